@@ -1,0 +1,36 @@
+import type { EventName } from '@llmpt/schemas';
+
+/** Kafka topic configs as the broker should hold them (DESIGN.md §2). The event topics are the event store. */
+export interface TopicSpec {
+  readonly name: string;
+  readonly configs: Readonly<Record<string, string>>;
+}
+
+const forever = { 'cleanup.policy': 'delete', 'retention.ms': '-1' } as const;
+
+export const topics = {
+  modelDiscovered: { name: 'pricing.model-discovered.v1', configs: forever },
+  rawPriceObserved: { name: 'pricing.raw-price-observed.v1', configs: forever },
+  normalizedPrice: { name: 'pricing.normalized-price.v1', configs: forever },
+  priceChanged: { name: 'pricing.price-changed.v1', configs: forever },
+  deadLetter: { name: 'pricing.dead-letter.v1', configs: forever },
+  /** The normalizer's last price per key: only the latest value of a key matters, so compaction is right here. */
+  normalizerState: {
+    name: 'pricing.normalizer-state.v1',
+    configs: { 'cleanup.policy': 'compact', 'min.compaction.lag.ms': '0', 'segment.ms': '3600000' },
+  },
+} as const satisfies Record<string, TopicSpec>;
+
+/** Which topic carries which event type. */
+export const topicOfEvent: Readonly<Record<EventName, string>> = {
+  ModelDiscovered: topics.modelDiscovered.name,
+  RawPriceObserved: topics.rawPriceObserved.name,
+  NormalizedPrice: topics.normalizedPrice.name,
+  PriceChanged: topics.priceChanged.name,
+  DeadLetter: topics.deadLetter.name,
+};
+
+/** Every topic with a prefix (tests give each run its own topic names). */
+export function prefixedTopics(prefix: string): TopicSpec[] {
+  return Object.values(topics).map((t) => ({ name: `${prefix}${t.name}`, configs: t.configs }));
+}
