@@ -1,0 +1,237 @@
+import type { Consumer, EachBatchPayload, IHeaders, Kafka, Producer, Transaction } from 'kafkajs';
+import {
+  CodecError,
+  EVENT_TYPE_HEADER,
+  decodeEvent,
+  encodeEvent,
+  eventId,
+  type DeadLetter,
+  type DecodedEvent,
+  type EventName,
+  type EventTypes,
+} from '@llmpt/schemas';
+import { errorCode, errorMessage, isRetriable } from './errors.ts';
+import type { Logger } from './logger.ts';
+import { retry, type RetryOptions } from './retry.ts';
+
+/** One consumed message, decoded, with where it came from. */
+export interface StageMessage {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  readonly key: Buffer | null;
+  readonly value: Buffer;
+  readonly decoded: DecodedEvent;
+}
+
+/** An event to publish, keyed. */
+export interface Output<N extends EventName = EventName> {
+  readonly topic: string;
+  readonly key: string;
+  readonly name: N;
+  readonly event: EventTypes[N];
+}
+
+/** Raw record to publish as is (e.g. the normalizer's changelog, which is not an Avro event). */
+export interface RawOutput {
+  readonly topic: string;
+  readonly key: string;
+  readonly value: Buffer | null;
+}
+
+export interface Rejection {
+  readonly message: StageMessage | { topic: string; partition: number; offset: string; key: Buffer | null; value: Buffer | null };
+  readonly error: unknown;
+}
+
+export interface HandlerResult {
+  readonly outputs?: readonly Output[];
+  readonly rawOutputs?: readonly RawOutput[];
+  readonly rejected?: readonly Rejection[];
+}
+
+export type StageHandler = (messages: readonly StageMessage[]) => Promise<HandlerResult>;
+
+export interface StageOptions {
+  readonly kafka: Kafka;
+  readonly stage: string;
+  readonly groupId: string;
+  readonly topics: readonly string[];
+  readonly deadLetterTopic: string;
+  readonly handle: StageHandler;
+  readonly logger: Logger;
+  /** Read-process-write in one Kafka transaction (outputs and consumed offsets commit together). */
+  readonly transactionalId?: string;
+  readonly fromBeginning?: boolean;
+  readonly retry?: Partial<RetryOptions>;
+  /** Called after each committed batch (metrics, tests). */
+  readonly onCommitted?: (info: { topic: string; partition: number; count: number; lastOffset: string }) => void;
+}
+
+export interface RunningStage {
+  readonly consumer: Consumer;
+  readonly producer: Producer;
+  /** Stop consuming, let the batch in flight finish and commit, disconnect. */
+  stop(): Promise<void>;
+  isReady(): boolean;
+  processed(): number;
+}
+
+export function toKafkaMessage(o: Output): { key: string; value: Buffer; headers: IHeaders } {
+  return { key: o.key, value: encodeEvent(o.name, o.event), headers: { [EVENT_TYPE_HEADER]: o.name } };
+}
+
+/** The dead letter for a message or input that could not be processed. */
+export function deadLetterFor(stage: string, rejection: Rejection, now: number): DeadLetter {
+  const m = rejection.message;
+  const decoded = 'decoded' in m ? m.decoded : undefined;
+  const runId = decoded && 'run_id' in decoded.event ? (decoded.event.run_id as string | null) : null;
+  return {
+    event_id: eventId('DeadLetter', stage, m.topic, m.partition, m.offset),
+    run_id: runId,
+    caused_by: decoded ? decoded.event.event_id : null,
+    occurred_at: now,
+    stage,
+    source_topic: m.topic,
+    source_partition: m.partition,
+    source_offset: m.offset,
+    source_url: null,
+    key: m.key,
+    payload: m.value ?? Buffer.alloc(0),
+    error_code: errorCode(rejection.error),
+    error_message: errorMessage(rejection.error),
+    retriable: false,
+  };
+}
+
+/**
+ * Runs a consuming stage: each partition batch is decoded (undecodable messages go to the dead-letter
+ * topic with their coordinates), handed to the stage's handler, its outputs published, and only then
+ * the offsets committed — inside one Kafka transaction when `transactionalId` is set, so a crash
+ * between publishing and committing can neither lose nor double an output for read_committed readers.
+ * Transient failures (broker, database) are retried with backoff without committing; the batch is
+ * processed again after a restart, which is safe because every output has a deterministic event id.
+ */
+export async function runStage(opts: StageOptions): Promise<RunningStage> {
+  const { kafka, logger } = opts;
+  const consumer = kafka.consumer({
+    groupId: opts.groupId,
+    readUncommitted: false,
+    sessionTimeout: 30_000,
+    heartbeatInterval: 3_000,
+    maxBytesPerPartition: 4 * 1024 * 1024,
+  });
+  const producer = kafka.producer(
+    opts.transactionalId
+      ? { transactionalId: opts.transactionalId, idempotent: true, maxInFlightRequests: 1 }
+      : { idempotent: false },
+  );
+  let ready = false;
+  let stopping = false;
+  let count = 0;
+  await producer.connect();
+  await consumer.connect();
+  for (const topic of opts.topics) await consumer.subscribe({ topic, fromBeginning: opts.fromBeginning ?? true });
+
+  const eachBatch = async ({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload) => {
+    if (!isRunning() || isStale() || batch.messages.length === 0) return;
+    const messages: StageMessage[] = [];
+    const rejected: Rejection[] = [];
+    for (const m of batch.messages) {
+      const coords = { topic: batch.topic, partition: batch.partition, offset: m.offset, key: m.key ?? null, value: m.value };
+      if (!m.value) {
+        // A tombstone is not an event of ours: nothing to do.
+        continue;
+      }
+      try {
+        messages.push({ ...coords, value: m.value, decoded: decodeEvent(m.value) });
+      } catch (err) {
+        if (!(err instanceof CodecError)) throw err;
+        rejected.push({ message: coords, error: err });
+      }
+    }
+    const lastOffset = batch.messages[batch.messages.length - 1]!.offset;
+    await retry(
+      async () => {
+        const result = messages.length ? await opts.handle(messages) : {};
+        await publish(result, rejected, batch.topic, batch.partition, lastOffset);
+      },
+      {
+        attempts: Number.MAX_SAFE_INTEGER,
+        initialDelayMs: 200,
+        maxDelayMs: 10_000,
+        ...opts.retry,
+        shouldRetry: (err) => isRetriable(err) && !stopping,
+        onRetry: (err, attempt, delayMs) => {
+          logger.warn({ err, attempt, delayMs, topic: batch.topic, partition: batch.partition }, 'batch failed, retrying');
+          void heartbeat().catch(() => undefined);
+        },
+      },
+    );
+    resolveOffset(lastOffset);
+    count += messages.length;
+    opts.onCommitted?.({ topic: batch.topic, partition: batch.partition, count: batch.messages.length, lastOffset });
+    await heartbeat();
+  };
+
+  const publish = async (
+    result: HandlerResult,
+    decodeRejected: readonly Rejection[],
+    topic: string,
+    partition: number,
+    lastOffset: string,
+  ) => {
+    const now = Date.now();
+    const byTopic = new Map<string, { key: string | Buffer | null; value: Buffer | null; headers?: IHeaders }[]>();
+    const add = (t: string, msg: { key: string | Buffer | null; value: Buffer | null; headers?: IHeaders }) => {
+      const list = byTopic.get(t) ?? [];
+      list.push(msg);
+      byTopic.set(t, list);
+    };
+    for (const o of result.outputs ?? []) add(o.topic, toKafkaMessage(o));
+    for (const o of result.rawOutputs ?? []) add(o.topic, { key: o.key, value: o.value });
+    for (const r of [...decodeRejected, ...(result.rejected ?? [])]) {
+      const dl = deadLetterFor(opts.stage, r, now);
+      logger.warn({ code: dl.error_code, source: `${dl.source_topic}/${dl.source_partition}@${dl.source_offset}` }, dl.error_message);
+      add(opts.deadLetterTopic, toKafkaMessage({ topic: opts.deadLetterTopic, key: dl.event_id, name: 'DeadLetter', event: dl }));
+    }
+    const topicMessages = [...byTopic].map(([t, messages]) => ({ topic: t, messages }));
+    const offsets = { topics: [{ topic, partitions: [{ partition, offset: (BigInt(lastOffset) + 1n).toString() }] }] };
+    if (opts.transactionalId) {
+      const tx: Transaction = await producer.transaction();
+      try {
+        if (topicMessages.length) await tx.sendBatch({ topicMessages });
+        await tx.sendOffsets({ consumerGroupId: opts.groupId, ...offsets });
+        await tx.commit();
+      } catch (err) {
+        await tx.abort().catch(() => undefined);
+        throw err;
+      }
+    } else {
+      if (topicMessages.length) await producer.sendBatch({ topicMessages, acks: -1 });
+      await consumer.commitOffsets(offsets.topics[0]!.partitions.map((p) => ({ topic, ...p })));
+    }
+  };
+
+  consumer.on(consumer.events.GROUP_JOIN, () => {
+    ready = true;
+  });
+  consumer.on(consumer.events.CRASH, (e) => {
+    ready = false;
+    logger.error({ err: e.payload.error, restart: e.payload.restart }, 'consumer crashed');
+  });
+  await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch });
+
+  return {
+    consumer,
+    producer,
+    isReady: () => ready,
+    processed: () => count,
+    stop: async () => {
+      stopping = true;
+      ready = false;
+      await consumer.disconnect();
+      await producer.disconnect();
+    },
+  };
+}

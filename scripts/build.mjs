@@ -1,0 +1,37 @@
+// Bundles each service's src/main.ts (and the project CLIs) into dist/*.js with esbuild, keeping npm
+// packages external: the container images run plain `node dist/main.js`, no TypeScript at run time.
+import { build } from 'esbuild';
+import { existsSync } from 'node:fs';
+
+const entries = [
+  ['services/discovery/src/main.ts', 'services/discovery/dist/main.js'],
+  ['services/scraper/src/main.ts', 'services/scraper/dist/main.js'],
+  ['services/normalizer/src/main.ts', 'services/normalizer/dist/main.js'],
+  ['services/sink/src/main.ts', 'services/sink/dist/main.js'],
+  ['packages/runtime/src/cli/migrate.ts', 'packages/runtime/dist/migrate.js'],
+  ['packages/runtime/src/cli/create-topics.ts', 'packages/runtime/dist/create-topics.js'],
+].filter(([src]) => existsSync(src));
+
+for (const [src, out] of entries) {
+  await build({
+    entryPoints: [src],
+    outfile: out,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    sourcemap: true,
+    packages: 'external',
+    // Workspace packages are bundled (they are TypeScript sources); npm packages stay external.
+    plugins: [
+      {
+        name: 'bundle-workspace',
+        setup(b) {
+          b.onResolve({ filter: /^@llmpt\// }, () => undefined);
+        },
+      },
+    ],
+    logLevel: 'warning',
+  });
+  process.stdout.write(`built ${out}\n`);
+}
