@@ -21,13 +21,14 @@ for (const [src, out] of entries) {
     format: 'esm',
     target: 'node20',
     sourcemap: true,
-    packages: 'external',
     // Workspace packages are bundled (they are TypeScript sources); npm packages stay external.
     plugins: [
       {
-        name: 'bundle-workspace',
+        name: 'external-npm-packages',
         setup(b) {
-          b.onResolve({ filter: /^@llmpt\// }, () => undefined);
+          b.onResolve({ filter: /^[^./]/ }, (args) =>
+            args.path.startsWith('@llmpt/') ? undefined : { path: args.path, external: true },
+          );
         },
       },
     ],

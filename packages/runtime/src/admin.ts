@@ -1,0 +1,136 @@
+import { ConfigResourceTypes, type Admin, type Kafka } from 'kafkajs';
+import { PipelineError } from './errors.ts';
+import type { Logger } from './logger.ts';
+import type { TopicSpec } from './topics.ts';
+
+export interface EnsureTopicsOptions {
+  /** Partitions for topics created now; an existing topic with another count is reported. */
+  readonly partitions: number;
+  readonly replicationFactor: number;
+  readonly logger?: Logger;
+  /** Report mismatches in the result instead of throwing (the default throws). */
+  readonly allowMismatch?: boolean;
+}
+
+export interface TopicMismatch {
+  readonly topic: string;
+  /** A config name, or `partitions`. */
+  readonly setting: string;
+  readonly expected: string;
+  readonly actual: string | null;
+}
+
+export interface EnsureTopicsResult {
+  readonly created: string[];
+  readonly existing: string[];
+  readonly mismatches: TopicMismatch[];
+}
+
+export class TopicMismatchError extends PipelineError {
+  readonly mismatches: readonly TopicMismatch[];
+  constructor(mismatches: readonly TopicMismatch[]) {
+    super(
+      'TOPIC_CONFIG_MISMATCH',
+      `existing topics differ from packages/runtime/src/topics.ts; fix them with kafka-configs --alter ` +
+        `(partitions cannot shrink: recreate the topic or change the spec):\n` +
+        mismatches.map((m) => `  ${m.topic}: ${m.setting} is ${m.actual ?? '(unset)'}, expected ${m.expected}`).join('\n'),
+    );
+    this.mismatches = mismatches;
+  }
+}
+
+async function withAdmin<T>(kafka: Kafka, fn: (admin: Admin) => Promise<T>): Promise<T> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return await fn(admin);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Pure: which of the expected settings differ from what the broker holds. */
+export function compareTopicConfigs(
+  spec: TopicSpec,
+  actual: Readonly<Record<string, string>>,
+  actualPartitions: number | undefined,
+  expectedPartitions: number | undefined,
+): TopicMismatch[] {
+  const out: TopicMismatch[] = Object.entries(spec.configs)
+    .filter(([k, v]) => actual[k] !== v)
+    .map(([k, v]) => ({ topic: spec.name, setting: k, expected: v, actual: actual[k] ?? null }));
+  if (expectedPartitions !== undefined && actualPartitions !== undefined && actualPartitions !== expectedPartitions)
+    out.push({
+      topic: spec.name,
+      setting: 'partitions',
+      expected: String(expectedPartitions),
+      actual: String(actualPartitions),
+    });
+  return out;
+}
+
+/** Every config value of each topic as the broker reports it (defaults included). */
+export async function describeTopicConfigs(
+  kafka: Kafka,
+  topicNames: readonly string[],
+): Promise<Record<string, Record<string, string>>> {
+  return withAdmin(kafka, (admin) => describeWith(admin, topicNames));
+}
+
+async function describeWith(admin: Admin, topicNames: readonly string[]): Promise<Record<string, Record<string, string>>> {
+  if (topicNames.length === 0) return {};
+  const res = await admin.describeConfigs({
+    resources: topicNames.map((name) => ({ type: ConfigResourceTypes.TOPIC, name })),
+    includeSynonyms: false,
+  });
+  const out: Record<string, Record<string, string>> = {};
+  for (const r of res.resources) {
+    if (r.errorCode !== 0)
+      throw new PipelineError('TOPIC_DESCRIBE_FAILED', `describeConfigs ${r.resourceName}: ${r.errorMessage ?? r.errorCode}`, {
+        retriable: true,
+      });
+    out[r.resourceName] = Object.fromEntries(r.configEntries.map((e) => [e.configName, e.configValue]));
+  }
+  return out;
+}
+
+/**
+ * Creates the missing topics with their configs and checks the existing ones against their specs.
+ * Safe to run concurrently and repeatedly (a topic created by someone else in between is just "existing").
+ */
+export async function ensureTopics(
+  kafka: Kafka,
+  specs: readonly TopicSpec[],
+  opts: EnsureTopicsOptions,
+): Promise<EnsureTopicsResult> {
+  return withAdmin(kafka, async (admin) => {
+    const before = new Set(await admin.listTopics());
+    const missing = specs.filter((s) => !before.has(s.name));
+    if (missing.length > 0) {
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((s) => ({
+          topic: s.name,
+          numPartitions: opts.partitions,
+          replicationFactor: opts.replicationFactor,
+          configEntries: Object.entries(s.configs).map(([name, value]) => ({ name, value })),
+        })),
+      });
+    }
+    const created = missing.map((s) => s.name);
+    const existing = specs.filter((s) => before.has(s.name)).map((s) => s.name);
+    opts.logger?.info({ created, existing }, 'topics ensured');
+
+    // Created topics are verified too: the broker may have rejected or rewritten a config silently.
+    const configs = await describeWith(admin, specs.map((s) => s.name));
+    // An empty topic list would fetch every topic in the cluster.
+    const meta = existing.length > 0 ? (await admin.fetchTopicMetadata({ topics: existing })).topics : [];
+    const partitionsOf = new Map(meta.map((t) => [t.name, t.partitions.length]));
+    const mismatches = specs.flatMap((s) =>
+      compareTopicConfigs(s, configs[s.name] ?? {}, partitionsOf.get(s.name), before.has(s.name) ? opts.partitions : undefined),
+    );
+    if (mismatches.length > 0 && !opts.allowMismatch) throw new TopicMismatchError(mismatches);
+    if (mismatches.length > 0) opts.logger?.warn({ mismatches }, 'existing topics differ from their specs');
+    return { created, existing, mismatches };
+  });
+}

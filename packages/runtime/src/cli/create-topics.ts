@@ -1,0 +1,36 @@
+// Creates the pipeline's topics (packages/runtime/src/topics.ts) and checks existing ones; exits 1 on a
+// config mismatch. The topics job in deploy/ and scripts/stack/topics.sh run this.
+//   KAFKA_BROKERS=127.0.0.1:39092 [TOPIC_PREFIX=] [KAFKA_PARTITIONS=3] [KAFKA_REPLICATION_FACTOR=1] tsx create-topics.ts
+import { z } from 'zod';
+import { ensureTopics, TopicMismatchError } from '../admin.ts';
+import { env, loadConfig } from '../config.ts';
+import { errorMessage } from '../errors.ts';
+import { createKafka } from '../kafka.ts';
+import { createLogger } from '../logger.ts';
+import { prefixedTopics } from '../topics.ts';
+
+const config = loadConfig(
+  z.object({
+    KAFKA_BROKERS: env.brokers,
+    TOPIC_PREFIX: z.string().default(''),
+    KAFKA_PARTITIONS: env.positiveInt(3),
+    KAFKA_REPLICATION_FACTOR: env.positiveInt(1),
+    LOG_LEVEL: env.logLevel,
+  }),
+);
+
+const logger = createLogger({ service: 'create-topics', level: config.LOG_LEVEL });
+const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'create-topics', logger });
+
+try {
+  const res = await ensureTopics(kafka, prefixedTopics(config.TOPIC_PREFIX), {
+    partitions: config.KAFKA_PARTITIONS,
+    replicationFactor: config.KAFKA_REPLICATION_FACTOR,
+    logger,
+  });
+  console.log(`topics: ${res.created.length} created, ${res.existing.length} already there, all configs as specified`);
+} catch (err) {
+  if (err instanceof TopicMismatchError) console.error(err.message);
+  else console.error(`create-topics failed: ${errorMessage(err)}`);
+  process.exitCode = 1;
+}
