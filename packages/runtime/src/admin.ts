@@ -1,7 +1,10 @@
-import { ConfigResourceTypes, type Admin, type Kafka } from 'kafkajs';
+import kafkajs, { type Admin, type Kafka } from 'kafkajs';
 import { PipelineError } from './errors.ts';
 import type { Logger } from './logger.ts';
 import type { TopicSpec } from './topics.ts';
+
+// Node's CommonJS export detection misses most of kafkajs's exports: read them off the default export.
+const { ConfigResourceTypes } = kafkajs;
 
 export interface EnsureTopicsOptions {
   /** Partitions for topics created now; an existing topic with another count is reported. */

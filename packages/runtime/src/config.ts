@@ -6,7 +6,7 @@ import { ConfigError } from './errors.ts';
  * missing variable fails fast with a message naming it, never later with an undefined deep inside.
  * Each service's config.ts calls this; nothing else reads process.env.
  */
-export function loadConfig<S extends z.ZodObject>(
+export function loadConfig<S extends z.ZodType>(
   schema: S,
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): Readonly<z.infer<S>> {

@@ -6,3 +6,7 @@ export * from './health.ts';
 export * from './shutdown.ts';
 export * from './topics.ts';
 export * from "./stage.ts";
+export * from "./lag.ts";
+export * from './kafka.ts';
+export * from './admin.ts';
+export * from "./common-config.ts";

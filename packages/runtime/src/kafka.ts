@@ -13,8 +13,16 @@ import {
 } from 'kafkajs';
 import { pino } from 'pino';
 import { z } from 'zod';
-import { decodeEvent, encodeEvent, EVENT_TYPE_HEADER, type EventName, type EventTypes } from '@llmpt/schemas';
-import { ConfigError, PoisonInputError } from './errors.ts';
+import {
+  CodecError,
+  decodeEvent,
+  encodeEvent,
+  EVENT_TYPE_HEADER,
+  type DecodedEvent,
+  type EventName,
+  type EventTypes,
+} from '@llmpt/schemas';
+import { ConfigError, errorMessage, PoisonInputError } from './errors.ts';
 import type { Logger } from './logger.ts';
 
 export type { Consumer, Kafka, KafkaMessage, Producer, RecordMetadata };
@@ -202,11 +210,12 @@ function headerString(headers: IHeaders | undefined, name: string): string | und
  */
 export function decodeKafkaMessage(message: KafkaMessage): DecodedMessage {
   if (!message.value) throw new PoisonInputError('EVENT_EMPTY', `message at offset ${message.offset} has no value`);
-  let decoded: { name: EventName; event: unknown };
+  let decoded: DecodedEvent;
   try {
     decoded = decodeEvent(message.value);
   } catch (err) {
-    throw new PoisonInputError('EVENT_UNDECODABLE', `message at offset ${message.offset} does not decode`, err);
+    const code = err instanceof CodecError ? `EVENT_${err.code}` : 'EVENT_UNDECODABLE';
+    throw new PoisonInputError(code, `message at offset ${message.offset}: ${errorMessage(err)}`, err);
   }
   const header = headerString(message.headers, EVENT_TYPE_HEADER);
   if (header !== undefined && header !== decoded.name)
@@ -214,11 +223,5 @@ export function decodeKafkaMessage(message: KafkaMessage): DecodedMessage {
       'EVENT_TYPE_MISMATCH',
       `message at offset ${message.offset}: header ${EVENT_TYPE_HEADER}=${header} but the value is a ${decoded.name}`,
     );
-  return {
-    key: message.key?.toString() ?? '',
-    name: decoded.name,
-    event: decoded.event,
-    offset: message.offset,
-    timestamp: message.timestamp,
-  } as DecodedMessage;
+  return { ...decoded, key: message.key?.toString() ?? '', offset: message.offset, timestamp: message.timestamp };
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
+import { PipelineError } from './errors.ts';
 
 /** Structural subset of a pino logger, so callers pass theirs and tests pass nothing. */
 export interface MigrateLogger {
@@ -29,16 +30,11 @@ export type MigrationErrorCode =
   | 'MIGRATION_CHECKSUM_MISMATCH'
   | 'MIGRATION_FAILED';
 
-export class MigrationError extends Error {
-  override readonly name = 'MigrationError';
-  /** A migration problem is fixed by a person, never by retrying. */
-  readonly retriable = false;
-  constructor(
-    readonly code: MigrationErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
+/** A migration problem is fixed by a person, never by retrying. */
+export class MigrationError extends PipelineError {
+  declare readonly code: MigrationErrorCode;
+  constructor(code: MigrationErrorCode, message: string, options: { cause?: unknown } = {}) {
+    super(code, message, { retriable: false, cause: options.cause });
   }
 }
 

@@ -133,7 +133,14 @@ export async function runStage(opts: StageOptions): Promise<RunningStage> {
   await consumer.connect();
   for (const topic of opts.topics) await consumer.subscribe({ topic, fromBeginning: opts.fromBeginning ?? true });
 
-  const eachBatch = async ({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload) => {
+  const eachBatch = async ({
+    batch,
+    heartbeat,
+    isRunning,
+    isStale,
+    resolveOffset,
+    commitOffsetsIfNecessary,
+  }: EachBatchPayload) => {
     if (!isRunning() || isStale() || batch.messages.length === 0) return;
     const messages: StageMessage[] = [];
     const rejected: Rejection[] = [];
@@ -150,7 +157,9 @@ export async function runStage(opts: StageOptions): Promise<RunningStage> {
         rejected.push({ message: coords, error: err });
       }
     }
-    const lastOffset = batch.messages[batch.messages.length - 1]!.offset;
+    // batch.lastOffset() also covers trailing control records of transactional producers, so a
+    // drained read_committed consumer has no lag left.
+    const lastOffset = batch.lastOffset();
     await retry(
       async () => {
         const result = messages.length ? await opts.handle(messages) : {};
@@ -169,6 +178,7 @@ export async function runStage(opts: StageOptions): Promise<RunningStage> {
       },
     );
     resolveOffset(lastOffset);
+    if (!opts.transactionalId) await commitOffsetsIfNecessary();
     count += messages.length;
     opts.onCommitted?.({ topic: batch.topic, partition: batch.partition, count: batch.messages.length, lastOffset });
     await heartbeat();
@@ -207,9 +217,9 @@ export async function runStage(opts: StageOptions): Promise<RunningStage> {
         await tx.abort().catch(() => undefined);
         throw err;
       }
-    } else {
-      if (topicMessages.length) await producer.sendBatch({ topicMessages, acks: -1 });
-      await consumer.commitOffsets(offsets.topics[0]!.partitions.map((p) => ({ topic, ...p })));
+    } else if (topicMessages.length) {
+      // Offsets are committed by the caller only after this resolves (at-least-once).
+      await producer.sendBatch({ topicMessages, acks: -1 });
     }
   };
 
@@ -220,7 +230,9 @@ export async function runStage(opts: StageOptions): Promise<RunningStage> {
     ready = false;
     logger.error({ err: e.payload.error, restart: e.payload.restart }, 'consumer crashed');
   });
-  await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch });
+  // Without a transaction kafkajs commits what we resolved, and we resolve only after the outputs
+  // (or the sink's database transaction) are durable; batches of control records only are committed too.
+  await consumer.run({ autoCommit: !opts.transactionalId, eachBatchAutoResolve: false, eachBatch });
 
   return {
     consumer,

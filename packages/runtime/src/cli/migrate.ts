@@ -2,10 +2,10 @@
 // k8s migration Job. MIGRATIONS_DIR overrides the folder (the image may put it elsewhere).
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { pino } from 'pino';
+import { createLogger } from '../logger.ts';
 import { migrate, MigrationError } from '../migrate.ts';
 
-const logger = pino({ name: 'migrate' });
+const logger = createLogger({ service: 'migrate' });
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 
 async function main(): Promise<number> {

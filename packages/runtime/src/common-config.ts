@@ -1,0 +1,11 @@
+import { z } from 'zod';
+import { env } from './config.ts';
+
+/** Variables every service reads: where Kafka is, topic prefix, logging and the health port. */
+export const commonEnv = {
+  KAFKA_BROKERS: env.brokers,
+  KAFKA_CLIENT_ID: z.string().min(1).optional(),
+  TOPIC_PREFIX: z.string().default(''),
+  LOG_LEVEL: env.logLevel,
+  HEALTH_PORT: env.nonNegativeInt(8080),
+};

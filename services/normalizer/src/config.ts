@@ -1,0 +1,15 @@
+import { z } from 'zod';
+import { commonEnv, loadConfig } from '@llmpt/runtime';
+
+const schema = z.object({
+  ...commonEnv,
+  ALERT_THRESHOLD: z
+    .string()
+    .regex(/^\d+(\.\d+)?$/, 'a decimal ratio such as 0.30')
+    .default('0.30'),
+  GROUP_ID: z.string().default('pricing-normalizer'),
+  TRANSACTIONAL_ID: z.string().default('pricing-normalizer'),
+});
+
+export type NormalizerConfig = z.infer<typeof schema>;
+export const loadNormalizerConfig = (e?: Record<string, string | undefined>) => loadConfig(schema, e);

@@ -1,0 +1,23 @@
+import { z } from 'zod';
+import { commonEnv, loadConfig } from '@llmpt/runtime';
+
+const schema = z
+  .object({
+    ...commonEnv,
+    STORE: z.enum(['postgres', 'supabase']).default('postgres'),
+    DATABASE_URL: z.string().startsWith('postgres', 'a postgres:// connection string').optional(),
+    SUPABASE_URL: z.url().optional(),
+    SUPABASE_SERVICE_ROLE_KEY: z.string().min(20).optional(),
+    GROUP_ID: z.string().default('pricing-sink'),
+  })
+  .superRefine((c, ctx) => {
+    if (c.STORE === 'postgres' && !c.DATABASE_URL)
+      ctx.addIssue({ code: 'custom', path: ['DATABASE_URL'], message: 'required when STORE=postgres' });
+    if (c.STORE === 'supabase' && !c.SUPABASE_URL)
+      ctx.addIssue({ code: 'custom', path: ['SUPABASE_URL'], message: 'required when STORE=supabase' });
+    if (c.STORE === 'supabase' && !c.SUPABASE_SERVICE_ROLE_KEY)
+      ctx.addIssue({ code: 'custom', path: ['SUPABASE_SERVICE_ROLE_KEY'], message: 'required when STORE=supabase' });
+  });
+
+export type SinkConfig = z.infer<typeof schema>;
+export const loadSinkConfig = (e?: Record<string, string | undefined>) => loadConfig(schema, e);
