@@ -15,7 +15,8 @@ export function loadConfig<S extends z.ZodType>(
     const lines = result.error.issues.map((i) => {
       const name = i.path.join('.') || '(environment)';
       const got = i.path.length ? env[String(i.path[0])] : undefined;
-      const shown = got === undefined ? 'not set' : /KEY|SECRET|PASSWORD|URL/i.test(name) ? 'set' : JSON.stringify(got);
+      const shown =
+        got === undefined ? 'not set' : /KEY|SECRET|PASSWORD|URL/i.test(name) ? 'set' : JSON.stringify(got);
       return `  ${name}: ${i.message} (${shown})`;
     });
     throw new ConfigError(`invalid configuration, fix these environment variables:\n${lines.join('\n')}`);
@@ -28,7 +29,12 @@ export const env = {
   brokers: z
     .string()
     .min(1)
-    .transform((s) => s.split(',').map((b) => b.trim()).filter(Boolean))
+    .transform((s) =>
+      s
+        .split(',')
+        .map((b) => b.trim())
+        .filter(Boolean),
+    )
     .describe('comma-separated host:port list'),
   url: z.url(),
   positiveInt: (def: number) => z.coerce.number().int().positive().default(def),

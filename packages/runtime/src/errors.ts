@@ -43,7 +43,19 @@ export function isRetriable(err: unknown): boolean {
     // kafkajs marks its own transient errors with `retriable`.
     if ('retriable' in err && typeof err.retriable === 'boolean') return err.retriable;
     const code = 'code' in err ? String(err.code) : '';
-    if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', '57P01', '08006', '08001', '08003'].includes(code))
+    if (
+      [
+        'ECONNREFUSED',
+        'ECONNRESET',
+        'ETIMEDOUT',
+        'EPIPE',
+        'EAI_AGAIN',
+        '57P01',
+        '08006',
+        '08001',
+        '08003',
+      ].includes(code)
+    )
       return true;
   }
   return false;

@@ -13,7 +13,11 @@ export interface HealthState {
  * GET /livez and /readyz answer 200 or 503 for Kubernetes probes; /healthz returns both with details.
  * Port 0 picks a free port (tests); the bound port is returned.
  */
-export async function startHealthServer(port: number, state: HealthState, host = '0.0.0.0'): Promise<{
+export async function startHealthServer(
+  port: number,
+  state: HealthState,
+  host = '0.0.0.0',
+): Promise<{
   port: number;
   close: () => Promise<void>;
 }> {
@@ -27,7 +31,8 @@ export async function startHealthServer(port: number, state: HealthState, host =
     };
     if (path === '/livez') return send(live, { live });
     if (path === '/readyz') return send(ready, { ready });
-    if (path === '/healthz' || path === '/') return send(live && ready, { live, ready, ...state.details?.() });
+    if (path === '/healthz' || path === '/')
+      return send(live && ready, { live, ready, ...state.details?.() });
     res.writeHead(404).end();
   });
   await new Promise<void>((resolve, reject) => {

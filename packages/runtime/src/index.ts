@@ -10,3 +10,4 @@ export * from "./lag.ts";
 export * from './kafka.ts';
 export * from './admin.ts';
 export * from "./common-config.ts";
+export * from "./http.ts";

@@ -31,7 +31,11 @@ export function redactUrl(url: string): string {
   return url.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1***@');
 }
 
-export function createLogger(opts: { service: string; level?: string; destination?: NodeJS.WritableStream }): Logger {
+export function createLogger(opts: {
+  service: string;
+  level?: string;
+  destination?: NodeJS.WritableStream;
+}): Logger {
   const options: LoggerOptions = {
     name: opts.service,
     level: opts.level ?? 'info',

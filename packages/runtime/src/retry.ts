@@ -22,7 +22,10 @@ export function backoffDelay(attempt: number, opts: RetryOptions): number {
   return Math.round((opts.random ?? Math.random)() * cap);
 }
 
-export async function retry<T>(fn: (attempt: number) => Promise<T>, options: Partial<RetryOptions> = {}): Promise<T> {
+export async function retry<T>(
+  fn: (attempt: number) => Promise<T>,
+  options: Partial<RetryOptions> = {},
+): Promise<T> {
   const opts = { ...defaultRetry, ...options };
   const shouldRetry = opts.shouldRetry ?? isRetriable;
   for (let attempt = 1; ; attempt++) {

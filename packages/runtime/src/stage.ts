@@ -1,9 +1,7 @@
-import type { Consumer, EachBatchPayload, IHeaders, Kafka, Producer, Transaction } from 'kafkajs';
+import type { Consumer, EachBatchPayload, Kafka, Message, Producer, Transaction } from 'kafkajs';
 import {
   CodecError,
-  EVENT_TYPE_HEADER,
   decodeEvent,
-  encodeEvent,
   eventId,
   type DeadLetter,
   type DecodedEvent,
@@ -11,6 +9,7 @@ import {
   type EventTypes,
 } from '@llmpt/schemas';
 import { errorCode, errorMessage, isRetriable } from './errors.ts';
+import { toKafkaMessage, type EventMessage } from './kafka.ts';
 import type { Logger } from './logger.ts';
 import { retry, type RetryOptions } from './retry.ts';
 
@@ -24,13 +23,8 @@ export interface StageMessage {
   readonly decoded: DecodedEvent;
 }
 
-/** An event to publish, keyed. */
-export interface Output<N extends EventName = EventName> {
-  readonly topic: string;
-  readonly key: string;
-  readonly name: N;
-  readonly event: EventTypes[N];
-}
+/** An event to publish, keyed, with its topic. */
+export type Output<N extends EventName = EventName> = EventMessage<N> & { readonly topic: string };
 
 /** Raw record to publish as is (e.g. the normalizer's changelog, which is not an Avro event). */
 export interface RawOutput {
@@ -40,7 +34,9 @@ export interface RawOutput {
 }
 
 export interface Rejection {
-  readonly message: StageMessage | { topic: string; partition: number; offset: string; key: Buffer | null; value: Buffer | null };
+  readonly message:
+    | StageMessage
+    | { topic: string; partition: number; offset: string; key: Buffer | null; value: Buffer | null };
   readonly error: unknown;
 }
 
@@ -65,7 +61,12 @@ export interface StageOptions {
   readonly fromBeginning?: boolean;
   readonly retry?: Partial<RetryOptions>;
   /** Called after each committed batch (metrics, tests). */
-  readonly onCommitted?: (info: { topic: string; partition: number; count: number; lastOffset: string }) => void;
+  readonly onCommitted?: (info: {
+    topic: string;
+    partition: number;
+    count: number;
+    lastOffset: string;
+  }) => void;
 }
 
 export interface RunningStage {
@@ -75,10 +76,6 @@ export interface RunningStage {
   stop(): Promise<void>;
   isReady(): boolean;
   processed(): number;
-}
-
-export function toKafkaMessage(o: Output): { key: string; value: Buffer; headers: IHeaders } {
-  return { key: o.key, value: encodeEvent(o.name, o.event), headers: { [EVENT_TYPE_HEADER]: o.name } };
 }
 
 /** The dead letter for a message or input that could not be processed. */
@@ -131,7 +128,8 @@ export async function runStage(opts: StageOptions): Promise<RunningStage> {
   let count = 0;
   await producer.connect();
   await consumer.connect();
-  for (const topic of opts.topics) await consumer.subscribe({ topic, fromBeginning: opts.fromBeginning ?? true });
+  for (const topic of opts.topics)
+    await consumer.subscribe({ topic, fromBeginning: opts.fromBeginning ?? true });
 
   const eachBatch = async ({
     batch,
@@ -145,7 +143,13 @@ export async function runStage(opts: StageOptions): Promise<RunningStage> {
     const messages: StageMessage[] = [];
     const rejected: Rejection[] = [];
     for (const m of batch.messages) {
-      const coords = { topic: batch.topic, partition: batch.partition, offset: m.offset, key: m.key ?? null, value: m.value };
+      const coords = {
+        topic: batch.topic,
+        partition: batch.partition,
+        offset: m.offset,
+        key: m.key ?? null,
+        value: m.value,
+      };
       if (!m.value) {
         // A tombstone is not an event of ours: nothing to do.
         continue;
@@ -172,7 +176,10 @@ export async function runStage(opts: StageOptions): Promise<RunningStage> {
         ...opts.retry,
         shouldRetry: (err) => isRetriable(err) && !stopping,
         onRetry: (err, attempt, delayMs) => {
-          logger.warn({ err, attempt, delayMs, topic: batch.topic, partition: batch.partition }, 'batch failed, retrying');
+          logger.warn(
+            { err, attempt, delayMs, topic: batch.topic, partition: batch.partition },
+            'batch failed, retrying',
+          );
           void heartbeat().catch(() => undefined);
         },
       },
@@ -180,7 +187,12 @@ export async function runStage(opts: StageOptions): Promise<RunningStage> {
     resolveOffset(lastOffset);
     if (!opts.transactionalId) await commitOffsetsIfNecessary();
     count += messages.length;
-    opts.onCommitted?.({ topic: batch.topic, partition: batch.partition, count: batch.messages.length, lastOffset });
+    opts.onCommitted?.({
+      topic: batch.topic,
+      partition: batch.partition,
+      count: batch.messages.length,
+      lastOffset,
+    });
     await heartbeat();
   };
 
@@ -192,8 +204,8 @@ export async function runStage(opts: StageOptions): Promise<RunningStage> {
     lastOffset: string,
   ) => {
     const now = Date.now();
-    const byTopic = new Map<string, { key: string | Buffer | null; value: Buffer | null; headers?: IHeaders }[]>();
-    const add = (t: string, msg: { key: string | Buffer | null; value: Buffer | null; headers?: IHeaders }) => {
+    const byTopic = new Map<string, Message[]>();
+    const add = (t: string, msg: Message) => {
       const list = byTopic.get(t) ?? [];
       list.push(msg);
       byTopic.set(t, list);
@@ -202,11 +214,16 @@ export async function runStage(opts: StageOptions): Promise<RunningStage> {
     for (const o of result.rawOutputs ?? []) add(o.topic, { key: o.key, value: o.value });
     for (const r of [...decodeRejected, ...(result.rejected ?? [])]) {
       const dl = deadLetterFor(opts.stage, r, now);
-      logger.warn({ code: dl.error_code, source: `${dl.source_topic}/${dl.source_partition}@${dl.source_offset}` }, dl.error_message);
-      add(opts.deadLetterTopic, toKafkaMessage({ topic: opts.deadLetterTopic, key: dl.event_id, name: 'DeadLetter', event: dl }));
+      logger.warn(
+        { code: dl.error_code, source: `${dl.source_topic}/${dl.source_partition}@${dl.source_offset}` },
+        dl.error_message,
+      );
+      add(opts.deadLetterTopic, toKafkaMessage({ key: dl.event_id, name: 'DeadLetter', event: dl }));
     }
     const topicMessages = [...byTopic].map(([t, messages]) => ({ topic: t, messages }));
-    const offsets = { topics: [{ topic, partitions: [{ partition, offset: (BigInt(lastOffset) + 1n).toString() }] }] };
+    const offsets = {
+      topics: [{ topic, partitions: [{ partition, offset: (BigInt(lastOffset) + 1n).toString() }] }],
+    };
     if (opts.transactionalId) {
       const tx: Transaction = await producer.transaction();
       try {

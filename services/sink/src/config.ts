@@ -16,7 +16,11 @@ const schema = z
     if (c.STORE === 'supabase' && !c.SUPABASE_URL)
       ctx.addIssue({ code: 'custom', path: ['SUPABASE_URL'], message: 'required when STORE=supabase' });
     if (c.STORE === 'supabase' && !c.SUPABASE_SERVICE_ROLE_KEY)
-      ctx.addIssue({ code: 'custom', path: ['SUPABASE_SERVICE_ROLE_KEY'], message: 'required when STORE=supabase' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SUPABASE_SERVICE_ROLE_KEY'],
+        message: 'required when STORE=supabase',
+      });
   });
 
 export type SinkConfig = z.infer<typeof schema>;

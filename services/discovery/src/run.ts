@@ -1,0 +1,139 @@
+import type { Producer } from 'kafkajs';
+import { eventId, type DeadLetter, type ModelDiscovered } from '@llmpt/schemas';
+import { fetchBytes, PipelineError, toKafkaMessage, topicOfEvent, topics, type Logger } from '@llmpt/runtime';
+import type { Blocklist } from './blocklist.ts';
+import { discoverModels, parseModelsResponse, type RejectedEntry } from './discover.ts';
+import { parseProvidersResponse } from './providers.ts';
+
+export interface DiscoveryRunOptions {
+  readonly baseUrl: string;
+  readonly apiKey?: string;
+  readonly runId: string;
+  readonly blocklist: Blocklist;
+  readonly producer: Producer;
+  readonly topicPrefix: string;
+  readonly timeoutMs: number;
+  readonly attempts: number;
+  readonly logger: Logger;
+  readonly now?: () => number;
+}
+
+export interface DiscoverySummary {
+  readonly runId: string;
+  readonly models: number;
+  readonly sent: number;
+  readonly rejected: number;
+  readonly blocked: number;
+  readonly providers: number | null;
+  readonly seconds: number;
+}
+
+/**
+ * One discovery run: fetch the models list, map it to events, publish them keyed by model id, send
+ * rejected entries to the dead-letter topic with their reason. Throws SOURCE_UNREACHABLE or
+ * NOT_A_MODELS_LIST (the job then exits non-zero); bad single entries never stop the run.
+ */
+export async function runDiscovery(opts: DiscoveryRunOptions): Promise<DiscoverySummary> {
+  const now = opts.now ?? Date.now;
+  const started = now();
+  const headers: Record<string, string> = {
+    accept: 'application/json',
+    'user-agent': 'llm-price-tracker/0.1',
+  };
+  if (opts.apiKey) headers['authorization'] = `Bearer ${opts.apiKey}`;
+  const modelsUrl = new URL('/api/v1/models', opts.baseUrl).toString();
+  const fetchOpts = {
+    timeoutMs: opts.timeoutMs,
+    attempts: opts.attempts,
+    headers,
+    now,
+    onRetry: (err: unknown, attempt: number, delayMs: number) =>
+      opts.logger.warn({ err, attempt, delayMs, url: modelsUrl }, 'fetch failed, retrying'),
+  };
+  const fetched = await fetchBytes(modelsUrl, fetchOpts);
+  let body: unknown;
+  try {
+    body = JSON.parse(fetched.body.toString('utf8'));
+  } catch (err) {
+    throw new PipelineError('NOT_A_MODELS_LIST', `${modelsUrl} did not return JSON`, { cause: err });
+  }
+  let list;
+  try {
+    list = parseModelsResponse(body);
+  } catch (err) {
+    throw new PipelineError('NOT_A_MODELS_LIST', `${modelsUrl}: ${(err as Error).message}`, { cause: err });
+  }
+  const result = discoverModels(list.entries, {
+    runId: opts.runId,
+    fetchedAt: fetched.fetchedAt,
+    sourceUrl: modelsUrl,
+    blocklist: opts.blocklist,
+  });
+  const providers = await countProviders(opts, fetchOpts);
+
+  const modelTopic = opts.topicPrefix + topicOfEvent.ModelDiscovered;
+  const dlqTopic = opts.topicPrefix + topics.deadLetter.name;
+  const chunk = 500;
+  for (let i = 0; i < result.events.length; i += chunk) {
+    const messages = result.events
+      .slice(i, i + chunk)
+      .map((e: ModelDiscovered) => toKafkaMessage({ key: e.model_id, name: 'ModelDiscovered', event: e }));
+    await opts.producer.send({ topic: modelTopic, messages, acks: -1 });
+  }
+  if (result.rejected.length) {
+    const messages = result.rejected.map((r) => {
+      const dl = deadLetterOf(r, opts.runId, modelsUrl, now());
+      opts.logger.warn({ index: r.index, code: r.code }, `model entry rejected: ${r.reason}`);
+      return toKafkaMessage({ key: dl.event_id, name: 'DeadLetter', event: dl });
+    });
+    await opts.producer.send({ topic: dlqTopic, messages, acks: -1 });
+  }
+  return {
+    runId: opts.runId,
+    models: list.entries.length,
+    sent: result.events.length,
+    rejected: result.rejected.length,
+    blocked: result.blocked.length,
+    providers,
+    seconds: (now() - started) / 1000,
+  };
+}
+
+async function countProviders(
+  opts: DiscoveryRunOptions,
+  fetchOpts: Parameters<typeof fetchBytes>[1],
+): Promise<number | null> {
+  const url = new URL('/api/v1/providers', opts.baseUrl).toString();
+  try {
+    const res = await fetchBytes(url, fetchOpts);
+    return parseProvidersResponse(JSON.parse(res.body.toString('utf8'))).providers.length;
+  } catch (err) {
+    // The providers list is context, not the product: a run goes on without it.
+    opts.logger.warn({ err, url }, 'providers list unavailable');
+    return null;
+  }
+}
+
+function deadLetterOf(r: RejectedEntry, runId: string, sourceUrl: string, now: number): DeadLetter {
+  const payload = Buffer.from(JSON.stringify(r.entry) ?? 'undefined', 'utf8');
+  return {
+    event_id: eventId('DeadLetter', 'discovery', sourceUrl, r.index, payload.toString('utf8')),
+    run_id: runId,
+    caused_by: null,
+    occurred_at: now,
+    stage: 'discovery',
+    source_topic: null,
+    source_partition: null,
+    source_offset: null,
+    source_url: sourceUrl,
+    key: null,
+    payload,
+    error_code: r.code,
+    error_message: r.reason,
+    retriable: false,
+  };
+}
+
+export function formatSummary(s: DiscoverySummary): string {
+  return `discovery run=${s.runId} models=${s.models} sent=${s.sent} rejected=${s.rejected} blocked=${s.blocked} providers=${s.providers ?? 'n/a'} seconds=${s.seconds.toFixed(2)}`;
+}
