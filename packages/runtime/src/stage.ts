@@ -84,7 +84,15 @@ export function deadLetterFor(stage: string, rejection: Rejection, now: number):
   const decoded = 'decoded' in m ? m.decoded : undefined;
   const runId = decoded && 'run_id' in decoded.event ? (decoded.event.run_id as string | null) : null;
   return {
-    event_id: eventId('DeadLetter', stage, m.topic, m.partition, m.offset),
+    event_id: eventId(
+      'DeadLetter',
+      stage,
+      m.topic,
+      m.partition,
+      m.offset,
+      errorCode(rejection.error),
+      errorMessage(rejection.error),
+    ),
     run_id: runId,
     caused_by: decoded ? decoded.event.event_id : null,
     occurred_at: now,

@@ -1,0 +1,106 @@
+import { contentHash, eventId, priceKey, type ModelDiscovered, type RawPriceObserved } from '@llmpt/schemas';
+import { errorCode, errorMessage, fetchBytes, PipelineError, type Logger } from '@llmpt/runtime';
+import {
+  endpointObservations,
+  endpointsUrl,
+  routedPriceObservation,
+  type EndpointReject,
+} from './openrouter.ts';
+
+/** Observations of a model from the official pricing page of its provider (one fetch per page per run). */
+export type PageSource = (md: ModelDiscovered) => Promise<RawPriceObserved[]>;
+
+export interface ScrapeOptions {
+  readonly openRouterBaseUrl: string;
+  readonly apiKey?: string;
+  readonly scrapeEndpoints: boolean;
+  readonly pages?: PageSource;
+  readonly timeoutMs: number;
+  readonly logger: Logger;
+  readonly now?: () => number;
+}
+
+export interface ScrapeResult {
+  readonly observations: RawPriceObserved[];
+  readonly problems: { readonly code: string; readonly reason: string; readonly entry?: unknown }[];
+}
+
+/**
+ * Every observation of one discovered model: the routed price carried by the event, one per hosting
+ * provider from the endpoints API, and the provider's official page. A source that cannot be read is
+ * recorded as an `unavailable` observation with its reason, never skipped silently, never guessed.
+ */
+export async function scrapeModel(md: ModelDiscovered, opts: ScrapeOptions): Promise<ScrapeResult> {
+  const now = opts.now ?? Date.now;
+  const observations: RawPriceObserved[] = [
+    routedPriceObservation(md, { runId: md.run_id, fetchedAt: md.fetched_at }),
+  ];
+  const problems: ScrapeResult['problems'] = [];
+  if (opts.scrapeEndpoints) {
+    const url = endpointsUrl(opts.openRouterBaseUrl, md);
+    try {
+      const res = await fetchBytes(url, {
+        timeoutMs: opts.timeoutMs,
+        headers: {
+          accept: 'application/json',
+          ...(opts.apiKey ? { authorization: `Bearer ${opts.apiKey}` } : {}),
+        },
+        now,
+      });
+      const body: unknown = JSON.parse(res.body.toString('utf8'));
+      const result = endpointObservations(md, body, {
+        runId: md.run_id,
+        fetchedAt: res.fetchedAt,
+        sourceUrl: url,
+        contentHash: contentHash(res.body),
+      });
+      observations.push(...result.observations);
+      problems.push(
+        ...result.rejected.map((r: EndpointReject) => ({
+          code: r.code,
+          reason: `${url}: ${r.reason}`,
+          entry: r.entry,
+        })),
+      );
+    } catch (err) {
+      // 404: OpenRouter lists no endpoint for this model (routers, aliases): nothing to observe.
+      if (!(err instanceof PipelineError && err.code === 'HTTP_4XX' && /answered 404/.test(err.message))) {
+        opts.logger.warn({ err, model: md.model_id, url }, 'endpoints unavailable');
+        observations.push(
+          unavailable(md, 'openrouter_endpoints', url, `${errorCode(err)}: ${errorMessage(err)}`, now()),
+        );
+      }
+    }
+  }
+  if (opts.pages) observations.push(...(await opts.pages(md)));
+  return { observations, problems };
+}
+
+/** An observation that says a source could not be read, with why. */
+export function unavailable(
+  md: ModelDiscovered,
+  sourceType: RawPriceObserved['source_type'],
+  url: string,
+  reason: string,
+  fetchedAt: number,
+  provider: string | null = null,
+): RawPriceObserved {
+  const key = priceKey(md.model_id, provider, sourceType);
+  return {
+    event_id: eventId('RawPriceObserved', key, 'unavailable', reason, md.event_id),
+    run_id: md.run_id,
+    caused_by: md.event_id,
+    occurred_at: fetchedAt,
+    model_id: md.model_id,
+    provider,
+    provider_name: null,
+    source_type: sourceType,
+    source_url: url,
+    fetched_at: fetchedAt,
+    content_hash: '',
+    status: 'unavailable',
+    unavailable_reason: reason,
+    components: [],
+    endpoint: null,
+  };
+}
