@@ -16,12 +16,15 @@ components=()
 [ -n "${DATABASE_URL:-}" ] || components+=(postgres)
 [ -n "${SUPABASE_URL:-}" ] || components+=(postgrest)
 
+# The environment as given, before `up` sources the component files into it.
+explicit_env="$(for v in KAFKA_BROKERS DATABASE_URL SUPABASE_URL SUPABASE_SERVICE_ROLE_KEY SUPABASE_ANON_KEY; do
+  if [ -n "${!v:-}" ]; then echo "$v=${!v}"; fi
+done)"
+
 write_env() {
   # Later files win; explicit environment wins over everything.
   { cat "$STACK_DIR"/env.d/*.env 2>/dev/null || true
-    for v in KAFKA_BROKERS DATABASE_URL SUPABASE_URL SUPABASE_SERVICE_ROLE_KEY SUPABASE_ANON_KEY; do
-      [ -n "${!v:-}" ] && echo "$v=${!v}"
-    done
+    if [ -n "$explicit_env" ]; then echo "$explicit_env"; fi
   } > "$STACK_DIR/env"
 }
 
@@ -29,11 +32,16 @@ cmd="${1:-status}"
 case "$cmd" in
   up)
     start=$(date +%s)
-    for c in "${components[@]}"; do bash "$HERE/$c.sh" up; done
+    # PostgREST last: it serves the schema the migrations create.
+    for c in "${components[@]}"; do [ "$c" = postgrest ] || bash "$HERE/$c.sh" up; done
     write_env
     set -a; . "$STACK_DIR/env"; set +a
     bash "$HERE/topics.sh"
     bash "$HERE/migrate.sh"
+    if [[ " ${components[*]} " == *" postgrest "* ]]; then
+      bash "$HERE/postgrest.sh" up
+      write_env
+    fi
     echo "stack up in $(( $(date +%s) - start ))s; addresses in $STACK_DIR/env"
     ;;
   down)

@@ -77,7 +77,12 @@ export function parsingCanonicalForm(schema: unknown): string {
         if (type === 'enum') {
           const symbols = s['symbols'];
           if (!Array.isArray(symbols)) throw new SchemaFormError(`enum ${name} without symbols`);
-          return `${head},"symbols":[${symbols.map((x) => str(String(x))).join(',')}]}`;
+          const names = symbols.map((x) => {
+            if (typeof x !== 'string')
+              throw new SchemaFormError(`enum ${name} has a symbol that is not a string`);
+            return str(x);
+          });
+          return `${head},"symbols":[${names.join(',')}]}`;
         }
         if (type === 'fixed') return `${head},"size":${Number(s['size'])}}`;
         const fields = s['fields'];

@@ -1,2 +1,5 @@
 export * from './generated.ts';
 export * from './ids.ts';
+export * from './codec.ts';
+export { parsingCanonicalForm, parsingFingerprint64, rabinFingerprint64 } from './fingerprint.ts';
+export { defaultSchemaDir, SchemaLoadError } from './registry.ts';

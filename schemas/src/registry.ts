@@ -105,7 +105,7 @@ export function loadSchemas(dir: string = defaultSchemaDir): SchemaSet {
     if (m?.[1]) draft(file, m[1]);
   }
   const historyDir = join(dir, 'history');
-  let historyFiles: string[] = [];
+  let historyFiles: string[];
   try {
     historyFiles = readdirSync(historyDir).sort();
   } catch {
@@ -127,7 +127,12 @@ export function loadSchemas(dir: string = defaultSchemaDir): SchemaSet {
     const old = mine.filter((d) => d.historyVersion !== undefined);
     const headVersion = Math.max(0, ...old.map((d) => d.historyVersion ?? 0)) + 1;
     const { historyVersion: _h, ...headFields } = head;
-    const currentVersion: SchemaVersion = { ...headFields, version: headVersion, current: true, resolver: undefined };
+    const currentVersion: SchemaVersion = {
+      ...headFields,
+      version: headVersion,
+      current: true,
+      resolver: undefined,
+    };
     current.set(name, currentVersion);
     for (const d of old.sort((a, b) => (a.historyVersion ?? 0) - (b.historyVersion ?? 0))) {
       let resolver: Resolver;
@@ -148,7 +153,9 @@ export function loadSchemas(dir: string = defaultSchemaDir): SchemaSet {
   for (const v of versions) {
     const seen = byFingerprint.get(v.fingerprint);
     if (seen && seen.name !== v.name) {
-      throw new SchemaLoadError(`${v.file} and ${seen.file} have the same fingerprint but name different events`);
+      throw new SchemaLoadError(
+        `${v.file} and ${seen.file} have the same fingerprint but name different events`,
+      );
     }
     // A history file that only differs in docs has the current fingerprint: the current one wins.
     if (!seen || v.current) byFingerprint.set(v.fingerprint, v);

@@ -63,7 +63,7 @@ class Cursor {
   }
 
   fail(problem: ScanProblem, what: string): never {
-    throw new ScanError(problem, `${what} (field ${this.where()})`);
+    throw new ScanError(problem, `field ${this.where()}: ${what}`);
   }
 
   /** A zigzag varint, as a JS number (exact up to 2**53, which bounds every length we accept). */
@@ -111,7 +111,10 @@ function scanBlocks(c: Cursor, itemSize: number, kind: string, item: (i: number)
     }
     const left = c.buf.length - c.pos;
     if (itemSize > 0 && count * itemSize > left) {
-      c.fail('TRUNCATED', `${kind} block of ${count} items needs at least ${count * itemSize} bytes, ${left} left`);
+      c.fail(
+        'TRUNCATED',
+        `${kind} block of ${count} items needs at least ${count * itemSize} bytes, ${left} left`,
+      );
     }
     if (itemSize === 0 && count > MAX_ZERO_SIZE_ITEMS) c.fail('BAD_BODY', `${kind} block of ${count} items`);
     for (let i = 0; i < count; i++) item(index++);

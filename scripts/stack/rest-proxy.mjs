@@ -8,7 +8,15 @@ const port = Number(process.env.PROXY_PORT ?? 54321);
 const upstream = new URL(process.env.POSTGREST_URL ?? 'http://127.0.0.1:54330');
 const PREFIX = '/rest/v1';
 // Hop-by-hop headers belong to one connection and must not be forwarded.
-const HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer']);
+const HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'upgrade',
+  'te',
+  'trailer',
+]);
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 

@@ -34,9 +34,12 @@ export class TopicMismatchError extends PipelineError {
   constructor(mismatches: readonly TopicMismatch[]) {
     super(
       'TOPIC_CONFIG_MISMATCH',
-      `existing topics differ from packages/runtime/src/topics.ts; fix them with kafka-configs --alter ` +
-        `(partitions cannot shrink: recreate the topic or change the spec):\n` +
-        mismatches.map((m) => `  ${m.topic}: ${m.setting} is ${m.actual ?? '(unset)'}, expected ${m.expected}`).join('\n'),
+      `existing topics differ from their specs (packages/runtime/src/topics.ts):\n` +
+        mismatches
+          .map((m) => `  ${m.topic}: ${m.setting} is ${m.actual ?? '(unset)'}, expected ${m.expected}`)
+          .join('\n') +
+        `\nfix: alter the configs (kafka-configs.sh --alter --entity-type topics); a partition count differs when ` +
+        `KAFKA_PARTITIONS changed after the topic was created: set it back, or recreate the topic`,
     );
     this.mismatches = mismatches;
   }
@@ -62,7 +65,11 @@ export function compareTopicConfigs(
   const out: TopicMismatch[] = Object.entries(spec.configs)
     .filter(([k, v]) => actual[k] !== v)
     .map(([k, v]) => ({ topic: spec.name, setting: k, expected: v, actual: actual[k] ?? null }));
-  if (expectedPartitions !== undefined && actualPartitions !== undefined && actualPartitions !== expectedPartitions)
+  if (
+    expectedPartitions !== undefined &&
+    actualPartitions !== undefined &&
+    actualPartitions !== expectedPartitions
+  )
     out.push({
       topic: spec.name,
       setting: 'partitions',
@@ -80,7 +87,10 @@ export async function describeTopicConfigs(
   return withAdmin(kafka, (admin) => describeWith(admin, topicNames));
 }
 
-async function describeWith(admin: Admin, topicNames: readonly string[]): Promise<Record<string, Record<string, string>>> {
+async function describeWith(
+  admin: Admin,
+  topicNames: readonly string[],
+): Promise<Record<string, Record<string, string>>> {
   if (topicNames.length === 0) return {};
   const res = await admin.describeConfigs({
     resources: topicNames.map((name) => ({ type: ConfigResourceTypes.TOPIC, name })),
@@ -89,9 +99,13 @@ async function describeWith(admin: Admin, topicNames: readonly string[]): Promis
   const out: Record<string, Record<string, string>> = {};
   for (const r of res.resources) {
     if (r.errorCode !== 0)
-      throw new PipelineError('TOPIC_DESCRIBE_FAILED', `describeConfigs ${r.resourceName}: ${r.errorMessage ?? r.errorCode}`, {
-        retriable: true,
-      });
+      throw new PipelineError(
+        'TOPIC_DESCRIBE_FAILED',
+        `describeConfigs ${r.resourceName}: ${r.errorMessage ?? r.errorCode}`,
+        {
+          retriable: true,
+        },
+      );
     out[r.resourceName] = Object.fromEntries(r.configEntries.map((e) => [e.configName, e.configValue]));
   }
   return out;
@@ -125,12 +139,20 @@ export async function ensureTopics(
     opts.logger?.info({ created, existing }, 'topics ensured');
 
     // Created topics are verified too: the broker may have rejected or rewritten a config silently.
-    const configs = await describeWith(admin, specs.map((s) => s.name));
+    const configs = await describeWith(
+      admin,
+      specs.map((s) => s.name),
+    );
     // An empty topic list would fetch every topic in the cluster.
     const meta = existing.length > 0 ? (await admin.fetchTopicMetadata({ topics: existing })).topics : [];
     const partitionsOf = new Map(meta.map((t) => [t.name, t.partitions.length]));
     const mismatches = specs.flatMap((s) =>
-      compareTopicConfigs(s, configs[s.name] ?? {}, partitionsOf.get(s.name), before.has(s.name) ? opts.partitions : undefined),
+      compareTopicConfigs(
+        s,
+        configs[s.name] ?? {},
+        partitionsOf.get(s.name),
+        before.has(s.name) ? opts.partitions : undefined,
+      ),
     );
     if (mismatches.length > 0 && !opts.allowMismatch) throw new TopicMismatchError(mismatches);
     if (mismatches.length > 0) opts.logger?.warn({ mismatches }, 'existing topics differ from their specs');

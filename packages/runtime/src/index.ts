@@ -11,3 +11,4 @@ export * from './kafka.ts';
 export * from './admin.ts';
 export * from "./common-config.ts";
 export * from "./http.ts";
+export * from './migrate.ts';

@@ -6,6 +6,7 @@ import {
   type IHeaders,
   type KafkaMessage,
   type LogEntry,
+  type logCreator,
   type Message,
   type Producer,
   type RecordMetadata,
@@ -66,7 +67,8 @@ function formatIssues(error: z.ZodError): string {
 export function createKafka(opts: KafkaOptions): Kafka {
   const { logger, ...rest } = opts;
   const parsed = kafkaOptionsSchema.safeParse({ ...rest, brokers: [...rest.brokers] });
-  if (!parsed.success) throw new ConfigError(`createKafka: invalid options, fix these:\n${formatIssues(parsed.error)}`);
+  if (!parsed.success)
+    throw new ConfigError(`createKafka: invalid options, fix these:\n${formatIssues(parsed.error)}`);
   const log = logger ?? pino({ name: 'kafkajs', level: 'warn' });
   return new Kafka({
     ...parsed.data,
@@ -93,9 +95,10 @@ export function kafkaLogLevel(pinoLevel: string): KafkaLogLevel {
   }
 }
 
-export function pinoLogCreator(logger: Logger) {
+/** A kafkajs logCreator writing to pino; kafkajs has already filtered by level (see kafkaLogLevel). */
+export function pinoLogCreator(logger: Logger): logCreator {
   const child = logger.child({ component: 'kafkajs' });
-  return () =>
+  return (_level) =>
     ({ namespace, level, log }: LogEntry): void => {
       // kafkajs's timestamp duplicates pino's; its logger name is the clientId already bound by the caller.
       const { message, timestamp: _t, logger: _l, ...extra } = log;
@@ -134,9 +137,13 @@ export interface ProducerOptions {
 export function createProducer(kafka: Kafka, opts: ProducerOptions = {}): Producer {
   const transactional = opts.transactionalId !== undefined;
   if (transactional && opts.transactionalId === '')
-    throw new ConfigError('createProducer: transactionalId must not be empty (use the service name plus an instance id)');
+    throw new ConfigError(
+      'createProducer: transactionalId must not be empty (use the service name plus an instance id)',
+    );
   if (transactional && opts.idempotent === false)
-    throw new ConfigError('createProducer: a transactional producer must be idempotent (drop idempotent: false)');
+    throw new ConfigError(
+      'createProducer: a transactional producer must be idempotent (drop idempotent: false)',
+    );
   const idempotent = opts.idempotent ?? transactional;
   return kafka.producer({
     createPartitioner: Partitioners.DefaultPartitioner,
@@ -209,7 +216,8 @@ function headerString(headers: IHeaders | undefined, name: string): string | und
  * poison input (dead-letter it), never retried.
  */
 export function decodeKafkaMessage(message: KafkaMessage): DecodedMessage {
-  if (!message.value) throw new PoisonInputError('EVENT_EMPTY', `message at offset ${message.offset} has no value`);
+  if (!message.value)
+    throw new PoisonInputError('EVENT_EMPTY', `message at offset ${message.offset} has no value`);
   let decoded: DecodedEvent;
   try {
     decoded = decodeEvent(message.value);
@@ -223,5 +231,10 @@ export function decodeKafkaMessage(message: KafkaMessage): DecodedMessage {
       'EVENT_TYPE_MISMATCH',
       `message at offset ${message.offset}: header ${EVENT_TYPE_HEADER}=${header} but the value is a ${decoded.name}`,
     );
-  return { ...decoded, key: message.key?.toString() ?? '', offset: message.offset, timestamp: message.timestamp };
+  return {
+    ...decoded,
+    key: message.key?.toString() ?? '',
+    offset: message.offset,
+    timestamp: message.timestamp,
+  };
 }

@@ -25,10 +25,7 @@ export interface MigrateResult {
   readonly skipped: string[];
 }
 
-export type MigrationErrorCode =
-  | 'MIGRATION_BAD_NAME'
-  | 'MIGRATION_CHECKSUM_MISMATCH'
-  | 'MIGRATION_FAILED';
+export type MigrationErrorCode = 'MIGRATION_BAD_NAME' | 'MIGRATION_CHECKSUM_MISMATCH' | 'MIGRATION_FAILED';
 
 /** A migration problem is fixed by a person, never by retrying. */
 export class MigrationError extends PipelineError {
@@ -103,10 +100,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     const rows = await client.query<{ name: string; checksum: string }>(
       'select name, checksum from public.schema_migrations',
     );
-    const { toApply, skipped } = planMigrations(
-      files,
-      new Map(rows.rows.map((r) => [r.name, r.checksum])),
-    );
+    const { toApply, skipped } = planMigrations(files, new Map(rows.rows.map((r) => [r.name, r.checksum])));
     const applied: string[] = [];
     for (const file of toApply) {
       await applyOne(client, file);

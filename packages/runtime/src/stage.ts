@@ -9,7 +9,7 @@ import {
   type EventTypes,
 } from '@llmpt/schemas';
 import { errorCode, errorMessage, isRetriable } from './errors.ts';
-import { toKafkaMessage, type EventMessage } from './kafka.ts';
+import { createConsumer, createProducer, toKafkaMessage, type EventMessage } from './kafka.ts';
 import type { Logger } from './logger.ts';
 import { retry, type RetryOptions } from './retry.ts';
 
@@ -119,18 +119,8 @@ export function deadLetterFor(stage: string, rejection: Rejection, now: number):
  */
 export async function runStage(opts: StageOptions): Promise<RunningStage> {
   const { kafka, logger } = opts;
-  const consumer = kafka.consumer({
-    groupId: opts.groupId,
-    readUncommitted: false,
-    sessionTimeout: 30_000,
-    heartbeatInterval: 3_000,
-    maxBytesPerPartition: 4 * 1024 * 1024,
-  });
-  const producer = kafka.producer(
-    opts.transactionalId
-      ? { transactionalId: opts.transactionalId, idempotent: true, maxInFlightRequests: 1 }
-      : { idempotent: false },
-  );
+  const consumer = createConsumer(kafka, { groupId: opts.groupId, sessionTimeout: 30_000, heartbeatInterval: 3_000 });
+  const producer = createProducer(kafka, opts.transactionalId ? { transactionalId: opts.transactionalId } : {});
   let ready = false;
   let stopping = false;
   let count = 0;

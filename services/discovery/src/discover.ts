@@ -37,10 +37,7 @@ export function parseModelsResponse(body: unknown): ModelsList {
       totalCount: typeof total === 'number' && Number.isInteger(total) ? total : null,
     };
   }
-  throw new DiscoveryError(
-    'NOT_A_MODELS_LIST',
-    `expected {data:[...]} or an array, got ${describe(body)}`,
-  );
+  throw new DiscoveryError('NOT_A_MODELS_LIST', `expected {data:[...]} or an array, got ${describe(body)}`);
 }
 
 export interface DiscoverContext {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createKafka, createLogger, errorCode } from '@llmpt/runtime';
+import { createKafka, createLogger, createProducer, errorCode } from '@llmpt/runtime';
 import { loadBlocklist } from './blocklist.ts';
 import { loadDiscoveryConfig } from './config.ts';
 import { formatSummary, runDiscovery } from './run.ts';
@@ -18,7 +18,7 @@ const kafka = createKafka({
   clientId: config.KAFKA_CLIENT_ID ?? 'pricing-discovery',
   logger: log,
 });
-const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+const producer = createProducer(kafka, { idempotent: true });
 
 try {
   const blocklist = loadBlocklist(config.MODELS_BLOCKLIST_PATH);

@@ -3,7 +3,12 @@
  * stable `code`, `retriable: false`) so the shell's errorCode()/isRetriable() route it to the dead-letter
  * topic, without the pure core importing the runtime package (Kafka, pg, pino) just for a class.
  */
-export type NormalizeErrorCode = 'UNPARSABLE_PRICE' | 'UNKNOWN_PRICE_UNIT' | 'INVALID_PRICE_STATE';
+export type NormalizeErrorCode =
+  | 'UNPARSABLE_PRICE'
+  | 'UNKNOWN_PRICE_UNIT'
+  | 'INVALID_PRICE_STATE'
+  // For the shell: an event type the normalizer does not consume.
+  | 'UNEXPECTED_EVENT';
 
 export class NormalizeError extends Error {
   readonly code: NormalizeErrorCode;

@@ -39,7 +39,7 @@ export function createNormalizerHandler(
       if (m.decoded.name !== 'RawPriceObserved') {
         rejected.push({
           message: m,
-          error: new NormalizeError('UNKNOWN_PRICE_UNIT', `unexpected event ${m.decoded.name}`),
+          error: new NormalizeError('UNEXPECTED_EVENT', `unexpected event ${m.decoded.name}`),
         });
         continue;
       }

@@ -106,7 +106,7 @@ export function parsePrice(rawValue: string, unit: string, currency = 'USD'): Pa
   if (value === null) return { status: 'unavailable', reason: MISSING_PRICE_REASON };
   if (value.isNegative() && !value.isZero()) {
     // -1 is OpenRouter's "variable" sentinel (routers); any other negative price is corrupt input.
-    if (value.eq(new Dec(-1).shiftedBy(shift))) return { status: 'unavailable', reason: VARIABLE_PRICE_REASON };
+    if (value.eq(new Dec(`-1e${shift}`))) return { status: 'unavailable', reason: VARIABLE_PRICE_REASON };
     throw unparsable(rawValue, 'negative price');
   }
   const cur = currency.trim().toUpperCase();

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { ensureTopics, TopicMismatchError } from '../admin.ts';
 import { env, loadConfig } from '../config.ts';
-import { errorMessage } from '../errors.ts';
+import { ConfigError, errorMessage } from '../errors.ts';
 import { createKafka } from '../kafka.ts';
 import { createLogger } from '../logger.ts';
 import { prefixedTopics } from '../topics.ts';
@@ -20,17 +20,19 @@ const config = loadConfig(
 );
 
 const logger = createLogger({ service: 'create-topics', level: config.LOG_LEVEL });
-const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'create-topics', logger });
 
 try {
+  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'create-topics', logger });
   const res = await ensureTopics(kafka, prefixedTopics(config.TOPIC_PREFIX), {
     partitions: config.KAFKA_PARTITIONS,
     replicationFactor: config.KAFKA_REPLICATION_FACTOR,
     logger,
   });
-  console.log(`topics: ${res.created.length} created, ${res.existing.length} already there, all configs as specified`);
+  console.log(
+    `topics: ${res.created.length} created, ${res.existing.length} already there, all configs as specified`,
+  );
 } catch (err) {
-  if (err instanceof TopicMismatchError) console.error(err.message);
+  if (err instanceof TopicMismatchError || err instanceof ConfigError) console.error(err.message);
   else console.error(`create-topics failed: ${errorMessage(err)}`);
   process.exitCode = 1;
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
-import type { Logger } from '@llmpt/runtime';
+import { createConsumer, type Logger } from '@llmpt/runtime';
 import { decodeState, type LastPrice } from '../state.ts';
 
 /**
@@ -24,7 +24,7 @@ export async function restoreState(
   );
   if (remaining.size === 0) return state;
   // kafkajs has no manual assignment: a throwaway group that never commits reads from the start.
-  const consumer = kafka.consumer({ groupId: `normalizer-restore-${randomUUID()}`, readUncommitted: false });
+  const consumer = createConsumer(kafka, { groupId: `normalizer-restore-${randomUUID()}` });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   let records = 0;

@@ -1,0 +1,191 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Kafka } from 'kafkajs';
+import { groupLag, highWatermarks, topics } from '@llmpt/runtime';
+import { repoRoot } from './paths.ts';
+
+/** Where a pipeline run points: the same variables the services read in production. */
+export interface PipelineSettings {
+  readonly kafkaBrokers: string;
+  readonly databaseUrl?: string;
+  readonly supabaseUrl?: string;
+  readonly supabaseServiceRoleKey?: string;
+  readonly store: 'postgres' | 'supabase';
+  readonly topicPrefix: string;
+  readonly openRouterBaseUrl: string;
+  readonly providerPagesBaseUrl?: string;
+  readonly scrapeProviderSites: boolean;
+  readonly alertThreshold?: string;
+  readonly logDir: string;
+  readonly logLevel?: string;
+}
+
+export type ServiceName = 'discovery' | 'scraper' | 'normalizer' | 'sink';
+
+/** Consumer group of each consuming service, per topic prefix (each test run has its own). */
+export function groupIds(prefix: string): Record<'scraper' | 'normalizer' | 'sink', string> {
+  return {
+    scraper: `${prefix}pricing-scraper`,
+    normalizer: `${prefix}pricing-normalizer`,
+    sink: `${prefix}pricing-sink`,
+  };
+}
+
+/** The environment a service gets: exactly the variables its config.ts accepts. */
+export function serviceEnv(
+  service: ServiceName,
+  s: PipelineSettings,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  const common: Record<string, string> = {
+    KAFKA_BROKERS: s.kafkaBrokers,
+    TOPIC_PREFIX: s.topicPrefix,
+    LOG_LEVEL: s.logLevel ?? 'info',
+    HEALTH_PORT: '0',
+  };
+  const groups = groupIds(s.topicPrefix);
+  switch (service) {
+    case 'discovery':
+      return { ...common, OPENROUTER_BASE_URL: s.openRouterBaseUrl, ...extra };
+    case 'scraper':
+      return {
+        ...common,
+        GROUP_ID: groups.scraper,
+        OPENROUTER_BASE_URL: s.openRouterBaseUrl,
+        SCRAPE_PROVIDER_SITES: String(s.scrapeProviderSites),
+        ...(s.providerPagesBaseUrl ? { PROVIDER_PAGES_BASE_URL: s.providerPagesBaseUrl } : {}),
+        ALLOW_PRIVATE_ADDRESSES: 'true',
+        ...extra,
+      };
+    case 'normalizer':
+      return {
+        ...common,
+        GROUP_ID: groups.normalizer,
+        ...(s.alertThreshold ? { ALERT_THRESHOLD: s.alertThreshold } : {}),
+        ...extra,
+      };
+    case 'sink':
+      return {
+        ...common,
+        GROUP_ID: groups.sink,
+        STORE: s.store,
+        ...(s.databaseUrl ? { DATABASE_URL: s.databaseUrl } : {}),
+        ...(s.supabaseUrl ? { SUPABASE_URL: s.supabaseUrl } : {}),
+        ...(s.supabaseServiceRoleKey ? { SUPABASE_SERVICE_ROLE_KEY: s.supabaseServiceRoleKey } : {}),
+        ...extra,
+      };
+  }
+}
+
+/** The command that runs a service from source (the images run the same entry point, built). */
+export function serviceCommand(service: ServiceName): { command: string; args: string[] } {
+  return {
+    command: process.execPath,
+    args: ['--import', 'tsx', path.join('services', service, 'src', 'main.ts')],
+  };
+}
+
+export interface ServiceProcess {
+  readonly name: ServiceName;
+  readonly child: ChildProcess;
+  readonly exited: Promise<number | null>;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** Starts a service as its own process, its logs in `logDir/<name>.log`. */
+export function startService(
+  service: ServiceName,
+  s: PipelineSettings,
+  extra: Record<string, string> = {},
+): ServiceProcess {
+  mkdirSync(s.logDir, { recursive: true });
+  const log = createWriteStream(path.join(s.logDir, `${service}.log`), { flags: 'a' });
+  const { command, args } = serviceCommand(service);
+  const child = spawn(command, args, {
+    cwd: repoRoot,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...serviceEnv(service, s, extra) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout.pipe(log, { end: false });
+  child.stderr.pipe(log, { end: false });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return {
+    name: service,
+    child,
+    exited,
+    stop: async (signal: NodeJS.Signals = 'SIGTERM') => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+/** Runs discovery to completion and returns its exit code and output (the one-line summary). */
+export async function runDiscoveryJob(
+  s: PipelineSettings,
+  runId: string,
+  extra: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const { command, args } = serviceCommand('discovery');
+  const child = spawn(command, args, {
+    cwd: repoRoot,
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      ...serviceEnv('discovery', s, { RUN_ID: runId, ...extra }),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+  return { code, stdout, stderr };
+}
+
+/**
+ * Waits until every consuming stage has committed everything on its input topics and nothing new
+ * was produced between two polls: then the sink has written all there is.
+ */
+export async function waitForDrain(
+  kafka: Kafka,
+  prefix: string,
+  opts: { timeoutMs?: number; intervalMs?: number; services?: readonly ServiceProcess[] } = {},
+): Promise<void> {
+  const groups = groupIds(prefix);
+  const t = (name: string) => prefix + name;
+  const watch: [string, string[]][] = [
+    [groups.scraper, [t(topics.modelDiscovered.name)]],
+    [groups.normalizer, [t(topics.rawPriceObserved.name)]],
+    [
+      groups.sink,
+      [t(topics.modelDiscovered.name), t(topics.normalizedPrice.name), t(topics.priceChanged.name)],
+    ],
+  ];
+  const all = [...new Set(watch.flatMap(([, ts]) => ts))];
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const deadline = Date.now() + (opts.timeoutMs ?? 300_000);
+    let lastMarks = -1n;
+    let quiet = 0;
+    while (Date.now() < deadline) {
+      for (const p of opts.services ?? []) {
+        if (p.child.exitCode !== null)
+          throw new Error(`${p.name} exited with code ${p.child.exitCode} while the pipeline ran`);
+      }
+      let lag = 0n;
+      for (const [group, ts] of watch) lag += await groupLag(admin, group, ts);
+      const marks = await highWatermarks(admin, all);
+      quiet = lag === 0n && marks === lastMarks ? quiet + 1 : 0;
+      if (quiet >= 2) return;
+      lastMarks = marks;
+      await new Promise((r) => setTimeout(r, opts.intervalMs ?? 500));
+    }
+    throw new Error(`pipeline did not drain within ${opts.timeoutMs ?? 300_000} ms`);
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -1,0 +1,198 @@
+// Event bytes on the wire: Avro single-object encoding (spec "Single object encoding"), so a consumer in
+// any language finds the writer schema from the fingerprint alone, without a registry service:
+//   0xC3 0x01 | CRC-64-AVRO fingerprint of the writer schema, 8 bytes little-endian | Avro binary body
+// The event type also travels in the Kafka header EVENT_TYPE_HEADER, for routing without decoding.
+import type { Type } from 'avsc';
+import type { EventName, EventTypes } from './generated.ts';
+import { loadSchemas, type SchemaSet, type SchemaVersion } from './registry.ts';
+import { ScanError, scanBody } from './scan.ts';
+
+export { loadSchemas };
+export type { SchemaSet, SchemaVersion };
+
+export const EVENT_TYPE_HEADER = 'event-type';
+
+const MAGIC_0 = 0xc3;
+const MAGIC_1 = 0x01;
+export const HEADER_LENGTH = 10;
+
+export type CodecErrorCode =
+  | 'TRUNCATED'
+  | 'BAD_MAGIC'
+  | 'UNKNOWN_FINGERPRINT'
+  | 'BAD_BODY'
+  | 'TRAILING_BYTES'
+  | 'WRONG_TYPE'
+  | 'INVALID_EVENT';
+
+/** Never retriable: the same bytes or the same event fail the same way every time (poison input). */
+export class CodecError extends Error {
+  readonly retriable = false;
+  constructor(
+    readonly code: CodecErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'CodecError';
+  }
+}
+
+export type DecodedEvent = { [N in EventName]: { name: N; event: EventTypes[N] } }[EventName];
+
+/** Loaded once: the .avsc files are part of the package, like code. */
+const schemas: SchemaSet = loadSchemas();
+
+function currentVersion(name: EventName): SchemaVersion {
+  const v = schemas.current.get(name);
+  if (!v) throw new CodecError('WRONG_TYPE', `unknown event type ${String(name)}`);
+  return v;
+}
+
+/** The CRC-64-AVRO fingerprint (unsigned) of the current schema of an event type. */
+export function schemaFingerprint(name: EventName): bigint {
+  return currentVersion(name).fingerprint;
+}
+
+/** The 10-byte single-object header for a writer schema fingerprint. */
+export function singleObjectHeader(fingerprint: bigint): Buffer {
+  const header = Buffer.alloc(HEADER_LENGTH);
+  header[0] = MAGIC_0;
+  header[1] = MAGIC_1;
+  header.writeBigUInt64LE(BigInt.asUintN(64, fingerprint), 2);
+  return header;
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'missing';
+  if (Buffer.isBuffer(value)) return `a Buffer of ${value.length} bytes`;
+  const text = JSON.stringify(value) ?? typeof value;
+  const shown = text.length > 60 ? `${text.slice(0, 60)}...` : text;
+  return `${shown} (${Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value})`;
+}
+
+function schemaOf(type: Type): string {
+  const s = JSON.stringify(type.schema());
+  return s.length > 80 ? `${s.slice(0, 80)}...` : s;
+}
+
+/** Checks a value against a schema; the error names every bad field path, e.g. `pricing_tiers.0.conditions`. */
+function validate(version: SchemaVersion, value: unknown): void {
+  const problems: string[] = [];
+  const ok = version.type.isValid(value, {
+    errorHook: (path, val, type) => {
+      problems.push(
+        `${path.length ? path.join('.') : '(root)'}: expected ${schemaOf(type)}, got ${describe(val)}`,
+      );
+    },
+  });
+  if (!ok) {
+    throw new CodecError(
+      'INVALID_EVENT',
+      `invalid ${version.name} (${version.file}): ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? `; and ${problems.length - 5} more` : ''}`,
+    );
+  }
+}
+
+/** Encodes a value with a given writer schema version: the current one, or an old one for fixtures. */
+export function encodeWithSchema(version: SchemaVersion, value: unknown): Buffer {
+  validate(version, value);
+  return Buffer.concat([singleObjectHeader(version.fingerprint), version.type.toBuffer(value)]);
+}
+
+/** Avro single-object bytes of an event, written with the current schema of its type. */
+export function encodeEvent<N extends EventName>(name: N, event: EventTypes[N]): Buffer {
+  return encodeWithSchema(currentVersion(name), event);
+}
+
+/** Reads the header and finds the writer schema, current or historical, without decoding the body. */
+export function writerSchemaOf(buf: Buffer): SchemaVersion {
+  if (!buf || buf.length === 0)
+    throw new CodecError('TRUNCATED', 'empty message: no Avro single-object header');
+  if (buf[0] !== MAGIC_0 || (buf.length > 1 && buf[1] !== MAGIC_1)) {
+    const first = buf.subarray(0, 2).toString('hex');
+    const hint = buf[0] === 0x00 ? ' (0x00 starts the Confluent Schema Registry format, not ours)' : '';
+    throw new CodecError(
+      'BAD_MAGIC',
+      `message starts with 0x${first}, expected 0xc301 (Avro single-object)${hint}`,
+    );
+  }
+  if (buf.length < HEADER_LENGTH) {
+    throw new CodecError(
+      'TRUNCATED',
+      `message of ${buf.length} bytes is shorter than the ${HEADER_LENGTH}-byte single-object header`,
+    );
+  }
+  const fingerprint = buf.readBigUInt64LE(2);
+  const version = schemas.byFingerprint.get(fingerprint);
+  if (!version) {
+    throw new CodecError(
+      'UNKNOWN_FINGERPRINT',
+      `no schema in schemas/ or schemas/history/ has fingerprint 0x${fingerprint.toString(16).padStart(16, '0')}`,
+    );
+  }
+  return version;
+}
+
+/** The event type a message carries, from its header only. */
+export function eventNameOf(buf: Buffer): EventName {
+  return writerSchemaOf(buf).name;
+}
+
+/** avsc returns record class instances and Buffers that share the input's memory: copy to plain data. */
+function plain(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (Buffer.isBuffer(value)) return Buffer.from(value);
+  if (Array.isArray(value)) return value.map(plain);
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = plain(v);
+  return out;
+}
+
+function decodeBody(version: SchemaVersion, buf: Buffer): unknown {
+  const where = `${version.name} v${version.version} (${version.file})`;
+  let end: number;
+  try {
+    end = scanBody(version.type, buf, HEADER_LENGTH);
+  } catch (e) {
+    if (e instanceof ScanError) throw new CodecError(e.problem, `${where}: ${e.message}`, { cause: e });
+    throw e;
+  }
+  if (end < buf.length) {
+    throw new CodecError(
+      'TRAILING_BYTES',
+      `${where}: ${buf.length - end} bytes left after the body ends at byte ${end} of ${buf.length}`,
+    );
+  }
+  const reader = currentVersion(version.name).type;
+  let decoded: { value: unknown; offset: number };
+  try {
+    decoded = reader.decode(buf, HEADER_LENGTH, version.resolver);
+  } catch (e) {
+    throw new CodecError('BAD_BODY', `${where}: ${(e as Error).message}`, { cause: e });
+  }
+  if (decoded.offset !== buf.length) {
+    throw new CodecError('BAD_BODY', `${where}: body did not decode to the end of the message`);
+  }
+  return plain(decoded.value);
+}
+
+/** Decodes any event, resolving old writer schemas to the current reader schema of the type. */
+export function decodeEvent(buf: Buffer): DecodedEvent {
+  const version = writerSchemaOf(buf);
+  return { name: version.name, event: decodeBody(version, buf) } as DecodedEvent;
+}
+
+/** Decodes an event that must be of type `name`; CodecError WRONG_TYPE otherwise. */
+export function decodeEventAs<N extends EventName>(name: N, buf: Buffer): EventTypes[N] {
+  const version = writerSchemaOf(buf);
+  if (version.name !== name) {
+    throw new CodecError('WRONG_TYPE', `expected a ${name} event, got ${version.name}`);
+  }
+  return decodeBody(version, buf) as EventTypes[N];
+}
+
+/** The schema set this codec reads with (current and historical versions). */
+export function codecSchemas(): SchemaSet {
+  return schemas;
+}

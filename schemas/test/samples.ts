@@ -1,0 +1,183 @@
+// Realistic sample events, one per type, built from OpenRouter's real listing of
+// anthropic/claude-sonnet-4 (2026-05-18 capture in shared/data). Used by the codec tests, the fixture
+// writer and the Java interop test. Fixture files keep their own copy of the value (the .json beside
+// each .bin), so editing these samples never invalidates a committed fixture.
+import { contentHash, eventId, priceKey } from '../src/ids.ts';
+import type { EventName, EventTypes, ModelDiscovered } from '../src/generated.ts';
+
+const runId = 'run-2026-05-18T06:00:00Z';
+const fetchedAt = Date.UTC(2026, 4, 18, 6, 0, 3, 412);
+const occurredAt = Date.UTC(2026, 4, 18, 6, 0, 4, 7);
+
+const rawEntry = JSON.stringify({
+  id: 'anthropic/claude-sonnet-4',
+  canonical_slug: 'anthropic/claude-4-sonnet-20250522',
+  name: 'Anthropic: Claude Sonnet 4',
+  created: 1747930371,
+  description: 'Claude Sonnet 4 significantly enhances the capabilities of its predecessor, Sonnet 3.7…',
+  context_length: 1000000,
+  pricing: {
+    prompt: '0.000003',
+    completion: '0.000015',
+    web_search: '0.01',
+    input_cache_read: '0.0000003',
+    input_cache_write: '0.00000375',
+    input_cache_write_1h: '0.000006',
+    overrides: [{ min_prompt_tokens: 200000, prompt: '0.000006', completion: '0.0000225' }],
+  },
+  knowledge_cutoff: '2025-01-31',
+});
+const modelHash = contentHash(rawEntry);
+
+/** ModelDiscovered as schema v1 had it: no `description` field yet. */
+export const modelDiscoveredV1: Omit<ModelDiscovered, 'description'> = {
+  event_id: eventId('ModelDiscovered', 'anthropic/claude-sonnet-4', modelHash),
+  run_id: runId,
+  caused_by: null,
+  occurred_at: occurredAt,
+  model_id: 'anthropic/claude-sonnet-4',
+  canonical_slug: 'anthropic/claude-4-sonnet-20250522',
+  name: 'Anthropic: Claude Sonnet 4',
+  created: 1747930371000,
+  context_length: 1000000,
+  architecture: {
+    modality: 'text+image+file->text',
+    input_modalities: ['image', 'text', 'file'],
+    output_modalities: ['text'],
+    tokenizer: 'Claude',
+    instruct_type: null,
+  },
+  supported_parameters: ['include_reasoning', 'max_tokens', 'reasoning', 'stop', 'temperature', 'tools'],
+  top_provider: { context_length: 200000, max_completion_tokens: 64000, is_moderated: true },
+  pricing: {
+    prompt: '0.000003',
+    completion: '0.000015',
+    web_search: '0.01',
+    input_cache_read: '0.0000003',
+    input_cache_write: '0.00000375',
+    input_cache_write_1h: '0.000006',
+  },
+  pricing_tiers: [
+    {
+      conditions: { min_prompt_tokens: '200000' },
+      pricing: { prompt: '0.000006', completion: '0.0000225' },
+    },
+  ],
+  raw_entry: rawEntry,
+  source_url: 'https://openrouter.ai/api/v1/models',
+  fetched_at: fetchedAt,
+  content_hash: modelHash,
+};
+
+const discovered: ModelDiscovered = {
+  ...modelDiscoveredV1,
+  description: 'Claude Sonnet 4 significantly enhances the capabilities of its predecessor, Sonnet 3.7…',
+};
+
+const vertexKey = priceKey('anthropic/claude-sonnet-4', 'google-vertex', 'openrouter_endpoints');
+const rawId = eventId('RawPriceObserved', vertexKey, 'c0ffee');
+const normalizedId = eventId('NormalizedPrice', vertexKey, '2026-05-18', 'c0ffee');
+
+export const samples: { readonly [N in EventName]: EventTypes[N] } = {
+  ModelDiscovered: discovered,
+  RawPriceObserved: {
+    event_id: rawId,
+    run_id: runId,
+    caused_by: discovered.event_id,
+    occurred_at: occurredAt + 950,
+    model_id: 'anthropic/claude-sonnet-4',
+    provider: 'google-vertex',
+    provider_name: 'Google Vertex',
+    source_type: 'openrouter_endpoints',
+    source_url: 'https://openrouter.ai/api/v1/models/anthropic/claude-sonnet-4/endpoints',
+    fetched_at: fetchedAt + 800,
+    content_hash: contentHash('{"data":{"endpoints":[]}}'),
+    status: 'ok',
+    unavailable_reason: null,
+    components: [
+      { dimension: 'prompt', raw_value: '0.000003', unit: 'per_token', currency: 'USD', tier: null },
+      { dimension: 'completion', raw_value: '0.000015', unit: 'per_token', currency: 'USD', tier: null },
+      {
+        dimension: 'prompt',
+        raw_value: '0.000006',
+        unit: 'per_token',
+        currency: 'USD',
+        tier: 'min_prompt_tokens=200000',
+      },
+    ],
+    endpoint: {
+      tag: 'google-vertex/global',
+      context_length: 1000000,
+      max_prompt_tokens: null,
+      max_completion_tokens: 64000,
+      quantization: null,
+      status: 0,
+    },
+  },
+  NormalizedPrice: {
+    event_id: normalizedId,
+    run_id: runId,
+    caused_by: rawId,
+    occurred_at: occurredAt + 1200,
+    price_key: vertexKey,
+    model_id: 'anthropic/claude-sonnet-4',
+    provider: 'google-vertex',
+    source_type: 'openrouter_endpoints',
+    source_url: 'https://openrouter.ai/api/v1/models/anthropic/claude-sonnet-4/endpoints',
+    snapshot_date: '2026-05-18',
+    observed_at: fetchedAt + 800,
+    status: 'ok',
+    unavailable_reason: null,
+    currency: 'USD',
+    prompt: '6.00000000',
+    completion: '22.50000000',
+    internal_reasoning: null,
+    input_cache_read: '0.30000000',
+    input_cache_write: '3.75000000',
+    request: null,
+    image: null,
+    web_search: '0.01000000',
+    notes: ['highest tier published: min_prompt_tokens=200000'],
+  },
+  PriceChanged: {
+    event_id: eventId('PriceChanged', vertexKey, normalizedId),
+    run_id: runId,
+    caused_by: normalizedId,
+    occurred_at: occurredAt + 1300,
+    price_key: vertexKey,
+    model_id: 'anthropic/claude-sonnet-4',
+    provider: 'google-vertex',
+    source_type: 'openrouter_endpoints',
+    kind: 'changed',
+    changes: [
+      { dimension: 'prompt', previous: '3.00000000', current: '6.00000000', relative_change: '1.00000000' },
+      {
+        dimension: 'completion',
+        previous: '15.00000000',
+        current: '22.50000000',
+        relative_change: '0.50000000',
+      },
+    ],
+    previous_observed_at: Date.UTC(2026, 4, 17, 6, 0, 2, 990),
+    current_observed_at: fetchedAt + 800,
+    snapshot_date: '2026-05-18',
+    alert: true,
+    alert_threshold: '0.30',
+  },
+  DeadLetter: {
+    event_id: eventId('DeadLetter', 'discovery', 'openrouter/auto'),
+    run_id: runId,
+    caused_by: null,
+    occurred_at: occurredAt + 20,
+    stage: 'discovery',
+    source_topic: null,
+    source_partition: null,
+    source_offset: null,
+    source_url: 'https://openrouter.ai/api/v1/models',
+    key: Buffer.from('openrouter/auto', 'utf8'),
+    payload: Buffer.from('{"id":"openrouter/auto","pricing":{"prompt":-1}}', 'utf8'),
+    error_code: 'INVALID_ENTRY',
+    error_message: 'pricing.prompt: expected string, received number (–1 is published as a string)',
+    retriable: false,
+  },
+};

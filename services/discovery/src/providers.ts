@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import { DiscoveryError } from './discover.ts';
+
+/** One provider of GET /api/v1/providers, old (≤2026-03) or new schema (adds headquarters, datacenters). */
+export interface ProviderInfo {
+  readonly slug: string;
+  readonly name: string;
+  readonly privacy_policy_url: string | null;
+  readonly terms_of_service_url: string | null;
+  readonly status_page_url: string | null;
+  /** ISO country code; null when unknown or in the old schema. */
+  readonly headquarters: string | null;
+  /** Country codes; null when unknown or in the old schema ([] is kept as published). */
+  readonly datacenters: readonly string[] | null;
+}
+
+export interface ProvidersResult {
+  readonly providers: ProviderInfo[];
+  readonly rejected: { readonly entry: unknown; readonly index: number; readonly reason: string }[];
+}
+
+// slug and name identify a provider; every other field is optional and any may be null.
+const providerSchema = z.looseObject({ slug: z.string().min(1), name: z.string() });
+
+/** Parses a providers response (`{data:[...]}` or a bare array), leniently (pure). */
+export function parseProvidersResponse(body: unknown): ProvidersResult {
+  const list = Array.isArray(body)
+    ? (body as unknown[])
+    : isRecord(body) && Array.isArray(body.data)
+      ? (body.data as unknown[])
+      : null;
+  if (list === null) {
+    throw new DiscoveryError('NOT_A_PROVIDERS_LIST', 'expected {data:[...]} or an array of providers');
+  }
+  const providers: ProviderInfo[] = [];
+  const rejected: ProvidersResult['rejected'] = [];
+  const seen = new Set<string>();
+  list.forEach((entry, index) => {
+    const parsed = providerSchema.safeParse(entry);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      rejected.push({
+        entry,
+        index,
+        reason: `${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`,
+      });
+      return;
+    }
+    const p = parsed.data;
+    if (seen.has(p.slug)) {
+      rejected.push({ entry, index, reason: `duplicate slug ${p.slug}: the first entry was kept` });
+      return;
+    }
+    seen.add(p.slug);
+    providers.push({
+      slug: p.slug,
+      name: p.name,
+      privacy_policy_url: str(p.privacy_policy_url),
+      terms_of_service_url: str(p.terms_of_service_url),
+      status_page_url: str(p.status_page_url),
+      headquarters: str(p.headquarters),
+      datacenters: Array.isArray(p.datacenters)
+        ? p.datacenters.filter((d): d is string => typeof d === 'string')
+        : null,
+    });
+  });
+  return { providers, rejected };
+}
+
+function str(value: unknown): string | null {
+  return typeof value === 'string' && value !== '' ? value : null;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}

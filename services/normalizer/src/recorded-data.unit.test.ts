@@ -1,0 +1,249 @@
+import { readdirSync } from 'node:fs';
+import type { PriceChanged } from '@llmpt/schemas';
+import { describe, expect, it } from 'vitest';
+import { normalizeAndDecide } from './changes.ts';
+import { normalize } from './normalize.ts';
+import type { LastPrice } from './state.ts';
+import {
+  component,
+  loadModels,
+  observedIn,
+  openRouterComponents,
+  rawPrice,
+  sharedDataPath,
+} from './testing/fixtures.ts';
+
+// Real OpenRouter /models snapshots from /work/shared/data (SOURCES.md): values checked by hand.
+const skissue = (day: string) => `openrouter_models_skissue_2026-${day}_data-array.json`;
+const at = (day: string) => Date.parse(`2026-${day}T06:00:00Z`);
+const AUG_19 = 'openrouter_models_output-modalities-all_unified-llm-pricing_2026-08-19.json';
+
+describe('recorded snapshot 2026-03-03', () => {
+  const seen = (id: string) => normalize(observedIn(skissue('03-03'), id, at('03-03')));
+
+  it('claude-sonnet-4: "0.000003" per token is $3 per 1M', () => {
+    expect(seen('anthropic/claude-sonnet-4')).toMatchObject({
+      status: 'ok',
+      prompt: '3.00000000',
+      completion: '15.00000000',
+      input_cache_read: '0.30000000',
+      input_cache_write: '3.75000000',
+      web_search: '0.01000000',
+      notes: [],
+    });
+  });
+
+  it('o1-pro: huge but real, $150 / $600 per 1M', () => {
+    expect(seen('openai/o1-pro')).toMatchObject({ prompt: '150.00000000', completion: '600.00000000' });
+  });
+
+  it('openrouter/auto: "-1" is unavailable, never a price', () => {
+    expect(seen('openrouter/auto')).toMatchObject({
+      status: 'unavailable',
+      unavailable_reason: 'variable price (-1)',
+      prompt: null,
+      completion: null,
+    });
+  });
+
+  it('float artifacts land on their price at scale 8', () => {
+    expect(seen('google/gemini-2.5-flash').input_cache_write).toBe('0.08333333'); // "0.00000008333333333333334"
+    expect(seen('minimax/minimax-m2.1').input_cache_read).toBe('0.03000000'); // "0.0000000299999997"
+    expect(seen('deepseek/deepseek-v3.1-terminus').input_cache_read).toBe('0.13000000'); // "0.0000001300000002"
+    expect(seen('qwen/qwen-2.5-coder-32b-instruct')).toMatchObject({
+      prompt: '0.20000000',
+      completion: '0.20000000',
+    });
+  });
+
+  it('gemini-2.5-pro keeps `audio` (no column) in notes', () => {
+    const np = seen('google/gemini-2.5-pro');
+    expect(np).toMatchObject({
+      prompt: '1.25000000',
+      internal_reasoning: '10.00000000',
+      image: '1.25000000',
+    });
+    expect(np.notes).toEqual([
+      'image: USD per 1M tokens (published per_token), not per unit',
+      'other: audio=0.00000125 per_token',
+    ]);
+  });
+});
+
+describe('recorded snapshot 2026-08-19: tiers and speech', () => {
+  it('gemini-2.5-pro publishes its >200k-token tier, the highest', () => {
+    const np = normalize(observedIn(AUG_19, 'google/gemini-2.5-pro', at('08-19')));
+    expect(np).toMatchObject({
+      prompt: '2.50000000', // override "0.0000025" beats base "0.00000125"
+      completion: '15.00000000',
+      input_cache_read: '0.25000000',
+      input_cache_write: '0.37500000', // base only
+      internal_reasoning: '10.00000000', // base only
+      web_search: '0.01400000',
+    });
+    expect(np.notes).toContain(
+      'prompt: highest of 2 tiers is "min_prompt_tokens=200000" (base=1.25000000, min_prompt_tokens=200000=2.50000000)',
+    );
+    expect(np.notes).toContain('other: audio=0.0000025 per_token [min_prompt_tokens=200000]');
+  });
+
+  it('deepseek-v4-pro time windows (one wraps midnight): the peak window wins', () => {
+    const np = normalize(observedIn(AUG_19, 'deepseek/deepseek-v4-pro', at('08-19')));
+    expect(np).toMatchObject({
+      prompt: '1.32000000',
+      completion: '3.96000000',
+      input_cache_read: '0.04400000',
+    });
+    expect(np.notes[0]).toBe(
+      'prompt: highest of 5 tiers is "utc_start=100,utc_end=400" (base=0.66000000, utc_start=1000,utc_end=100=0.66000000, ' +
+        'utc_start=100,utc_end=400=1.32000000, utc_start=400,utc_end=600=0.66000000, utc_start=600,utc_end=1000=1.32000000)',
+    );
+  });
+
+  it('whisper-1 per-minute price in `prompt` stays per minute when the scraper tags it', () => {
+    const entry = loadModels(AUG_19).find((m) => m.id === 'openai/whisper-1');
+    expect(entry?.pricing).toMatchObject({ prompt: '0.006', completion: '0' });
+    const np = normalize(
+      rawPrice({
+        model_id: 'openai/whisper-1',
+        components: [component('prompt', '0.006', 'per_minute'), component('completion', '0')],
+      }),
+    );
+    expect(np).toMatchObject({ prompt: '0.00600000', completion: '0.00000000' });
+  });
+});
+
+describe('recorded series 2026-04-17 → 04-18 → 04-19', () => {
+  /** Every model of each day through the stage, in order, as the normalizer would see them. */
+  function run(days: readonly string[]) {
+    let state = new Map<string, LastPrice>();
+    const byDay = days.map((day) => {
+      const events: PriceChanged[] = [];
+      for (const m of loadModels(skissue(day))) {
+        const raw = rawPrice({
+          model_id: m.id,
+          fetched_at: at(day),
+          components: openRouterComponents(m.pricing, 'per_token'),
+        });
+        const { normalized, changed, next } = normalizeAndDecide(state, raw);
+        if (next && next !== state.get(normalized.price_key))
+          state = new Map(state).set(normalized.price_key, next);
+        if (changed) events.push(changed);
+      }
+      return events;
+    });
+    return byDay;
+  }
+  const [d17, d18, d19] = run(['04-17', '04-18', '04-19']) as [
+    PriceChanged[],
+    PriceChanged[],
+    PriceChanged[],
+  ];
+  const kimi = (events: PriceChanged[]) => events.find((e) => e.model_id === 'moonshotai/kimi-k2.5');
+
+  it('the first day is all new: 345 models, 2 routers at "-1" left out', () => {
+    expect(d17).toHaveLength(343);
+    expect(d17.every((e) => e.kind === 'new' && !e.alert)).toBe(true);
+  });
+
+  // What the data says: kimi-k2.5 is "0" everywhere on 04-18 only. The tracker reports it as it was
+  // published, a cut to free and a restore, both alerting; it does not guess that it was a glitch.
+  it('kimi-k2.5 transient zero: changed to free with alert, then changed back with alert', () => {
+    expect(kimi(d18)).toMatchObject({
+      kind: 'changed',
+      alert: true,
+      previous_observed_at: at('04-17'),
+      current_observed_at: at('04-18'),
+      changes: [
+        {
+          dimension: 'prompt',
+          previous: '0.38270000',
+          current: '0.00000000',
+          relative_change: '-1.00000000',
+        },
+        {
+          dimension: 'completion',
+          previous: '1.72000000',
+          current: '0.00000000',
+          relative_change: '-1.00000000',
+        },
+        {
+          dimension: 'input_cache_read',
+          previous: '0.19135000',
+          current: '0.00000000',
+          relative_change: '-1.00000000',
+        },
+        { dimension: 'web_search', previous: null, current: '0.00000000', relative_change: null },
+      ],
+    });
+    expect(kimi(d19)).toMatchObject({
+      kind: 'changed',
+      alert: true,
+      changes: [
+        { dimension: 'prompt', previous: '0.00000000', current: '0.38270000', relative_change: null },
+        { dimension: 'completion', previous: '0.00000000', current: '1.72000000', relative_change: null },
+        {
+          dimension: 'input_cache_read',
+          previous: '0.00000000',
+          current: '0.19135000',
+          relative_change: null,
+        },
+        { dimension: 'web_search', previous: '0.00000000', current: null, relative_change: null },
+      ],
+    });
+  });
+
+  it('only real moves are reported: 5 changes on 04-18 (4 alerts), 2 on 04-19 (1 alert)', () => {
+    expect(d18.map((e) => [e.model_id, e.alert])).toEqual([
+      ['deepseek/deepseek-v3.2', false], // 0.26/0.38/0.13 → 0.259/0.42/0.135: at most +10.5 %
+      ['google/gemma-4-26b-a4b-it', true], // input_cache_read 0.04 → 0.01 (-75 %)
+      ['moonshotai/kimi-k2.5', true],
+      ['nvidia/nemotron-3-super-120b-a12b', true], // input_cache_read dropped
+      ['qwen/qwen3.5-9b', true], // prompt 0.05 → 0.10 (+100 %)
+    ]);
+    expect(d18.find((e) => e.model_id === 'deepseek/deepseek-v3.2')?.changes).toEqual([
+      { dimension: 'prompt', previous: '0.26000000', current: '0.25900000', relative_change: '-0.00384615' },
+      {
+        dimension: 'completion',
+        previous: '0.38000000',
+        current: '0.42000000',
+        relative_change: '0.10526316',
+      },
+      {
+        dimension: 'input_cache_read',
+        previous: '0.13000000',
+        current: '0.13500000',
+        relative_change: '0.03846154',
+      },
+    ]);
+    expect(d19.filter((e) => e.alert).map((e) => e.model_id)).toEqual(['moonshotai/kimi-k2.5']);
+    expect(d19).toHaveLength(2);
+  });
+});
+
+describe('every recorded /models snapshot', () => {
+  it('normalizes all 7369 entries of 22 snapshots without error; only "-1" routers are unavailable', () => {
+    const files = readdirSync(sharedDataPath('openrouter', 'models')).sort();
+    let total = 0;
+    const unavailable = new Map<string, number>();
+    for (const file of files) {
+      // `image` is per image in the 2025 captures, per token in 2026 (SOURCES.md §7).
+      const imageUnit = file.includes('_2025-') ? 'per_image' : 'per_token';
+      for (const m of loadModels(file)) {
+        total += 1;
+        const np = normalize(
+          rawPrice({ model_id: m.id, components: openRouterComponents(m.pricing, imageUnit) }),
+        );
+        if (np.status === 'unavailable') {
+          unavailable.set(
+            np.unavailable_reason ?? '',
+            (unavailable.get(np.unavailable_reason ?? '') ?? 0) + 1,
+          );
+        }
+      }
+    }
+    expect(files).toHaveLength(22);
+    expect(total).toBe(7369);
+    expect([...unavailable]).toEqual([['variable price (-1)', 51]]);
+  });
+});

@@ -1,0 +1,82 @@
+import type { ModelDiscovered, RawPriceObserved } from '@llmpt/schemas';
+import type { Logger } from '@llmpt/runtime';
+import type { ScraperConfig } from './config.ts';
+import {
+  createBrowserRenderer,
+  createPageCache,
+  createPageFetcher,
+  observeProviderSite,
+  type BrowserRenderer,
+  type LoadedPage,
+  type PageCache,
+} from './fetcher/index.ts';
+import {
+  enabledProviders,
+  fetcherOptionsFrom,
+  loadProvidersConfig,
+  withBaseUrl,
+} from './providers-config.ts';
+
+export interface PageSourceHandle {
+  observe(md: ModelDiscovered): Promise<RawPriceObserved[]>;
+  close(): Promise<void>;
+}
+
+/**
+ * The provider_site source for the long-running scraper: one polite fetcher for the process, one page
+ * cache per discovery run (so each page is fetched once per run and shared by every model of that
+ * provider), and Chromium started only when a page needs rendering.
+ */
+export async function createPageSource(config: ScraperConfig, logger: Logger): Promise<PageSourceHandle> {
+  let providersConfig = loadProvidersConfig(config.PROVIDERS_CONFIG);
+  if (config.PROVIDER_PAGES_BASE_URL)
+    providersConfig = withBaseUrl(providersConfig, config.PROVIDER_PAGES_BASE_URL);
+  const providers = enabledProviders(providersConfig);
+  const fetchOpts = fetcherOptionsFrom(providersConfig);
+  const fetcher = createPageFetcher({
+    ...fetchOpts,
+    allowPrivateAddresses: config.ALLOW_PRIVATE_ADDRESSES,
+    logger,
+  });
+  const needsBrowser = [...providers.values()].some((p) => p.render === 'browser');
+  const renderer: BrowserRenderer | undefined = needsBrowser
+    ? createBrowserRenderer({
+        executablePath: config.CHROMIUM_PATH,
+        allowHosts: fetchOpts.allowHosts,
+        timeoutMs: fetchOpts.timeoutMs,
+        userAgent: fetchOpts.userAgent,
+        maxBytes: fetchOpts.maxBytes,
+        logger,
+      })
+    : undefined;
+  // Only the latest few runs keep their cache: a run's pages are not reused by the next run.
+  const caches = new Map<string, PageCache<LoadedPage>>();
+  const cacheFor = (runId: string) => {
+    let c = caches.get(runId);
+    if (!c) {
+      c = createPageCache<LoadedPage>();
+      caches.set(runId, c);
+      while (caches.size > 3) caches.delete(caches.keys().next().value!);
+    }
+    return c;
+  };
+  logger.info(
+    { providers: [...providers.keys()], browser: needsBrowser },
+    'provider pricing pages configured',
+  );
+  return {
+    observe: async (md) => {
+      const obs = await observeProviderSite(md, providers, {
+        fetcher,
+        cache: cacheFor(md.run_id),
+        renderer,
+        runId: md.run_id,
+        logger,
+      });
+      return obs ? [obs] : [];
+    },
+    close: async () => {
+      await renderer?.close();
+    },
+  };
+}

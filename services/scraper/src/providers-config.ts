@@ -1,0 +1,290 @@
+// configs/providers.yml: which official pricing pages to read, how to read each one, and how politely.
+// Parsed once at start with zod; a bad file fails fast with every problem named by its path.
+import { readFileSync } from 'node:fs';
+import { ConfigError } from '@llmpt/runtime';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+
+const UNITS = [
+  'per_token',
+  'per_1k_tokens',
+  'per_1m_tokens',
+  'per_request',
+  'per_image',
+  'per_web_search',
+  'per_second',
+  'per_minute',
+  'per_unit',
+] as const;
+
+/** A column/row/label → the RawPriceObserved dimension it prices (per 1M tokens unless a unit is given). */
+const Dimension = z.union([
+  z.string().min(1),
+  z.object({ dimension: z.string().min(1), unit: z.enum(UNITS) }).strict(),
+]);
+const DimensionMap = z.record(z.string().min(1), Dimension).refine((m) => Object.keys(m).length > 0, 'must map at least one label');
+const TierMap = z.record(z.string().min(1), z.string().min(1).nullable());
+
+/** Rows are models, columns are dimensions (OpenAI, Anthropic docs, xAI, Z.AI). */
+const TableParser = z
+  .object({
+    kind: z.literal('table'),
+    format: z.enum(['html', 'markdown']),
+    tableSelector: z.string().min(1).default('table'),
+    /** A table is a price table when one of its rows holds all these headers. */
+    headers: z.array(z.string().min(1)).min(1),
+    /** Header of the column holding model names; the first column when absent. */
+    modelColumn: z.string().min(1).optional(),
+    columns: DimensionMap,
+    /** Group header row above the column headers ("Short context" / "Long context") → tier; unlisted groups are skipped. */
+    groups: TierMap.optional(),
+    /** Tab panes / sections the tables sit in ("standard", "batch") → tier; tables in unlisted sections are skipped. */
+    sections: z
+      .object({
+        /** HTML: closest ancestor selector and attribute holding the section name; markdown uses the line above the table. */
+        closest: z.string().min(1).optional(),
+        attr: z.string().min(1).optional(),
+        include: TierMap,
+      })
+      .strict()
+      .optional(),
+  })
+  .strict()
+  .superRefine((p, ctx) => {
+    if (p.format === 'html' && p.sections && (!p.sections.closest || !p.sections.attr)) {
+      ctx.addIssue({ code: 'custom', path: ['sections'], message: 'html sections need both `closest` and `attr`' });
+    }
+  });
+
+/** Columns are models, rows are dimensions, with rowspan/colspan (DeepSeek). */
+const TransposedTableParser = z
+  .object({
+    kind: z.literal('transposed-table'),
+    format: z.literal('html'),
+    tableSelector: z.string().min(1).default('table'),
+    /** First-column label of the row holding the model names. */
+    modelRow: z.string().min(1),
+    rows: DimensionMap,
+  })
+  .strict();
+
+/** One heading per model, the first table under it holds label → price rows (Gemini API). */
+const ModelSectionsParser = z
+  .object({
+    kind: z.literal('model-sections'),
+    format: z.enum(['html', 'markdown']),
+    headingLevel: z.number().int().min(1).max(6),
+    /** Header of the column holding the paid price. */
+    valueColumn: z.string().min(1),
+    rows: DimensionMap,
+  })
+  .strict();
+
+/** One card per model with labelled price items (claude.com). */
+const CardsParser = z
+  .object({
+    kind: z.literal('cards'),
+    format: z.literal('html'),
+    cardSelector: z.string().min(1),
+    titleSelector: z.string().min(1),
+    itemSelector: z.string().min(1),
+    labelSelector: z.string().min(1),
+    valueSelector: z.string().min(1),
+    labels: DimensionMap,
+  })
+  .strict();
+
+/** Prices only inside the escaped Next.js flight payload (`self.__next_f.push`) (mistral.ai). */
+const NextFlightParser = z
+  .object({
+    kind: z.literal('next-flight'),
+    format: z.literal('html'),
+    nameField: z.string().min(1),
+    pricesField: z.string().min(1),
+    labelField: z.string().min(1),
+    valueField: z.string().min(1),
+    labels: DimensionMap,
+  })
+  .strict();
+
+const Parser = z.discriminatedUnion('kind', [
+  TableParser,
+  TransposedTableParser,
+  ModelSectionsParser,
+  CardsParser,
+  NextFlightParser,
+]);
+
+const Politeness = z
+  .object({
+    perHostConcurrency: z.number().int().min(1).max(8),
+    minIntervalMs: z.number().int().min(0),
+    timeoutMs: z.number().int().min(100),
+    maxBytes: z.number().int().min(1024),
+    retries: z.number().int().min(0).max(10),
+    robots: z.boolean(),
+  })
+  .strict();
+
+const HOST = /^[a-z0-9.-]+$/;
+const MODEL_ID = /^[a-z0-9][a-z0-9._-]*\/[^\s]+$/;
+
+const Provider = z
+  .object({
+    /** Unique entry id; defaults to the slug (an alternate page of the same provider needs its own id). */
+    id: z.string().min(1).optional(),
+    /** OpenRouter author/provider slug: the models of this author are priced from this page. */
+    slug: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lowercase OpenRouter slug, e.g. "openai" or "x-ai"'),
+    name: z.string().min(1),
+    enabled: z.boolean().default(true),
+    url: z.url({ protocol: /^https?$/ }),
+    render: z.enum(['static', 'browser']),
+    /** Browser pages: the selector whose presence means the prices have been rendered. */
+    waitForSelector: z.string().min(1).optional(),
+    /** The recorded capture (in shared/data/pricing_pages) this parser was written against, and its format. */
+    capture: z.string().min(1).optional(),
+    /** Hosts the fetcher may contact for this page, redirects included; defaults to the URL's host. */
+    allowHosts: z.array(z.string().regex(HOST, 'a bare lowercase host name')).optional(),
+    parser: Parser,
+    /** Model name as the page prints it → OpenRouter model id. */
+    models: z.record(z.string().min(1), z.string().regex(MODEL_ID, 'an OpenRouter model id "author/slug"')),
+  })
+  .strict()
+  .superRefine((p, ctx) => {
+    if (p.render === 'browser' && !p.waitForSelector) {
+      ctx.addIssue({ code: 'custom', path: ['waitForSelector'], message: 'required when render is "browser"' });
+    }
+    const host = new URL(p.url).hostname;
+    if (p.allowHosts && !p.allowHosts.includes(host)) {
+      ctx.addIssue({ code: 'custom', path: ['allowHosts'], message: `must include the page's own host ${host}` });
+    }
+  });
+
+const ProvidersFile = z
+  .object({
+    version: z.literal(1),
+    userAgent: z.string().min(1),
+    politeness: Politeness,
+    providers: z.array(Provider).min(1),
+  })
+  .strict()
+  .superRefine((f, ctx) => {
+    const seen = new Set<string>();
+    f.providers.forEach((p, i) => {
+      const id = p.id ?? p.slug;
+      if (seen.has(id)) ctx.addIssue({ code: 'custom', path: ['providers', i, 'id'], message: `duplicate provider id "${id}"` });
+      seen.add(id);
+    });
+  });
+
+export type PriceUnit = (typeof UNITS)[number];
+export type DimensionSpec = z.infer<typeof Dimension>;
+export type ParserConfig = z.infer<typeof Parser>;
+export type TableParserConfig = z.infer<typeof TableParser>;
+export type TransposedTableParserConfig = z.infer<typeof TransposedTableParser>;
+export type ModelSectionsParserConfig = z.infer<typeof ModelSectionsParser>;
+export type CardsParserConfig = z.infer<typeof CardsParser>;
+export type NextFlightParserConfig = z.infer<typeof NextFlightParser>;
+export type PolitenessConfig = z.infer<typeof Politeness>;
+
+/** One provider pricing page, with defaults filled in. */
+export type ProviderPage = Omit<z.infer<typeof Provider>, 'id' | 'allowHosts'> & {
+  readonly id: string;
+  readonly allowHosts: readonly string[];
+};
+
+export interface ProvidersConfig {
+  readonly userAgent: string;
+  readonly politeness: PolitenessConfig;
+  readonly providers: readonly ProviderPage[];
+}
+
+function formatIssues(source: string, error: z.ZodError): string {
+  const lines = error.issues.map((i) => `  - ${i.path.map(String).join('.') || '(root)'}: ${i.message}`);
+  return `${source} is invalid:\n${lines.join('\n')}`;
+}
+
+/** Validates an already-parsed document; `source` names it in errors. Throws ConfigError (code CONFIG_INVALID). */
+export function parseProvidersConfig(doc: unknown, source = 'providers config'): ProvidersConfig {
+  const parsed = ProvidersFile.safeParse(doc);
+  if (!parsed.success) throw new ConfigError(formatIssues(source, parsed.error));
+  const f = parsed.data;
+  return Object.freeze({
+    userAgent: f.userAgent,
+    politeness: Object.freeze(f.politeness),
+    providers: Object.freeze(
+      f.providers.map((p) =>
+        Object.freeze({ ...p, id: p.id ?? p.slug, allowHosts: p.allowHosts ?? [new URL(p.url).hostname] }),
+      ),
+    ),
+  });
+}
+
+/** Reads and validates configs/providers.yml (or any path). */
+export function loadProvidersConfig(path: string): ProvidersConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`cannot read providers config ${path}: ${(err as Error).message}`);
+  }
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (err) {
+    throw new ConfigError(`${path} is not valid YAML: ${(err as Error).message}`);
+  }
+  return parseProvidersConfig(doc, path);
+}
+
+/** The enabled pages, keyed by OpenRouter slug: what the scraper shell iterates on. */
+export function enabledProviders(config: ProvidersConfig): ReadonlyMap<string, ProviderPage> {
+  const map = new Map<string, ProviderPage>();
+  for (const p of config.providers) if (p.enabled && !map.has(p.slug)) map.set(p.slug, p);
+  return map;
+}
+
+/**
+ * The same config with every page moved to `localBase` (same path and query), and each page's
+ * allow-list replaced by the local host: tests serve the captures locally while the allow-list still
+ * decides (a redirect to any other host, "localhost" included, is refused).
+ */
+export function withBaseUrl(config: ProvidersConfig, localBase: string): ProvidersConfig {
+  const base = new URL(localBase);
+  return Object.freeze({
+    ...config,
+    providers: Object.freeze(
+      config.providers.map((p) => {
+        const u = new URL(p.url);
+        const moved = new URL(`${u.pathname}${u.search}`, base);
+        return Object.freeze({ ...p, url: moved.toString(), allowHosts: [base.hostname] });
+      }),
+    ),
+  });
+}
+
+/** Options for createPageFetcher from the config: the allow-list is every page's hosts. */
+export function fetcherOptionsFrom(config: ProvidersConfig): {
+  allowHosts: string[];
+  perHostConcurrency: number;
+  minIntervalMs: number;
+  timeoutMs: number;
+  maxBytes: number;
+  retries: number;
+  robots: boolean;
+  userAgent: string;
+} {
+  const hosts = new Set<string>();
+  for (const p of config.providers) if (p.enabled) for (const h of p.allowHosts) hosts.add(h);
+  const { perHostConcurrency, minIntervalMs, timeoutMs, maxBytes, retries, robots } = config.politeness;
+  return {
+    allowHosts: [...hosts].sort(),
+    perHostConcurrency,
+    minIntervalMs,
+    timeoutMs,
+    maxBytes,
+    retries,
+    robots,
+    userAgent: config.userAgent,
+  };
+}

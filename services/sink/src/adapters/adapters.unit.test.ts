@@ -1,0 +1,64 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { project, rowCount } from '../project.ts';
+import { classifyDbError } from '../store.ts';
+import { T0, normalizedPrice } from '../test-events.ts';
+import { sinkStatements } from './postgres.ts';
+import { chunkRows } from './supabase.ts';
+
+const migrationsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../migrations');
+const squash = (sql: string): string => sql.replace(/\s+/g, ' ').trim();
+
+describe('sink_write_batch (the Supabase path)', () => {
+  it('runs the same statements as the postgres adapter, reading payload -> <table>', () => {
+    // The latest migration defining the function is the one in force.
+    const file = readdirSync(migrationsDir)
+      .filter((n) => n.endsWith('.sql'))
+      .sort()
+      .reverse()
+      .find((n) =>
+        readFileSync(path.join(migrationsDir, n), 'utf8').includes('function public.sink_write_batch'),
+      );
+    expect(file).toBeDefined();
+    const sql = squash(readFileSync(path.join(migrationsDir, file!), 'utf8'));
+    for (const statement of Object.values(sinkStatements((k) => `coalesce(payload -> '${k}', '[]'::jsonb)`)))
+      expect(sql).toContain(squash(statement));
+  });
+});
+
+describe('chunkRows', () => {
+  it('splits a batch into payloads of at most n rows in all, keeping every row once', () => {
+    const rows = project(Array.from({ length: 5 }, (_, i) => normalizedPrice({ observed_at: T0 + i })));
+    // 1 provider + 1 model_provider + 5 observations = 7 rows
+    const chunks = chunkRows(rows, 3);
+    expect(chunks.map((c) => Object.values(c).reduce((n, l: unknown[]) => n + l.length, 0))).toEqual([
+      3, 3, 1,
+    ]);
+    expect(chunks[0]?.providers).toEqual(rows.providers);
+    expect(chunks[0]?.modelProviders).toEqual(rows.modelProviders);
+    expect(chunks.flatMap((c) => c.observations)).toEqual(rows.observations);
+    expect(chunkRows(project([]), 3)).toEqual([]);
+  });
+});
+
+describe('classifyDbError', () => {
+  it.each([
+    ['ECONNREFUSED', undefined, 'SINK_DB_UNAVAILABLE', true],
+    ['08006', undefined, 'SINK_DB_UNAVAILABLE', true],
+    ['57P01', undefined, 'SINK_DB_UNAVAILABLE', true],
+    ['PGRST001', 503, 'SINK_DB_UNAVAILABLE', true],
+    [undefined, 503, 'SINK_DB_UNAVAILABLE', true],
+    ['40001', undefined, 'SINK_DB_CONFLICT', true],
+    ['40P01', undefined, 'SINK_DB_CONFLICT', true],
+    ['23502', 400, 'SINK_CONSTRAINT_VIOLATION', false],
+    ['23505', 409, 'SINK_CONSTRAINT_VIOLATION', false],
+    ['22003', 400, 'SINK_INVALID_DATA', false],
+    ['42501', 403, 'SINK_PERMISSION_DENIED', false],
+    ['PGRST202', 404, 'SINK_SCHEMA_MISMATCH', false],
+    ['P0001', 400, 'SINK_DB_ERROR', false],
+  ] as const)('%s (HTTP %s) is %s, retriable %s', (state, status, code, retriable) => {
+    expect(classifyDbError(state, status)).toEqual({ code, retriable });
+  });
+});

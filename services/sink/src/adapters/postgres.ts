@@ -1,0 +1,307 @@
+import pg from 'pg';
+import type { Logger } from '@llmpt/runtime';
+import type { Rows } from '../project.ts';
+import { classifyDbError, SinkStoreError, type PriceStore, type WriteResult } from '../store.ts';
+
+/**
+ * The default store: a direct connection (pg). One transaction per batch, so a batch lands whole or
+ * not at all; each table gets one multi-row statement per chunk of rows.
+ *
+ * Rows travel as one JSON array per statement, expanded server-side with jsonb_to_recordset: a
+ * single parameter whatever the row count (no 65535-parameter limit), array columns (text[]) work,
+ * and money crosses as JSON strings cast straight to numeric, so no float ever touches a price.
+ * The same statements, reading `payload -> '<table>'` instead of $1, make up the SQL function
+ * `sink_write_batch` (migrations/0006-sink-functions.sql) that the Supabase adapter calls: keep the
+ * two in step (the shared integration suite runs against both).
+ */
+
+export interface PostgresStoreOptions {
+  readonly databaseUrl: string;
+  readonly logger?: Logger;
+  /** Connections in the pool; the sink writes one batch at a time, so the default 2 is plenty. */
+  readonly poolSize?: number;
+  /** Rows per statement. */
+  readonly chunkSize?: number;
+  /** Name shown in pg_stat_activity. */
+  readonly applicationName?: string;
+}
+
+export function createPostgresStore(opts: PostgresStoreOptions): PriceStore {
+  if (!/^postgres(ql)?:\/\//.test(opts.databaseUrl))
+    throw new TypeError(
+      'createPostgresStore: databaseUrl must be a postgres:// connection string (DATABASE_URL)',
+    );
+  const chunkSize = opts.chunkSize ?? 500;
+  if (!Number.isInteger(chunkSize) || chunkSize < 1)
+    throw new TypeError('createPostgresStore: chunkSize must be a positive integer');
+  const pool = new pg.Pool({
+    connectionString: opts.databaseUrl,
+    max: opts.poolSize ?? 2,
+    application_name: opts.applicationName ?? 'llmpt-sink',
+  });
+  // An idle client losing its connection must not crash the process; the next batch reconnects.
+  pool.on('error', (err) => opts.logger?.warn({ err }, 'postgres pool: idle client error'));
+
+  return {
+    async writeBatch(rows: Rows): Promise<WriteResult> {
+      let client: pg.PoolClient;
+      try {
+        client = await pool.connect();
+      } catch (err) {
+        throw toStoreError(err, 'connect');
+      }
+      let broken = false;
+      try {
+        await client.query('begin');
+        const result = await writeRows(
+          (sql, json) => client.query(sql, [json]).then((r) => r.rowCount ?? 0),
+          rows,
+          chunkSize,
+        );
+        await client.query('commit');
+        opts.logger?.debug({ result }, 'sink batch committed');
+        return result;
+      } catch (err) {
+        try {
+          await client.query('rollback');
+        } catch {
+          // The connection is gone: the server rolls back on its own; drop this client from the pool.
+          broken = true;
+        }
+        throw toStoreError(err, 'write batch');
+      } finally {
+        client.release(broken);
+      }
+    },
+    async close(): Promise<void> {
+      await pool.end();
+    },
+  };
+}
+
+type RunStatement = (sql: string, json: string) => Promise<number>;
+
+async function writeRows(run: RunStatement, rows: Rows, chunkSize: number): Promise<WriteResult> {
+  // Projections first, then facts: no foreign keys, but a fixed order keeps lock order stable.
+  const count = async (sql: string, list: readonly unknown[]): Promise<number> => {
+    let n = 0;
+    for (let i = 0; i < list.length; i += chunkSize)
+      n += await run(sql, JSON.stringify(list.slice(i, i + chunkSize)));
+    return n;
+  };
+  const providers = await count(statements.providers, rows.providers);
+  const models = await count(statements.models, rows.models);
+  const modelProviders = await count(statements.modelProviders, rows.modelProviders);
+  const observations = await count(statements.observations, rows.observations);
+  const changes = await count(statements.changes, rows.changes);
+  return { inserted: { observations, changes }, upserted: { providers, models, modelProviders } };
+}
+
+function toStoreError(err: unknown, what: string): SinkStoreError {
+  if (err instanceof SinkStoreError) return err;
+  const e = (err ?? {}) as { code?: unknown; message?: unknown; detail?: unknown };
+  let state = typeof e.code === 'string' ? e.code : undefined;
+  const message = typeof e.message === 'string' ? e.message : String(err);
+  // pg reports a dropped socket as a bare Error without a code.
+  if (state === undefined && /connection terminated|connection timeout|timeout exceeded/i.test(message))
+    state = '08006';
+  const { code, retriable } = classifyDbError(state);
+  const detail = typeof e.detail === 'string' ? ` (${e.detail})` : '';
+  return new SinkStoreError(code, `postgres store: ${what} failed: ${message}${detail}`, {
+    retriable,
+    ...(state === undefined ? {} : { sqlState: state }),
+    cause: err,
+  });
+}
+
+// ---- SQL ---------------------------------------------------------------------------------------
+
+interface Upsert {
+  readonly table: string;
+  readonly columns: readonly (readonly [name: string, type: string])[];
+  readonly key: readonly string[];
+  /** column -> expression over `t` (stored row) and `excluded` (incoming row). */
+  readonly set: Readonly<Record<string, string>>;
+  /** Extra assignments made only when the row actually changes. */
+  readonly touch?: Readonly<Record<string, string>>;
+  /** When the stored row changes; default: any merged value differs from the stored one. */
+  readonly changed?: string;
+}
+
+function source(columns: Upsert['columns'], json: string): string {
+  const names = columns.map(([n]) => n).join(', ');
+  const defs = columns.map(([n, t]) => `${n} ${t}`).join(', ');
+  return `select ${names} from jsonb_to_recordset(${json}) as x(${defs})`;
+}
+
+/** Insert-only: a replayed event id is a no-op (an UPDATE would hit the append-only trigger). */
+function appendSql(table: string, columns: Upsert['columns'], json: string): string {
+  return `insert into ${table} (${columns.map(([n]) => n).join(', ')}) ${source(columns, json)} on conflict (event_id) do nothing`;
+}
+
+/**
+ * Insert or merge. The WHERE compares the merged values with the stored ones, so replaying what is
+ * already there updates nothing: rowCount then counts only real changes.
+ */
+function upsertSql(u: Upsert, json: string): string {
+  const names = Object.keys(u.set);
+  const assignments = [
+    ...names.map((n) => `${n} = ${u.set[n]}`),
+    ...Object.entries(u.touch ?? {}).map(([n, e]) => `${n} = ${e}`),
+  ].join(', ');
+  const merged = names.map((n) => u.set[n]).join(', ');
+  const stored = names.map((n) => `t.${n}`).join(', ');
+  const changed = u.changed ?? `(${merged}) is distinct from (${stored})`;
+  return (
+    `insert into ${u.table} as t (${u.columns.map(([n]) => n).join(', ')}) ${source(u.columns, json)} ` +
+    `on conflict (${u.key.join(', ')}) do update set ${assignments} where ${changed}`
+  );
+}
+
+const seen = {
+  first_seen_at: 'least(t.first_seen_at, excluded.first_seen_at)',
+  last_seen_at: 'greatest(t.last_seen_at, excluded.last_seen_at)',
+};
+
+const providerUpsert: Upsert = {
+  table: 'public.providers',
+  columns: [
+    ['slug', 'text'],
+    ['name', 'text'],
+    ['first_seen_at', 'timestamptz'],
+    ['last_seen_at', 'timestamptz'],
+  ],
+  key: ['slug'],
+  set: {
+    // The slug stands in for an unknown name: it never replaces a known one (see project.ts).
+    name:
+      'case when excluded.name = excluded.slug then t.name when t.name = t.slug then excluded.name ' +
+      'when excluded.last_seen_at > t.last_seen_at or (excluded.last_seen_at = t.last_seen_at and excluded.name > t.name) ' +
+      'then excluded.name else t.name end',
+    ...seen,
+  },
+  touch: { updated_at: 'now()' },
+};
+
+// The incoming model event is newer than the stored one: by time, then by event id on a tie.
+const modelNewer = `(excluded.last_seen_at, excluded.last_event_id) > (t.last_seen_at, coalesce(t.last_event_id, ''))`;
+const fromNewerModel = (c: string): string => `case when ${modelNewer} then excluded.${c} else t.${c} end`;
+const modelDetailColumns = [
+  'canonical_slug',
+  'name',
+  'description',
+  'created_at_source',
+  'context_length',
+  'modality',
+  'input_modalities',
+  'output_modalities',
+  'tokenizer',
+  'supported_parameters',
+  'top_provider',
+  'raw',
+  'last_event_id',
+] as const;
+
+const modelUpsert: Upsert = {
+  table: 'public.models_catalog',
+  columns: [
+    ['model_id', 'text'],
+    ['canonical_slug', 'text'],
+    ['name', 'text'],
+    ['description', 'text'],
+    ['created_at_source', 'timestamptz'],
+    ['context_length', 'bigint'],
+    ['modality', 'text'],
+    ['input_modalities', 'text[]'],
+    ['output_modalities', 'text[]'],
+    ['tokenizer', 'text'],
+    ['supported_parameters', 'text[]'],
+    ['top_provider', 'jsonb'],
+    ['raw', 'jsonb'],
+    ['first_seen_at', 'timestamptz'],
+    ['last_seen_at', 'timestamptz'],
+    ['last_event_id', 'text'],
+  ],
+  key: ['model_id'],
+  set: { ...Object.fromEntries(modelDetailColumns.map((c) => [c, fromNewerModel(c)])), ...seen },
+  // A newer event always changes the row (its last_event_id at least); an older one only an earlier first_seen_at.
+  changed: `${modelNewer} or excluded.first_seen_at < t.first_seen_at`,
+};
+
+// Endpoint details: the newest known value; an event without details (null) erases nothing.
+const newestKnown = (c: string): string =>
+  `case when excluded.last_seen_at >= t.last_seen_at then coalesce(excluded.${c}, t.${c}) else coalesce(t.${c}, excluded.${c}) end`;
+const endpointColumns = ['tag', 'context_length', 'max_completion_tokens', 'quantization', 'status'] as const;
+
+const modelProviderUpsert: Upsert = {
+  table: 'public.model_providers',
+  columns: [
+    ['model_id', 'text'],
+    ['provider', 'text'],
+    ['tag', 'text'],
+    ['context_length', 'bigint'],
+    ['max_completion_tokens', 'bigint'],
+    ['quantization', 'text'],
+    ['status', 'integer'],
+    ['first_seen_at', 'timestamptz'],
+    ['last_seen_at', 'timestamptz'],
+  ],
+  key: ['model_id', 'provider'],
+  set: { ...Object.fromEntries(endpointColumns.map((c) => [c, newestKnown(c)])), ...seen },
+};
+
+const money = 'numeric(18, 8)';
+const observationColumns: Upsert['columns'] = [
+  ['event_id', 'text'],
+  ['run_id', 'text'],
+  ['caused_by', 'text'],
+  ['price_key', 'text'],
+  ['model_id', 'text'],
+  ['provider', 'text'],
+  ['source_type', 'text'],
+  ['source_url', 'text'],
+  ['snapshot_date', 'date'],
+  ['observed_at', 'timestamptz'],
+  ['status', 'text'],
+  ['unavailable_reason', 'text'],
+  ['currency', 'text'],
+  ['prompt', money],
+  ['completion', money],
+  ['internal_reasoning', money],
+  ['input_cache_read', money],
+  ['input_cache_write', money],
+  ['request', money],
+  ['image', money],
+  ['web_search', money],
+  ['notes', 'text[]'],
+];
+
+const changeColumns: Upsert['columns'] = [
+  ['event_id', 'text'],
+  ['run_id', 'text'],
+  ['caused_by', 'text'],
+  ['price_key', 'text'],
+  ['model_id', 'text'],
+  ['provider', 'text'],
+  ['source_type', 'text'],
+  ['kind', 'text'],
+  ['changes', 'jsonb'],
+  ['previous_observed_at', 'timestamptz'],
+  ['current_observed_at', 'timestamptz'],
+  ['snapshot_date', 'date'],
+  ['alert', 'boolean'],
+  ['alert_threshold', 'numeric'],
+];
+
+/** The statements, with the rows as a jsonb array in `json` (`$1::jsonb` here, `payload -> 'x'` in SQL). */
+export function sinkStatements(json: (key: keyof Rows) => string): Readonly<Record<keyof Rows, string>> {
+  return {
+    providers: upsertSql(providerUpsert, json('providers')),
+    models: upsertSql(modelUpsert, json('models')),
+    modelProviders: upsertSql(modelProviderUpsert, json('modelProviders')),
+    observations: appendSql('public.price_observations', observationColumns, json('observations')),
+    changes: appendSql('public.price_changes', changeColumns, json('changes')),
+  };
+}
+
+const statements = sinkStatements(() => '$1::jsonb');

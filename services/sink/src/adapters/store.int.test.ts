@@ -1,0 +1,449 @@
+// The same suite against both store adapters, on the real stack: the postgres adapter on a fresh
+// database migrated for this file, the supabase adapter through PostgREST on the stack's `llmpt`
+// database (its rows isolated by a unique model/provider prefix per test).
+import path from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot, stackEnv, uniquePrefix } from '@llmpt/testkit';
+import { migrate } from '../../../../packages/runtime/src/migrate.ts';
+import { project, type DecodedEvent, type ObservationRow, type Rows } from '../project.ts';
+import { SinkStoreError, type PriceStore } from '../store.ts';
+import {
+  DAY,
+  HOUR,
+  T0,
+  modelDiscovered,
+  normalizedPrice,
+  priceChanged,
+  rawPriceObserved,
+} from '../test-events.ts';
+import { createPostgresStore } from './postgres.ts';
+import { createSupabaseStore } from './supabase.ts';
+
+interface Target {
+  /** The store under test. */
+  store: PriceStore;
+  /** A direct connection to the database behind it, to read rows back exactly (numeric as text). */
+  db: pg.Client;
+  close(): Promise<void>;
+}
+
+const env = stackEnv();
+
+function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+async function freshDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `llmpt_sink_${Date.now().toString(36)}_${process.pid}`;
+  const admin = new pg.Client({ connectionString: withDatabase(env.databaseUrl, 'postgres') });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = withDatabase(env.databaseUrl, name);
+  await migrate({ databaseUrl: url, dir: path.join(repoRoot, 'migrations') });
+  return {
+    url,
+    drop: async () => {
+      const a = new pg.Client({ connectionString: withDatabase(env.databaseUrl, 'postgres') });
+      await a.connect();
+      await a.query(`drop database if exists ${name} with (force)`);
+      await a.end();
+    },
+  };
+}
+
+const targets: { name: string; open: () => Promise<Target> }[] = [
+  {
+    name: 'postgres',
+    open: async () => {
+      const fresh = await freshDatabase();
+      const db = new pg.Client({ connectionString: fresh.url });
+      await db.connect();
+      const store = createPostgresStore({ databaseUrl: fresh.url });
+      return {
+        store,
+        db,
+        close: async () => {
+          await store.close();
+          await db.end();
+          await fresh.drop();
+        },
+      };
+    },
+  },
+  {
+    name: 'supabase',
+    open: async () => {
+      const db = new pg.Client({ connectionString: env.databaseUrl });
+      await db.connect();
+      const store = createSupabaseStore({ url: env.supabaseUrl, serviceRoleKey: env.supabaseServiceRoleKey });
+      return {
+        store,
+        db,
+        close: async () => {
+          await store.close();
+          await db.end();
+        },
+      };
+    },
+  },
+];
+
+/** Events for one isolated model and provider: every id starts with `p`. */
+function fixture(p: string) {
+  const model = `${p}anthropic/claude-sonnet-4`;
+  const provider = `${p}anthropic`;
+  return {
+    model,
+    provider,
+    md: (o: Parameters<typeof modelDiscovered>[0] = {}) => modelDiscovered({ model_id: model, ...o }),
+    np: (o: Parameters<typeof normalizedPrice>[0] = {}) =>
+      normalizedPrice({ model_id: model, provider, ...o }),
+    pc: (o: Parameters<typeof priceChanged>[0] = {}) => priceChanged({ model_id: model, provider, ...o }),
+    raw: (o: Parameters<typeof rawPriceObserved>[0] = {}) =>
+      rawPriceObserved({ model_id: model, provider, ...o }),
+  };
+}
+
+/** Every row of the prefix, as JSON text in key order: equal snapshots = nothing changed. */
+async function snapshot(db: pg.Client, p: string): Promise<Record<string, string[]>> {
+  const like = `${p}%`;
+  const q = async (sql: string): Promise<string[]> =>
+    (await db.query<{ j: string }>(sql, [like])).rows.map((r) => r.j);
+  return {
+    providers: await q(`select row_to_json(t)::text j from providers t where slug like $1 order by slug`),
+    models: await q(
+      `select row_to_json(t)::text j from models_catalog t where model_id like $1 order by model_id`,
+    ),
+    modelProviders: await q(
+      `select row_to_json(t)::text j from model_providers t where model_id like $1 order by model_id, provider`,
+    ),
+    observations: await q(
+      `select row_to_json(t)::text j from price_observations t where model_id like $1 order by event_id`,
+    ),
+    changes: await q(
+      `select row_to_json(t)::text j from price_changes t where model_id like $1 order by event_id`,
+    ),
+  };
+}
+
+const countAll = async (db: pg.Client, p: string): Promise<number> =>
+  Object.values(await snapshot(db, p)).reduce((n, rows) => n + rows.length, 0);
+
+describe.each(targets)('$name store', ({ name, open }) => {
+  let t: Target;
+  beforeAll(async () => {
+    t = await open();
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('writes a batch: every table, money exact to the 8th decimal', async () => {
+    const f = fixture(uniquePrefix(`sink-${name}`));
+    const result = await t.store.writeBatch(
+      project([f.md(), f.raw(), f.np({ prompt: '0.00000375', completion: '123456789.12345678' }), f.pc()]),
+    );
+    expect(result).toEqual({
+      inserted: { observations: 1, changes: 1 },
+      upserted: { providers: 1, models: 1, modelProviders: 1 },
+    });
+
+    const obs = await t.db.query(
+      `select prompt::text, completion::text, input_cache_read::text, input_cache_write::text, image::text,
+              request, internal_reasoning, snapshot_date::text, observed_at, status, notes, price_key
+         from price_observations where model_id = $1`,
+      [f.model],
+    );
+    expect(obs.rows).toEqual([
+      {
+        prompt: '0.00000375',
+        completion: '123456789.12345678',
+        input_cache_read: '0.30000000',
+        input_cache_write: '3.75000000',
+        image: '0.00480000',
+        request: null,
+        internal_reasoning: null,
+        snapshot_date: '2026-05-07',
+        observed_at: new Date(T0),
+        status: 'ok',
+        notes: [],
+        price_key: `${f.model}|${f.provider}|openrouter_endpoints`,
+      },
+    ]);
+
+    const change = await t.db.query(
+      `select kind, changes, alert, alert_threshold::text, previous_observed_at, current_observed_at
+         from price_changes where model_id = $1`,
+      [f.model],
+    );
+    expect(change.rows).toEqual([
+      {
+        kind: 'changed',
+        changes: [
+          {
+            dimension: 'prompt',
+            previous: '3.00000000',
+            current: '1.50000000',
+            relative_change: '-0.50000000',
+          },
+        ],
+        alert: true,
+        alert_threshold: '0.30',
+        previous_observed_at: new Date(T0 - DAY),
+        current_observed_at: new Date(T0),
+      },
+    ]);
+
+    const model = await t.db.query(
+      `select name, context_length::text, input_modalities, supported_parameters, top_provider, raw->'extra' as extra,
+              first_seen_at, last_seen_at, created_at_source
+         from models_catalog where model_id = $1`,
+      [f.model],
+    );
+    expect(model.rows).toEqual([
+      {
+        name: 'Anthropic: Claude Sonnet 4',
+        context_length: '200000',
+        input_modalities: ['text', 'image'],
+        supported_parameters: ['tools', 'max_tokens'],
+        top_provider: { context_length: 200_000, max_completion_tokens: 64_000, is_moderated: true },
+        extra: 1,
+        first_seen_at: new Date(T0),
+        last_seen_at: new Date(T0),
+        created_at_source: new Date(Date.UTC(2025, 4, 22)),
+      },
+    ]);
+
+    const providers = await t.db.query(`select slug, name from providers where slug = $1`, [f.provider]);
+    expect(providers.rows).toEqual([{ slug: f.provider, name: 'Anthropic' }]);
+    const endpoints = await t.db.query(
+      `select tag, context_length::int, max_completion_tokens::int, status from model_providers where model_id = $1`,
+      [f.model],
+    );
+    expect(endpoints.rows).toEqual([
+      { tag: 'anthropic', context_length: 200_000, max_completion_tokens: 64_000, status: 0 },
+    ]);
+  });
+
+  it('writes the same batch twice: the second write changes nothing', async () => {
+    const p = uniquePrefix(`sink-${name}`);
+    const f = fixture(p);
+    const rows = project([
+      f.md(),
+      f.raw(),
+      f.np(),
+      f.np({ provider: null, source_type: 'openrouter_api' }),
+      f.pc(),
+    ]);
+    await t.store.writeBatch(rows);
+    const before = await snapshot(t.db, p);
+    expect(before.observations).toHaveLength(2);
+
+    const again = await t.store.writeBatch(rows);
+    expect(again).toEqual({
+      inserted: { observations: 0, changes: 0 },
+      upserted: { providers: 0, models: 0, modelProviders: 0 },
+    });
+    expect(await snapshot(t.db, p)).toEqual(before);
+  });
+
+  it('keeps first_seen_at and moves last_seen_at when a model is seen again later', async () => {
+    const f = fixture(uniquePrefix(`sink-${name}`));
+    const read = async (): Promise<unknown[]> =>
+      (
+        await t.db.query<Record<string, unknown>>(
+          `select name, first_seen_at, last_seen_at from models_catalog where model_id = $1`,
+          [f.model],
+        )
+      ).rows;
+    await t.store.writeBatch(project([f.md({ fetched_at: T0 })]));
+    const later = await t.store.writeBatch(project([f.md({ fetched_at: T0 + DAY, name: 'Renamed' })]));
+    expect(later.upserted.models).toBe(1);
+    expect(await read()).toEqual([
+      { name: 'Renamed', first_seen_at: new Date(T0), last_seen_at: new Date(T0 + DAY) },
+    ]);
+
+    // A late replay of the older event changes nothing: its columns are not the newest.
+    const replay = await t.store.writeBatch(project([f.md({ fetched_at: T0 })]));
+    expect(replay.upserted.models).toBe(0);
+    expect(await read()).toEqual([
+      { name: 'Renamed', first_seen_at: new Date(T0), last_seen_at: new Date(T0 + DAY) },
+    ]);
+
+    // An even earlier sighting only moves first_seen_at back.
+    await t.store.writeBatch(project([f.md({ fetched_at: T0 - DAY, name: 'Oldest' })]));
+    expect(await read()).toEqual([
+      { name: 'Renamed', first_seen_at: new Date(T0 - DAY), last_seen_at: new Date(T0 + DAY) },
+    ]);
+  });
+
+  it('converges whatever order the batches arrive in', async () => {
+    const events = (f: ReturnType<typeof fixture>): DecodedEvent[][] => [
+      [f.md({ fetched_at: T0 }), f.np({ observed_at: T0 }), f.raw({ fetched_at: T0 })],
+      [
+        f.md({ fetched_at: T0 + DAY, name: 'Renamed' }),
+        f.np({ observed_at: T0 + DAY, prompt: '1.50000000' }),
+      ],
+      [f.raw({ fetched_at: T0 + 2 * DAY, endpoint: null, provider_name: null }), f.pc()],
+    ];
+    const a = uniquePrefix(`sink-${name}`);
+    const b = uniquePrefix(`sink-${name}`);
+    for (const batch of events(fixture(a))) await t.store.writeBatch(project(batch));
+    for (const batch of events(fixture(b)).reverse()) await t.store.writeBatch(project(batch));
+    // Same content once the prefix and the write-time columns are set aside.
+    const normalize = (s: Record<string, string[]>, p: string) =>
+      Object.fromEntries(
+        Object.entries(s).map(([k, rows]) => [
+          k,
+          rows.map((r) => {
+            const {
+              updated_at: _u,
+              inserted_at: _i,
+              ...rest
+            } = JSON.parse(r.split(p).join('')) as Record<string, unknown>;
+            return rest;
+          }),
+        ]),
+      );
+    const sa = normalize(await snapshot(t.db, a), a);
+    expect(sa.models).toHaveLength(1);
+    expect(sa.models?.[0]).toMatchObject({ name: 'Renamed' });
+    expect(sa.providers?.[0]).toMatchObject({ name: 'Anthropic' });
+    expect(sa.modelProviders?.[0]).toMatchObject({ tag: 'anthropic', status: 0 });
+    expect(normalize(await snapshot(t.db, b), b)).toEqual(sa);
+  });
+
+  it('serves the latest observation per model, provider, source and day in model_pricing_daily', async () => {
+    const f = fixture(uniquePrefix(`sink-${name}`));
+    await t.store.writeBatch(
+      project([
+        f.np({ observed_at: T0, prompt: '3.00000000' }),
+        f.np({ observed_at: T0 + HOUR, prompt: '2.50000000' }), // same day, later: wins day 1
+        f.np({ observed_at: T0 + DAY, prompt: '2.00000000' }), // next day
+        f.np({ observed_at: T0 - HOUR, prompt: '9.00000000' }), // same day, earlier: hidden
+        f.np({ provider: null, source_type: 'openrouter_api', observed_at: T0, prompt: '3.30000000' }),
+      ]),
+    );
+    const daily = await t.db.query(
+      `select provider, source_type, snapshot_date::text, prompt::text, observed_at
+         from model_pricing_daily where model_id = $1 order by snapshot_date, source_type`,
+      [f.model],
+    );
+    expect(daily.rows).toEqual([
+      {
+        provider: null,
+        source_type: 'openrouter_api',
+        snapshot_date: '2026-05-07',
+        prompt: '3.30000000',
+        observed_at: new Date(T0),
+      },
+      {
+        provider: f.provider,
+        source_type: 'openrouter_endpoints',
+        snapshot_date: '2026-05-07',
+        prompt: '2.50000000',
+        observed_at: new Date(T0 + HOUR),
+      },
+      {
+        provider: f.provider,
+        source_type: 'openrouter_endpoints',
+        snapshot_date: '2026-05-08',
+        prompt: '2.00000000',
+        observed_at: new Date(T0 + DAY),
+      },
+    ]);
+  });
+
+  it('rejects a batch with a row violating a constraint and leaves none of its rows', async () => {
+    const p = uniquePrefix(`sink-${name}`);
+    const f = fixture(p);
+    const rows = project([f.md(), f.raw(), f.np(), f.pc(), f.np({ observed_at: T0 + HOUR })]);
+    const bad: Rows = {
+      ...rows,
+      observations: [
+        rows.observations[0]!,
+        { ...rows.observations[1]!, source_url: null } as unknown as ObservationRow,
+      ],
+    };
+    const err = await t.store.writeBatch(bad).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(SinkStoreError);
+    expect(err).toMatchObject({ code: 'SINK_CONSTRAINT_VIOLATION', retriable: false, sqlState: '23502' });
+    expect(await countAll(t.db, p)).toBe(0);
+  });
+
+  it('writes a large batch in chunks', async () => {
+    const p = uniquePrefix(`sink-${name}`);
+    const f = fixture(p);
+    const events = Array.from({ length: 2000 }, (_, i) =>
+      f.np({ observed_at: T0 + i * 1000, prompt: `${i}.00000001` }),
+    );
+    const started = performance.now();
+    const result = await t.store.writeBatch(project(events));
+    const ms = performance.now() - started;
+    console.log(`${name}: 2000 observations (+1 provider, +1 model_provider) in ${ms.toFixed(0)} ms`);
+    expect(result.inserted.observations).toBe(2000);
+    const sum = await t.db.query<{ n: string; total: string }>(
+      `select count(*)::text n, sum(prompt)::text total from price_observations where model_id = $1`,
+      [f.model],
+    );
+    // sum of i + 0.00000001 for i < 2000 = 1999000 + 0.00002
+    expect(sum.rows).toEqual([{ n: '2000', total: '1999000.00002000' }]);
+  });
+});
+
+describe('postgres store only', () => {
+  it('rolls back every chunk of a batch when a later chunk fails', async () => {
+    const fresh = await freshDatabase();
+    const store = createPostgresStore({ databaseUrl: fresh.url, chunkSize: 2 });
+    const db = new pg.Client({ connectionString: fresh.url });
+    await db.connect();
+    try {
+      const p = uniquePrefix('sink-chunks');
+      const f = fixture(p);
+      const rows = project(Array.from({ length: 7 }, (_, i) => f.np({ observed_at: T0 + i })));
+      const last = rows.observations.length - 1;
+      const bad: Rows = {
+        ...rows,
+        observations: rows.observations.map((o, i) =>
+          i === last ? ({ ...o, status: null } as unknown as ObservationRow) : o,
+        ),
+      };
+      await expect(store.writeBatch(bad)).rejects.toMatchObject({ code: 'SINK_CONSTRAINT_VIOLATION' });
+      expect(await countAll(db, p)).toBe(0);
+      // The pool is still usable after the rollback.
+      expect((await store.writeBatch(rows)).inserted.observations).toBe(7);
+    } finally {
+      await store.close();
+      await db.end();
+      await fresh.drop();
+    }
+  });
+});
+
+describe('unreachable database', () => {
+  it.each([
+    [
+      'postgres',
+      () => createPostgresStore({ databaseUrl: 'postgres://postgres:postgres@127.0.0.1:1/llmpt' }),
+    ],
+    ['supabase', () => createSupabaseStore({ url: 'http://127.0.0.1:1', serviceRoleKey: 'x' })],
+  ])('%s: fails with a retriable SINK_DB_UNAVAILABLE', async (_name, make) => {
+    const store = make();
+    try {
+      const f = fixture(uniquePrefix('sink-down'));
+      await expect(store.writeBatch(project([f.np()]))).rejects.toMatchObject({
+        code: 'SINK_DB_UNAVAILABLE',
+        retriable: true,
+      });
+    } finally {
+      await store.close();
+    }
+  });
+});

@@ -1,0 +1,369 @@
+import type {
+  EventName,
+  EventTypes,
+  ModelDiscovered,
+  NormalizedPrice,
+  PriceChanged,
+  RawPriceObserved,
+  TopProvider,
+  DimensionChange,
+} from '@llmpt/schemas';
+
+/**
+ * The sink's functional core: decoded events in, table rows out, no I/O and no clock.
+ *
+ * Row fields are named after the table columns (migrations/0002, 0003) so adapters can send them as
+ * they are. Timestamps are ISO-8601 UTC strings (always `toISOString()`, so they also compare
+ * correctly as strings); money stays a decimal string end to end, never a JS number.
+ *
+ * Convergence: the same rows come out whatever order the events of a batch arrive in, and the
+ * adapters apply the same merge rules against what is already stored (first_seen_at = least,
+ * last_seen_at = greatest, other columns from the newest event), so a replay in any order, in any
+ * batching, ends in the same database.
+ */
+
+/** One decoded Kafka message: the Avro record name and its value. */
+export type DecodedEvent = {
+  [K in EventName]: { readonly name: K; readonly event: EventTypes[K] };
+}[EventName];
+
+export interface ProviderRow {
+  readonly slug: string;
+  /** The published name, or the slug when no event carried one (never overwrites a known name). */
+  readonly name: string;
+  readonly first_seen_at: string;
+  readonly last_seen_at: string;
+}
+
+export interface ModelRow {
+  readonly model_id: string;
+  readonly canonical_slug: string | null;
+  readonly name: string;
+  readonly description: string | null;
+  readonly created_at_source: string | null;
+  readonly context_length: number | null;
+  readonly modality: string | null;
+  readonly input_modalities: readonly string[];
+  readonly output_modalities: readonly string[];
+  readonly tokenizer: string | null;
+  readonly supported_parameters: readonly string[];
+  readonly top_provider: TopProvider | null;
+  /** The model entry as published (parsed raw_entry), so unnamed fields and pricing are kept. */
+  readonly raw: unknown;
+  readonly first_seen_at: string;
+  readonly last_seen_at: string;
+  /** The event the other columns come from: breaks ties between events seen at the same instant. */
+  readonly last_event_id: string;
+}
+
+export interface ModelProviderRow {
+  readonly model_id: string;
+  readonly provider: string;
+  /** Endpoint details: null means "not known from this event", never "cleared" (merged with coalesce). */
+  readonly tag: string | null;
+  readonly context_length: number | null;
+  readonly max_completion_tokens: number | null;
+  readonly quantization: string | null;
+  readonly status: number | null;
+  readonly first_seen_at: string;
+  readonly last_seen_at: string;
+}
+
+export interface ObservationRow {
+  readonly event_id: string;
+  readonly run_id: string;
+  readonly caused_by: string | null;
+  readonly price_key: string;
+  readonly model_id: string;
+  readonly provider: string | null;
+  readonly source_type: string;
+  readonly source_url: string;
+  readonly snapshot_date: string;
+  readonly observed_at: string;
+  readonly status: string;
+  readonly unavailable_reason: string | null;
+  readonly currency: string;
+  readonly prompt: string | null;
+  readonly completion: string | null;
+  readonly internal_reasoning: string | null;
+  readonly input_cache_read: string | null;
+  readonly input_cache_write: string | null;
+  readonly request: string | null;
+  readonly image: string | null;
+  readonly web_search: string | null;
+  readonly notes: readonly string[];
+}
+
+export interface ChangeRow {
+  readonly event_id: string;
+  readonly run_id: string;
+  readonly caused_by: string | null;
+  readonly price_key: string;
+  readonly model_id: string;
+  readonly provider: string | null;
+  readonly source_type: string;
+  readonly kind: string;
+  readonly changes: readonly DimensionChange[];
+  readonly previous_observed_at: string | null;
+  readonly current_observed_at: string | null;
+  readonly snapshot_date: string;
+  readonly alert: boolean;
+  readonly alert_threshold: string;
+}
+
+export interface Rows {
+  readonly providers: readonly ProviderRow[];
+  readonly models: readonly ModelRow[];
+  readonly modelProviders: readonly ModelProviderRow[];
+  readonly observations: readonly ObservationRow[];
+  readonly changes: readonly ChangeRow[];
+}
+
+export const emptyRows: Rows = {
+  providers: [],
+  models: [],
+  modelProviders: [],
+  observations: [],
+  changes: [],
+};
+
+export function rowCount(rows: Rows): number {
+  return (
+    rows.providers.length +
+    rows.models.length +
+    rows.modelProviders.length +
+    rows.observations.length +
+    rows.changes.length
+  );
+}
+
+export function project(batch: readonly DecodedEvent[]): Rows {
+  const providers = new Map<string, ProviderRow>();
+  const models = new Map<string, ModelRow>();
+  const modelProviders = new Map<string, ModelProviderRow>();
+  const observations = new Map<string, ObservationRow>();
+  const changes = new Map<string, ChangeRow>();
+
+  const addProvider = (row: ProviderRow): void => upsert(providers, row.slug, row, mergeProvider);
+  const addModelProvider = (row: ModelProviderRow): void =>
+    // JSON-encoded so no slug containing a separator can collide with another pair.
+    upsert(modelProviders, JSON.stringify([row.model_id, row.provider]), row, mergeModelProvider);
+
+  for (const decoded of batch) {
+    switch (decoded.name) {
+      case 'ModelDiscovered':
+        upsert(models, decoded.event.model_id, modelRow(decoded.event), mergeModel);
+        break;
+      case 'RawPriceObserved': {
+        const e = decoded.event;
+        if (e.provider === null) break;
+        const seen = iso(e.fetched_at);
+        addProvider(providerRow(e.provider, e.provider_name, seen));
+        addModelProvider(endpointRow(e, e.provider, seen));
+        break;
+      }
+      case 'NormalizedPrice': {
+        const e = decoded.event;
+        // Facts: the first copy of an event id wins (copies of one fact are identical).
+        if (!observations.has(e.event_id)) observations.set(e.event_id, observationRow(e));
+        if (e.provider !== null) {
+          const seen = iso(e.observed_at);
+          addProvider(providerRow(e.provider, null, seen));
+          addModelProvider(emptyEndpointRow(e.model_id, e.provider, seen));
+        }
+        break;
+      }
+      case 'PriceChanged':
+        if (!changes.has(decoded.event.event_id))
+          changes.set(decoded.event.event_id, changeRow(decoded.event));
+        break;
+      case 'DeadLetter':
+        // Dead letters live in their topic; the database holds prices only.
+        break;
+      default: {
+        const unreachable: never = decoded;
+        throw new TypeError(`project: unknown event ${JSON.stringify(unreachable)}`);
+      }
+    }
+  }
+
+  return {
+    providers: sorted(providers),
+    models: sorted(models),
+    modelProviders: sorted(modelProviders),
+    observations: sorted(observations),
+    changes: sorted(changes),
+  };
+}
+
+// ---- rows from events ----------------------------------------------------------------------------
+
+function modelRow(e: ModelDiscovered): ModelRow {
+  const seen = iso(e.fetched_at);
+  return {
+    model_id: e.model_id,
+    canonical_slug: e.canonical_slug,
+    name: e.name,
+    description: e.description,
+    created_at_source: e.created === null ? null : iso(e.created),
+    context_length: e.context_length,
+    modality: e.architecture?.modality ?? null,
+    input_modalities: [...(e.architecture?.input_modalities ?? [])],
+    output_modalities: [...(e.architecture?.output_modalities ?? [])],
+    tokenizer: e.architecture?.tokenizer ?? null,
+    supported_parameters: [...e.supported_parameters],
+    top_provider: e.top_provider,
+    raw: parseRaw(e.raw_entry),
+    first_seen_at: seen,
+    last_seen_at: seen,
+    last_event_id: e.event_id,
+  };
+}
+
+function providerRow(slug: string, name: string | null, seen: string): ProviderRow {
+  return { slug, name: name ?? slug, first_seen_at: seen, last_seen_at: seen };
+}
+
+function emptyEndpointRow(modelId: string, provider: string, seen: string): ModelProviderRow {
+  return {
+    model_id: modelId,
+    provider,
+    tag: null,
+    context_length: null,
+    max_completion_tokens: null,
+    quantization: null,
+    status: null,
+    first_seen_at: seen,
+    last_seen_at: seen,
+  };
+}
+
+function endpointRow(e: RawPriceObserved, provider: string, seen: string): ModelProviderRow {
+  const d = e.endpoint;
+  return {
+    ...emptyEndpointRow(e.model_id, provider, seen),
+    tag: d?.tag ?? null,
+    context_length: d?.context_length ?? null,
+    max_completion_tokens: d?.max_completion_tokens ?? null,
+    quantization: d?.quantization ?? null,
+    status: d?.status ?? null,
+  };
+}
+
+function observationRow(e: NormalizedPrice): ObservationRow {
+  return {
+    event_id: e.event_id,
+    run_id: e.run_id,
+    caused_by: e.caused_by,
+    price_key: e.price_key,
+    model_id: e.model_id,
+    provider: e.provider,
+    source_type: e.source_type,
+    source_url: e.source_url,
+    snapshot_date: e.snapshot_date,
+    observed_at: iso(e.observed_at),
+    status: e.status,
+    unavailable_reason: e.unavailable_reason,
+    currency: e.currency,
+    prompt: e.prompt,
+    completion: e.completion,
+    internal_reasoning: e.internal_reasoning,
+    input_cache_read: e.input_cache_read,
+    input_cache_write: e.input_cache_write,
+    request: e.request,
+    image: e.image,
+    web_search: e.web_search,
+    notes: [...e.notes],
+  };
+}
+
+function changeRow(e: PriceChanged): ChangeRow {
+  return {
+    event_id: e.event_id,
+    run_id: e.run_id,
+    caused_by: e.caused_by,
+    price_key: e.price_key,
+    model_id: e.model_id,
+    provider: e.provider,
+    source_type: e.source_type,
+    kind: e.kind,
+    changes: e.changes.map((c) => ({ ...c })),
+    previous_observed_at: e.previous_observed_at === null ? null : iso(e.previous_observed_at),
+    current_observed_at: e.current_observed_at === null ? null : iso(e.current_observed_at),
+    snapshot_date: e.snapshot_date,
+    alert: e.alert,
+    alert_threshold: e.alert_threshold,
+  };
+}
+
+// ---- merge rules (the adapters' ON CONFLICT clauses apply the same ones) --------------------------
+
+function mergeModel(a: ModelRow, b: ModelRow): ModelRow {
+  const newer = compareSeen(a.last_seen_at, a.last_event_id, b.last_seen_at, b.last_event_id) >= 0 ? a : b;
+  return { ...newer, first_seen_at: minIso(a.first_seen_at, b.first_seen_at) };
+}
+
+function mergeProvider(a: ProviderRow, b: ProviderRow): ProviderRow {
+  const aKnown = a.name !== a.slug;
+  const bKnown = b.name !== b.slug;
+  // A known name beats the slug placeholder; between two known names the newer one wins (the
+  // greater name on a tie, so the result does not depend on arrival order).
+  const aWins = a.last_seen_at > b.last_seen_at || (a.last_seen_at === b.last_seen_at && a.name >= b.name);
+  const name = aKnown && bKnown ? (aWins ? a.name : b.name) : aKnown ? a.name : b.name;
+  return {
+    slug: a.slug,
+    name,
+    first_seen_at: minIso(a.first_seen_at, b.first_seen_at),
+    last_seen_at: maxIso(a.last_seen_at, b.last_seen_at),
+  };
+}
+
+function mergeModelProvider(a: ModelProviderRow, b: ModelProviderRow): ModelProviderRow {
+  // Each detail: the newest known value (an event without endpoint details does not erase them).
+  const [newer, older] = a.last_seen_at >= b.last_seen_at ? [a, b] : [b, a];
+  return {
+    model_id: a.model_id,
+    provider: a.provider,
+    tag: newer.tag ?? older.tag,
+    context_length: newer.context_length ?? older.context_length,
+    max_completion_tokens: newer.max_completion_tokens ?? older.max_completion_tokens,
+    quantization: newer.quantization ?? older.quantization,
+    status: newer.status ?? older.status,
+    first_seen_at: minIso(a.first_seen_at, b.first_seen_at),
+    last_seen_at: newer.last_seen_at,
+  };
+}
+
+// ---- helpers ------------------------------------------------------------------------------------
+
+function upsert<R>(map: Map<string, R>, key: string, row: R, merge: (a: R, b: R) => R): void {
+  const existing = map.get(key);
+  map.set(key, existing === undefined ? row : merge(existing, row));
+}
+
+/** Rows in key order, so the output (and the adapters' lock order) does not depend on arrival order. */
+function sorted<R>(map: Map<string, R>): R[] {
+  return [...map.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
+}
+
+function compareSeen(aSeen: string, aId: string, bSeen: string, bId: string): number {
+  if (aSeen !== bSeen) return aSeen < bSeen ? -1 : 1;
+  return aId === bId ? 0 : aId < bId ? -1 : 1;
+}
+
+const minIso = (a: string, b: string): string => (a <= b ? a : b);
+const maxIso = (a: string, b: string): string => (a >= b ? a : b);
+
+/** Epoch millis to ISO-8601 UTC; fixed width for years 1970–9999, so strings compare like instants. */
+export function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+function parseRaw(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    // Discovery validated the entry; if its text is not JSON after all, keep it rather than drop it.
+    return { unparsed: text };
+  }
+}

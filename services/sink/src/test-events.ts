@@ -1,0 +1,135 @@
+// Event builders for the sink's tests (unit and integration): a valid event with overridable fields.
+import type { ModelDiscovered, NormalizedPrice, PriceChanged, RawPriceObserved } from '@llmpt/schemas';
+import type { DecodedEvent } from './project.ts';
+
+export const T0 = Date.UTC(2026, 4, 7, 12, 0, 0); // 2026-05-07T12:00:00.000Z
+export const HOUR = 3_600_000;
+export const DAY = 24 * HOUR;
+
+export function modelDiscovered(o: Partial<ModelDiscovered> = {}): DecodedEvent {
+  const modelId = o.model_id ?? 'anthropic/claude-sonnet-4';
+  const event: ModelDiscovered = {
+    event_id: `md-${modelId}-${o.fetched_at ?? T0}`,
+    run_id: 'run-1',
+    caused_by: null,
+    occurred_at: o.fetched_at ?? T0,
+    model_id: modelId,
+    canonical_slug: 'anthropic/claude-4-sonnet-20250522',
+    name: 'Anthropic: Claude Sonnet 4',
+    description: 'A model',
+    created: Date.UTC(2025, 4, 22),
+    context_length: 200_000,
+    architecture: {
+      modality: 'text+image->text',
+      input_modalities: ['text', 'image'],
+      output_modalities: ['text'],
+      tokenizer: 'Claude',
+      instruct_type: null,
+    },
+    supported_parameters: ['tools', 'max_tokens'],
+    top_provider: { context_length: 200_000, max_completion_tokens: 64_000, is_moderated: true },
+    pricing: { prompt: '0.000003', completion: '0.000015' },
+    pricing_tiers: [],
+    raw_entry: JSON.stringify({
+      id: modelId,
+      pricing: { prompt: '0.000003', completion: '0.000015' },
+      extra: 1,
+    }),
+    source_url: 'https://openrouter.ai/api/v1/models',
+    fetched_at: T0,
+    content_hash: 'c0ffee',
+    ...o,
+  };
+  return { name: 'ModelDiscovered', event };
+}
+
+export function normalizedPrice(o: Partial<NormalizedPrice> = {}): DecodedEvent {
+  const modelId = o.model_id ?? 'anthropic/claude-sonnet-4';
+  const provider = o.provider === undefined ? 'anthropic' : o.provider;
+  const source = o.source_type ?? 'openrouter_endpoints';
+  const observedAt = o.observed_at ?? T0;
+  const event: NormalizedPrice = {
+    event_id: `np-${modelId}-${provider ?? ''}-${source}-${observedAt}`,
+    run_id: 'run-1',
+    caused_by: 'raw-1',
+    occurred_at: observedAt,
+    price_key: `${modelId}|${provider ?? ''}|${source}`,
+    model_id: modelId,
+    provider,
+    source_type: source,
+    source_url: `https://openrouter.ai/api/v1/models/${modelId}/endpoints`,
+    snapshot_date: new Date(observedAt).toISOString().slice(0, 10),
+    observed_at: observedAt,
+    status: 'ok',
+    unavailable_reason: null,
+    currency: 'USD',
+    prompt: '3.00000000',
+    completion: '15.00000000',
+    internal_reasoning: null,
+    input_cache_read: '0.30000000',
+    input_cache_write: '3.75000000',
+    request: null,
+    image: '0.00480000',
+    web_search: null,
+    notes: [],
+    ...o,
+  };
+  return { name: 'NormalizedPrice', event };
+}
+
+export function priceChanged(o: Partial<PriceChanged> = {}): DecodedEvent {
+  const modelId = o.model_id ?? 'anthropic/claude-sonnet-4';
+  const provider = o.provider === undefined ? 'anthropic' : o.provider;
+  const source = o.source_type ?? 'openrouter_endpoints';
+  const event: PriceChanged = {
+    event_id: `pc-${modelId}-${provider ?? ''}-${source}-${o.current_observed_at ?? T0}`,
+    run_id: 'run-1',
+    caused_by: 'np-1',
+    occurred_at: T0,
+    price_key: `${modelId}|${provider ?? ''}|${source}`,
+    model_id: modelId,
+    provider,
+    source_type: source,
+    kind: 'changed',
+    changes: [
+      { dimension: 'prompt', previous: '3.00000000', current: '1.50000000', relative_change: '-0.50000000' },
+    ],
+    previous_observed_at: T0 - DAY,
+    current_observed_at: T0,
+    snapshot_date: '2026-05-07',
+    alert: true,
+    alert_threshold: '0.30',
+    ...o,
+  };
+  return { name: 'PriceChanged', event };
+}
+
+export function rawPriceObserved(o: Partial<RawPriceObserved> = {}): DecodedEvent {
+  const modelId = o.model_id ?? 'anthropic/claude-sonnet-4';
+  const event: RawPriceObserved = {
+    event_id: `raw-${modelId}-${o.fetched_at ?? T0}`,
+    run_id: 'run-1',
+    caused_by: 'md-1',
+    occurred_at: o.fetched_at ?? T0,
+    model_id: modelId,
+    provider: 'anthropic',
+    provider_name: 'Anthropic',
+    source_type: 'openrouter_endpoints',
+    source_url: `https://openrouter.ai/api/v1/models/${modelId}/endpoints`,
+    fetched_at: T0,
+    content_hash: 'beef',
+    status: 'ok',
+    unavailable_reason: null,
+    components: [],
+    endpoint: {
+      tag: 'anthropic',
+      context_length: 200_000,
+      max_prompt_tokens: null,
+      max_completion_tokens: 64_000,
+      quantization: null,
+      status: 0,
+    },
+    ...o,
+  };
+  return { name: 'RawPriceObserved', event };
+}
