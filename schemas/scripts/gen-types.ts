@@ -59,7 +59,7 @@ export function generate(): string {
       });
       if (!emitted.has(name)) {
         emitted.add(name);
-        const doc = s['doc'] ? `/** ${String(s['doc'])} */\n` : '';
+        const doc = typeof s['doc'] === 'string' ? `/** ${s['doc']} */\n` : '';
         out.push(`${doc}export interface ${name} {\n${body.join('\n')}\n}\n`);
       }
       return name;

@@ -1,5 +1,6 @@
 import kafkajs, { type Admin, type Kafka } from 'kafkajs';
-import { PipelineError } from './errors.ts';
+import { errorMessage, isRetriable, PipelineError } from './errors.ts';
+import { sleep } from './retry.ts';
 import type { Logger } from './logger.ts';
 import type { TopicSpec } from './topics.ts';
 
@@ -13,6 +14,8 @@ export interface EnsureTopicsOptions {
   readonly logger?: Logger;
   /** Report mismatches in the result instead of throwing (the default throws). */
   readonly allowMismatch?: boolean;
+  /** How long new topics may take to get a leader for every partition (default 30 s). */
+  readonly leaderTimeoutMs?: number;
 }
 
 export interface TopicMismatch {
@@ -79,6 +82,30 @@ export function compareTopicConfigs(
   return out;
 }
 
+/** Polls metadata until every partition of the topics has a leader: then producers and consumers can use them. */
+async function waitForLeaders(admin: Admin, names: readonly string[], timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown = 'no leader yet';
+  for (;;) {
+    try {
+      const { topics: meta } = await admin.fetchTopicMetadata({ topics: [...names] });
+      const ready =
+        meta.length === names.length && meta.every((t) => t.partitions.every((p) => p.leader >= 0));
+      if (ready) return;
+    } catch (err) {
+      if (!isRetriable(err)) throw err;
+      last = err;
+    }
+    if (Date.now() >= deadline)
+      throw new PipelineError(
+        'TOPIC_NOT_READY',
+        `topics ${names.join(', ')} have no leader after ${timeoutMs}ms: ${errorMessage(last)}`,
+        { retriable: true, cause: last },
+      );
+    await sleep(100);
+  }
+}
+
 /** Every config value of each topic as the broker reports it (defaults included). */
 export async function describeTopicConfigs(
   kafka: Kafka,
@@ -125,7 +152,9 @@ export async function ensureTopics(
     const missing = specs.filter((s) => !before.has(s.name));
     if (missing.length > 0) {
       await admin.createTopics({
-        waitForLeaders: true,
+        // kafkajs's own wait gives up on UNKNOWN_TOPIC_OR_PARTITION, which a KRaft broker answers until
+        // the new topic's metadata has propagated; waitForLeaders below retries that.
+        waitForLeaders: false,
         topics: missing.map((s) => ({
           topic: s.name,
           numPartitions: opts.partitions,
@@ -135,6 +164,7 @@ export async function ensureTopics(
       });
     }
     const created = missing.map((s) => s.name);
+    if (created.length > 0) await waitForLeaders(admin, created, opts.leaderTimeoutMs ?? 30_000);
     const existing = specs.filter((s) => before.has(s.name)).map((s) => s.name);
     opts.logger?.info({ created, existing }, 'topics ensured');
 

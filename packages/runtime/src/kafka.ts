@@ -100,7 +100,7 @@ export function pinoLogCreator(logger: Logger): logCreator {
   const child = logger.child({ component: 'kafkajs' });
   return (_level) =>
     ({ namespace, level, log }: LogEntry): void => {
-      // kafkajs's timestamp duplicates pino's; its logger name is the clientId already bound by the caller.
+      // kafkajs's timestamp duplicates pino's, and its `logger` is always "kafkajs" (component says that).
       const { message, timestamp: _t, logger: _l, ...extra } = log;
       const fields = { namespace, ...extra };
       switch (level) {
@@ -125,6 +125,11 @@ export function pinoLogCreator(logger: Logger): logCreator {
 export interface ProducerOptions {
   /** Makes the producer transactional (implies idempotent). Unique per producing instance. */
   readonly transactionalId?: string;
+  /**
+   * Default true, as in the Java client since Kafka 3.0. A non-idempotent kafkajs producer re-sends a
+   * whole batch when one partition fails (e.g. no leader yet on a new topic), duplicating what the
+   * other partitions had already written; our int test caught it. Idempotence makes the broker drop those.
+   */
   readonly idempotent?: boolean;
   readonly transactionTimeout?: number;
   readonly retry?: Omit<KafkaRetryOptions, 'restartOnFailure'>;
@@ -144,7 +149,7 @@ export function createProducer(kafka: Kafka, opts: ProducerOptions = {}): Produc
     throw new ConfigError(
       'createProducer: a transactional producer must be idempotent (drop idempotent: false)',
     );
-  const idempotent = opts.idempotent ?? transactional;
+  const idempotent = opts.idempotent ?? true;
   return kafka.producer({
     createPartitioner: Partitioners.DefaultPartitioner,
     allowAutoTopicCreation: false,

@@ -77,9 +77,10 @@ describe('producer and consumer factories', () => {
       /must be idempotent/,
     );
   });
-  it('makes transactional producers idempotent', () => {
+  it('makes producers idempotent unless told otherwise', () => {
     expect(createProducer(kafka, { transactionalId: 'n-1' }).isIdempotent()).toBe(true);
-    expect(createProducer(kafka).isIdempotent()).toBe(false);
+    expect(createProducer(kafka).isIdempotent()).toBe(true);
+    expect(createProducer(kafka, { idempotent: false }).isIdempotent()).toBe(false);
   });
   it('needs a group id', () => {
     expect(() => createConsumer(kafka, { groupId: '' })).toThrow(ConfigError);

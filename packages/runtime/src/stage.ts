@@ -6,7 +6,6 @@ import {
   type DeadLetter,
   type DecodedEvent,
   type EventName,
-  type EventTypes,
 } from '@llmpt/schemas';
 import { errorCode, errorMessage, isRetriable } from './errors.ts';
 import { createConsumer, createProducer, toKafkaMessage, type EventMessage } from './kafka.ts';
@@ -82,7 +81,7 @@ export interface RunningStage {
 export function deadLetterFor(stage: string, rejection: Rejection, now: number): DeadLetter {
   const m = rejection.message;
   const decoded = 'decoded' in m ? m.decoded : undefined;
-  const runId = decoded && 'run_id' in decoded.event ? (decoded.event.run_id as string | null) : null;
+  const runId = decoded && 'run_id' in decoded.event ? decoded.event.run_id : null;
   return {
     event_id: eventId(
       'DeadLetter',
@@ -119,8 +118,15 @@ export function deadLetterFor(stage: string, rejection: Rejection, now: number):
  */
 export async function runStage(opts: StageOptions): Promise<RunningStage> {
   const { kafka, logger } = opts;
-  const consumer = createConsumer(kafka, { groupId: opts.groupId, sessionTimeout: 30_000, heartbeatInterval: 3_000 });
-  const producer = createProducer(kafka, opts.transactionalId ? { transactionalId: opts.transactionalId } : {});
+  const consumer = createConsumer(kafka, {
+    groupId: opts.groupId,
+    sessionTimeout: 30_000,
+    heartbeatInterval: 3_000,
+  });
+  const producer = createProducer(
+    kafka,
+    opts.transactionalId ? { transactionalId: opts.transactionalId } : {},
+  );
   let ready = false;
   let stopping = false;
   let count = 0;
@@ -129,15 +135,10 @@ export async function runStage(opts: StageOptions): Promise<RunningStage> {
   for (const topic of opts.topics)
     await consumer.subscribe({ topic, fromBeginning: opts.fromBeginning ?? true });
 
-  const eachBatch = async ({
-    batch,
-    heartbeat,
-    isRunning,
-    isStale,
-    resolveOffset,
-    commitOffsetsIfNecessary,
-  }: EachBatchPayload) => {
-    if (!isRunning() || isStale() || batch.messages.length === 0) return;
+  const eachBatch = async (payload: EachBatchPayload) => {
+    const { batch } = payload;
+    const heartbeat = () => payload.heartbeat();
+    if (!payload.isRunning() || payload.isStale() || batch.messages.length === 0) return;
     const messages: StageMessage[] = [];
     const rejected: Rejection[] = [];
     for (const m of batch.messages) {
@@ -182,8 +183,8 @@ export async function runStage(opts: StageOptions): Promise<RunningStage> {
         },
       },
     );
-    resolveOffset(lastOffset);
-    if (!opts.transactionalId) await commitOffsetsIfNecessary();
+    payload.resolveOffset(lastOffset);
+    if (!opts.transactionalId) await payload.commitOffsetsIfNecessary();
     count += messages.length;
     opts.onCommitted?.({
       topic: batch.topic,

@@ -105,6 +105,9 @@ export async function consumeAll(
   }
 
   const events: ConsumedEvent[] = [];
+  // A consumer that restarts before committing (e.g. "coordinator loading" on a fresh group) fetches
+  // the same offsets again: the log holds each offset once, so does the result.
+  const seen = new Set<string>();
   const consumer = createConsumer(kafka, {
     groupId: opts.groupId ?? `${uniquePrefix(topic)}consume-all`,
     readUncommitted: opts.readUncommitted ?? false,
@@ -127,6 +130,8 @@ export async function consumeAll(
             const first = Array.isArray(v) ? v[0] : v;
             if (first !== undefined) headers[k] = first.toString();
           }
+          if (seen.has(`${partition}:${message.offset}`)) return Promise.resolve();
+          seen.add(`${partition}:${message.offset}`);
           events.push({ ...decodeKafkaMessage(message), topic: t, partition, headers });
         } catch (err) {
           failure ??= err;

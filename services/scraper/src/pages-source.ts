@@ -18,8 +18,8 @@ import {
 } from './providers-config.ts';
 
 export interface PageSourceHandle {
-  observe(md: ModelDiscovered): Promise<RawPriceObserved[]>;
-  close(): Promise<void>;
+  readonly observe: (md: ModelDiscovered) => Promise<RawPriceObserved[]>;
+  readonly close: () => Promise<void>;
 }
 
 /**

@@ -22,7 +22,9 @@ const Dimension = z.union([
   z.string().min(1),
   z.object({ dimension: z.string().min(1), unit: z.enum(UNITS) }).strict(),
 ]);
-const DimensionMap = z.record(z.string().min(1), Dimension).refine((m) => Object.keys(m).length > 0, 'must map at least one label');
+const DimensionMap = z
+  .record(z.string().min(1), Dimension)
+  .refine((m) => Object.keys(m).length > 0, 'must map at least one label');
 const TierMap = z.record(z.string().min(1), z.string().min(1).nullable());
 
 /** Rows are models, columns are dimensions (OpenAI, Anthropic docs, xAI, Z.AI). */
@@ -52,7 +54,11 @@ const TableParser = z
   .strict()
   .superRefine((p, ctx) => {
     if (p.format === 'html' && p.sections && (!p.sections.closest || !p.sections.attr)) {
-      ctx.addIssue({ code: 'custom', path: ['sections'], message: 'html sections need both `closest` and `attr`' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['sections'],
+        message: 'html sections need both `closest` and `attr`',
+      });
     }
   });
 
@@ -152,11 +158,19 @@ const Provider = z
   .strict()
   .superRefine((p, ctx) => {
     if (p.render === 'browser' && !p.waitForSelector) {
-      ctx.addIssue({ code: 'custom', path: ['waitForSelector'], message: 'required when render is "browser"' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['waitForSelector'],
+        message: 'required when render is "browser"',
+      });
     }
     const host = new URL(p.url).hostname;
     if (p.allowHosts && !p.allowHosts.includes(host)) {
-      ctx.addIssue({ code: 'custom', path: ['allowHosts'], message: `must include the page's own host ${host}` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['allowHosts'],
+        message: `must include the page's own host ${host}`,
+      });
     }
   });
 
@@ -172,7 +186,12 @@ const ProvidersFile = z
     const seen = new Set<string>();
     f.providers.forEach((p, i) => {
       const id = p.id ?? p.slug;
-      if (seen.has(id)) ctx.addIssue({ code: 'custom', path: ['providers', i, 'id'], message: `duplicate provider id "${id}"` });
+      if (seen.has(id))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['providers', i, 'id'],
+          message: `duplicate provider id "${id}"`,
+        });
       seen.add(id);
     });
   });
@@ -245,9 +264,10 @@ export function enabledProviders(config: ProvidersConfig): ReadonlyMap<string, P
 }
 
 /**
- * The same config with every page moved to `localBase` (same path and query), and each page's
- * allow-list replaced by the local host: tests serve the captures locally while the allow-list still
- * decides (a redirect to any other host, "localhost" included, is refused).
+ * The same config with every page moved under `localBase` as `<localBase>/<original host><path>?<query>`
+ * (the host is kept in the path because two providers may share a path, e.g. /pricing), and each
+ * page's allow-list replaced by the local host: tests serve the captures locally while the allow-list
+ * still decides (a redirect to any other host, "localhost" included, is refused).
  */
 export function withBaseUrl(config: ProvidersConfig, localBase: string): ProvidersConfig {
   const base = new URL(localBase);
@@ -256,7 +276,8 @@ export function withBaseUrl(config: ProvidersConfig, localBase: string): Provide
     providers: Object.freeze(
       config.providers.map((p) => {
         const u = new URL(p.url);
-        const moved = new URL(`${u.pathname}${u.search}`, base);
+        const prefix = base.pathname.replace(/\/$/, '');
+        const moved = new URL(`${prefix}/${u.hostname}${u.pathname}${u.search}`, base);
         return Object.freeze({ ...p, url: moved.toString(), allowHosts: [base.hostname] });
       }),
     ),

@@ -50,7 +50,13 @@ stage = await runStage({
   kafka,
   stage: 'sink',
   groupId: config.GROUP_ID,
-  topics: [p + topics.modelDiscovered.name, p + topics.normalizedPrice.name, p + topics.priceChanged.name],
+  // Raw observations carry the endpoint details and provider names of model_providers/providers.
+  topics: [
+    p + topics.modelDiscovered.name,
+    p + topics.rawPriceObserved.name,
+    p + topics.normalizedPrice.name,
+    p + topics.priceChanged.name,
+  ],
   deadLetterTopic: p + topics.deadLetter.name,
   handle: createSinkHandler(store, logger, totals),
   logger,

@@ -62,7 +62,10 @@ export function createBrowserRenderer(opts: BrowserRendererOptions): BrowserRend
   let browser: Promise<Browser> | null = null;
 
   const launch = () => {
-    browser ??= chromium.launch({ executablePath: opts.executablePath, args: [...(opts.args ?? DEFAULT_CHROMIUM_ARGS)] });
+    browser ??= chromium.launch({
+      executablePath: opts.executablePath,
+      args: [...(opts.args ?? DEFAULT_CHROMIUM_ARGS)],
+    });
     return browser;
   };
 
@@ -88,19 +91,24 @@ export function createBrowserRenderer(opts: BrowserRendererOptions): BrowserRend
           response = await page.goto(url, { waitUntil: 'domcontentloaded', timeout: opts.timeoutMs });
         } catch (err) {
           const msg = (err as Error).message;
-          if (/ERR_BLOCKED_BY_CLIENT/.test(msg)) throw new RenderError('RENDER_REFUSED', `navigation left the allow-list: ${msg}`);
+          if (/ERR_BLOCKED_BY_CLIENT/.test(msg))
+            throw new RenderError('RENDER_REFUSED', `navigation left the allow-list: ${msg}`);
           throw new RenderError(/Timeout/i.test(msg) ? 'RENDER_TIMEOUT' : 'RENDER_FAILED', msg);
         }
         try {
           await page.waitForSelector(waitForSelector, { state: 'attached', timeout: opts.timeoutMs });
         } catch {
-          throw new RenderError('RENDER_TIMEOUT', `selector "${waitForSelector}" did not appear within ${opts.timeoutMs} ms`);
+          throw new RenderError(
+            'RENDER_TIMEOUT',
+            `selector "${waitForSelector}" did not appear within ${opts.timeoutMs} ms`,
+          );
         }
         const html = await page.content();
         if (Buffer.byteLength(html) > opts.maxBytes) {
           throw new RenderError('RENDER_TOO_LARGE', `rendered page exceeds the ${opts.maxBytes}-byte cap`);
         }
-        if (blocked.length > 0) opts.logger?.debug({ url, blocked: blocked.length }, 'blocked non-allow-listed requests');
+        if (blocked.length > 0)
+          opts.logger?.debug({ url, blocked: blocked.length }, 'blocked non-allow-listed requests');
         return { url, finalUrl: page.url(), html, httpStatus: response?.status() ?? null, blocked };
       } finally {
         await context.close();

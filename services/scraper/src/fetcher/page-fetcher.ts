@@ -49,7 +49,12 @@ export type PageFetchResult =
       readonly fetchedAt: number;
       readonly httpStatus: number;
     }
-  | { readonly status: PageFetchFailure; readonly url: string; readonly reason: string; readonly fetchedAt: number };
+  | {
+      readonly status: PageFetchFailure;
+      readonly url: string;
+      readonly reason: string;
+      readonly fetchedAt: number;
+    };
 
 export interface PageFetcher {
   fetchPage(url: string): Promise<PageFetchResult>;
@@ -111,7 +116,8 @@ async function readCapped(res: Response, maxBytes: number): Promise<Uint8Array> 
 }
 
 export function createPageFetcher(opts: PageFetcherOptions): PageFetcher {
-  if (opts.allowHosts.length === 0) throw new TypeError('createPageFetcher: allowHosts is empty; list the pricing page hosts');
+  if (opts.allowHosts.length === 0)
+    throw new TypeError('createPageFetcher: allowHosts is empty; list the pricing page hosts');
   const allow = new Set(opts.allowHosts.map((h) => h.toLowerCase()));
   const now = opts.now ?? Date.now;
   const random = opts.random ?? Math.random;
@@ -119,7 +125,11 @@ export function createPageFetcher(opts: PageFetcherOptions): PageFetcher {
   const maxBackoff = opts.maxBackoffMs ?? 30_000;
   const maxRetryAfter = opts.maxRetryAfterMs ?? 60_000;
   const maxRedirects = opts.maxRedirects ?? 5;
-  const limiter = createHostLimiter({ concurrency: opts.perHostConcurrency, minIntervalMs: opts.minIntervalMs, now });
+  const limiter = createHostLimiter({
+    concurrency: opts.perHostConcurrency,
+    minIntervalMs: opts.minIntervalMs,
+    now,
+  });
   const robotsByOrigin = new Map<string, Promise<Robots>>();
 
   const isAllowedHost = (hostname: string) => allow.has(hostname.toLowerCase());
@@ -132,18 +142,25 @@ export function createPageFetcher(opts: PageFetcherOptions): PageFetcher {
   }
 
   /** One request chain: redirects followed by hand, each hop re-checked and rate-limited. */
-  async function attempt(start: URL, maxBytes: number): Promise<{ res: Response; bytes: Uint8Array; finalUrl: string }> {
+  async function attempt(
+    start: URL,
+    maxBytes: number,
+  ): Promise<{ res: Response; bytes: Uint8Array; finalUrl: string }> {
     let current = start;
     for (let hop = 0; hop <= maxRedirects; hop++) {
       const refusal = await hostRefusal(current);
-      if (refusal) throw new AttemptError('refused', hop === 0 ? refusal : `redirect refused: ${refusal}`, false);
+      if (refusal)
+        throw new AttemptError('refused', hop === 0 ? refusal : `redirect refused: ${refusal}`, false);
       const target = current;
       const outcome = await limiter.run(target.host, async (): Promise<HopOutcome> => {
         let res: Response;
         try {
           res = await fetch(target, {
             redirect: 'manual',
-            headers: { 'user-agent': opts.userAgent, accept: 'text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.5' },
+            headers: {
+              'user-agent': opts.userAgent,
+              accept: 'text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.5',
+            },
             signal: AbortSignal.timeout(opts.timeoutMs),
           });
         } catch (err) {
@@ -155,7 +172,12 @@ export function createPageFetcher(opts: PageFetcherOptions): PageFetcher {
         }
         if (res.status === 429 || res.status >= 500) {
           await res.body?.cancel();
-          throw new AttemptError('failed', `HTTP ${res.status}`, true, retryAfterMs(res.headers.get('retry-after'), now()));
+          throw new AttemptError(
+            'failed',
+            `HTTP ${res.status}`,
+            true,
+            retryAfterMs(res.headers.get('retry-after'), now()),
+          );
         }
         if (res.status >= 400) {
           await res.body?.cancel();
@@ -196,7 +218,10 @@ export function createPageFetcher(opts: PageFetcherOptions): PageFetcher {
         const backoff = Math.round(random() * Math.min(maxBackoff, backoffBase * 2 ** n));
         if (err.retryAfterMs !== null && err.retryAfterMs > maxRetryAfter) throw err;
         const delay = Math.max(backoff, err.retryAfterMs ?? 0);
-        opts.logger?.warn({ url: url.href, attempt: n + 1, delayMs: delay, error: err.message }, 'retrying page fetch');
+        opts.logger?.warn(
+          { url: url.href, attempt: n + 1, delayMs: delay, error: err.message },
+          'retrying page fetch',
+        );
         await new Promise((r) => setTimeout(r, delay));
       }
     }
@@ -209,7 +234,10 @@ export function createPageFetcher(opts: PageFetcherOptions): PageFetcher {
     } catch (err) {
       if (err instanceof AttemptError && /^HTTP 4\d\d$/.test(err.message)) return ALLOW_ALL; // no robots.txt
       // RFC 9309: an unreachable robots.txt (5xx, network) means "assume complete disallow".
-      opts.logger?.warn({ origin: origin.origin, error: (err as Error).message }, 'robots.txt unreachable: disallowing');
+      opts.logger?.warn(
+        { origin: origin.origin, error: (err as Error).message },
+        'robots.txt unreachable: disallowing',
+      );
       return DISALLOW_ALL;
     }
   }
@@ -236,7 +264,12 @@ export function createPageFetcher(opts: PageFetcherOptions): PageFetcher {
     if (opts.robots) {
       const robots = await robotsFor(u);
       if (!robotsAllows(robots, opts.userAgent, `${u.pathname}${u.search}`)) {
-        return { status: 'robots_disallowed' as const, url, reason: `robots.txt disallows ${u.pathname}`, fetchedAt };
+        return {
+          status: 'robots_disallowed' as const,
+          url,
+          reason: `robots.txt disallows ${u.pathname}`,
+          fetchedAt,
+        };
       }
     }
     return null;

@@ -26,7 +26,9 @@ export interface ProviderSiteDeps {
   readonly logger?: FetchLogger;
 }
 
-function failureReason(r: Extract<PageFetchResult, { status: Exclude<PageFetchResult['status'], 'ok'> }>): string {
+function failureReason(
+  r: Extract<PageFetchResult, { status: Exclude<PageFetchResult['status'], 'ok'> }>,
+): string {
   switch (r.status) {
     case 'robots_disallowed':
       return r.reason; // "robots.txt disallows /path"
@@ -58,21 +60,39 @@ async function load(provider: ProviderPage, deps: ProviderSiteDeps): Promise<Loa
     if (!deps.renderer) return failed('no browser renderer configured', 'render_failed');
     const fetchedAt = now();
     try {
-      const rendered = await deps.renderer.render(provider.url, { waitForSelector: provider.waitForSelector ?? 'body' });
-      const ctx: PageContext = { url: provider.url, fetchedAt, runId: deps.runId, contentHash: contentHash(rendered.html) };
+      const rendered = await deps.renderer.render(provider.url, {
+        waitForSelector: provider.waitForSelector ?? 'body',
+      });
+      const ctx: PageContext = {
+        url: provider.url,
+        fetchedAt,
+        runId: deps.runId,
+        contentHash: contentHash(rendered.html),
+      };
       return { page: parsePricingPage(provider, rendered.html, ctx), ctx, fetchStatus: 'ok' };
     } catch (err) {
       if (!(err instanceof RenderError)) throw err;
-      deps.logger?.warn({ provider: provider.id, code: err.code, error: err.message }, 'pricing page render failed');
+      deps.logger?.warn(
+        { provider: provider.id, code: err.code, error: err.message },
+        'pricing page render failed',
+      );
       return failed(`render failed: ${err.message}`, 'render_failed', fetchedAt);
     }
   }
   const r = await deps.fetcher.fetchPage(provider.url);
   if (r.status !== 'ok') {
-    deps.logger?.warn({ provider: provider.id, status: r.status, reason: r.reason }, 'pricing page not fetched');
+    deps.logger?.warn(
+      { provider: provider.id, status: r.status, reason: r.reason },
+      'pricing page not fetched',
+    );
     return failed(failureReason(r), r.status, r.fetchedAt);
   }
-  const ctx: PageContext = { url: provider.url, fetchedAt: r.fetchedAt, runId: deps.runId, contentHash: r.contentHash };
+  const ctx: PageContext = {
+    url: provider.url,
+    fetchedAt: r.fetchedAt,
+    runId: deps.runId,
+    contentHash: r.contentHash,
+  };
   return { page: parsePricingPage(provider, r.body, ctx), ctx, fetchStatus: 'ok' };
 }
 

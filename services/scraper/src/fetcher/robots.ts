@@ -84,7 +84,8 @@ export function robotsAllows(robots: Robots, userAgent: string, pathAndQuery: st
   for (const rule of groupFor(robots, userAgent)) {
     if (!matches(rule.path, pathAndQuery)) continue;
     const len = patternLength(rule.path);
-    if (!decision || len > decision.len || (len === decision.len && rule.allow)) decision = { len, allow: rule.allow };
+    if (!decision || len > decision.len || (len === decision.len && rule.allow))
+      decision = { len, allow: rule.allow };
   }
   return decision?.allow ?? true;
 }

@@ -8,7 +8,8 @@ import type { LayoutResult } from './types.ts';
 export function parseCardsLayout(cfg: CardsParserConfig, body: string): LayoutResult {
   const $ = cheerio.load(body);
   const cards = $(cfg.cardSelector);
-  if (cards.length === 0) return { named: [], problems: [`page layout changed: selector "${cfg.cardSelector}" matched nothing`] };
+  if (cards.length === 0)
+    return { named: [], problems: [`page layout changed: selector "${cfg.cardSelector}" matched nothing`] };
   if ($(cfg.valueSelector).length === 0) {
     return { named: [], problems: [`page layout changed: selector "${cfg.valueSelector}" matched nothing`] };
   }

@@ -7,9 +7,19 @@ export function dimensionOf(spec: DimensionSpec): { dimension: string; unit: str
   return typeof spec === 'string' ? { dimension: spec, unit: 'per_1m_tokens' } : spec;
 }
 
-export function toComponents(spec: DimensionSpec, values: readonly CellValue[], ...tiers: (string | null)[]): PageComponent[] {
+export function toComponents(
+  spec: DimensionSpec,
+  values: readonly CellValue[],
+  ...tiers: (string | null)[]
+): PageComponent[] {
   const { dimension, unit } = dimensionOf(spec);
-  return values.map((v) => ({ dimension, raw_value: v.raw, unit, currency: 'USD', tier: joinTiers(...tiers, v.tier) }));
+  return values.map((v) => ({
+    dimension,
+    raw_value: v.raw,
+    unit,
+    currency: 'USD',
+    tier: joinTiers(...tiers, v.tier),
+  }));
 }
 
 /** Collects components per page name in page order; the same name seen twice (two tables) is merged. */

@@ -95,7 +95,9 @@ export function isMarkdownTableLine(line: string): boolean {
 
 /** A markdown table's lines as a grid: the separator line dropped, no span expansion (markdown has none). */
 export function markdownTableGrid(lines: readonly string[], label: string | null): Grid {
-  const rows = lines.filter((l) => !SEPARATOR.test(l.trim())).map((l) => splitMarkdownRow(l).map(markdownCell));
+  const rows = lines
+    .filter((l) => !SEPARATOR.test(l.trim()))
+    .map((l) => splitMarkdownRow(l).map(markdownCell));
   return { rows, label };
 }
 
@@ -115,7 +117,11 @@ export function markdownBlocks(markdown: string): MarkdownBlock[] {
     const line = lines[i] ?? '';
     const heading = /^(#{1,6})\s+(.*)$/.exec(line);
     if (heading) {
-      blocks.push({ kind: 'heading', level: heading[1]?.length ?? 1, text: markdownCell(heading[2] ?? '').text });
+      blocks.push({
+        kind: 'heading',
+        level: heading[1]?.length ?? 1,
+        text: markdownCell(heading[2] ?? '').text,
+      });
       lastText = null;
       continue;
     }

@@ -20,7 +20,10 @@ interface Section {
  * output is `image_output`. Figures followed by another unit ("/ 1,000,000 tokens per hour",
  * "/min", "per 1K image") are not per-token rates of this row and are left out.
  */
-export function sectionCellValues(text: string, dimension: string): { dimension: string; value: CellValue }[] {
+export function sectionCellValues(
+  text: string,
+  dimension: string,
+): { dimension: string; value: CellValue }[] {
   const tokens = allMoneyTokens(text);
   const out: { dimension: string; value: CellValue }[] = [];
   tokens.forEach((t, i) => {
@@ -74,9 +77,15 @@ function htmlSections(body: string, level: number): Section[] {
 }
 
 export function parseModelSectionsLayout(cfg: ModelSectionsParserConfig, body: string): LayoutResult {
-  const sections = cfg.format === 'markdown' ? markdownSections(body, cfg.headingLevel) : htmlSections(body, cfg.headingLevel);
+  const sections =
+    cfg.format === 'markdown'
+      ? markdownSections(body, cfg.headingLevel)
+      : htmlSections(body, cfg.headingLevel);
   if (sections.length === 0) {
-    return { named: [], problems: [`page layout changed: no level-${cfg.headingLevel} heading followed by a table`] };
+    return {
+      named: [],
+      problems: [`page layout changed: no level-${cfg.headingLevel} heading followed by a table`],
+    };
   }
   const out = new NamedPrices();
   let matched = 0;
@@ -94,6 +103,7 @@ export function parseModelSectionsLayout(cfg: ModelSectionsParserConfig, body: s
       }
     }
   }
-  const problems = matched === 0 ? [`page layout changed: no section table has a "${cfg.valueColumn}" column`] : [];
+  const problems =
+    matched === 0 ? [`page layout changed: no section table has a "${cfg.valueColumn}" column`] : [];
   return { named: out.list(), problems };
 }

@@ -44,7 +44,8 @@ function flightText(value: string): string {
 
 export function parseNextFlightLayout(cfg: NextFlightParserConfig, body: string): LayoutResult {
   const payload = nextFlightPayload(body);
-  if (payload === null) return { named: [], problems: ['page layout changed: no self.__next_f payload on the page'] };
+  if (payload === null)
+    return { named: [], problems: ['page layout changed: no self.__next_f payload on the page'] };
   const out = new NamedPrices();
   let entries = 0;
   const walk = (node: unknown): void => {
@@ -64,13 +65,16 @@ export function parseNextFlightLayout(cfg: NextFlightParserConfig, body: string)
         const value = (p as Record<string, unknown>)[cfg.valueField];
         if (typeof label !== 'string' || typeof value !== 'string') continue;
         const dim = findLabel(label, cfg.labels);
-        if (dim) out.add(collapse(name), toComponents(dim[1], cellValues({ text: flightText(value), struck: '' })));
+        if (dim)
+          out.add(collapse(name), toComponents(dim[1], cellValues({ text: flightText(value), struck: '' })));
       }
     }
     Object.values(rec).forEach(walk);
   };
   flightRows(payload).forEach(walk);
   const problems =
-    entries === 0 ? [`page layout changed: no {${cfg.nameField}, ${cfg.pricesField}[]} entries in the Next.js payload`] : [];
+    entries === 0
+      ? [`page layout changed: no {${cfg.nameField}, ${cfg.pricesField}[]} entries in the Next.js payload`]
+      : [];
   return { named: out.list(), problems };
 }

@@ -36,7 +36,11 @@ export function pageObservations(
   if (!pageCovers(provider, md.model_id)) return null;
   const hash = ctx.contentHash ?? contentHash('');
   const price = page.prices.find((p) => p.modelId === md.model_id);
-  const reason = price ? null : page.prices.length === 0 ? (page.problems[0] ?? 'no prices found') : NOT_LISTED_REASON;
+  const reason = price
+    ? null
+    : page.prices.length === 0
+      ? (page.problems[0] ?? 'no prices found')
+      : NOT_LISTED_REASON;
   const status = price ? 'ok' : 'unavailable';
   const components = price ? price.components : [];
   const key = priceKey(md.model_id, provider.slug, SOURCE_TYPE);

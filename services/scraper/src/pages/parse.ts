@@ -12,7 +12,8 @@ export const BOT_CHALLENGE_REASON = 'bot challenge / no prices';
 export const NOT_LISTED_REASON = 'model not listed on page';
 
 // Interstitials served instead of the page (Cloudflare and similar): they never carry prices.
-const CHALLENGE = /challenge-platform|cf-chl-|__cf_chl|Just a moment\.\.\.|Enable JavaScript and cookies to continue|captcha-delivery|Attention Required!/i;
+const CHALLENGE =
+  /challenge-platform|cf-chl-|__cf_chl|Just a moment\.\.\.|Enable JavaScript and cookies to continue|captcha-delivery|Attention Required!/i;
 
 export function looksLikeBotChallenge(body: string): boolean {
   return CHALLENGE.test(body);
@@ -71,7 +72,8 @@ export function parsePricingPage(provider: ProviderPage, body: string, _ctx: Pag
   }
   if (prices.length === 0) {
     if (looksLikeBotChallenge(body)) problems.unshift(BOT_CHALLENGE_REASON);
-    else if (layout.named.length > 0) problems.unshift('page layout changed: no mapped model found on the page');
+    else if (layout.named.length > 0)
+      problems.unshift('page layout changed: no mapped model found on the page');
     else if (problems.length === 0) problems.push('page layout changed: no prices found');
   }
   return { prices, problems, unmapped };

@@ -38,7 +38,12 @@ export function readRowTables(grids: readonly Grid[], cfg: TableParserConfig, ou
     used++;
     const header = grid.rows[h] ?? [];
     const groupRow = h > 0 ? grid.rows[h - 1] : undefined;
-    const modelCol = cfg.modelColumn ? Math.max(0, header.findIndex((c) => labelMatches(c.text, cfg.modelColumn ?? ''))) : 0;
+    const modelCol = cfg.modelColumn
+      ? Math.max(
+          0,
+          header.findIndex((c) => labelMatches(c.text, cfg.modelColumn ?? '')),
+        )
+      : 0;
     for (const row of grid.rows.slice(h + 1)) {
       const name = collapse(row[modelCol]?.text ?? '');
       if (name === '' || headerRowIndex({ rows: [row], label: null }, cfg.headers) === 0) continue;
@@ -64,15 +69,27 @@ export function parseTableLayout(cfg: TableParserConfig, body: string): LayoutRe
   let grids: Grid[];
   if (cfg.format === 'html') {
     const $ = cheerio.load(body);
-    const labelFrom = cfg.sections?.closest && cfg.sections.attr ? { closest: cfg.sections.closest, attr: cfg.sections.attr } : undefined;
+    const labelFrom =
+      cfg.sections?.closest && cfg.sections.attr
+        ? { closest: cfg.sections.closest, attr: cfg.sections.attr }
+        : undefined;
     grids = htmlTableGrids($, cfg.tableSelector, labelFrom);
-    if (grids.length === 0) return { named: [], problems: [`page layout changed: selector "${cfg.tableSelector}" matched nothing`] };
+    if (grids.length === 0)
+      return {
+        named: [],
+        problems: [`page layout changed: selector "${cfg.tableSelector}" matched nothing`],
+      };
   } else {
     grids = markdownBlocks(body).flatMap((b) => (b.kind === 'table' ? [b.grid] : []));
-    if (grids.length === 0) return { named: [], problems: ['page layout changed: no markdown table on the page'] };
+    if (grids.length === 0)
+      return { named: [], problems: ['page layout changed: no markdown table on the page'] };
   }
   const used = readRowTables(grids, cfg, out);
   const problems =
-    used === 0 ? [`page layout changed: no table with headers ${JSON.stringify(cfg.headers)} (of ${grids.length} tables)`] : [];
+    used === 0
+      ? [
+          `page layout changed: no table with headers ${JSON.stringify(cfg.headers)} (of ${grids.length} tables)`,
+        ]
+      : [];
   return { named: out.list(), problems };
 }

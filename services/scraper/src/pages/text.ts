@@ -53,7 +53,11 @@ export function labelMatches(text: string, key: string, prefix = false): boolean
   return prefix && (t.startsWith(`${k} `) || t.startsWith(`${k}(`) || t.startsWith(`${k},`));
 }
 
-export function findLabel<T>(text: string, table: Readonly<Record<string, T>>, prefix = false): [string, T] | undefined {
+export function findLabel<T>(
+  text: string,
+  table: Readonly<Record<string, T>>,
+  prefix = false,
+): [string, T] | undefined {
   // Longest key first: with prefix matching the most specific key wins.
   const keys = Object.keys(table).sort((a, b) => b.length - a.length);
   for (const key of keys) if (labelMatches(text, key, prefix)) return [key, table[key] as T];
@@ -92,7 +96,12 @@ export function cellValues(cell: Cell): CellValue[] {
   if (list !== null) {
     const promoText = text.replace(collapse(cell.struck), ' ');
     const promo = moneyToken(promoText);
-    return promo === null ? [{ raw: list, tier: null }] : [{ raw: list, tier: null }, { raw: promo, tier: 'promo' }];
+    return promo === null
+      ? [{ raw: list, tier: null }]
+      : [
+          { raw: list, tier: null },
+          { raw: promo, tier: 'promo' },
+        ];
   }
   const raw = moneyToken(text);
   return raw === null ? [] : [{ raw, tier: null }];

@@ -10,7 +10,8 @@ import type { LayoutResult } from './types.ts';
 export function parseTransposedTableLayout(cfg: TransposedTableParserConfig, body: string): LayoutResult {
   const $ = cheerio.load(body);
   const grids = htmlTableGrids($, cfg.tableSelector);
-  if (grids.length === 0) return { named: [], problems: [`page layout changed: selector "${cfg.tableSelector}" matched nothing`] };
+  if (grids.length === 0)
+    return { named: [], problems: [`page layout changed: selector "${cfg.tableSelector}" matched nothing`] };
   const out = new NamedPrices();
   let found = false;
   for (const grid of grids) {

@@ -33,9 +33,7 @@ describe('chunkRows', () => {
     const rows = project(Array.from({ length: 5 }, (_, i) => normalizedPrice({ observed_at: T0 + i })));
     // 1 provider + 1 model_provider + 5 observations = 7 rows
     const chunks = chunkRows(rows, 3);
-    expect(chunks.map((c) => Object.values(c).reduce((n, l: unknown[]) => n + l.length, 0))).toEqual([
-      3, 3, 1,
-    ]);
+    expect(chunks.map((c) => rowCount(c))).toEqual([3, 3, 1]);
     expect(chunks[0]?.providers).toEqual(rows.providers);
     expect(chunks[0]?.modelProviders).toEqual(rows.modelProviders);
     expect(chunks.flatMap((c) => c.observations)).toEqual(rows.observations);

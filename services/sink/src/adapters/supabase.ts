@@ -2,7 +2,13 @@ import { createClient, type PostgrestError, type SupabaseClientOptions } from '@
 import ws from 'ws';
 import type { Logger } from '@llmpt/runtime';
 import type { Rows } from '../project.ts';
-import { classifyDbError, SinkStoreError, type PriceStore, type WriteResult } from '../store.ts';
+import {
+  classifyDbError,
+  emptyWriteResult,
+  SinkStoreError,
+  type PriceStore,
+  type WriteResult,
+} from '../store.ts';
 
 /**
  * The store for deployments that reach the database only through Supabase's REST API (supabase-js
@@ -55,10 +61,7 @@ export function createSupabaseStore(opts: SupabaseStoreOptions): PriceStore {
 
   return {
     async writeBatch(rows: Rows): Promise<WriteResult> {
-      let total: WriteResult = {
-        inserted: { observations: 0, changes: 0 },
-        upserted: { providers: 0, models: 0, modelProviders: 0 },
-      };
+      let total = emptyWriteResult;
       for (const payload of chunkRows(rows, chunkSize)) {
         const part = await callWriteBatch(client, payload);
         total = addResults(total, part);

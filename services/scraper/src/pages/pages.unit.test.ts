@@ -1,0 +1,239 @@
+// Each provider's parser on the REAL capture it targets (read from ../shared/data, never copied).
+// Expected values are copied by hand from the capture; the quoted cell text is what the page shows.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { loadProvidersConfig, type ProviderPage } from '../providers-config.ts';
+import { BOT_CHALLENGE_REASON, parsePricingPage } from './parse.ts';
+import type { PageComponent, ParsedPage } from './types.ts';
+
+const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
+const pagesDir = path.resolve(repoRoot, '..', 'shared', 'data', 'pricing_pages');
+const config = loadProvidersConfig(path.join(repoRoot, 'configs', 'providers.yml'));
+const ctx = { url: 'https://example.test/pricing', fetchedAt: 1_778_000_000_000, runId: 'run-1' };
+
+function provider(id: string): ProviderPage {
+  const p = config.providers.find((x) => x.id === id);
+  if (!p) throw new Error(`no provider ${id}`);
+  return p;
+}
+
+function capture(name: string): string {
+  return readFileSync(path.join(pagesDir, name), 'utf8');
+}
+
+/** The capture file named in the entry's `capture` field: the config says which capture each parser targets. */
+function parseCapture(id: string): ParsedPage {
+  const p = provider(id);
+  return parsePricingPage(p, capture((p.capture ?? '').split(' ')[0] ?? ''), ctx);
+}
+
+function price(
+  page: ParsedPage,
+  modelId: string,
+  dimension: string,
+  tier: string | null = null,
+): string | undefined {
+  return page.prices
+    .find((p) => p.modelId === modelId)
+    ?.components.find((c: PageComponent) => c.dimension === dimension && c.tier === tier)?.raw_value;
+}
+
+describe('OpenAI (developers.openai.com HTML fragment)', () => {
+  const page = parseCapture('openai');
+
+  it('reads the Standard pane only, short and long context', () => {
+    expect(page.problems).toEqual([]);
+    // "gpt-5.5 | $5.00 | $0.50 | $30.00 | $10.00 | $1.00 | $45.00" (Standard pane)
+    expect(price(page, 'openai/gpt-5.5', 'prompt')).toBe('$5.00');
+    expect(price(page, 'openai/gpt-5.5', 'input_cache_read')).toBe('$0.50');
+    expect(price(page, 'openai/gpt-5.5', 'completion')).toBe('$30.00');
+    expect(price(page, 'openai/gpt-5.5', 'prompt', 'min_prompt_tokens=272000')).toBe('$10.00');
+    expect(price(page, 'openai/gpt-5.5', 'completion', 'min_prompt_tokens=272000')).toBe('$45.00');
+    // "gpt-5.4-mini | $0.75 | $0.075 | $4.50 | - | - | -": no long-context tier invented from "-"
+    expect(page.prices.find((p) => p.modelId === 'openai/gpt-5.4-mini')?.components).toEqual([
+      { dimension: 'prompt', raw_value: '$0.75', unit: 'per_1m_tokens', currency: 'USD', tier: null },
+      {
+        dimension: 'input_cache_read',
+        raw_value: '$0.075',
+        unit: 'per_1m_tokens',
+        currency: 'USD',
+        tier: null,
+      },
+      { dimension: 'completion', raw_value: '$4.50', unit: 'per_1m_tokens', currency: 'USD', tier: null },
+    ]);
+    // "gpt-5.5-pro | $30.00 | - | $180.00": no cached-input price
+    expect(price(page, 'openai/gpt-5.5-pro', 'input_cache_read')).toBeUndefined();
+    // Batch/Flex/Priority panes (Batch: "gpt-5.5 | $2.50 ...") are not read: only base and long-context tiers.
+    const tiers = new Set(page.prices.flatMap((p) => p.components.map((c) => c.tier)));
+    expect([...tiers]).toEqual([null, 'min_prompt_tokens=272000']);
+    expect(price(page, 'openai/gpt-5.4', 'prompt')).toBe('$2.50');
+    expect(price(page, 'openai/gpt-5.4-nano', 'completion')).toBe('$1.25');
+  });
+
+  it('the Jina markdown rendering gives the same Standard prices', () => {
+    const md = parseCapture('openai-markdown');
+    // "| gpt-5.4-pro | $30.00 | - | $180.00 | $60.00 | - | $270.00 |"
+    expect(price(md, 'openai/gpt-5.4-pro', 'prompt')).toBe('$30.00');
+    expect(price(md, 'openai/gpt-5.4-pro', 'completion', 'min_prompt_tokens=272000')).toBe('$270.00');
+    expect(price(md, 'openai/gpt-5.5', 'prompt')).toBe(price(page, 'openai/gpt-5.5', 'prompt'));
+  });
+
+  it('the bot-challenge page is "bot challenge / no prices", never a price', () => {
+    const r = parsePricingPage(
+      provider('openai'),
+      capture('openai_platform-docs-pricing_2026-05-08_BOT-CHALLENGE-no-prices.html'),
+      ctx,
+    );
+    expect(r.prices).toEqual([]);
+    expect(r.problems[0]).toBe(BOT_CHALLENGE_REASON);
+  });
+});
+
+describe('Anthropic', () => {
+  it('claude.com cards: .tokens_main_val_number spans', () => {
+    const page = parseCapture('anthropic');
+    expect(page.problems).toEqual([]);
+    // Card "Opus 4.7": "Input$5 / MTok", "Output$25 / MTok", "Write$6.25 / MTok", "Read$0.50 / MTok"
+    expect(price(page, 'anthropic/claude-opus-4.7', 'prompt')).toBe('$5');
+    expect(price(page, 'anthropic/claude-opus-4.7', 'completion')).toBe('$25');
+    expect(price(page, 'anthropic/claude-opus-4.7', 'input_cache_write')).toBe('$6.25');
+    expect(price(page, 'anthropic/claude-opus-4.7', 'input_cache_read')).toBe('$0.50');
+    // Card "Opus 4.1": "Input$15 / MTok", "Output$75 / MTok"
+    expect(price(page, 'anthropic/claude-opus-4.1', 'prompt')).toBe('$15');
+    expect(price(page, 'anthropic/claude-opus-4.1', 'completion')).toBe('$75');
+    // Card "Haiku 4.5": "Read$0.10 / MTok"
+    expect(price(page, 'anthropic/claude-haiku-4.5', 'input_cache_read')).toBe('$0.10');
+    expect(page.prices).toHaveLength(9);
+  });
+
+  it('claude.com with the price class renamed: layout changed, no prices', () => {
+    const html = capture('anthropic_claude-com-pricing_2026-05-08_raw.html').replaceAll(
+      'tokens_main_val_number',
+      'tokens_price_amount',
+    );
+    const page = parsePricingPage(provider('anthropic'), html, ctx);
+    expect(page.prices).toEqual([]);
+    expect(page.problems[0]).toBe('page layout changed: selector ".tokens_main_val_number" matched nothing');
+  });
+
+  it('docs table fragment: names with "(deprecated)" notes, 5m and 1h cache writes', () => {
+    const page = parseCapture('anthropic-docs');
+    // "Claude Opus 4.1 (deprecated) | $15 / MTok | $18.75 / MTok | $30 / MTok | $1.50 / MTok | $75 / MTok"
+    expect(price(page, 'anthropic/claude-opus-4.1', 'prompt')).toBe('$15');
+    expect(price(page, 'anthropic/claude-opus-4.1', 'input_cache_write')).toBe('$18.75');
+    expect(price(page, 'anthropic/claude-opus-4.1', 'input_cache_write_1h')).toBe('$30');
+    expect(price(page, 'anthropic/claude-opus-4.1', 'input_cache_read')).toBe('$1.50');
+    expect(price(page, 'anthropic/claude-opus-4.1', 'completion')).toBe('$75');
+    // "Claude Haiku 3.5 (retired, except on Bedrock and Vertex AI) | $0.80 / MTok | ... | $4 / MTok"
+    expect(price(page, 'anthropic/claude-3.5-haiku', 'prompt')).toBe('$0.80');
+    expect(price(page, 'anthropic/claude-3.5-haiku', 'completion')).toBe('$4');
+    // Only the first table (the fast-mode "Input | Output" table says "$30 / MTok" for Opus 4.6).
+    expect(price(page, 'anthropic/claude-opus-4.6', 'prompt')).toBe('$5');
+    expect(page.unmapped).toContain('Claude Fable 5');
+  });
+});
+
+describe('Google Gemini API (Jina markdown)', () => {
+  const page = parseCapture('google');
+
+  it('"prompts <= 200k" and "> 200k" are two tiers', () => {
+    // "| Input price | Free of charge | $1.25, prompts <= 200k tokens $2.50, prompts > 200k tokens |"
+    expect(price(page, 'google/gemini-2.5-pro', 'prompt')).toBe('$1.25');
+    expect(price(page, 'google/gemini-2.5-pro', 'prompt', 'min_prompt_tokens=200000')).toBe('$2.50');
+    // "| Output price (including thinking tokens) | Free of charge | $10.00, prompts <= 200k tokens $15.00, prompts > 200k |"
+    expect(price(page, 'google/gemini-2.5-pro', 'completion')).toBe('$10.00');
+    expect(price(page, 'google/gemini-2.5-pro', 'completion', 'min_prompt_tokens=200000')).toBe('$15.00');
+    // "| Context caching price | Not available | $0.125, prompts <= 200k tokens $0.25, prompts > 200k $4.50 / 1,000,000 tokens per hour (storage price) |"
+    expect(price(page, 'google/gemini-2.5-pro', 'input_cache_read')).toBe('$0.125');
+    expect(price(page, 'google/gemini-2.5-pro', 'input_cache_read', 'min_prompt_tokens=200000')).toBe(
+      '$0.25',
+    );
+    // The storage price per hour is not a per-token cache price.
+    expect(page.prices.flatMap((p) => p.components).some((c) => c.raw_value === '$4.50')).toBe(false);
+  });
+
+  it('takes the Standard (first) table, text rate as base and the audio rate separately', () => {
+    // "| Input price | Free of charge | $0.30 (text / image / video) $1.00 (audio) |" (Batch says "$0.15")
+    expect(price(page, 'google/gemini-2.5-flash', 'prompt')).toBe('$0.30');
+    expect(price(page, 'google/gemini-2.5-flash', 'audio')).toBe('$1.00');
+    expect(price(page, 'google/gemini-2.5-flash', 'completion')).toBe('$2.50');
+    // "## Gemini 3.1 Pro Preview": "$2.00, prompts <= 200k tokens $4.00, prompts > 200k tokens"
+    expect(price(page, 'google/gemini-3.1-pro-preview', 'prompt', 'min_prompt_tokens=200000')).toBe('$4.00');
+    // "| Output price | Not available | $0.039 per image* |": per image, not per 1M tokens: not read
+    expect(price(page, 'google/gemini-2.5-flash-image', 'completion')).toBeUndefined();
+  });
+});
+
+describe('Mistral (Next.js __next_f payload)', () => {
+  const page = parseCapture('mistralai');
+
+  it('reads the escaped flight JSON, not the DOM', () => {
+    expect(page.problems).toEqual([]);
+    // {"name":"Mistral Large 3", "price":[{"value":"Input (/M tokens)","price_dollar":"<p>$0.5</p>"}, ... "<p>$1.5</p>"]}
+    expect(price(page, 'mistralai/mistral-large-2512', 'prompt')).toBe('$0.5');
+    expect(price(page, 'mistralai/mistral-large-2512', 'completion')).toBe('$1.5');
+    // {"name":"Mistral Medium 3.5", ..., "price_dollar":"$$1.5"} (flight escapes a leading "$" as "$$")
+    expect(price(page, 'mistralai/mistral-medium-3-5', 'prompt')).toBe('$1.5');
+    expect(price(page, 'mistralai/mistral-medium-3-5', 'completion')).toBe('$7.5');
+    // Codestral: "<div class=\"col-span-1 md:col-span-2\">\n<p>$0.3</p>\n</div>"
+    expect(price(page, 'mistralai/codestral-2508', 'prompt')).toBe('$0.3');
+    expect(price(page, 'mistralai/mixtral-8x22b-instruct', 'completion')).toBe('$6');
+  });
+
+  it('a page without the payload is a layout change', () => {
+    const r = parsePricingPage(provider('mistralai'), '<html><body><h1>Pricing</h1></body></html>', ctx);
+    expect(r.prices).toEqual([]);
+    expect(r.problems[0]).toBe('page layout changed: no self.__next_f payload on the page');
+  });
+});
+
+describe('DeepSeek (one table, rowspan, promo and list price in one cell)', () => {
+  const page = parseCapture('deepseek');
+
+  it('reads columns as models, the list price as base and the promo as tier "promo"', () => {
+    expect(page.problems).toEqual([]);
+    // "1M INPUT TOKENS (CACHE MISS) | $0.14 | $0.435 (75% off(3))$1.74" (the $1.74 is <del>)
+    expect(price(page, 'deepseek/deepseek-v4-flash', 'prompt')).toBe('$0.14');
+    expect(price(page, 'deepseek/deepseek-v4-pro', 'prompt')).toBe('$1.74');
+    expect(price(page, 'deepseek/deepseek-v4-pro', 'prompt', 'promo')).toBe('$0.435');
+    // "1M OUTPUT TOKENS | $0.28 | $0.87 (75% off(3))$3.48"
+    expect(price(page, 'deepseek/deepseek-v4-flash', 'completion')).toBe('$0.28');
+    expect(price(page, 'deepseek/deepseek-v4-pro', 'completion')).toBe('$3.48');
+    expect(price(page, 'deepseek/deepseek-v4-pro', 'completion', 'promo')).toBe('$0.87');
+    // "1M INPUT TOKENS (CACHE HIT)(2) | $0.0028 | $0.003625 (75% off(3))$0.0145"
+    expect(price(page, 'deepseek/deepseek-v4-flash', 'input_cache_read')).toBe('$0.0028');
+    expect(price(page, 'deepseek/deepseek-v4-pro', 'input_cache_read')).toBe('$0.0145');
+    expect(price(page, 'deepseek/deepseek-v4-pro', 'input_cache_read', 'promo')).toBe('$0.003625');
+  });
+});
+
+describe('xAI (Jina markdown)', () => {
+  it('reads the Chat API table', () => {
+    const page = parseCapture('x-ai');
+    // "| grok-4.3 | 1M | $1.25 | $2.50 |  |"
+    expect(price(page, 'x-ai/grok-4.3', 'prompt')).toBe('$1.25');
+    expect(price(page, 'x-ai/grok-4.3', 'completion')).toBe('$2.50');
+    // "| grok-4-1-fast-reasoning | 2M | $0.20 | $0.50 |  |"
+    expect(price(page, 'x-ai/grok-4.1-fast', 'prompt')).toBe('$0.20');
+    expect(price(page, 'x-ai/grok-4.1-fast', 'completion')).toBe('$0.50');
+  });
+});
+
+describe('Z.AI (Jina markdown)', () => {
+  const page = parseCapture('z-ai');
+
+  it('reads text and vision tables; "Free" is 0; "Cached Input Storage" is not the cache price', () => {
+    // "| GLM-5.1 | $1.4 | $0.26 | Limited-time Free | $4.4 |"
+    expect(price(page, 'z-ai/glm-5.1', 'prompt')).toBe('$1.4');
+    expect(price(page, 'z-ai/glm-5.1', 'input_cache_read')).toBe('$0.26');
+    expect(price(page, 'z-ai/glm-5.1', 'completion')).toBe('$4.4');
+    // "| GLM-4-32B-0414-128K | $0.1 | - | - | $0.1 |"
+    expect(price(page, 'z-ai/glm-4-32b', 'input_cache_read')).toBeUndefined();
+    // "| GLM-4.7-Flash | Free | Free | Free | Free |"
+    expect(price(page, 'z-ai/glm-4.7-flash', 'prompt')).toBe('0');
+    // Vision table: "| GLM-4.5V | $0.6 | $0.11 | Limited-time Free | $1.8 |"
+    expect(price(page, 'z-ai/glm-4.5v', 'completion')).toBe('$1.8');
+  });
+});

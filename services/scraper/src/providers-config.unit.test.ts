@@ -1,0 +1,91 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import {
+  enabledProviders,
+  fetcherOptionsFrom,
+  loadProvidersConfig,
+  parseProvidersConfig,
+  withBaseUrl,
+} from './providers-config.ts';
+
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+const config = loadProvidersConfig(path.join(repoRoot, 'configs', 'providers.yml'));
+
+describe('configs/providers.yml', () => {
+  it('loads, with one enabled page per provider slug', () => {
+    expect([...enabledProviders(config).keys()].sort()).toEqual([
+      'anthropic',
+      'deepseek',
+      'google',
+      'mistralai',
+      'openai',
+      'x-ai',
+      'z-ai',
+    ]);
+    expect(config.politeness).toEqual({
+      perHostConcurrency: 1,
+      minIntervalMs: 1000,
+      timeoutMs: 20000,
+      maxBytes: 5242880,
+      retries: 3,
+      robots: true,
+    });
+    const google = config.providers.find((p) => p.id === 'google');
+    expect(google?.allowHosts).toEqual(['ai.google.dev']);
+  });
+
+  it('fetcher options: the allow-list is every enabled page host', () => {
+    const opts = fetcherOptionsFrom(config);
+    expect(opts.allowHosts).toContain('developers.openai.com');
+    expect(opts.allowHosts).toContain('api-docs.deepseek.com');
+    expect(opts.allowHosts).not.toContain('docs.claude.com'); // anthropic-docs is disabled
+    expect(opts.minIntervalMs).toBe(1000);
+  });
+
+  it('withBaseUrl moves pages to the local server and narrows the allow-list to it', () => {
+    const local = withBaseUrl(config, 'http://127.0.0.1:4567');
+    const ds = local.providers.find((p) => p.id === 'deepseek');
+    expect(ds?.url).toBe('http://127.0.0.1:4567/api-docs.deepseek.com/quick_start/pricing');
+    expect(ds?.allowHosts).toEqual(['127.0.0.1']);
+    const paths = local.providers.map((p) => new URL(p.url).pathname);
+    expect(new Set(paths).size).toBe(paths.length); // claude.com/pricing and mistral.ai/pricing stay apart
+  });
+
+  it('a bad entry fails with its path and how to fix it', () => {
+    const bad = {
+      version: 1,
+      userAgent: 'x',
+      politeness: {
+        perHostConcurrency: 1,
+        minIntervalMs: 0,
+        timeoutMs: 1000,
+        maxBytes: 2048,
+        retries: 0,
+        robots: true,
+      },
+      providers: [
+        {
+          slug: 'Open AI',
+          name: 'x',
+          url: 'https://a.example/p',
+          allowHosts: ['b.example'],
+          render: 'browser',
+          parser: { kind: 'cards', format: 'html' },
+          models: { x: 'not-an-id' },
+        },
+      ],
+    };
+    let message = '';
+    try {
+      parseProvidersConfig(bad, 'providers.yml');
+    } catch (err) {
+      expect((err as { code?: string }).code).toBe('CONFIG_INVALID');
+      message = (err as Error).message;
+    }
+    expect(message).toContain('providers.yml is invalid');
+    expect(message).toContain('providers.0.slug: lowercase OpenRouter slug');
+    expect(message).toContain('providers.0.parser.cardSelector');
+    expect(message).toContain('providers.0.models.x: an OpenRouter model id');
+  });
+});
