@@ -51,6 +51,23 @@ export function openRouterUnit(dimension: string, value: string, promptValue?: s
   }
 }
 
+/**
+ * Speech-to-text models (no context window, audio in) put a price per audio duration in `prompt`
+ * (SOURCES.md §7: openai/whisper-1 "0.006" per minute, x-ai/grok-stt-1.0 "0.1"), in a unit OpenRouter
+ * does not state. Read as per token it would be a price 10^6 times too high, so it is kept under its
+ * own dimension, per unit: published in the notes, never in the per-1M-token columns.
+ */
+export function isSpeechInput(md: Pick<ModelDiscovered, 'context_length' | 'architecture'>): boolean {
+  const input = md.architecture?.input_modalities ?? [];
+  return md.context_length === 0 && input.includes('audio') && !input.includes('text');
+}
+
+export const SPEECH_PROMPT_DIMENSION = 'prompt_audio_duration';
+
+function speechPrompt(c: PriceComponent): PriceComponent {
+  return c.dimension === 'prompt' ? { ...c, dimension: SPEECH_PROMPT_DIMENSION, unit: 'per_unit' } : c;
+}
+
 function imageLooksPerToken(value: string, promptValue: string | undefined): boolean {
   const image = decimalOrNull(value);
   const prompt = promptValue === undefined ? null : decimalOrNull(promptValue);
@@ -70,12 +87,13 @@ function decimalOrNull(text: string): Decimal | null {
 /** The routed price carried in a ModelDiscovered event (`openrouter_api`, provider null). */
 export function routedPriceObservation(md: ModelDiscovered, ctx: ObservationContext): RawPriceObserved {
   const key = priceKey(md.model_id, null, 'openrouter_api');
-  const components: PriceComponent[] = [
+  const published: PriceComponent[] = [
     ...pricingComponents(md.pricing, null, md.pricing.prompt),
     ...md.pricing_tiers.flatMap((tier) =>
       pricingComponents(tier.pricing, tierLabel(tier.conditions), tier.pricing.prompt ?? md.pricing.prompt),
     ),
   ];
+  const components = isSpeechInput(md) ? published.map(speechPrompt) : published;
   return {
     event_id: eventId('RawPriceObserved', key, md.content_hash, md.event_id),
     run_id: ctx.runId,

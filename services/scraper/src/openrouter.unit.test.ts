@@ -7,9 +7,11 @@ import { describe, expect, it } from 'vitest';
 import {
   endpointObservations,
   endpointsUrl,
+  isSpeechInput,
   openRouterUnit,
   providerSlug,
   routedPriceObservation,
+  SPEECH_PROMPT_DIMENSION,
   tierLabel,
 } from './openrouter.ts';
 
@@ -343,5 +345,59 @@ describe('endpointObservations edge cases', () => {
     expect(providerSlug('DeepInfra/fp8', 'DeepInfra')).toBe('deepinfra');
     expect(providerSlug(null, 'Google AI Studio')).toBe('google-ai-studio');
     expect(providerSlug(null, null)).toBeNull();
+  });
+});
+
+describe('speech-to-text models (per-duration price in `prompt`)', () => {
+  const modelsFile = path.resolve(
+    repoRoot,
+    '..',
+    'shared',
+    'data',
+    'openrouter',
+    'models',
+    'openrouter_models_output-modalities-all_unified-llm-pricing_2026-08-19.json',
+  );
+  const entries = (JSON.parse(readFileSync(modelsFile, 'utf8')) as { data: Record<string, unknown>[] }).data;
+
+  it('keeps openai/whisper-1 "0.006" out of the per-token prompt column', () => {
+    const entry = entries.find((e) => e['id'] === 'openai/whisper-1')!;
+    expect(entry['pricing']).toMatchObject({ prompt: '0.006', completion: '0' });
+    const arch = entry['architecture'] as { input_modalities: string[]; output_modalities: string[] };
+    const speech = md({
+      model_id: 'openai/whisper-1',
+      context_length: entry['context_length'] as number,
+      architecture: {
+        modality: null,
+        input_modalities: arch.input_modalities,
+        output_modalities: arch.output_modalities,
+        tokenizer: null,
+        instruct_type: null,
+      },
+      pricing: { prompt: '0.006', completion: '0' },
+    });
+    expect(isSpeechInput(speech)).toBe(true);
+    const obs = routedPriceObservation(speech, ctx);
+    expect(obs.components.find((c) => c.dimension === 'prompt')).toBeUndefined();
+    expect(obs.components).toContainEqual(
+      expect.objectContaining({ dimension: SPEECH_PROMPT_DIMENSION, raw_value: '0.006', unit: 'per_unit' }),
+    );
+  });
+
+  it('leaves text models with audio input priced per token', () => {
+    const audioChat = md({
+      context_length: 128000,
+      architecture: {
+        modality: null,
+        input_modalities: ['text', 'audio'],
+        output_modalities: ['text'],
+        tokenizer: null,
+        instruct_type: null,
+      },
+    });
+    expect(isSpeechInput(audioChat)).toBe(false);
+    expect(routedPriceObservation(audioChat, ctx).components).toContainEqual(
+      expect.objectContaining({ dimension: 'prompt', unit: 'per_token' }),
+    );
   });
 });
