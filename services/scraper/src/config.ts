@@ -15,6 +15,8 @@ const schema = z.object({
   /** Loopback and private addresses are refused unless this is set (local stack and tests only). */
   ALLOW_PRIVATE_ADDRESSES: env.bool(false),
   ENDPOINTS_CONCURRENCY: env.positiveInt(4),
+  /** Minimum spacing of request starts to OpenRouter's API (politeness); 0 in local runs is fine. */
+  OPENROUTER_MIN_INTERVAL_MS: env.nonNegativeInt(100),
   HTTP_TIMEOUT_MS: env.positiveInt(20_000),
   GROUP_ID: z.string().default('pricing-scraper'),
 });

@@ -9,6 +9,7 @@ import {
 } from '@llmpt/runtime';
 import { loadScraperConfig } from './config.ts';
 import { createScraperHandler, type ScraperCounters } from './handler.ts';
+import { createHostLimiter } from './fetcher/host-limiter.ts';
 import { createPageSource } from './pages-source.ts';
 
 const config = loadScraperConfig();
@@ -53,6 +54,10 @@ stage = await runStage({
       timeoutMs: config.HTTP_TIMEOUT_MS,
       logger,
       concurrency: config.ENDPOINTS_CONCURRENCY,
+      limiter: createHostLimiter({
+        concurrency: config.ENDPOINTS_CONCURRENCY,
+        minIntervalMs: config.OPENROUTER_MIN_INTERVAL_MS,
+      }),
     },
     counters,
   ),

@@ -1,4 +1,5 @@
 import { contentHash, eventId, priceKey, type ModelDiscovered, type RawPriceObserved } from '@llmpt/schemas';
+import type { HostLimiter } from './fetcher/host-limiter.ts';
 import { errorCode, errorMessage, fetchBytes, PipelineError, type Logger } from '@llmpt/runtime';
 import {
   endpointObservations,
@@ -16,6 +17,8 @@ export interface ScrapeOptions {
   readonly scrapeEndpoints: boolean;
   readonly pages?: PageSource;
   readonly timeoutMs: number;
+  /** Per-host politeness for OpenRouter's API (concurrency and spacing of requests). */
+  readonly limiter?: HostLimiter;
   readonly logger: Logger;
   readonly now?: () => number;
 }

@@ -1,0 +1,163 @@
+// One pipeline per e2e suite, run the way scripts/daily.ts runs it: scraper, normalizer and sink as
+// their own processes on topics of their own (a unique prefix, so groups and transactional ids are
+// unique too), discovery as a run-to-completion job per day, then wait until everything is written.
+import path from 'node:path';
+import pg from 'pg';
+import { groupLag, migrate, topics as topicSpecs, type Kafka } from '@llmpt/runtime';
+import { stackEnv } from '../env.ts';
+import { createTestTopics, deleteTestTopics, testKafka, type TopicKey } from '../kafka.ts';
+import { repoRoot } from '../paths.ts';
+import {
+  groupIds,
+  runDiscoveryJob,
+  startService,
+  waitForDrain,
+  type PipelineSettings,
+  type ServiceProcess,
+} from '../pipeline.ts';
+import { uniquePrefix, waitFor } from '../wait.ts';
+
+function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const c = new pg.Client({ connectionString: withDatabase(stackEnv().databaseUrl, 'postgres') });
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
+}
+
+export interface FreshDatabase {
+  readonly name: string;
+  readonly url: string;
+  drop(): Promise<void>;
+}
+
+/** A new database on the stack's Postgres with every migration applied; `drop()` removes it. */
+export async function freshDatabase(label: string): Promise<FreshDatabase> {
+  const name = `llmpt_e2e_${label.replace(/[^a-z0-9]+/gi, '_').toLowerCase()}_${Date.now().toString(36)}_${process.pid}`;
+  await admin((c) => c.query(`create database ${name}`));
+  const url = withDatabase(stackEnv().databaseUrl, name);
+  await migrate({ databaseUrl: url, dir: path.join(repoRoot, 'migrations') });
+  return {
+    name,
+    url,
+    drop: () => admin((c) => c.query(`drop database if exists ${name} with (force)`)).then(() => undefined),
+  };
+}
+
+export interface PipelineOptions {
+  /** Names the prefix, the log folder and the database. */
+  readonly name: string;
+  readonly store: 'postgres' | 'supabase';
+  readonly openRouterBaseUrl: string;
+  /** Extra variables for the scraper (e.g. SCRAPE_ENDPOINTS=false). */
+  readonly scraperEnv?: Readonly<Record<string, string>>;
+}
+
+export interface DayRun {
+  readonly runId: string;
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** Wall time of discovery plus the drain. */
+  readonly ms: number;
+}
+
+export interface E2EPipeline {
+  readonly prefix: string;
+  readonly topics: Record<TopicKey, string>;
+  readonly kafka: Kafka;
+  readonly settings: PipelineSettings;
+  /** The database the sink writes: a fresh one (postgres store) or the stack's `llmpt` (supabase store). */
+  readonly db: pg.Client;
+  readonly services: readonly ServiceProcess[];
+  /** Runs discovery with this run id and waits until the sink has written everything it caused. */
+  runDay(runId: string, extra?: Record<string, string>): Promise<DayRun>;
+  stop(): Promise<void>;
+}
+
+/** Sends SIGTERM, then SIGKILL if the process has not exited after `graceMs`. */
+async function stopProcess(p: ServiceProcess, graceMs = 20_000): Promise<void> {
+  const timer = setTimeout(() => p.child.kill('SIGKILL'), graceMs);
+  try {
+    await p.stop('SIGTERM');
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export async function startPipeline(opts: PipelineOptions): Promise<E2EPipeline> {
+  const env = stackEnv();
+  const prefix = uniquePrefix(`e2e-${opts.name}`);
+  const kafka = testKafka(`e2e-${opts.name}`);
+  const topics = await createTestTopics(prefix, { kafka });
+  const fresh = opts.store === 'postgres' ? await freshDatabase(opts.name) : undefined;
+  const settings: PipelineSettings = {
+    kafkaBrokers: env.kafkaBrokers.join(','),
+    store: opts.store,
+    ...(fresh
+      ? { databaseUrl: fresh.url }
+      : { supabaseUrl: env.supabaseUrl, supabaseServiceRoleKey: env.supabaseServiceRoleKey }),
+    topicPrefix: prefix,
+    openRouterBaseUrl: opts.openRouterBaseUrl,
+    scrapeProviderSites: false,
+    logDir: path.join(repoRoot, '.stack', 'logs', 'e2e', prefix.replace(/\.+$/, '')),
+    logLevel: 'warn',
+  };
+  const db = new pg.Client({ connectionString: fresh?.url ?? env.databaseUrl });
+  await db.connect();
+  const services = [
+    startService('scraper', settings, { ...opts.scraperEnv }),
+    startService('normalizer', settings),
+    startService('sink', settings),
+  ];
+  const sinkGroup = groupIds(prefix).sink;
+  const rawTopic = prefix + topicSpecs.rawPriceObserved.name;
+
+  const drain = async (): Promise<void> => {
+    await waitForDrain(kafka, prefix, { services, timeoutMs: 240_000 });
+    // waitForDrain does not watch the sink on the raw topic (endpoint details of model_providers).
+    const a = kafka.admin();
+    await a.connect();
+    try {
+      await waitFor(async () => (await groupLag(a, sinkGroup, [rawTopic])) === 0n, {
+        timeoutMs: 60_000,
+        intervalMs: 200,
+        message: 'the sink to catch up with the raw observations',
+      });
+    } finally {
+      await a.disconnect();
+    }
+  };
+
+  return {
+    prefix,
+    topics,
+    kafka,
+    settings,
+    db,
+    services,
+    async runDay(runId, extra = {}) {
+      const t0 = Date.now();
+      const res = await runDiscoveryJob(settings, runId, extra);
+      if (res.code !== 0) {
+        throw new Error(`discovery ${runId} exited with ${res.code}: ${res.stderr.trim().split('\n').pop() ?? ''}`);
+      }
+      await drain();
+      return { runId, ...res, ms: Date.now() - t0 };
+    },
+    async stop() {
+      await Promise.allSettled(services.map((s) => stopProcess(s)));
+      await db.end().catch(() => undefined);
+      await fresh?.drop();
+      await deleteTestTopics(prefix, { kafka });
+    },
+  };
+}

@@ -1,0 +1,76 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sampleCatalog, startFixtureServer, type FixtureServer } from '@llmpt/fixture-server';
+import { createLogger } from '@llmpt/runtime';
+import type { ModelDiscovered } from '@llmpt/schemas';
+import { discoverModels, parseModelsResponse } from '../../discovery/src/discover.ts';
+import { emptyBlocklist } from '../../discovery/src/blocklist.ts';
+import { createHostLimiter } from './fetcher/host-limiter.ts';
+import { scrapeModel } from './scrape-model.ts';
+
+// The scraper's OpenRouter sources against the local OpenRouter-compatible server: real HTTP, the
+// project's sample catalog, and injected faults.
+const logger = createLogger({ service: 'test', level: 'silent' });
+let server: FixtureServer;
+let models: ModelDiscovered[];
+
+beforeAll(async () => {
+  const catalog = sampleCatalog();
+  server = await startFixtureServer(catalog);
+  const body: unknown = JSON.parse(readFileSync(catalog.models[0], 'utf8'));
+  models = discoverModels(parseModelsResponse(body).entries, {
+    runId: 'run-t',
+    fetchedAt: Date.UTC(2026, 7, 1),
+    sourceUrl: `${server.url}/api/v1/models`,
+    blocklist: emptyBlocklist,
+  }).events;
+});
+afterAll(() => server.close());
+
+const opts = () => ({
+  openRouterBaseUrl: server.url,
+  scrapeEndpoints: true,
+  timeoutMs: 5000,
+  logger,
+  limiter: createHostLimiter({ concurrency: 2, minIntervalMs: 0 }),
+});
+
+describe('scrapeModel', () => {
+  it('emits the routed price and one observation per hosting provider', async () => {
+    const gpt4o = models.find((m) => m.model_id === 'openai/gpt-4o')!;
+    const { observations, problems } = await scrapeModel(gpt4o, opts());
+    expect(problems).toEqual([]);
+    const routed = observations.filter((o) => o.source_type === 'openrouter_api');
+    expect(routed).toHaveLength(1);
+    expect(routed[0]!.components).toContainEqual(
+      expect.objectContaining({ dimension: 'prompt', raw_value: gpt4o.pricing.prompt, unit: 'per_token' }),
+    );
+    const endpoints = observations.filter((o) => o.source_type === 'openrouter_endpoints');
+    expect(endpoints.length).toBeGreaterThan(0);
+    expect(
+      endpoints.every((o) => o.status === 'ok' && o.provider !== null && o.content_hash.length === 64),
+    ).toBe(true);
+    expect(server.requests()).toContain('/api/v1/models/openai/gpt-4o/endpoints');
+  });
+
+  it('records an unavailable observation, with the reason, when the endpoints API keeps failing', async () => {
+    const m = models[0]!;
+    const path = `/api/v1/models/${m.canonical_slug ?? m.model_id}/endpoints`;
+    server.setFault(path, { status: 503 });
+    try {
+      const { observations } = await scrapeModel(m, opts());
+      const failed = observations.find((o) => o.source_type === 'openrouter_endpoints');
+      expect(failed).toMatchObject({ status: 'unavailable', provider: null, components: [] });
+      expect(failed!.unavailable_reason).toMatch(/SOURCE_UNREACHABLE: .*503/);
+      expect(observations.filter((o) => o.source_type === 'openrouter_api')).toHaveLength(1);
+    } finally {
+      server.setFault(path, null);
+    }
+  });
+
+  it('observes nothing from the endpoints API for a model it does not know (404), and still the routed price', async () => {
+    const ghost: ModelDiscovered = { ...models[0]!, model_id: 'nobody/ghost-model', canonical_slug: null };
+    const { observations } = await scrapeModel(ghost, opts());
+    expect(observations.map((o) => o.source_type)).toEqual(['openrouter_api']);
+  });
+});
