@@ -4,7 +4,8 @@
 // The event type also travels in the Kafka header EVENT_TYPE_HEADER, for routing without decoding.
 import type { Type } from 'avsc';
 import type { EventName, EventTypes } from './generated.ts';
-import { loadSchemas, type SchemaSet, type SchemaVersion } from './registry.ts';
+import { embeddedSource, loadSchemas, type SchemaSet, type SchemaVersion } from './registry.ts';
+import { schemaFiles } from './schema-files.ts';
 import { ScanError, scanBody } from './scan.ts';
 
 export { loadSchemas };
@@ -41,7 +42,8 @@ export class CodecError extends Error {
 export type DecodedEvent = { [N in EventName]: { name: N; event: EventTypes[N] } }[EventName];
 
 /** Loaded once: the .avsc files are part of the package, like code. */
-const schemas: SchemaSet = loadSchemas();
+// Embedded at generation time so a bundled service needs no schema files on disk.
+const schemas: SchemaSet = loadSchemas(embeddedSource(schemaFiles));
 
 function currentVersion(name: EventName): SchemaVersion {
   const v = schemas.current.get(name);

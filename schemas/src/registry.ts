@@ -57,10 +57,40 @@ function isEventName(name: string): name is EventName {
   return (eventNames as readonly string[]).includes(name);
 }
 
-function readSchema(dir: string, file: string): { schema: unknown; recordName: string } {
+/** Where schema texts come from: a directory, or the copy embedded at build time (schema-files.ts). */
+export interface SchemaSource {
+  readonly label: string;
+  /** Relative file names: `<Name>.avsc` and `history/<Name>.v<N>.avsc`. */
+  readonly files: readonly string[];
+  read(file: string): string;
+}
+
+export function directorySource(dir: string): SchemaSource {
+  let history: string[];
+  try {
+    history = readdirSync(join(dir, 'history')).map((f) => `history/${f}`);
+  } catch {
+    history = [];
+  }
+  return { label: dir, files: [...readdirSync(dir), ...history], read: (file) => readFileSync(join(dir, file), 'utf8') };
+}
+
+export function embeddedSource(files: Readonly<Record<string, string>>): SchemaSource {
+  return {
+    label: 'embedded schemas',
+    files: Object.keys(files),
+    read: (file) => {
+      const text = files[file];
+      if (text === undefined) throw new SchemaLoadError(`${file}: not embedded`);
+      return text;
+    },
+  };
+}
+
+function readSchema(source: SchemaSource, file: string): { schema: unknown; recordName: string } {
   let schema: unknown;
   try {
-    schema = JSON.parse(readFileSync(join(dir, file), 'utf8'));
+    schema = JSON.parse(source.read(file));
   } catch (e) {
     throw new SchemaLoadError(`${file}: not readable JSON: ${(e as Error).message}`);
   }
@@ -77,12 +107,14 @@ function parse(file: string, schema: unknown): Type {
   }
 }
 
-/** Reads and checks the schema set in `dir` (default: this package's schemas/). */
-export function loadSchemas(dir: string = defaultSchemaDir): SchemaSet {
+/** Reads and checks the schema set in `dir`, or from a source (default: this package's schemas/). */
+export function loadSchemas(from: string | SchemaSource = defaultSchemaDir): SchemaSet {
+  const source = typeof from === 'string' ? directorySource(from) : from;
+  const dir = source.label;
   type Draft = Omit<SchemaVersion, 'version' | 'current' | 'resolver'> & { historyVersion?: number };
   const drafts: Draft[] = [];
   const draft = (file: string, nameFromFile: string, historyVersion?: number): void => {
-    const { schema, recordName } = readSchema(dir, file);
+    const { schema, recordName } = readSchema(source, file);
     if (recordName !== nameFromFile) {
       throw new SchemaLoadError(`${file}: record is named ${recordName}, the file name says ${nameFromFile}`);
     }
@@ -100,17 +132,12 @@ export function loadSchemas(dir: string = defaultSchemaDir): SchemaSet {
       ...(historyVersion === undefined ? {} : { historyVersion }),
     });
   };
-  for (const file of readdirSync(dir).sort()) {
+  const sorted = [...source.files].sort();
+  for (const file of sorted) {
     const m = CURRENT_FILE.exec(file);
     if (m?.[1]) draft(file, m[1]);
   }
-  const historyDir = join(dir, 'history');
-  let historyFiles: string[];
-  try {
-    historyFiles = readdirSync(historyDir).sort();
-  } catch {
-    historyFiles = [];
-  }
+  const historyFiles = sorted.filter((f) => f.startsWith('history/')).map((f) => f.slice('history/'.length));
   for (const file of historyFiles) {
     if (!file.endsWith('.avsc')) continue;
     const m = HISTORY_FILE.exec(file);
