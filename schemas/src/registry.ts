@@ -72,7 +72,11 @@ export function directorySource(dir: string): SchemaSource {
   } catch {
     history = [];
   }
-  return { label: dir, files: [...readdirSync(dir), ...history], read: (file) => readFileSync(join(dir, file), 'utf8') };
+  return {
+    label: dir,
+    files: [...readdirSync(dir), ...history],
+    read: (file) => readFileSync(join(dir, file), 'utf8'),
+  };
 }
 
 export function embeddedSource(files: Readonly<Record<string, string>>): SchemaSource {
