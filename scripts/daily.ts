@@ -59,9 +59,15 @@ const kafka = createKafka({ brokers: env.kafkaBrokers, clientId: 'daily-run' });
 const runIds: string[] = [];
 let exitCode = 0;
 try {
-  for (const day of days) {
-    day.setDay?.();
+  for (const [i, day] of days.entries()) {
     const runId = `daily-${day.label}`;
+    // Offline days replay recorded dates: an earlier day already loaded is not fetched again, or its
+    // older prices would look like a change back (observations are stamped with the time of fetch).
+    if (!live && i < days.length - 1 && (await runAlreadyLoaded(env.databaseUrl, runId))) {
+      console.log(`${runId}: already loaded, skipped`);
+      continue;
+    }
+    day.setDay?.();
     const res = await runDiscoveryJob({ ...settings, openRouterBaseUrl: day.baseUrl }, runId);
     process.stdout.write(res.stdout);
     if (res.code !== 0)
@@ -78,6 +84,17 @@ try {
   await server?.close();
 }
 process.exit(exitCode);
+
+async function runAlreadyLoaded(databaseUrl: string, runId: string): Promise<boolean> {
+  const db = new pg.Client({ connectionString: databaseUrl });
+  await db.connect();
+  try {
+    const res = await db.query('select 1 from price_observations where run_id = $1 limit 1', [runId]);
+    return res.rowCount !== null && res.rowCount > 0;
+  } finally {
+    await db.end();
+  }
+}
 
 async function openRouterReachable(base: string): Promise<boolean> {
   try {

@@ -126,6 +126,7 @@ describe.each([{ store: 'postgres' as const }, { store: 'supabase' as const }])(
           alert: e.alert,
         });
       }
+      const newFacts = normalized.filter((e) => !seenObservationIds.has(e.event_id));
       for (const e of normalized) seenObservationIds.add(e.event_id);
       for (const e of changes) seenChangeIds.add(e.event_id);
 
@@ -192,7 +193,7 @@ describe.each([{ store: 'postgres' as const }, { store: 'supabase' as const }])(
       const figures = {
         models: day.ids.length,
         observations: normalized.length,
-        newObservationRows: store === 'postgres' ? obsRows.length : undefined,
+        newFacts: newFacts.length,
         changes: changes.length,
         changed: changes.filter((c) => c.kind === 'changed').length,
         alerts: changes.filter((c) => c.alert).length,

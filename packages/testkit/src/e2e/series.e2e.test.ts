@@ -1,0 +1,71 @@
+// The pipeline over consecutive real daily captures (skissue's /models series, 2026-02-27 on), one
+// discovery run per capture: after each run, the routed prices published and the PriceChanged events
+// of that run equal the test's own computation from the files, where a model missing for a while is
+// compared with its last known price and "-1" (variable) never overwrites one.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seriesDays, startFixtureServer, type FixtureServer } from '@llmpt/fixture-server';
+import { uniquePrefix } from '../wait.ts';
+import { changeShapes, count, observed, runEvents } from './checks.ts';
+import { expectedChanges, expectedRoutedDay, readModels, type Prices } from './expected.ts';
+import { startPipeline, type E2EPipeline } from './harness.ts';
+
+// Captures in time order; several on one date (2026-02-27) are simply consecutive runs.
+const CAPTURES = 12;
+const captures = seriesDays().slice(0, CAPTURES);
+
+describe(`${CAPTURES} consecutive daily captures of the skissue series (routed prices only)`, () => {
+  let server: FixtureServer;
+  let p: E2EPipeline;
+  const run = uniquePrefix('series').slice(2, -1);
+  const last = new Map<string, Prices>();
+  const figures: Record<string, unknown>[] = [];
+
+  beforeAll(async () => {
+    server = await startFixtureServer({ models: { series: true } });
+    expect(server.dayCount).toBeGreaterThanOrEqual(CAPTURES);
+    p = await startPipeline({
+      name: 'series',
+      store: 'postgres',
+      openRouterBaseUrl: server.url,
+      scraperEnv: { SCRAPE_ENDPOINTS: 'false' },
+    });
+  });
+  afterAll(async () => {
+    await p?.stop();
+    await server?.close();
+    console.info('[e2e series] per capture', figures);
+  });
+
+  it('publishes exactly the expected changes after every capture', async () => {
+    let rows = 0;
+    for (const [i, capture] of captures.entries()) {
+      const models = readModels(capture.file);
+      const expected = expectedRoutedDay(models);
+      server.setDay(i);
+      const runId = `e2e-${run}-${capture.stamp}`;
+      const res = await p.runDay(runId);
+      expect(res.stdout).toMatch(new RegExp(`models=${models.length} sent=${expected.size} `));
+
+      const normalized = await runEvents(p, 'NormalizedPrice', runId);
+      expect(observed(normalized), capture.stamp).toEqual(expected);
+      const changes = await runEvents(p, 'PriceChanged', runId);
+      const want = expectedChanges(last, expected);
+      expect(changeShapes(changes), capture.stamp).toEqual(want);
+
+      const total = await count(p.db, 'select count(*) n from price_changes');
+      expect(total - rows, `${capture.stamp}: price_changes rows`).toBe(changes.length);
+      rows = total;
+      figures.push({
+        capture: capture.stamp,
+        models: models.length,
+        observations: normalized.length,
+        changes: changes.length,
+        new: changes.filter((c) => c.kind === 'new').length,
+        changed: changes.filter((c) => c.kind === 'changed').length,
+        ms: res.ms,
+      });
+    }
+    // The first run makes every priced model new; later runs change a few prices and add new models.
+    expect(figures.slice(1).some((f) => (f.changed as number) > 0)).toBe(true);
+  });
+});
