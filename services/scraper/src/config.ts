@@ -10,7 +10,6 @@ const schema = z.object({
   PROVIDER_PAGES_BASE_URL: z.url().optional(),
   SCRAPE_PROVIDER_SITES: env.bool(true),
   SCRAPE_ENDPOINTS: env.bool(true),
-  WEB_FALLBACK: env.bool(false),
   CHROMIUM_PATH: z.string().default('/usr/bin/chromium'),
   /** Loopback and private addresses are refused unless this is set (local stack and tests only). */
   ALLOW_PRIVATE_ADDRESSES: env.bool(false),
