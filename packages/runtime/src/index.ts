@@ -12,3 +12,4 @@ export * from './admin.ts';
 export * from './common-config.ts';
 export * from './http.ts';
 export * from './migrate.ts';
+export * from './service.ts';

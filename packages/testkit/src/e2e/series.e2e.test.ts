@@ -38,6 +38,9 @@ describe(`${CAPTURES} consecutive daily captures of the skissue series (routed p
 
   it('publishes exactly the expected changes after every capture', async () => {
     let rows = 0;
+    let listedBefore = new Set<string>();
+    const everListed = new Set<string>();
+    const returned: string[] = [];
     for (const [i, capture] of captures.entries()) {
       const models = readModels(capture.file);
       const expected = expectedRoutedDay(models);
@@ -48,7 +51,13 @@ describe(`${CAPTURES} consecutive daily captures of the skissue series (routed p
 
       const normalized = await runEvents(p, 'NormalizedPrice', runId);
       expect(observed(normalized), capture.stamp).toEqual(expected);
+      // Models back after a gap: never `new` again, compared with their last known price.
+      const back = models.map((m) => m.id).filter((id) => everListed.has(id) && !listedBefore.has(id));
+      returned.push(...back.map((id) => `${capture.stamp} ${id}`));
+      listedBefore = new Set(models.map((m) => m.id));
+      for (const id of listedBefore) everListed.add(id);
       const changes = await runEvents(p, 'PriceChanged', runId);
+      expect(changes.filter((c) => back.includes(c.model_id) && c.kind === 'new')).toEqual([]);
       const want = expectedChanges(last, expected);
       expect(changeShapes(changes), capture.stamp).toEqual(want);
 
@@ -65,6 +74,8 @@ describe(`${CAPTURES} consecutive daily captures of the skissue series (routed p
         ms: res.ms,
       });
     }
+    expect(returned.length, 'the captures include models that come back after a gap').toBeGreaterThan(0);
+    console.info('[e2e series] back after a gap', returned);
     // The first run makes every priced model new; later runs change a few prices and add new models.
     expect(figures.slice(1).some((f) => (f.changed as number) > 0)).toBe(true);
   });

@@ -1,0 +1,79 @@
+import type { Kafka } from 'kafkajs';
+import { startHealthServer } from './health.ts';
+import { createKafka } from './kafka.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { onShutdown } from './shutdown.ts';
+import { runStage, type RunningStage, type StageOptions } from './stage.ts';
+import { topics } from './topics.ts';
+
+/** The config fields every consuming service has (see commonEnv). */
+export interface ConsumerServiceConfig {
+  readonly KAFKA_BROKERS: readonly string[];
+  readonly KAFKA_CLIENT_ID?: string | undefined;
+  readonly TOPIC_PREFIX: string;
+  readonly LOG_LEVEL: string;
+  readonly HEALTH_PORT: number;
+  readonly GROUP_ID: string;
+}
+
+export interface ConsumerServiceOptions {
+  readonly service: string;
+  readonly config: ConsumerServiceConfig;
+  /** Input topics, without the prefix. */
+  readonly inputTopics: readonly string[];
+  readonly transactionalId?: string;
+  /** Builds the handler once Kafka is reachable (e.g. after restoring state). */
+  readonly prepare: (ctx: {
+    kafka: Kafka;
+    logger: Logger;
+    prefix: string;
+  }) => Promise<Pick<StageOptions, 'handle' | 'onCommitted'>>;
+  /** Figures for /healthz and the final log line. */
+  readonly details: () => Record<string, unknown>;
+  /** Releases what `prepare` opened (pools, browsers), after the consumer has stopped. */
+  readonly close?: () => Promise<void>;
+}
+
+/**
+ * The shell every consuming service shares: logger, Kafka client, health server, the stage loop and
+ * graceful shutdown (SIGTERM: stop consuming, finish and commit the batch, close, exit 0; a second
+ * signal forces exit). Each service's main.ts only says what it consumes and how it handles a batch.
+ */
+export async function runConsumerService(o: ConsumerServiceOptions): Promise<void> {
+  const { config } = o;
+  const logger = createLogger({ service: o.service, level: config.LOG_LEVEL });
+  const prefix = config.TOPIC_PREFIX;
+  const kafka = createKafka({
+    brokers: config.KAFKA_BROKERS,
+    clientId: config.KAFKA_CLIENT_ID ?? `pricing-${o.service}`,
+    logger,
+  });
+  let stage: RunningStage | undefined;
+  const health = await startHealthServer(config.HEALTH_PORT, {
+    live: () => true,
+    ready: () => stage?.isReady() ?? false,
+    details: o.details,
+  });
+  onShutdown(
+    async () => {
+      await stage?.stop();
+      await o.close?.();
+      await health.close();
+      logger.info(o.details(), `${o.service} stopped`);
+    },
+    { logger },
+  );
+  const { handle, onCommitted } = await o.prepare({ kafka, logger, prefix });
+  stage = await runStage({
+    kafka,
+    stage: o.service,
+    groupId: config.GROUP_ID,
+    topics: o.inputTopics.map((t) => prefix + t),
+    deadLetterTopic: prefix + topics.deadLetter.name,
+    handle,
+    ...(onCommitted ? { onCommitted } : {}),
+    ...(o.transactionalId ? { transactionalId: o.transactionalId } : {}),
+    logger,
+  });
+  logger.info({ health: health.port, topics: o.inputTopics }, `${o.service} running`);
+}
