@@ -214,8 +214,14 @@ export async function runStage(opts: StageOptions): Promise<RunningStage> {
     for (const r of [...decodeRejected, ...(result.rejected ?? [])]) {
       const dl = deadLetterFor(opts.stage, r, now);
       logger.warn(
-        { code: dl.error_code, source: `${dl.source_topic}/${dl.source_partition}@${dl.source_offset}` },
-        dl.error_message,
+        {
+          code: dl.error_code,
+          run_id: dl.run_id,
+          event_id: dl.caused_by,
+          dead_letter_id: dl.event_id,
+          source: `${dl.source_topic}/${dl.source_partition}@${dl.source_offset}`,
+        },
+        `dead-lettered: ${dl.error_message}`,
       );
       add(opts.deadLetterTopic, toKafkaMessage({ key: dl.event_id, name: 'DeadLetter', event: dl }));
     }
