@@ -32,7 +32,12 @@ const entries: unknown[] = [
   { ...gpt4o, id: 'e2e-test/pricing-not-an-object', pricing: 'free' }, // 2
   { ...gpt4o, id: 'e2e-test/number-prompt', pricing: { ...gpt4o.pricing, prompt: 0.0000025 } }, // 3
   gpt4o,
-  { ...gpt4o, id: UNPARSABLE_ID, canonical_slug: UNPARSABLE_ID, pricing: { prompt: 'abc', completion: '0.00001' } },
+  {
+    ...gpt4o,
+    id: UNPARSABLE_ID,
+    canonical_slug: UNPARSABLE_ID,
+    pricing: { prompt: 'abc', completion: '0.00001' },
+  },
   { ...sonnet, pricing: { ...sonnet.pricing, prompt: '0.000001' } }, // 6: duplicate id, second copy
   auto,
 ];
@@ -65,7 +70,10 @@ describe('dead letters from discovery and the normalizer', () => {
     const res = await p.runDay(runId);
     // The one-line summary: 8 entries read, 4 sent on, 4 rejected.
     expect(res.stdout).toMatch(
-      new RegExp(`^discovery run=${runId} models=8 sent=4 rejected=4 blocked=0 providers=\\S+ seconds=\\d+\\.\\d{2}$`, 'm'),
+      new RegExp(
+        `^discovery run=${runId} models=8 sent=4 rejected=4 blocked=0 providers=\\S+ seconds=\\d+\\.\\d{2}$`,
+        'm',
+      ),
     );
 
     const dead = await eventsOf(p, 'DeadLetter');
@@ -114,15 +122,21 @@ describe('dead letters from discovery and the normalizer', () => {
     expect(source?.name).toBe('RawPriceObserved');
     expect(source?.event).toMatchObject({ model_id: UNPARSABLE_ID, source_type: 'openrouter_api' });
     // The payload is the failed message itself.
-    expect(decodeEvent(dl.payload)).toMatchObject({ name: 'RawPriceObserved', event: { model_id: UNPARSABLE_ID } });
+    expect(decodeEvent(dl.payload)).toMatchObject({
+      name: 'RawPriceObserved',
+      event: { model_id: UNPARSABLE_ID },
+    });
 
     // The rest of the run completed: the good models are catalogued and priced.
-    const catalog = await p.db.query<{ model_id: string }>('select model_id from models_catalog order by model_id');
-    expect(catalog.rows.map((r) => r.model_id)).toEqual(
-      [sonnet.id, gpt4o.id, auto.id, UNPARSABLE_ID].sort(),
+    const catalog = await p.db.query<{ model_id: string }>(
+      'select model_id from models_catalog order by model_id',
     );
+    expect(catalog.rows.map((r) => r.model_id)).toEqual([sonnet.id, gpt4o.id, auto.id, UNPARSABLE_ID].sort());
     const normalized = await runEvents(p, 'NormalizedPrice', runId);
-    const rows = await observationRows(p.db, normalized.map((e) => e.event_id));
+    const rows = await observationRows(
+      p.db,
+      normalized.map((e) => e.event_id),
+    );
     expect(rows.map((r) => [r.model_id, r.status])).toEqual([
       ['anthropic/claude-sonnet-4.6', 'ok'],
       ['openai/gpt-4o', 'ok'],

@@ -49,7 +49,10 @@ describe('discovery exit codes', () => {
     expect(res.code).toBe(2);
     expect(res.stderr).toMatch(/^discovery failed \(SOURCE_UNREACHABLE\): .*127\.0\.0\.1:1/m);
     expect(res.stdout).not.toMatch(/discovery run=/);
-    console.info('[e2e discovery-exit] unreachable', { ms: Date.now() - t0, stderr: res.stderr.trim().split('\n').pop() });
+    console.info('[e2e discovery-exit] unreachable', {
+      ms: Date.now() - t0,
+      stderr: res.stderr.trim().split('\n').pop(),
+    });
   });
 
   it('exits 2 when the source keeps answering 5xx', async () => {
@@ -61,10 +64,15 @@ describe('discovery exit codes', () => {
   });
 
   it('exits 3 when the answer is not a models list', async () => {
-    const s = await serve('error.json', JSON.stringify({ error: { code: 401, message: 'No auth credentials found' } }));
+    const s = await serve(
+      'error.json',
+      JSON.stringify({ error: { code: 401, message: 'No auth credentials found' } }),
+    );
     const res = await runDiscoveryJob(settings(s.url), 'e2e-exit-not-a-list', fast);
     expect(res.code).toBe(3);
-    expect(res.stderr).toMatch(/^discovery failed \(NOT_A_MODELS_LIST\): .*expected \{data:\[\.\.\.\]\} or an array/m);
+    expect(res.stderr).toMatch(
+      /^discovery failed \(NOT_A_MODELS_LIST\): .*expected \{data:\[\.\.\.\]\} or an array/m,
+    );
   });
 
   it('exits 3 when the answer is not JSON', async () => {

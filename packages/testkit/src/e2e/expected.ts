@@ -151,7 +151,10 @@ export function providerOf(endpoint: Record<string, unknown>): string | null {
  * Price key → expected endpoint observation for one model's `endpoints[]`: one per provider, its
  * endpoints (quantizations) as tiers, so the highest per dimension.
  */
-export function expectedEndpoints(modelId: string, endpoints: readonly unknown[]): Map<string, ExpectedObservation> {
+export function expectedEndpoints(
+  modelId: string,
+  endpoints: readonly unknown[],
+): Map<string, ExpectedObservation> {
   const byProvider = new Map<string, Record<string, unknown>[]>();
   for (const e of endpoints) {
     if (!isRecord(e) || !isRecord(e.pricing)) continue;

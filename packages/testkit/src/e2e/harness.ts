@@ -148,7 +148,9 @@ export async function startPipeline(opts: PipelineOptions): Promise<E2EPipeline>
       const t0 = Date.now();
       const res = await runDiscoveryJob(settings, runId, extra);
       if (res.code !== 0) {
-        throw new Error(`discovery ${runId} exited with ${res.code}: ${res.stderr.trim().split('\n').pop() ?? ''}`);
+        throw new Error(
+          `discovery ${runId} exited with ${res.code}: ${res.stderr.trim().split('\n').pop() ?? ''}`,
+        );
       }
       await drain();
       return { runId, ...res, ms: Date.now() - t0 };
