@@ -48,7 +48,7 @@ export interface ExpectedChange {
 const PER_UNIT: ReadonlySet<string> = new Set(['request', 'web_search']);
 const CONDITION = /^(min_|max_|utc_)/;
 
-const money = (d: Decimal): string => d.toFixed(8, Decimal.ROUND_UP);
+const money = (d: Decimal): string => d.toFixed(8, Decimal.ROUND_HALF_EVEN);
 
 function text(value: unknown): string | null {
   if (typeof value === 'string') return value;
