@@ -161,7 +161,12 @@ export async function waitForDrain(
     [groups.normalizer, [t(topics.rawPriceObserved.name)]],
     [
       groups.sink,
-      [t(topics.modelDiscovered.name), t(topics.normalizedPrice.name), t(topics.priceChanged.name)],
+      [
+        t(topics.modelDiscovered.name),
+        t(topics.rawPriceObserved.name),
+        t(topics.normalizedPrice.name),
+        t(topics.priceChanged.name),
+      ],
     ],
   ];
   const all = [...new Set(watch.flatMap(([, ts]) => ts))];
