@@ -246,13 +246,37 @@ export interface NormalizeAndDecideResult {
   readonly next: LastPrice | undefined;
 }
 
+/**
+ * The identity of an observation within a day. Its base id (key, UTC day, content) makes a re-run of
+ * the day a no-op; but a price that moves within one day (A, then B, then A again) must not fold the
+ * second A into the first, or the day's latest row would still say B. So, against the key's last
+ * price of the same day: the same values keep the last observation's id (a re-run adds nothing), and
+ * different values get an id chained to the last one (a new fact, a new row).
+ */
+export function identifyWithinDay(last: LastPrice | undefined, np: NormalizedPrice): NormalizedPrice {
+  if (
+    !last ||
+    np.status !== 'ok' ||
+    last.snapshot_date !== np.snapshot_date ||
+    np.observed_at < last.observed_at
+  )
+    return np;
+  const current = valuesOf(np);
+  if (PRICE_DIMENSIONS.every((d) => current[d] === null)) return np;
+  const same = canonicalValues(atScaleValues(last.values)) === canonicalValues(current);
+  const event_id = same ? last.event_id : eventId('NormalizedPrice', np.event_id, 'after', last.event_id);
+  return event_id === np.event_id ? np : { ...np, event_id };
+}
+
 /** The whole stage for one raw observation: normalize, then decide against the key's last price. Mutates nothing. */
 export function normalizeAndDecide(
   state: ReadonlyMap<string, LastPrice>,
   raw: RawPriceObserved,
   opts: DecideOptions = {},
 ): NormalizeAndDecideResult {
-  const normalized = normalize(raw);
-  const { changed, next } = decide(state.get(normalized.price_key), normalized, opts);
+  const base = normalize(raw);
+  const last = state.get(base.price_key);
+  const normalized = identifyWithinDay(last, base);
+  const { changed, next } = decide(last, normalized, opts);
   return { normalized, changed, next };
 }

@@ -1,7 +1,7 @@
 import { eventId, type NormalizedPrice, type PriceChanged, type RawPriceObserved } from '@llmpt/schemas';
 import { Decimal } from 'decimal.js';
 import { describe, expect, it } from 'vitest';
-import { specification } from '../../../packages/testkit/src/spec.ts';
+import { specification } from '@llmpt/testkit';
 import { decide, normalizeAndDecide, parsePriceKey, removed } from './changes.ts';
 import { normalize } from './normalize.ts';
 import { canonicalValues, decodeState, encodeState, lastPriceOf, type LastPrice } from './state.ts';
@@ -378,6 +378,51 @@ describe('state codec', () => {
   ])('rejects %s with INVALID_PRICE_STATE', (_, text) => {
     expect(() => decodeState(Buffer.from(text))).toThrow(
       expect.objectContaining({ code: 'INVALID_PRICE_STATE' }) as Error,
+    );
+  });
+});
+
+describe('several runs within one UTC day', () => {
+  const A = { prompt: '0.000003', completion: '0.000015' };
+  const B = { prompt: '0.000002', completion: '0.000015' };
+  const run = (state: Map<string, LastPrice>, prices: Record<string, string>, minutes: number) => {
+    const r = normalizeAndDecide(state, rawPrice({ fetched_at: T0 + minutes * 60_000, prices }));
+    if (r.next) state.set(r.normalized.price_key, r.next);
+    return r;
+  };
+
+  it('A, then B, then A again: three observations and two changes, each with its own id', () => {
+    const state = new Map<string, LastPrice>();
+    const a1 = run(state, A, 0);
+    const b = run(state, B, 60);
+    const a2 = run(state, A, 120);
+    const ids = [a1.normalized.event_id, b.normalized.event_id, a2.normalized.event_id];
+    expect(new Set(ids).size).toBe(3);
+    expect([a1.changed?.kind, b.changed?.kind, a2.changed?.kind]).toEqual(['new', 'changed', 'changed']);
+    expect(b.changed?.event_id).not.toBe(a2.changed?.event_id);
+    expect(a2.changed?.changes[0]).toMatchObject({
+      dimension: 'prompt',
+      previous: '2.00000000',
+      current: '3.00000000',
+    });
+  });
+
+  it('the same prices again in the same day keep the last observation id (a re-run adds nothing)', () => {
+    const state = new Map<string, LastPrice>();
+    run(state, A, 0);
+    const b = run(state, B, 60);
+    const again = run(state, B, 90);
+    expect(again.normalized.event_id).toBe(b.normalized.event_id);
+    expect(again.changed).toBeNull();
+  });
+
+  it('the next day starts from the base id again (a new daily snapshot row)', () => {
+    const state = new Map<string, LastPrice>();
+    const today = run(state, A, 0);
+    const tomorrow = run(state, A, 24 * 60);
+    expect(tomorrow.normalized.event_id).not.toBe(today.normalized.event_id);
+    expect(tomorrow.normalized.event_id).toBe(
+      normalize(rawPrice({ fetched_at: T0 + DAY, prices: A })).event_id,
     );
   });
 });
