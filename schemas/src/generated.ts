@@ -148,6 +148,29 @@ export interface PriceChanged {
   readonly alert_threshold: string;
 }
 
+/** One provider listed by OpenRouter GET /api/v1/providers during a discovery run. Key: slug. */
+export interface ProviderDiscovered {
+  /** Deterministic: sha256 of (slug, content_hash, UTC day of the fetch). */
+  readonly event_id: string;
+  readonly run_id: string;
+  readonly caused_by: null | string;
+  readonly occurred_at: number;
+  readonly slug: string;
+  readonly name: string;
+  readonly privacy_policy_url: null | string;
+  readonly terms_of_service_url: null | string;
+  readonly status_page_url: null | string;
+  /** ISO country code; null when unknown. */
+  readonly headquarters: null | string;
+  /** Country codes; null when unknown. */
+  readonly datacenters: null | readonly (string)[];
+  /** The provider entry as published (JSON text). */
+  readonly raw_entry: string;
+  readonly source_url: string;
+  readonly fetched_at: number;
+  readonly content_hash: string;
+}
+
 export interface PriceComponent {
   /** prompt, completion, internal_reasoning, input_cache_read, input_cache_write, request, image, web_search, or the source's own key. */
   readonly dimension: string;
@@ -196,8 +219,9 @@ export interface EventTypes {
   ModelDiscovered: ModelDiscovered;
   NormalizedPrice: NormalizedPrice;
   PriceChanged: PriceChanged;
+  ProviderDiscovered: ProviderDiscovered;
   RawPriceObserved: RawPriceObserved;
 }
 
 export type EventName = keyof EventTypes;
-export const eventNames = ['DeadLetter', 'ModelDiscovered', 'NormalizedPrice', 'PriceChanged', 'RawPriceObserved'] as const;
+export const eventNames = ['DeadLetter', 'ModelDiscovered', 'NormalizedPrice', 'PriceChanged', 'ProviderDiscovered', 'RawPriceObserved'] as const;

@@ -78,8 +78,37 @@ const vertexKey = priceKey('anthropic/claude-sonnet-4', 'google-vertex', 'openro
 const rawId = eventId('RawPriceObserved', vertexKey, 'c0ffee');
 const normalizedId = eventId('NormalizedPrice', vertexKey, '2026-05-18', 'c0ffee');
 
+// A real row of GET /api/v1/providers (aiscanner 2026-05-18 capture): name differs from the slug.
+const providerEntry = JSON.stringify({
+  name: 'Google',
+  slug: 'google-vertex',
+  privacy_policy_url: 'https://cloud.google.com/terms/cloud-privacy-notice',
+  terms_of_service_url: 'https://cloud.google.com/terms/',
+  status_page_url: 'https://status.cloud.google.com/',
+  headquarters: 'US',
+  datacenters: ['US', 'BE', 'NL'],
+});
+const providerHash = contentHash(providerEntry);
+
 export const samples: { readonly [N in EventName]: EventTypes[N] } = {
   ModelDiscovered: discovered,
+  ProviderDiscovered: {
+    event_id: eventId('ProviderDiscovered', 'google-vertex', providerHash, '2026-05-18'),
+    run_id: runId,
+    caused_by: null,
+    occurred_at: occurredAt,
+    slug: 'google-vertex',
+    name: 'Google',
+    privacy_policy_url: 'https://cloud.google.com/terms/cloud-privacy-notice',
+    terms_of_service_url: 'https://cloud.google.com/terms/',
+    status_page_url: 'https://status.cloud.google.com/',
+    headquarters: 'US',
+    datacenters: ['US', 'BE', 'NL'],
+    raw_entry: providerEntry,
+    source_url: 'https://openrouter.ai/api/v1/providers',
+    fetched_at: fetchedAt,
+    content_hash: providerHash,
+  },
   RawPriceObserved: {
     event_id: rawId,
     run_id: runId,

@@ -280,7 +280,7 @@ describe('topics on the broker', () => {
     const prefix = uniquePrefix('topic-configs');
     const specs = prefixedTopics(prefix);
     const first = await ensureTopics(kafka, specs, { partitions: 3, replicationFactor: 1 });
-    expect(first.created).toHaveLength(6);
+    expect(first.created).toHaveLength(7);
 
     const configs = await describeTopicConfigs(
       kafka,
@@ -288,6 +288,7 @@ describe('topics on the broker', () => {
     );
     for (const t of [
       'modelDiscovered',
+      'providerDiscovered',
       'rawPriceObserved',
       'normalizedPrice',
       'priceChanged',

@@ -10,6 +10,7 @@ const forever = { 'cleanup.policy': 'delete', 'retention.ms': '-1' } as const;
 
 export const topics = {
   modelDiscovered: { name: 'pricing.model-discovered.v1', configs: forever },
+  providerDiscovered: { name: 'pricing.provider-discovered.v1', configs: forever },
   rawPriceObserved: { name: 'pricing.raw-price-observed.v1', configs: forever },
   normalizedPrice: { name: 'pricing.normalized-price.v1', configs: forever },
   priceChanged: { name: 'pricing.price-changed.v1', configs: forever },
@@ -24,6 +25,7 @@ export const topics = {
 /** Which topic carries which event type. */
 export const topicOfEvent: Readonly<Record<EventName, string>> = {
   ModelDiscovered: topics.modelDiscovered.name,
+  ProviderDiscovered: topics.providerDiscovered.name,
   RawPriceObserved: topics.rawPriceObserved.name,
   NormalizedPrice: topics.normalizedPrice.name,
   PriceChanged: topics.priceChanged.name,

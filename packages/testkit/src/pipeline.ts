@@ -163,6 +163,7 @@ export async function waitForDrain(
       groups.sink,
       [
         t(topics.modelDiscovered.name),
+        t(topics.providerDiscovered.name),
         t(topics.rawPriceObserved.name),
         t(topics.normalizedPrice.name),
         t(topics.priceChanged.name),

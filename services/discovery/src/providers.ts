@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { DiscoveryError } from './discover.ts';
+import { contentHash, eventId, type ProviderDiscovered } from '@llmpt/schemas';
+import { canonicalJson, DiscoveryError, utcDate } from './discover.ts';
 
 /** One provider of GET /api/v1/providers, old (≤2026-03) or new schema (adds headquarters, datacenters). */
 export interface ProviderInfo {
@@ -16,6 +17,8 @@ export interface ProviderInfo {
 
 export interface ProvidersResult {
   readonly providers: ProviderInfo[];
+  /** The published entry of each provider, in the same order. */
+  readonly entries: unknown[];
   readonly rejected: { readonly entry: unknown; readonly index: number; readonly reason: string }[];
 }
 
@@ -33,6 +36,7 @@ export function parseProvidersResponse(body: unknown): ProvidersResult {
     throw new DiscoveryError('NOT_A_PROVIDERS_LIST', 'expected {data:[...]} or an array of providers');
   }
   const providers: ProviderInfo[] = [];
+  const entries: unknown[] = [];
   const rejected: ProvidersResult['rejected'] = [];
   const seen = new Set<string>();
   list.forEach((entry, index) => {
@@ -52,6 +56,7 @@ export function parseProvidersResponse(body: unknown): ProvidersResult {
       return;
     }
     seen.add(p.slug);
+    entries.push(entry);
     providers.push({
       slug: p.slug,
       name: p.name,
@@ -64,7 +69,41 @@ export function parseProvidersResponse(body: unknown): ProvidersResult {
         : null,
     });
   });
-  return { providers, rejected };
+  return { providers, entries, rejected };
+}
+
+export interface ProviderContext {
+  readonly runId: string;
+  readonly fetchedAt: number;
+  readonly sourceUrl: string;
+}
+
+/**
+ * One ProviderDiscovered per provider of a `/providers` response (pure). Like models, the id is
+ * (slug, content, UTC day): a re-run the same day is a no-op, the next day moves last_seen_at.
+ */
+export function discoverProviders(
+  body: unknown,
+  ctx: ProviderContext,
+): { events: ProviderDiscovered[]; rejected: ProvidersResult['rejected'] } {
+  const { providers, entries, rejected } = parseProvidersResponse(body);
+  const day = utcDate(ctx.fetchedAt);
+  const events = providers.map((p, i): ProviderDiscovered => {
+    const raw = entries[i];
+    const hash = contentHash(canonicalJson(raw));
+    return {
+      event_id: eventId('ProviderDiscovered', p.slug, hash, day),
+      run_id: ctx.runId,
+      caused_by: null,
+      occurred_at: ctx.fetchedAt,
+      ...p,
+      raw_entry: JSON.stringify(raw),
+      source_url: ctx.sourceUrl,
+      fetched_at: ctx.fetchedAt,
+      content_hash: hash,
+    };
+  });
+  return { events, rejected };
 }
 
 function str(value: unknown): string | null {

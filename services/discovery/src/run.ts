@@ -3,7 +3,7 @@ import { eventId, type DeadLetter, type ModelDiscovered } from '@llmpt/schemas';
 import { fetchBytes, PipelineError, toKafkaMessage, topicOfEvent, topics, type Logger } from '@llmpt/runtime';
 import type { Blocklist } from './blocklist.ts';
 import { discoverModels, parseModelsResponse, type RejectedEntry } from './discover.ts';
-import { parseProvidersResponse } from './providers.ts';
+import { discoverProviders } from './providers.ts';
 
 export interface DiscoveryRunOptions {
   readonly baseUrl: string;
@@ -69,7 +69,7 @@ export async function runDiscovery(opts: DiscoveryRunOptions): Promise<Discovery
     sourceUrl: modelsUrl,
     blocklist: opts.blocklist,
   });
-  const providers = await countProviders(opts, fetchOpts);
+  const providers = await publishProviders(opts, fetchOpts);
 
   const modelTopic = opts.topicPrefix + topicOfEvent.ModelDiscovered;
   const dlqTopic = opts.topicPrefix + topics.deadLetter.name;
@@ -99,22 +99,49 @@ export async function runDiscovery(opts: DiscoveryRunOptions): Promise<Discovery
   };
 }
 
-async function countProviders(
+/** The providers catalog: published too, but a run goes on without it (it is context, not prices). */
+async function publishProviders(
   opts: DiscoveryRunOptions,
   fetchOpts: Parameters<typeof fetchBytes>[1],
 ): Promise<number | null> {
   const url = new URL('/api/v1/providers', opts.baseUrl).toString();
+  let result;
+  let fetchedAt;
   try {
     const res = await fetchBytes(url, fetchOpts);
-    return parseProvidersResponse(JSON.parse(res.body.toString('utf8'))).providers.length;
+    fetchedAt = res.fetchedAt;
+    result = discoverProviders(JSON.parse(res.body.toString('utf8')), {
+      runId: opts.runId,
+      fetchedAt,
+      sourceUrl: url,
+    });
   } catch (err) {
-    // The providers list is context, not the product: a run goes on without it.
     opts.logger.warn({ err, url }, 'providers list unavailable');
     return null;
   }
+  const topic = opts.topicPrefix + topicOfEvent.ProviderDiscovered;
+  const messages = result.events.map((e) =>
+    toKafkaMessage({ key: e.slug, name: 'ProviderDiscovered', event: e }),
+  );
+  if (messages.length) await opts.producer.send({ topic, messages, acks: -1 });
+  if (result.rejected.length) {
+    const dlq = opts.topicPrefix + topics.deadLetter.name;
+    const letters = result.rejected.map((r) => {
+      const dl = deadLetterOf({ ...r, code: 'INVALID_ENTRY' }, opts.runId, url, fetchedAt);
+      opts.logger.warn({ index: r.index }, `provider entry rejected: ${r.reason}`);
+      return toKafkaMessage({ key: dl.event_id, name: 'DeadLetter', event: dl });
+    });
+    await opts.producer.send({ topic: dlq, messages: letters, acks: -1 });
+  }
+  return result.events.length;
 }
 
-function deadLetterOf(r: RejectedEntry, runId: string, sourceUrl: string, now: number): DeadLetter {
+function deadLetterOf(
+  r: Pick<RejectedEntry, 'entry' | 'index' | 'reason' | 'code'>,
+  runId: string,
+  sourceUrl: string,
+  now: number,
+): DeadLetter {
   const payload = Buffer.from(JSON.stringify(r.entry) ?? 'undefined', 'utf8');
   return {
     event_id: eventId('DeadLetter', 'discovery', sourceUrl, r.index, payload.toString('utf8')),

@@ -15,6 +15,7 @@ await runConsumerService({
   // Raw observations carry the endpoint details and provider names of model_providers/providers.
   inputTopics: [
     topics.modelDiscovered.name,
+    topics.providerDiscovered.name,
     topics.rawPriceObserved.name,
     topics.normalizedPrice.name,
     topics.priceChanged.name,

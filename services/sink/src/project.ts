@@ -4,6 +4,7 @@ import type {
   ModelDiscovered,
   NormalizedPrice,
   PriceChanged,
+  ProviderDiscovered,
   RawPriceObserved,
   TopProvider,
   DimensionChange,
@@ -33,6 +34,15 @@ export interface ProviderRow {
   readonly name: string;
   readonly first_seen_at: string;
   readonly last_seen_at: string;
+  /** From the providers catalog (ProviderDiscovered) only; null from price events. */
+  readonly privacy_policy_url: string | null;
+  readonly terms_of_service_url: string | null;
+  readonly status_page_url: string | null;
+  readonly headquarters: string | null;
+  readonly datacenters: readonly string[] | null;
+  readonly raw: unknown;
+  /** When the catalog details were fetched: the newest catalog entry's details win. */
+  readonly catalog_seen_at: string | null;
 }
 
 export interface ModelRow {
@@ -154,6 +164,9 @@ export function project(batch: readonly DecodedEvent[]): Rows {
       case 'ModelDiscovered':
         upsert(models, decoded.event.model_id, modelRow(decoded.event), mergeModel);
         break;
+      case 'ProviderDiscovered':
+        addProvider(providerCatalogRow(decoded.event));
+        break;
       case 'RawPriceObserved': {
         const e = decoded.event;
         if (e.provider === null) break;
@@ -221,7 +234,36 @@ function modelRow(e: ModelDiscovered): ModelRow {
 }
 
 function providerRow(slug: string, name: string | null, seen: string): ProviderRow {
-  return { slug, name: name ?? slug, first_seen_at: seen, last_seen_at: seen };
+  return {
+    slug,
+    name: name ?? slug,
+    first_seen_at: seen,
+    last_seen_at: seen,
+    privacy_policy_url: null,
+    terms_of_service_url: null,
+    status_page_url: null,
+    headquarters: null,
+    datacenters: null,
+    raw: null,
+    catalog_seen_at: null,
+  };
+}
+
+function providerCatalogRow(e: ProviderDiscovered): ProviderRow {
+  const seen = iso(e.fetched_at);
+  return {
+    slug: e.slug,
+    name: e.name,
+    first_seen_at: seen,
+    last_seen_at: seen,
+    privacy_policy_url: e.privacy_policy_url,
+    terms_of_service_url: e.terms_of_service_url,
+    status_page_url: e.status_page_url,
+    headquarters: e.headquarters,
+    datacenters: e.datacenters,
+    raw: parseRaw(e.raw_entry),
+    catalog_seen_at: seen,
+  };
 }
 
 function emptyEndpointRow(modelId: string, provider: string, seen: string): ModelProviderRow {
@@ -310,11 +352,26 @@ function mergeProvider(a: ProviderRow, b: ProviderRow): ProviderRow {
   // greater name on a tie, so the result does not depend on arrival order).
   const aWins = a.last_seen_at > b.last_seen_at || (a.last_seen_at === b.last_seen_at && a.name >= b.name);
   const name = aKnown && bKnown ? (aWins ? a.name : b.name) : aKnown ? a.name : b.name;
+  // Catalog details: the newer catalog entry wins (the greater event content on a tie, for order independence).
+  const details =
+    b.catalog_seen_at !== null &&
+    (a.catalog_seen_at === null ||
+      b.catalog_seen_at > a.catalog_seen_at ||
+      (b.catalog_seen_at === a.catalog_seen_at && JSON.stringify(b.raw) > JSON.stringify(a.raw)))
+      ? b
+      : a;
   return {
     slug: a.slug,
     name,
     first_seen_at: minIso(a.first_seen_at, b.first_seen_at),
     last_seen_at: maxIso(a.last_seen_at, b.last_seen_at),
+    privacy_policy_url: details.privacy_policy_url,
+    terms_of_service_url: details.terms_of_service_url,
+    status_page_url: details.status_page_url,
+    headquarters: details.headquarters,
+    datacenters: details.datacenters,
+    raw: details.raw,
+    catalog_seen_at: details.catalog_seen_at,
   };
 }
 

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { project, rowCount, type DecodedEvent } from './project.ts';
+import type { ProviderDiscovered } from '@llmpt/schemas';
 import {
   DAY,
   HOUR,
@@ -12,6 +13,17 @@ import {
 } from './test-events.ts';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
+
+/** Price events know a provider's slug (and maybe name), never its catalog details. */
+const noCatalog = {
+  privacy_policy_url: null,
+  terms_of_service_url: null,
+  status_page_url: null,
+  headquarters: null,
+  datacenters: null,
+  raw: null,
+  catalog_seen_at: null,
+};
 
 describe('project', () => {
   it('maps a ModelDiscovered to one models_catalog row seen at its fetch time', () => {
@@ -99,7 +111,7 @@ describe('project', () => {
     ]);
     // A hosting provider is catalogued too, named by its slug until an event carries its name.
     expect(rows.providers).toEqual([
-      { slug: 'anthropic', name: 'anthropic', first_seen_at: iso(T0), last_seen_at: iso(T0) },
+      { slug: 'anthropic', name: 'anthropic', first_seen_at: iso(T0), last_seen_at: iso(T0), ...noCatalog },
     ]);
     expect(rows.modelProviders).toEqual([
       {
@@ -171,7 +183,13 @@ describe('project', () => {
     ]) {
       const rows = project(batch);
       expect(rows.providers).toEqual([
-        { slug: 'anthropic', name: 'Anthropic', first_seen_at: iso(T0), last_seen_at: iso(T0 + HOUR) },
+        {
+          slug: 'anthropic',
+          name: 'Anthropic',
+          first_seen_at: iso(T0),
+          last_seen_at: iso(T0 + HOUR),
+          ...noCatalog,
+        },
       ]);
       expect(rows.modelProviders).toEqual([
         {
@@ -239,5 +257,54 @@ describe('project', () => {
         },
       ),
     );
+  });
+});
+
+describe('providers catalog', () => {
+  const catalog = (o: Partial<ProviderDiscovered>): DecodedEvent => ({
+    name: 'ProviderDiscovered',
+    event: {
+      event_id: `pd-${o.fetched_at ?? T0}`,
+      run_id: 'run-1',
+      caused_by: null,
+      occurred_at: o.fetched_at ?? T0,
+      slug: 'google-vertex',
+      name: 'Google',
+      privacy_policy_url: 'https://cloud.google.com/terms/cloud-privacy-notice',
+      terms_of_service_url: null,
+      status_page_url: null,
+      headquarters: 'US',
+      datacenters: ['US'],
+      raw_entry: JSON.stringify({
+        slug: 'google-vertex',
+        name: 'Google',
+        headquarters: o.headquarters ?? 'US',
+      }),
+      source_url: 'http://127.0.0.1/api/v1/providers',
+      fetched_at: T0,
+      content_hash: 'h',
+      ...o,
+    },
+  });
+
+  it('the newest catalog entry gives the details, whatever the order; price events never erase them', () => {
+    const older = catalog({ fetched_at: T0, headquarters: 'US' });
+    const newer = catalog({ fetched_at: T0 + DAY, headquarters: 'DE', datacenters: ['DE', 'FI'] });
+    const price = normalizedPrice({ provider: 'google-vertex', observed_at: T0 + 2 * DAY });
+    for (const batch of [
+      [older, newer, price],
+      [price, newer, older],
+    ]) {
+      const [row] = project(batch).providers;
+      expect(row).toMatchObject({
+        slug: 'google-vertex',
+        name: 'Google',
+        headquarters: 'DE',
+        datacenters: ['DE', 'FI'],
+        catalog_seen_at: iso(T0 + DAY),
+        first_seen_at: iso(T0),
+        last_seen_at: iso(T0 + 2 * DAY),
+      });
+    }
   });
 });

@@ -15,6 +15,7 @@ import { DIMENSIONS, type ExpectedChange, type ExpectedObservation, type Prices 
 
 const TOPIC_OF: Record<EventName, TopicKey> = {
   ModelDiscovered: 'modelDiscovered',
+  ProviderDiscovered: 'providerDiscovered',
   RawPriceObserved: 'rawPriceObserved',
   NormalizedPrice: 'normalizedPrice',
   PriceChanged: 'priceChanged',

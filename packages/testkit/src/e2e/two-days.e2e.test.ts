@@ -295,6 +295,24 @@ describe.each([
       input_cache_read: null,
     });
     expect(day1.perProvider.size).toBe(83);
+    if (store !== 'postgres') return;
+    // The providers catalog (/api/v1/providers): every provider with its details; name != slug kept.
+    const providers = await p.db.query<{
+      slug: string;
+      name: string;
+      headquarters: string | null;
+      terms: string | null;
+    }>(
+      `select slug, name, headquarters, terms_of_service_url terms from providers where catalog_seen_at is not null order by slug`,
+    );
+    expect(providers.rows).toHaveLength(29);
+    expect(providers.rows.find((r) => r.slug === 'google-vertex')).toEqual({
+      slug: 'google-vertex',
+      name: 'Google',
+      headquarters: 'US',
+      terms: 'https://cloud.google.com/terms/',
+    });
+    expect(providers.rows.find((r) => r.slug === 'deepinfra')?.name).toBe('DeepInfra');
   });
 
   it('day 2: the real price moves are the changes, nothing else', async () => {

@@ -163,6 +163,23 @@ const seen = {
   last_seen_at: 'greatest(t.last_seen_at, excluded.last_seen_at)',
 };
 
+// Catalog details (ProviderDiscovered): the newest catalog entry wins; price events carry none
+// (catalog_seen_at null) and never erase them.
+const catalogNewer =
+  'excluded.catalog_seen_at is not null and (t.catalog_seen_at is null or excluded.catalog_seen_at > t.catalog_seen_at ' +
+  "or (excluded.catalog_seen_at = t.catalog_seen_at and excluded.raw::text > coalesce(t.raw::text, '')))";
+const fromNewerCatalog = (c: string): string =>
+  `case when ${catalogNewer} then excluded.${c} else t.${c} end`;
+const providerDetailColumns = [
+  'privacy_policy_url',
+  'terms_of_service_url',
+  'status_page_url',
+  'headquarters',
+  'datacenters',
+  'raw',
+  'catalog_seen_at',
+] as const;
+
 const providerUpsert: Upsert = {
   table: 'public.providers',
   columns: [
@@ -170,6 +187,13 @@ const providerUpsert: Upsert = {
     ['name', 'text'],
     ['first_seen_at', 'timestamptz'],
     ['last_seen_at', 'timestamptz'],
+    ['privacy_policy_url', 'text'],
+    ['terms_of_service_url', 'text'],
+    ['status_page_url', 'text'],
+    ['headquarters', 'text'],
+    ['datacenters', 'jsonb'],
+    ['raw', 'jsonb'],
+    ['catalog_seen_at', 'timestamptz'],
   ],
   key: ['slug'],
   set: {
@@ -178,6 +202,7 @@ const providerUpsert: Upsert = {
       'case when excluded.name = excluded.slug then t.name when t.name = t.slug then excluded.name ' +
       'when excluded.last_seen_at > t.last_seen_at or (excluded.last_seen_at = t.last_seen_at and excluded.name > t.name) ' +
       'then excluded.name else t.name end',
+    ...Object.fromEntries(providerDetailColumns.map((c) => [c, fromNewerCatalog(c)])),
     ...seen,
   },
   touch: { updated_at: 'now()' },
