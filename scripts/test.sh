@@ -9,6 +9,17 @@ bash scripts/stack.sh up
 npx tsc -p tsconfig.json --noEmit
 npx eslint .
 npx prettier --check . >/dev/null || { npx prettier --check . ; exit 1; }
-npx vitest run --project unit
-npx vitest run --project int
-npx vitest run --project e2e --passWithNoTests
+mkdir -p .cache
+for kind in unit int e2e; do
+  npx vitest run --project "$kind" --reporter=default --reporter=json --outputFile.json=".cache/vitest-$kind.json"
+done
+# One plain closing line over the three runs.
+node -e '
+  let p = 0, f = 0, s = 0;
+  for (const k of ["unit", "int", "e2e"]) {
+    const r = JSON.parse(require("fs").readFileSync(`.cache/vitest-${k}.json`, "utf8"));
+    p += r.numPassedTests; f += r.numFailedTests; s += r.numPendingTests + r.numTodoTests;
+  }
+  console.log(`tests: ${p} passed, ${f} failed, ${s} skipped`);
+  process.exit(f > 0 || p === 0 ? 1 : 0);
+'
