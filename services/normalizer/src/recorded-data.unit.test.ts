@@ -5,6 +5,8 @@ import { normalizeAndDecide } from './changes.ts';
 import { normalize } from './normalize.ts';
 import type { LastPrice } from './state.ts';
 import {
+  DAY,
+  T0,
   component,
   loadModels,
   observedIn,
@@ -245,5 +247,54 @@ describe('every recorded /models snapshot', () => {
     expect(files).toHaveLength(22);
     expect(total).toBe(7369);
     expect([...unavailable]).toEqual([['variable price (-1)', 51]]);
+  });
+});
+
+describe('snapshots that disagree without a price change', () => {
+  /** Changes from feeding two recorded files in order, the second fetched `gapMs` later. */
+  function changesBetween(first: string, second: string, gapMs: number) {
+    let state = new Map<string, LastPrice>();
+    const feed = (file: string, at: number) => {
+      const events: PriceChanged[] = [];
+      for (const m of loadModels(file)) {
+        const raw = rawPrice({
+          model_id: m.id,
+          fetched_at: at,
+          components: openRouterComponents(m.pricing, 'per_token'),
+        });
+        const { normalized, changed, next } = normalizeAndDecide(state, raw);
+        if (next && next !== state.get(normalized.price_key))
+          state = new Map(state).set(normalized.price_key, next);
+        if (changed) events.push(changed);
+      }
+      return events;
+    };
+    feed(first, T0);
+    return feed(second, T0 + gapMs);
+  }
+
+  it('two same-day captures, one with non-chat models too: only the extra models are new, nothing changed', () => {
+    const chatOnly = 'openrouter_models_unified-llm-pricing_2026-08-19.json';
+    const all = 'openrouter_models_output-modalities-all_unified-llm-pricing_2026-08-19.json';
+    const events = changesBetween(chatOnly, all, 60_000);
+    expect(events.filter((e) => e.kind !== 'new')).toEqual([]);
+    const chatIds = new Set(loadModels(chatOnly).map((m) => m.id));
+    expect(events.every((e) => !chatIds.has(e.model_id))).toBe(true);
+    expect(events.length).toBeGreaterThan(100);
+  });
+
+  it('filtered snapshots (?supported_parameters=tools) report no removals, and real moves with their previous price', () => {
+    // wikiarena fetched 2025-07-20 with the tools filter; the models it lists keep their prices in the
+    // next filtered capture too, and the models it leaves out are not reported as removed.
+    const events = changesBetween(
+      'openrouter_models_tools-filter_wikiarena_2025-07-20.json',
+      'openrouter_models_tools-filter_wikiarena_2025-07-29.json',
+      9 * DAY,
+    );
+    expect(events.some((e) => e.kind === 'removed')).toBe(false);
+    // Real moves between the two captures are reported as such, each with a previous price.
+    expect(
+      events.filter((e) => e.kind === 'changed').every((e) => e.changes.some((c) => c.previous !== null)),
+    ).toBe(true);
   });
 });
