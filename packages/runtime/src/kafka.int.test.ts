@@ -10,6 +10,7 @@ import {
   type ModelDiscovered,
   type NormalizedPrice,
   type PriceChanged,
+  type ProviderDiscovered,
   type RawPriceObserved,
 } from '@llmpt/schemas';
 import {
@@ -187,10 +188,34 @@ const javaPartition: Record<string, number> = {
   'anthropic/claude-sonnet-4|anthropic|openrouter_endpoints': 0,
   'openrouter/auto': 2,
   'openai/gpt-4o-mini': 0,
+  // Kafka's own Utils.murmur2 on the broker's jars: toPositive(murmur2("google-vertex")) % 3 = 1.
+  'google-vertex': 1,
+};
+
+const provider: ProviderDiscovered = {
+  event_id: eventId('ProviderDiscovered', 'google-vertex', 'c0ffee', '2026-05-18'),
+  run_id: runId,
+  caused_by: null,
+  occurred_at: fetchedAt,
+  slug: 'google-vertex',
+  name: 'Google',
+  privacy_policy_url: 'https://cloud.google.com/terms/cloud-privacy-notice',
+  terms_of_service_url: null,
+  status_page_url: null,
+  headquarters: 'US',
+  datacenters: ['US', 'BE'],
+  raw_entry: '{"slug":"google-vertex","name":"Google"}',
+  source_url: 'https://openrouter.ai/api/v1/providers',
+  fetched_at: fetchedAt,
+  content_hash: contentHash('{"slug":"google-vertex","name":"Google"}'),
 };
 
 const samples: { topic: keyof typeof topics; item: EventMessage }[] = [
   { topic: 'modelDiscovered', item: { key: sonnet, name: 'ModelDiscovered', event: discovered } },
+  {
+    topic: 'providerDiscovered',
+    item: { key: 'google-vertex', name: 'ProviderDiscovered', event: provider },
+  },
   { topic: 'rawPriceObserved', item: { key: endpointKey, name: 'RawPriceObserved', event: raw } },
   { topic: 'normalizedPrice', item: { key: endpointKey, name: 'NormalizedPrice', event: normalized } },
   { topic: 'priceChanged', item: { key: endpointKey, name: 'PriceChanged', event: changed } },
