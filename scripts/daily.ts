@@ -3,14 +3,12 @@
 // everything, then prints a summary from the database. Live against OpenRouter when it is reachable
 // (or OPENROUTER_BASE_URL is given); otherwise, said loudly, on the project's offline sample catalog
 // (fixtures/sample-catalog: day 1, then day 2 where real prices changed) served locally.
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { startFixtureServer, sampleCatalog, type FixtureServer } from '@llmpt/fixture-server';
 import {
   repoRoot,
   runDiscoveryJob,
-  sharedDataDir,
   stackEnv,
   startService,
   waitForDrain,
@@ -152,5 +150,4 @@ async function printSummary(databaseUrl: string, runs: string[], t0: number): Pr
   console.log(
     `  data left in ${databaseUrl.replace(/:[^:@/]+@/, ':***@')} (tables models_catalog, price_observations, price_changes; view model_pricing_daily)`,
   );
-  if (!existsSync(sharedDataDir)) console.log('  (recorded data ../shared/data not found: tests need it)');
 }
