@@ -13,3 +13,6 @@ const schema = z.object({
 
 export type NormalizerConfig = z.infer<typeof schema>;
 export const loadNormalizerConfig = (e?: Record<string, string | undefined>) => loadConfig(schema, e);
+
+/** The environment this service accepts (deploy/tests check compose and k8s env against it). */
+export const normalizerEnvSchema = schema;

@@ -22,3 +22,6 @@ const schema = z.object({
 
 export type ScraperConfig = z.infer<typeof schema>;
 export const loadScraperConfig = (e?: Record<string, string | undefined>) => loadConfig(schema, e);
+
+/** The environment this service accepts (deploy/tests check compose and k8s env against it). */
+export const scraperEnvSchema = schema;

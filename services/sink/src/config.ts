@@ -25,3 +25,6 @@ const schema = z
 
 export type SinkConfig = z.infer<typeof schema>;
 export const loadSinkConfig = (e?: Record<string, string | undefined>) => loadConfig(schema, e);
+
+/** The environment this service accepts (deploy/tests check compose and k8s env against it). */
+export const sinkEnvSchema = schema;
