@@ -73,4 +73,17 @@ describe('scrapeModel', () => {
     const { observations } = await scrapeModel(ghost, opts());
     expect(observations.map((o) => o.source_type)).toEqual(['openrouter_api']);
   });
+
+  it('sends every endpoints request through the per-host politeness limiter', async () => {
+    const hosts: string[] = [];
+    const limiter = createHostLimiter({ concurrency: 1, minIntervalMs: 0 });
+    const recording = {
+      run: <T>(host: string, fn: () => Promise<T>) => {
+        hosts.push(host);
+        return limiter.run(host, fn);
+      },
+    };
+    await Promise.all(models.slice(0, 3).map((m) => scrapeModel(m, { ...opts(), limiter: recording })));
+    expect(hosts).toEqual(Array(3).fill(new URL(server.url).host));
+  });
 });

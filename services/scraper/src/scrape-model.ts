@@ -42,14 +42,17 @@ export async function scrapeModel(md: ModelDiscovered, opts: ScrapeOptions): Pro
   if (opts.scrapeEndpoints) {
     const url = endpointsUrl(opts.openRouterBaseUrl, md);
     try {
-      const res = await fetchBytes(url, {
-        timeoutMs: opts.timeoutMs,
-        headers: {
-          accept: 'application/json',
-          ...(opts.apiKey ? { authorization: `Bearer ${opts.apiKey}` } : {}),
-        },
-        now,
-      });
+      const get = () =>
+        fetchBytes(url, {
+          timeoutMs: opts.timeoutMs,
+          headers: {
+            accept: 'application/json',
+            ...(opts.apiKey ? { authorization: `Bearer ${opts.apiKey}` } : {}),
+          },
+          now,
+        });
+      // Politeness towards OpenRouter: per-host concurrency and spacing of request starts.
+      const res = await (opts.limiter ? opts.limiter.run(new URL(url).host, get) : get());
       const body: unknown = JSON.parse(res.body.toString('utf8'));
       const result = endpointObservations(md, body, {
         runId: md.run_id,
