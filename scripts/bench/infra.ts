@@ -1,0 +1,201 @@
+// The bench's imperative shell: databases, producing the history, watching a consumer group drain,
+// reading a process's peak memory.
+import { spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { groupLag, createProducer, toKafkaMessage, type EventMessage, type Kafka } from '@llmpt/runtime';
+import {
+  repoRoot,
+  serviceEnv,
+  stackEnv,
+  type PipelineSettings,
+  type ServiceName,
+  type ServiceProcess,
+} from '@llmpt/testkit';
+import { migrate } from '@llmpt/runtime';
+
+export const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length === 0 ? NaN : s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+};
+
+export const load = (): string =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+
+export function withDatabase(url: string, name: string): string {
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+export async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
+}
+
+export interface BenchDatabase {
+  readonly name: string;
+  readonly url: string;
+  drop(): Promise<void>;
+}
+
+const created = new Set<string>();
+
+/** An empty database with every migration applied. */
+export async function freshDatabase(label: string): Promise<BenchDatabase> {
+  const main = stackEnv().databaseUrl;
+  const name = `llmpt_bench_${label}_${Date.now().toString(36)}_${process.pid}`;
+  await withClient(main, (c) => c.query(`create database ${name}`));
+  created.add(name);
+  const url = withDatabase(main, name);
+  await migrate({ databaseUrl: url, dir: path.join(repoRoot, 'migrations') });
+  return {
+    name,
+    url,
+    drop: async () => {
+      await withClient(main, (c) => c.query(`drop database if exists ${name} with (force)`));
+      created.delete(name);
+    },
+  };
+}
+
+/** Drops every bench database still there (after a failure). */
+export async function dropLeftoverDatabases(): Promise<void> {
+  const main = stackEnv().databaseUrl;
+  for (const name of [...created])
+    await withClient(main, (c) => c.query(`drop database if exists ${name} with (force)`));
+  created.clear();
+}
+
+/** Produces events in big batches (idempotent producer, acks=all, as the services do). */
+export async function produceAll(
+  kafka: Kafka,
+  items: readonly (EventMessage & { topic: string })[],
+  chunk = 1000,
+): Promise<void> {
+  const producer = createProducer(kafka);
+  await producer.connect();
+  try {
+    for (let i = 0; i < items.length; i += chunk) {
+      const byTopic = new Map<string, ReturnType<typeof toKafkaMessage>[]>();
+      for (const item of items.slice(i, i + chunk)) {
+        const list = byTopic.get(item.topic) ?? [];
+        list.push(toKafkaMessage(item));
+        byTopic.set(item.topic, list);
+      }
+      await producer.sendBatch({
+        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+        acks: -1,
+      });
+    }
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+/** Peak resident set of a process (kB), from /proc; 0 once it has gone. */
+export function peakRssKb(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+export interface DrainTiming {
+  /** From the spawn of the processes to lag 0. */
+  readonly wallMs: number;
+  /** From the first committed progress to lag 0 (startup, tsx and the group join excluded). */
+  readonly steadyMs: number;
+  readonly peakRssKb: number;
+}
+
+/**
+ * Polls a group's lag until it is 0, watching that the processes stay up. `t0` is when they were
+ * spawned. Peak RSS is read while they are still running (max over the processes).
+ */
+export async function waitGroupDrained(
+  kafka: Kafka,
+  groupId: string,
+  topicNames: readonly string[],
+  procs: readonly ServiceProcess[],
+  t0: number,
+  timeoutMs = 900_000,
+): Promise<DrainTiming> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const initial = await groupLag(admin, groupId, topicNames);
+    let firstProgress: number | undefined;
+    for (;;) {
+      for (const p of procs)
+        if (p.child.exitCode !== null) throw new Error(`${p.name} exited with ${p.child.exitCode}`);
+      const lag = await groupLag(admin, groupId, topicNames);
+      const now = Date.now();
+      if (firstProgress === undefined && lag < initial) firstProgress = now;
+      if (lag === 0n) {
+        const rss = Math.max(...procs.map((p) => peakRssKb(p.child.pid)));
+        return { wallMs: now - t0, steadyMs: now - (firstProgress ?? t0), peakRssKb: rss };
+      }
+      if (now - t0 > timeoutMs) throw new Error(`group ${groupId} did not drain (lag ${lag})`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
+ * startService with `--cpu-prof` (not allowed in NODE_OPTIONS, so the command line is built here): the
+ * profile is written when the process exits after SIGTERM.
+ */
+export function startProfiled(
+  service: ServiceName,
+  s: PipelineSettings,
+  extra: Record<string, string>,
+  dir: string,
+): ServiceProcess {
+  mkdirSync(s.logDir, { recursive: true });
+  mkdirSync(dir, { recursive: true });
+  const log = createWriteStream(path.join(s.logDir, `${service}.log`), { flags: 'a' });
+  const child = spawn(
+    process.execPath,
+    [
+      '--cpu-prof',
+      '--cpu-prof-dir',
+      dir,
+      '--import',
+      'tsx',
+      path.join('services', service, 'src', 'main.ts'),
+    ],
+    {
+      cwd: repoRoot,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...serviceEnv(service, s, extra) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  child.stdout.pipe(log, { end: false });
+  child.stderr.pipe(log, { end: false });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return {
+    name: service,
+    child,
+    exited,
+    stop: async (signal: NodeJS.Signals = 'SIGTERM') => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
