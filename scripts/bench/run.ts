@@ -536,7 +536,7 @@ try {
             value: ((requests - 1) * 100) / 1000,
             unit: 's',
             runs: [((requests - 1) * 100) / 1000],
-            note: 'what the production interval costs when it is applied (see the report: it is not, today)',
+            note: 'what the production interval costs: requests to one host at least this far apart',
           });
       }
     } finally {
