@@ -170,6 +170,9 @@ export interface ConsumerOptions {
   readonly rebalanceTimeout?: number;
   /** How long the broker may hold a fetch with no new data; lower in tests for quick idle detection. */
   readonly maxWaitTimeInMs?: number;
+  /** Fetch sizes: bigger fetches make bigger batches (fewer transactions) when catching up or replaying. */
+  readonly maxBytesPerPartition?: number;
+  readonly maxBytes?: number;
   readonly retry?: KafkaRetryOptions;
 }
 

@@ -118,10 +118,14 @@ export function deadLetterFor(stage: string, rejection: Rejection, now: number):
  */
 export async function runStage(opts: StageOptions): Promise<RunningStage> {
   const { kafka, logger } = opts;
+  // Large fetches: a replay or a catch-up then writes thousands of events per transaction instead of a
+  // few hundred (npm run bench: the database write cost per event falls with the batch size).
   const consumer = createConsumer(kafka, {
     groupId: opts.groupId,
     sessionTimeout: 30_000,
     heartbeatInterval: 3_000,
+    maxBytesPerPartition: 8 * 1024 * 1024,
+    maxBytes: 32 * 1024 * 1024,
   });
   const producer = createProducer(
     kafka,
