@@ -1,0 +1,72 @@
+// tail: follow a pipeline topic and print its events as JSON lines.
+//   npx tsx packages/consumer/src/cli/tail.ts --topic price-changed --from earliest|latest|<ISO time>
+//     [--model ID]... [--provider NAME]... [--alerts-only] [--prefix TOPIC_PREFIX] [--exit-at-end]
+// Brokers: --brokers or KAFKA_BROKERS (the local stack's are in .stack/env).
+import { parseArgs } from 'node:util';
+import { pino } from 'pino';
+import { createKafka, topics } from '@llmpt/runtime';
+import { parseFrom, tailTopic } from '../tail/tail.ts';
+
+const usage = `usage: tail [--topic price-changed|normalized-price|model-discovered|provider-discovered|raw-price-observed|dead-letter|<full name>]
+            [--from earliest|latest|<ISO time>] [--model ID]... [--provider NAME]... [--alerts-only]
+            [--prefix TOPIC_PREFIX] [--brokers host:port,...] [--exit-at-end]`;
+
+/** Short names (price-changed) and full names (pricing.price-changed.v1) both work. */
+function topicName(arg: string, prefix: string): string {
+  const byShort = Object.values(topics).find((t) => t.name === `pricing.${arg}.v1` || t.name === arg);
+  return `${prefix}${byShort?.name ?? arg}`;
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      topic: { type: 'string', default: 'price-changed' },
+      from: { type: 'string', default: 'latest' },
+      model: { type: 'string', multiple: true },
+      provider: { type: 'string', multiple: true },
+      'alerts-only': { type: 'boolean', default: false },
+      prefix: { type: 'string', default: process.env.TOPIC_PREFIX ?? '' },
+      brokers: { type: 'string', default: process.env.KAFKA_BROKERS ?? '' },
+      'exit-at-end': { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(usage);
+    return 0;
+  }
+  if (!values.brokers) {
+    console.error(`KAFKA_BROKERS is not set (or pass --brokers)\n${usage}`);
+    return 2;
+  }
+  const kafka = createKafka({
+    brokers: values.brokers.split(',').map((b) => b.trim()),
+    clientId: 'llmpt-tail',
+    logger: pino({ name: 'tail', level: process.env.LOG_LEVEL ?? 'silent' }, pino.destination(2)),
+  });
+  const stop = new AbortController();
+  process.once('SIGINT', () => stop.abort());
+  process.once('SIGTERM', () => stop.abort());
+  await tailTopic({
+    kafka,
+    topic: topicName(values.topic, values.prefix),
+    from: parseFrom(values.from),
+    ...(values.model ? { models: values.model } : {}),
+    ...(values.provider ? { providers: values.provider } : {}),
+    alertsOnly: values['alerts-only'],
+    exitAtEnd: values['exit-at-end'],
+    signal: stop.signal,
+    write: (line) => process.stdout.write(`${line}\n`),
+  });
+  return 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    console.error(err instanceof Error ? `tail: ${err.message}` : err);
+    process.exitCode = 1;
+  },
+);

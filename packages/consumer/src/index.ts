@@ -1,0 +1,11 @@
+export * from './cost/errors.ts';
+export * from './cost/usage.ts';
+export * from './cost/compute.ts';
+export * from './price-at.ts';
+export * from './subscribe.ts';
+export * from './tail/format.ts';
+export { parseFrom, tailTopic, type TailFrom, type TailOptions } from './tail/tail.ts';
+export * from './gateway/model-pricing.ts';
+export { applyPricingUpdate } from './gateway/store.ts';
+export { startGatewaySync, type GatewaySyncOptions } from './gateway/sync.ts';
+export { recordCall, type RecordedCall } from './ledger/record.ts';
