@@ -1,0 +1,45 @@
+// `npm run replay -- --into <DATABASE_URL>`: rebuild the database from the topics (DESIGN.md §4).
+// Reads KAFKA_BROKERS and TOPIC_PREFIX like the services; MIGRATIONS_DIR overrides the migrations.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { commonEnv, createLogger, loadConfig, redactUrl } from '@llmpt/runtime';
+import { replay } from '../replay.ts';
+
+const config = loadConfig(
+  z.object({
+    KAFKA_BROKERS: commonEnv.KAFKA_BROKERS,
+    TOPIC_PREFIX: commonEnv.TOPIC_PREFIX,
+    LOG_LEVEL: commonEnv.LOG_LEVEL,
+    REPLAY_INTO: z.string().startsWith('postgres').optional(),
+    MIGRATIONS_DIR: z.string().optional(),
+  }),
+);
+const { values } = parseArgs({ options: { into: { type: 'string' } } });
+const into = values.into ?? config.REPLAY_INTO;
+if (!into) {
+  process.stderr.write('replay: give the database to rebuild: --into postgres://... (or REPLAY_INTO)\n');
+  process.exit(2);
+}
+const logger = createLogger({
+  service: 'replay',
+  level: config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL,
+});
+const migrationsDir =
+  config.MIGRATIONS_DIR ??
+  path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'migrations');
+const result = await replay({
+  brokers: config.KAFKA_BROKERS,
+  topicPrefix: config.TOPIC_PREFIX,
+  into,
+  migrationsDir,
+  logger,
+  progress: (line) => process.stdout.write(`${line}\n`),
+});
+process.stdout.write(
+  `replay into ${redactUrl(into)}: ${result.events} events in ${result.seconds.toFixed(1)} s (${Math.round(result.eventsPerSecond)} events/s)\n`,
+);
+for (const [table, c] of Object.entries(result.checksums))
+  process.stdout.write(`  ${table.padEnd(20)} ${String(c.rows).padStart(8)} rows  md5 ${c.md5}\n`);
+process.exit(0);
