@@ -11,13 +11,14 @@ import { discoveryEnvSchema } from '../../services/discovery/src/config.ts';
 import { normalizerEnvSchema } from '../../services/normalizer/src/config.ts';
 import { scraperEnvSchema } from '../../services/scraper/src/config.ts';
 import { sinkEnvSchema } from '../../services/sink/src/config.ts';
+import { replayEnvSchema } from '../../services/sink/src/replay-config.ts';
 import { containersOf, kustomizeBuild, type Container, type Manifest } from './kustomize.ts';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const k8sDir = path.join(repoRoot, 'deploy', 'k8s');
 
 /** Everything the images can run: the four services and the two one-shot CLIs. */
-export type Runnable = 'discovery' | 'scraper' | 'normalizer' | 'sink' | 'migrate' | 'topics';
+export type Runnable = 'discovery' | 'scraper' | 'normalizer' | 'sink' | 'migrate' | 'topics' | 'replay';
 export const SERVICES = ['discovery', 'scraper', 'normalizer', 'sink'] as const;
 
 /** The env each runnable accepts. The CLIs parse inline (packages/runtime/src/cli/*.ts): mirrored here. */
@@ -26,6 +27,7 @@ export const envSchemas: Record<Runnable, z.ZodObject> = {
   scraper: scraperEnvSchema,
   normalizer: normalizerEnvSchema,
   sink: sinkEnvSchema,
+  replay: replayEnvSchema,
   // cli/migrate.ts reads DATABASE_URL (required) and MIGRATIONS_DIR (the image sets it).
   migrate: z.object({ DATABASE_URL: z.string().min(1), MIGRATIONS_DIR: z.string().optional() }),
   // cli/create-topics.ts's loadConfig schema.
@@ -64,6 +66,7 @@ export function runnableOf(command: readonly string[]): Runnable {
   const svc = /^services\/([a-z]+)\/dist\/main\.js$/.exec(script)?.[1];
   if (svc && (SERVICES as readonly string[]).includes(svc)) return svc as Runnable;
   if (script === 'packages/runtime/dist/migrate.js') return 'migrate';
+  if (script === 'services/sink/dist/replay.js') return 'replay';
   if (script === 'packages/runtime/dist/create-topics.js') return 'topics';
   throw new Error(`command runs an unknown script: ${script}`);
 }

@@ -3,19 +3,11 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
-import { commonEnv, createLogger, loadConfig, redactUrl } from '@llmpt/runtime';
+import { createLogger, loadConfig, redactUrl } from '@llmpt/runtime';
 import { replay } from '../replay.ts';
+import { replayEnvSchema } from '../replay-config.ts';
 
-const config = loadConfig(
-  z.object({
-    KAFKA_BROKERS: commonEnv.KAFKA_BROKERS,
-    TOPIC_PREFIX: commonEnv.TOPIC_PREFIX,
-    LOG_LEVEL: commonEnv.LOG_LEVEL,
-    REPLAY_INTO: z.string().startsWith('postgres').optional(),
-    MIGRATIONS_DIR: z.string().optional(),
-  }),
-);
+const config = loadConfig(replayEnvSchema);
 const { values } = parseArgs({ options: { into: { type: 'string' } } });
 const into = values.into ?? config.REPLAY_INTO;
 if (!into) {
