@@ -1,20 +1,25 @@
 // The bench's imperative shell: databases, producing the history, watching a consumer group drain,
 // reading a process's peak memory.
-import { spawn } from 'node:child_process';
-import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { groupLag, createProducer, toKafkaMessage, type EventMessage, type Kafka } from '@llmpt/runtime';
+import {
+  groupLag,
+  createProducer,
+  migrate,
+  toKafkaMessage,
+  type EventMessage,
+  type Kafka,
+} from '@llmpt/runtime';
 import {
   repoRoot,
-  serviceEnv,
   stackEnv,
+  startService,
   type PipelineSettings,
   type ServiceName,
   type ServiceProcess,
 } from '@llmpt/testkit';
-import { migrate } from '@llmpt/runtime';
 
 export const median = (xs: readonly number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -167,35 +172,6 @@ export function startProfiled(
   extra: Record<string, string>,
   dir: string,
 ): ServiceProcess {
-  mkdirSync(s.logDir, { recursive: true });
   mkdirSync(dir, { recursive: true });
-  const log = createWriteStream(path.join(s.logDir, `${service}.log`), { flags: 'a' });
-  const child = spawn(
-    process.execPath,
-    [
-      '--cpu-prof',
-      '--cpu-prof-dir',
-      dir,
-      '--import',
-      'tsx',
-      path.join('services', service, 'src', 'main.ts'),
-    ],
-    {
-      cwd: repoRoot,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...serviceEnv(service, s, extra) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  child.stdout.pipe(log, { end: false });
-  child.stderr.pipe(log, { end: false });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return {
-    name: service,
-    child,
-    exited,
-    stop: async (signal: NodeJS.Signals = 'SIGTERM') => {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      return exited;
-    },
-  };
+  return startService(service, s, extra, ['--cpu-prof', '--cpu-prof-dir', dir]);
 }

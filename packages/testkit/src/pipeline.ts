@@ -98,11 +98,13 @@ export function startService(
   service: ServiceName,
   s: PipelineSettings,
   extra: Record<string, string> = {},
+  /** Node flags before the script (e.g. --cpu-prof, which NODE_OPTIONS does not allow). */
+  nodeArgs: readonly string[] = [],
 ): ServiceProcess {
   mkdirSync(s.logDir, { recursive: true });
   const log = createWriteStream(path.join(s.logDir, `${service}.log`), { flags: 'a' });
   const { command, args } = serviceCommand(service);
-  const child = spawn(command, args, {
+  const child = spawn(command, [...nodeArgs, ...args], {
     cwd: repoRoot,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...serviceEnv(service, s, extra) },
     stdio: ['ignore', 'pipe', 'pipe'],
