@@ -1,14 +1,37 @@
-// DESIGN.md §4: the topics are the event store. Run the pipeline over the sample catalog's two days
-// (models, providers, endpoints: every table gets rows), then rebuild an empty database from the
-// topics with the replay command, exactly as an operator runs it: the content checksums per table match.
+// DESIGN.md §4: the topics are the event store. Run the pipeline over three recorded days (the sample
+// catalog's two days with providers and endpoints, so every table gets rows, then a real capture of
+// the skissue series), then rebuild an empty database from the topics with the replay command, exactly
+// as an operator runs it: the content checksums per table match. And the normalizer's change detection
+// rebuilt from NormalizedPrice alone yields the PriceChanged topic: same ids, same bytes.
 import { spawn } from 'node:child_process';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sampleCatalog, startFixtureServer, type FixtureServer } from '@llmpt/fixture-server';
+import { sampleCatalog, seriesDays, startFixtureServer, type FixtureServer } from '@llmpt/fixture-server';
 import { tableChecksums } from '../../../../services/sink/src/checksums.ts';
 import { stackEnv } from '../env.ts';
+import { consumeAll } from '../kafka.ts';
 import { repoRoot } from '../paths.ts';
+import { eventsOf } from './checks.ts';
 import { freshDatabase, startPipeline, type E2EPipeline, type FreshDatabase } from './harness.ts';
+
+/** Runs one of the project's CLIs as an operator would, against the pipeline's topics. */
+function runCli(
+  script: string,
+  args: readonly string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+      cwd: repoRoot,
+      env: { PATH: process.env.PATH ?? '', KAFKA_BROKERS: stackEnv().kafkaBrokers.join(','), ...env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.once('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
 
 describe('replay', () => {
   let server: FixtureServer;
@@ -16,7 +39,10 @@ describe('replay', () => {
   let target: FreshDatabase | undefined;
 
   beforeAll(async () => {
-    server = await startFixtureServer(sampleCatalog());
+    const sample = sampleCatalog();
+    const capture = seriesDays().at(-1);
+    if (!capture) throw new Error('the skissue series has no capture');
+    server = await startFixtureServer({ ...sample, models: [...sample.models, capture.file] });
     p = await startPipeline({ name: 'replay', store: 'postgres', openRouterBaseUrl: server.url });
   });
   afterAll(async () => {
@@ -26,32 +52,16 @@ describe('replay', () => {
   });
 
   it('rebuilds every table from the topics with the same content', async () => {
-    server.setDay(0);
-    expect((await p.runDay('e2e-replay-day1')).code).toBe(0);
-    server.setDay(1);
-    expect((await p.runDay('e2e-replay-day2')).code).toBe(0);
+    for (const day of [0, 1, 2]) {
+      server.setDay(day);
+      expect((await p.runDay(`e2e-replay-day${day + 1}`)).code).toBe(0);
+    }
     const original = await tableChecksums(p.db);
     for (const c of Object.values(original)) expect(c.rows).toBeGreaterThan(0);
 
     target = await freshDatabase('replay-target');
-    const out = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn(
-        process.execPath,
-        ['--import', 'tsx', 'services/sink/src/cli/replay.ts', '--into', target!.url],
-        {
-          cwd: repoRoot,
-          env: {
-            PATH: process.env.PATH ?? '',
-            KAFKA_BROKERS: stackEnv().kafkaBrokers.join(','),
-            TOPIC_PREFIX: p.prefix,
-          },
-        },
-      );
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      child.once('exit', (code) => resolve({ code, stdout, stderr }));
+    const out = await runCli('services/sink/src/cli/replay.ts', ['--into', target.url], {
+      TOPIC_PREFIX: p.prefix,
     });
     expect(out.code, out.stderr.slice(-2000)).toBe(0);
     expect(out.stdout).toMatch(
@@ -65,5 +75,50 @@ describe('replay', () => {
       await db.end();
     }
     for (const c of Object.values(original)) expect(out.stdout).toContain(`md5 ${c.md5}`);
+    console.info(
+      '[e2e replay]',
+      out.stdout
+        .split('\n')
+        .filter((l) => !l.startsWith('replay: '))
+        .join('\n'),
+    );
+  });
+
+  it('rebuilds PriceChanged from NormalizedPrice: the same event ids, and none twice', async () => {
+    const changes = await eventsOf(p, 'PriceChanged');
+    const ids = new Set(changes.map((c) => c.event_id));
+    expect(ids.size, 'no PriceChanged id twice on the topic (read committed)').toBe(changes.length);
+    expect(changes.filter((c) => c.kind === 'changed').length).toBeGreaterThan(0);
+
+    const check = await runCli('services/normalizer/src/cli/rebuild-changes.ts', [], {
+      TOPIC_PREFIX: p.prefix,
+    });
+    expect(check.code, check.stdout + check.stderr.slice(-2000)).toBe(0);
+    console.info('[e2e replay]', check.stdout);
+    expect(check.stdout).toContain(
+      `${p.topics.priceChanged}: ${changes.length} events; same ${changes.length}, missing 0, extra 0, differing 0, duplicate ids 0`,
+    );
+
+    // Rebuilt into an empty topic, from scratch: exactly the ids of the live topic.
+    const repaired = `${p.prefix}rebuilt-price-changed`;
+    const admin = p.kafka.admin();
+    await admin.connect();
+    try {
+      await admin.createTopics({ topics: [{ topic: repaired, numPartitions: 3 }], waitForLeaders: true });
+    } finally {
+      await admin.disconnect();
+    }
+    const write = await runCli(
+      'services/normalizer/src/cli/rebuild-changes.ts',
+      ['--write-topic', repaired],
+      {
+        TOPIC_PREFIX: p.prefix,
+      },
+    );
+    expect(write.code, write.stderr.slice(-2000)).toBe(0);
+    expect(write.stdout).toContain(`wrote ${changes.length} PriceChanged to ${repaired} (0 already there)`);
+    const rebuilt = await consumeAll(p.kafka, repaired);
+    expect(new Set(rebuilt.map((m) => m.event.event_id))).toEqual(ids);
+    expect(rebuilt).toHaveLength(changes.length);
   });
 });

@@ -1,0 +1,128 @@
+// `npm run rebuild-changes`: the normalizer's change detection from scratch over the NormalizedPrice
+// topic. It checks the PriceChanged topic against the rebuild (same ids, same bytes, no duplicate) and
+// exits 1 on any difference; with --write-topic it writes the rebuilt events to a topic (e.g. one that
+// was lost), with --write-state-topic the normalizer's state (its compacted changelog).
+// Reads KAFKA_BROKERS, TOPIC_PREFIX and ALERT_THRESHOLD like the normalizer.
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import {
+  commonEnv,
+  createKafka,
+  createLogger,
+  createProducer,
+  decodeKafkaMessage,
+  loadConfig,
+  produceEvents,
+  readToEnd,
+  topics,
+  type Kafka,
+} from '@llmpt/runtime';
+import type { EventName, EventTypes } from '@llmpt/schemas';
+import { encodeState } from '../state.ts';
+import { compareChanges, isSameSet, rebuildChanges } from '../rebuild.ts';
+import { normalizerEnvSchema } from '../config.ts';
+
+const config = loadConfig(
+  z.object({
+    KAFKA_BROKERS: commonEnv.KAFKA_BROKERS,
+    TOPIC_PREFIX: commonEnv.TOPIC_PREFIX,
+    LOG_LEVEL: commonEnv.LOG_LEVEL,
+    ALERT_THRESHOLD: normalizerEnvSchema.shape.ALERT_THRESHOLD,
+  }),
+);
+const { values } = parseArgs({
+  options: { 'write-topic': { type: 'string' }, 'write-state-topic': { type: 'string' } },
+});
+const logger = createLogger({
+  service: 'rebuild-changes',
+  level: config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL,
+});
+const out = (line: string) => process.stdout.write(`${line}\n`);
+const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'pricing-rebuild-changes', logger });
+
+/** Every event of one type on a topic, read committed, in log order per partition. */
+async function read<N extends EventName>(k: Kafka, topic: string, name: N): Promise<EventTypes[N][]> {
+  const events: EventTypes[N][] = [];
+  let skipped = 0;
+  await readToEnd(
+    k,
+    [topic],
+    ({ message }) => {
+      try {
+        const d = decodeKafkaMessage(message);
+        if (d.name === name) events.push(d.event as EventTypes[N]);
+        else skipped++;
+      } catch {
+        // Undecodable records never reached the consumers either (they were dead-lettered).
+        skipped++;
+      }
+    },
+    { groupPrefix: 'pricing-rebuild-changes' },
+  );
+  if (skipped) out(`  ${topic}: ${skipped} records skipped (not a ${name})`);
+  return events;
+}
+
+const started = Date.now();
+const normalizedTopic = config.TOPIC_PREFIX + topics.normalizedPrice.name;
+const changedTopic = config.TOPIC_PREFIX + topics.priceChanged.name;
+const observations = await read(kafka, normalizedTopic, 'NormalizedPrice');
+const readSeconds = (Date.now() - started) / 1000;
+const rebuilt = rebuildChanges(observations, { alertThreshold: config.ALERT_THRESHOLD });
+out(
+  `rebuild-changes: ${observations.length} NormalizedPrice read in ${readSeconds.toFixed(1)} s ` +
+    `(${Math.round(observations.length / Math.max(readSeconds, 0.001))} events/s) → ` +
+    `${rebuilt.changes.length} PriceChanged, ${rebuilt.state.size} price keys`,
+);
+
+const existing = await read(kafka, changedTopic, 'PriceChanged');
+const cmp = compareChanges(rebuilt.changes, existing);
+out(
+  `  ${changedTopic}: ${cmp.existing} events; same ${cmp.same}, missing ${cmp.missing.length}, ` +
+    `extra ${cmp.extra.length}, differing ${cmp.differing.length}, duplicate ids ${cmp.duplicates.length}`,
+);
+for (const [label, ids] of [
+  ['missing', cmp.missing],
+  ['extra', cmp.extra],
+  ['differing', cmp.differing],
+  ['duplicate', cmp.duplicates],
+] as const)
+  for (const id of ids.slice(0, 5)) out(`  ${label}: ${id}`);
+
+const writeTopic = values['write-topic'];
+const stateTopic = values['write-state-topic'];
+if (writeTopic || stateTopic) {
+  const producer = createProducer(kafka);
+  await producer.connect();
+  try {
+    if (writeTopic) {
+      // Only what the topic lacks: repairing the live topic adds no duplicate, an empty one gets all.
+      const held = new Set(
+        (writeTopic === changedTopic ? existing : await read(kafka, writeTopic, 'PriceChanged')).map(
+          (e) => e.event_id,
+        ),
+      );
+      const todo = rebuilt.changes.filter((e) => !held.has(e.event_id));
+      await produceEvents(
+        producer,
+        writeTopic,
+        todo.map((event) => ({ key: event.price_key, name: 'PriceChanged' as const, event })),
+      );
+      out(`  wrote ${todo.length} PriceChanged to ${writeTopic} (${held.size} already there)`);
+    }
+    if (stateTopic) {
+      await producer.send({
+        topic: stateTopic,
+        acks: -1,
+        messages: [...rebuilt.state].map(([key, v]) => ({ key, value: encodeState(v) })),
+      });
+      out(`  wrote ${rebuilt.state.size} states to ${stateTopic}`);
+    }
+  } finally {
+    await producer.disconnect();
+  }
+}
+const same = isSameSet(cmp);
+out(`rebuild-changes: ${same ? 'the topic equals the rebuild' : 'the topic DIFFERS from the rebuild'}`);
+// A check fails on any difference; a repair (--write-topic) succeeded when it wrote.
+process.exit(same || writeTopic ? 0 : 1);
