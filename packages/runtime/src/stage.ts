@@ -1,5 +1,6 @@
 import type { Consumer, EachBatchPayload, Kafka, Message, Producer, Transaction } from 'kafkajs';
 import {
+  assertSoundEvent,
   CodecError,
   decodeEvent,
   eventId,
@@ -11,6 +12,7 @@ import { errorCode, errorMessage, isRetriable } from './errors.ts';
 import { createConsumer, createProducer, toKafkaMessage, type EventMessage } from './kafka.ts';
 import type { Logger } from './logger.ts';
 import { retry, type RetryOptions } from './retry.ts';
+import { topicOfEvent } from './topics.ts';
 
 /** One consumed message, decoded, with where it came from. */
 export interface StageMessage {
@@ -75,6 +77,24 @@ export interface RunningStage {
   stop(): Promise<void>;
   isReady(): boolean;
   processed(): number;
+}
+
+/** The event type a (possibly prefixed) pipeline topic carries; undefined for a topic we do not know. */
+export function eventTypeOfTopic(topic: string): EventName | undefined {
+  for (const [name, t] of Object.entries(topicOfEvent) as [EventName, string][])
+    if (topic.endsWith(t)) return name; // TOPIC_PREFIX + name
+  return undefined;
+}
+
+/**
+ * Decodes a consumed value and checks it is the type its topic carries and that its contract holds:
+ * CodecError (TRUNCATED, BAD_MAGIC, UNKNOWN_FINGERPRINT, BAD_BODY, TRAILING_BYTES, WRONG_TYPE,
+ * INVALID_EVENT) otherwise, which the stage dead-letters with the message's coordinates.
+ */
+export function decodeStageValue(topic: string, value: Buffer): DecodedEvent {
+  const decoded = decodeEvent(value);
+  assertSoundEvent(decoded, eventTypeOfTopic(topic));
+  return decoded;
 }
 
 /** The dead letter for a message or input that could not be processed. */
@@ -158,7 +178,7 @@ export async function runStage(opts: StageOptions): Promise<RunningStage> {
         continue;
       }
       try {
-        messages.push({ ...coords, value: m.value, decoded: decodeEvent(m.value) });
+        messages.push({ ...coords, value: m.value, decoded: decodeStageValue(batch.topic, m.value) });
       } catch (err) {
         if (!(err instanceof CodecError)) throw err;
         rejected.push({ message: coords, error: err });
