@@ -37,6 +37,18 @@ export const env = {
     )
     .describe('comma-separated host:port list'),
   url: z.url(),
+  /**
+   * An http(s) base URL without credentials: fetch refuses `user:password@` URLs anyway, and every
+   * message that quotes the URL would carry the password. Keys go in their own (redacted) variable.
+   */
+  baseUrl: () =>
+    z
+      .url()
+      .refine((u) => /^https?:$/.test(new URL(u).protocol), 'an http(s) URL')
+      .refine((u) => {
+        const parsed = new URL(u);
+        return parsed.username === '' && parsed.password === '';
+      }, 'must not carry credentials (user:password@): put the key in its own variable'),
   positiveInt: (def: number) => z.coerce.number().int().positive().default(def),
   nonNegativeInt: (def: number) => z.coerce.number().int().nonnegative().default(def),
   bool: (def: boolean) =>

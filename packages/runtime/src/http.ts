@@ -1,4 +1,5 @@
 import { PipelineError, TransientError } from './errors.ts';
+import { redactUrl, scrubSecrets } from './logger.ts';
 import { retry } from './retry.ts';
 
 export interface FetchedBody {
@@ -26,6 +27,9 @@ export async function fetchBytes(url: string, opts: FetchOptions = {}): Promise<
   const timeoutMs = opts.timeoutMs ?? 30_000;
   const maxBytes = opts.maxBytes ?? 64 * 1024 * 1024;
   const now = opts.now ?? Date.now;
+  // Messages end up in logs, stderr and events (unavailable reasons, dead letters): never the password
+  // of a URL, nor what fetch quotes back from it.
+  const shown = redactUrl(url);
   try {
     return await retry(
       async () => {
@@ -33,17 +37,21 @@ export async function fetchBytes(url: string, opts: FetchOptions = {}): Promise<
         try {
           res = await fetch(url, { headers: opts.headers, signal: AbortSignal.timeout(timeoutMs) });
         } catch (err) {
-          throw new TransientError('NETWORK', `GET ${url} failed: ${(err as Error).message}`, err);
+          throw new TransientError(
+            'NETWORK',
+            `GET ${shown} failed: ${scrubSecrets((err as Error).message)}`,
+            err,
+          );
         }
         if (res.status === 429 || res.status >= 500) {
           await res.body?.cancel();
-          throw new TransientError(`HTTP_${res.status}`, `GET ${url} answered ${res.status}`);
+          throw new TransientError(`HTTP_${res.status}`, `GET ${shown} answered ${res.status}`);
         }
         if (res.status >= 400) {
           await res.body?.cancel();
-          throw new PipelineError('HTTP_4XX', `GET ${url} answered ${res.status}`);
+          throw new PipelineError('HTTP_4XX', `GET ${shown} answered ${res.status}`);
         }
-        const body = await readCapped(res, maxBytes, url);
+        const body = await readCapped(res, maxBytes, shown);
         return { url, status: res.status, body, fetchedAt: now() };
       },
       { attempts: opts.attempts ?? 4, initialDelayMs: 250, maxDelayMs: 5_000, onRetry: opts.onRetry },

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { env, loadConfig } from './config.ts';
 import { ConfigError, isRetriable, PoisonInputError, TransientError } from './errors.ts';
 import { startHealthServer } from './health.ts';
-import { createLogger, redactUrl } from './logger.ts';
+import { fetchBytes } from './http.ts';
+import { createLogger, redactUrl, scrubSecrets } from './logger.ts';
 import { backoffDelay, defaultRetry, retry } from './retry.ts';
 
 describe('loadConfig', () => {
@@ -57,6 +58,62 @@ describe('logger', () => {
     for (const secret of ['eyJ-service-role', 'pw1', 'pw2', 'sk-or-1', 'sk-or-2', 'anon-key'])
       expect(out).not.toContain(secret);
     expect(out).toContain('[redacted]');
+  });
+
+  it('scrubs secrets that sit inside strings: messages, stacks, causes', () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        lines.push(chunk.toString());
+        cb();
+      },
+    });
+    const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJyb2xlIjoic2VydmljZV9yb2xlIn0.c2lnbmF0dXJlLW9mLXRoZS1rZXk';
+    const log = createLogger({ service: 'test', destination: sink });
+    const cause = new Error('connect to postgres://writer:pw%2F9@db:5432/llmpt refused');
+    log.error(
+      { err: new Error(`request with Bearer sk-or-v1-0123456789abcdef0123 and apikey ${jwt}`, { cause }) },
+      'failed at http://:bare-pw@host/x',
+    );
+    // Config objects keep the environment's names.
+    log.info({ config: { DATABASE_URL: 'postgres://u:pw3@h/db', OPENROUTER_API_KEY: 'k-123' } }, 'config');
+    const out = lines.join('');
+    for (const secret of [
+      'pw%2F9',
+      'sk-or-v1-0123456789abcdef0123',
+      jwt,
+      'c2lnbmF0dXJlLW9mLXRoZS1rZXk',
+      'bare-pw',
+      'pw3',
+      'k-123',
+    ])
+      expect(out).not.toContain(secret);
+    expect(out).toContain('postgres://writer:***@db:5432/llmpt');
+    expect(out).toContain('Bearer [redacted]');
+    expect(out).toContain('[redacted-jwt]');
+    expect(scrubSecrets('sk-or-v1-abcdefabcdefabcdefabcdef')).toBe('[redacted-key]');
+    // What is not a secret stays readable.
+    const plain = 'GET http://127.0.0.1:39092/api/v1/models answered 500 (user@example.com)';
+    expect(scrubSecrets(plain)).toBe(plain);
+  });
+
+  it('fetch errors never quote the password of the URL they failed on', async () => {
+    const err: unknown = await fetchBytes('http://tracker:hunter2-pw@127.0.0.1:1/api/v1/models', {
+      attempts: 1,
+    }).catch((e: unknown) => e);
+    if (!(err instanceof Error)) throw new Error('fetchBytes should have failed');
+    expect(err.message).toMatch(/^GET http:\/\/tracker:\*\*\*@127\.0\.0\.1:1\/api\/v1\/models failed: /);
+    expect(err.message).not.toContain('hunter2-pw');
+  });
+
+  it('a base URL with credentials is refused at start, without echoing it', () => {
+    const schema = z.object({ OPENROUTER_BASE_URL: env.baseUrl() });
+    expect(() => loadConfig(schema, { OPENROUTER_BASE_URL: 'https://u:hunter2@openrouter.ai' })).toThrow(
+      'OPENROUTER_BASE_URL: must not carry credentials (user:password@): put the key in its own variable (set)',
+    );
+    expect(loadConfig(schema, { OPENROUTER_BASE_URL: 'https://openrouter.ai' }).OPENROUTER_BASE_URL).toBe(
+      'https://openrouter.ai',
+    );
   });
 
   it('redactUrl hides the password of a connection string', () => {

@@ -3,7 +3,7 @@ import { commonEnv, env, loadConfig } from '@llmpt/runtime';
 
 const schema = z.object({
   ...commonEnv,
-  OPENROUTER_BASE_URL: z.url().default('https://openrouter.ai'),
+  OPENROUTER_BASE_URL: env.baseUrl().default('https://openrouter.ai'),
   OPENROUTER_API_KEY: z.string().optional(),
   MODELS_BLOCKLIST_PATH: z.string().default('configs/models_blocklist.yml'),
   RUN_ID: z.string().min(1).optional(),

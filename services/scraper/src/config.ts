@@ -3,11 +3,11 @@ import { commonEnv, env, loadConfig } from '@llmpt/runtime';
 
 const schema = z.object({
   ...commonEnv,
-  OPENROUTER_BASE_URL: z.url().default('https://openrouter.ai'),
+  OPENROUTER_BASE_URL: env.baseUrl().default('https://openrouter.ai'),
   OPENROUTER_API_KEY: z.string().optional(),
   PROVIDERS_CONFIG: z.string().default('configs/providers.yml'),
   /** Serves every pricing page from this base instead of the provider's host (tests, offline runs). */
-  PROVIDER_PAGES_BASE_URL: z.url().optional(),
+  PROVIDER_PAGES_BASE_URL: env.baseUrl().optional(),
   SCRAPE_PROVIDER_SITES: env.bool(true),
   SCRAPE_ENDPOINTS: env.bool(true),
   CHROMIUM_PATH: z.string().default('/usr/bin/chromium'),

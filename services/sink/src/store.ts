@@ -43,6 +43,7 @@ export class SinkStoreError extends PipelineError {
 
 export type SinkErrorCode =
   | 'SINK_DB_UNAVAILABLE'
+  | 'SINK_DB_AUTH'
   | 'SINK_DB_CONFLICT'
   | 'SINK_CONSTRAINT_VIOLATION'
   | 'SINK_INVALID_DATA'
@@ -83,8 +84,11 @@ export function classifyDbError(
   if (['40001', '40P01', '55P03', '57014'].includes(s)) return { code: 'SINK_DB_CONFLICT', retriable: true };
   if (s.startsWith('23')) return { code: 'SINK_CONSTRAINT_VIOLATION', retriable: false };
   if (s.startsWith('22')) return { code: 'SINK_INVALID_DATA', retriable: false };
-  if (s === '42501' || s === 'PGRST301' || s === 'PGRST302')
-    return { code: 'SINK_PERMISSION_DENIED', retriable: false };
+  // Bad credentials (wrong password, forged or expired key) are the process's, not the batch's: every
+  // event would fail alike, so back off and retry until the secret is fixed, never dead-letter.
+  if (s.startsWith('28') || s === 'PGRST301' || s === 'PGRST302')
+    return { code: 'SINK_DB_AUTH', retriable: true };
+  if (s === '42501') return { code: 'SINK_PERMISSION_DENIED', retriable: false };
   if (s.startsWith('42') || s === 'PGRST202' || s === 'PGRST204' || s === 'PGRST205')
     return { code: 'SINK_SCHEMA_MISMATCH', retriable: false };
   if (

@@ -19,7 +19,12 @@ for (const [net, prefix] of [
   internal.addSubnet(net, prefix, 'ipv4');
 }
 for (const [net, prefix] of [
-  ['::', 127],
+  // Unspecified, loopback and the deprecated IPv4-compatible form (::7f00:1 is 127.0.0.1).
+  ['::', 96],
+  // NAT64 prefixes embed an IPv4 address that a NAT64 gateway would reach on our behalf; 6to4 too.
+  ['64:ff9b::', 96],
+  ['64:ff9b:1::', 48],
+  ['2002::', 16],
   ['fc00::', 7],
   ['fe80::', 10],
   ['ff00::', 8],

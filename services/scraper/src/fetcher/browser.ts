@@ -1,5 +1,8 @@
 // Script-rendered pricing pages through Debian's Chromium driven by playwright-core. Only allow-listed
-// hosts load: every other request (analytics, CDNs, redirects elsewhere) is aborted in page.route.
+// hosts load, enforced twice: page.route aborts every other request (analytics, CDNs), and Chromium's
+// own resolver knows no other host name (--host-resolver-rules), because page.route never sees the
+// later hops of a redirect chain: an allow-listed page redirecting a navigation or an <img> elsewhere
+// would otherwise be followed (the scraper int test proves it is not).
 import { chromium, type Browser } from 'playwright-core';
 import type { FetchLogger } from './page-fetcher.ts';
 
@@ -47,6 +50,15 @@ export class RenderError extends Error {
   }
 }
 
+/**
+ * Every host name resolves to nothing except the allow-listed ones (IP literals included), so no hop
+ * of any redirect can reach another host.
+ */
+export function hostResolverRules(allowHosts: readonly string[]): string {
+  const excluded = allowHosts.map((h) => `EXCLUDE ${h.toLowerCase()}`);
+  return `--host-resolver-rules=${['MAP * ~NOTFOUND', ...excluded].join(', ')}`;
+}
+
 function isAllowedRequest(reqUrl: string, allow: ReadonlySet<string>): boolean {
   try {
     const u = new URL(reqUrl);
@@ -64,7 +76,7 @@ export function createBrowserRenderer(opts: BrowserRendererOptions): BrowserRend
   const launch = () => {
     browser ??= chromium.launch({
       executablePath: opts.executablePath,
-      args: [...(opts.args ?? DEFAULT_CHROMIUM_ARGS)],
+      args: [...(opts.args ?? DEFAULT_CHROMIUM_ARGS), hostResolverRules(opts.allowHosts)],
     });
     return browser;
   };

@@ -26,6 +26,12 @@ export interface PageFetcherOptions {
   /** Loopback/private addresses allowed: true only in tests and local runs. */
   readonly allowPrivateAddresses: boolean;
   readonly logger?: FetchLogger;
+  /**
+   * Why a host may not be fetched in production mode (null: fine). Default: resolve it and refuse
+   * internal addresses (address-guard.ts). Tests replace it only to let one loopback host stand in
+   * for a public one, so that a redirect from it to an internal address can be exercised.
+   */
+  readonly addressRefusal?: (hostname: string) => Promise<string | null>;
   /** First backoff step; delays are uniform in [0, min(maxBackoffMs, base * 2^n)]. Default 500 ms. */
   readonly backoffBaseMs?: number;
   readonly maxBackoffMs?: number;
@@ -125,6 +131,7 @@ export function createPageFetcher(opts: PageFetcherOptions): PageFetcher {
   const maxBackoff = opts.maxBackoffMs ?? 30_000;
   const maxRetryAfter = opts.maxRetryAfterMs ?? 60_000;
   const maxRedirects = opts.maxRedirects ?? 5;
+  const addressRefusal = opts.addressRefusal ?? internalAddressReason;
   const limiter = createHostLimiter({
     concurrency: opts.perHostConcurrency,
     minIntervalMs: opts.minIntervalMs,
@@ -137,7 +144,7 @@ export function createPageFetcher(opts: PageFetcherOptions): PageFetcher {
   async function hostRefusal(u: URL): Promise<string | null> {
     if (u.protocol !== 'https:' && u.protocol !== 'http:') return `scheme ${u.protocol} is not fetched`;
     if (!isAllowedHost(u.hostname)) return `host ${u.hostname} is not allow-listed`;
-    if (!opts.allowPrivateAddresses) return internalAddressReason(u.hostname);
+    if (!opts.allowPrivateAddresses) return addressRefusal(u.hostname);
     return null;
   }
 

@@ -1,8 +1,10 @@
 // The provider_site path end to end against a real HTTP server on 127.0.0.1 serving the recorded
 // captures (read from ../shared/data) and our own script-rendered fixture, and a real Chromium.
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { lookup } from 'node:dns/promises';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ModelDiscovered, RawPriceObserved } from '@llmpt/schemas';
@@ -16,6 +18,7 @@ import {
   type ProvidersConfig,
 } from '../providers-config.ts';
 import { parsePricingPage } from '../pages/parse.ts';
+import { internalAddressReason } from './address-guard.ts';
 import { createBrowserRenderer, DEFAULT_CHROMIUM_ARGS, type BrowserRenderer } from './browser.ts';
 import { createPageCache } from './page-cache.ts';
 import { createPageFetcher, type PageFetcher } from './page-fetcher.ts';
@@ -32,6 +35,7 @@ let server: Server;
 let base = '';
 let port = 0;
 const hits = new Map<string, number>();
+const stalled: ServerResponse[] = [];
 const robotsTxt = 'User-agent: *\nDisallow: /private/\n';
 let config: ProvidersConfig;
 const routes = new Map<
@@ -104,6 +108,17 @@ beforeAll(async () => {
   server = createServer((req, res) => {
     const p = new URL(req.url ?? '/', 'http://x').pathname;
     hits.set(p, hitCount(p) + 1);
+    // A stalled upstream: no answer at all, or headers and a first chunk and then nothing.
+    if (p === '/hang/silent') {
+      stalled.push(res);
+      return;
+    }
+    if (p === '/hang/trickle') {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.write('<html><body>first chunk');
+      stalled.push(res);
+      return;
+    }
     if (p === '/robots.txt') {
       res.writeHead(200, { 'content-type': 'text/plain' }).end(robotsTxt);
       return;
@@ -167,6 +182,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  for (const res of stalled) res.destroy();
   await new Promise<void>((resolve) => server.close(() => resolve()));
 });
 
@@ -283,6 +299,17 @@ describe('politeness and safety', () => {
     expect(hitCount('/flaky/pricing') - before).toBe(2);
   });
 
+  it('the time cap ends a stalled response: no answer, or a body that stops coming', async () => {
+    const f = fetcher({ timeoutMs: 300, retries: 1, backoffBaseMs: 1 });
+    for (const route of ['/hang/silent', '/hang/trickle']) {
+      const before = hitCount(route);
+      const r = await f.fetchPage(`${base}${route}`);
+      expect(r, route).toMatchObject({ status: 'timeout', reason: 'no complete response within 300 ms' });
+      // A timeout is retried (transient), then given up: two attempts in all.
+      expect(hitCount(route) - before, route).toBe(2);
+    }
+  });
+
   it('the size cap stops the download: declared and streamed', async () => {
     const claude = new URL(config.providers.find((p) => p.id === 'anthropic')!.url).pathname;
     const capped = await fetcher({ maxBytes: 100_000 }).fetchPage(`${base}${claude}`);
@@ -297,6 +324,95 @@ describe('politeness and safety', () => {
     }));
     const streamed = await fetcher({ maxBytes: 100_000 }).fetchPage(`${base}/stream`);
     expect(streamed).toMatchObject({ status: 'too_large', reason: 'body exceeds the 100000-byte cap' });
+  });
+});
+
+describe('production mode (ALLOW_PRIVATE_ADDRESSES=false): loopback and private targets are never fetched', () => {
+  // An "internal service" on loopback that no request may ever reach, with its own hit counter.
+  let internal: Server;
+  let internalPort = 0;
+  let internalHits = 0;
+  const production = (over: Partial<Parameters<typeof createPageFetcher>[0]> = {}) =>
+    fetcher({ allowPrivateAddresses: false, ...over });
+
+  beforeAll(async () => {
+    internal = createServer((_req, res) => {
+      internalHits++;
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('internal secrets');
+    });
+    await new Promise<void>((resolve) => internal.listen(0, '127.0.0.1', resolve));
+    internalPort = (internal.address() as AddressInfo).port;
+    routes.set('/prod/to-loopback', () => ({
+      status: 302,
+      headers: { location: `http://127.0.0.1:${internalPort}/admin` },
+    }));
+    routes.set('/prod/to-ipv6-loopback', () => ({
+      status: 307,
+      headers: { location: `http://[::1]:${internalPort}/admin` },
+    }));
+    routes.set('/prod/to-unlisted', () => ({
+      status: 301,
+      headers: { location: `http://metadata.internal.invalid:${internalPort}/latest/meta-data/` },
+    }));
+  });
+
+  afterAll(async () => {
+    await new Promise<void>((resolve) => internal.close(() => resolve()));
+  });
+
+  it('an allow-listed IP literal on loopback: refused before any request', async () => {
+    const before = hitCount('/prod/page');
+    const robots = hitCount('/robots.txt');
+    const r = await production({ allowHosts: ['127.0.0.1'] }).fetchPage(
+      `http://127.0.0.1:${internalPort}/admin`,
+    );
+    expect(r).toMatchObject({ status: 'refused', reason: 'address 127.0.0.1 is internal' });
+    const direct = await production().fetchPage(`${base}/prod/page`);
+    expect(direct).toMatchObject({ status: 'refused', reason: 'address 127.0.0.1 is internal' });
+    expect(hitCount('/prod/page')).toBe(before);
+    expect(hitCount('/robots.txt')).toBe(robots);
+    expect(internalHits).toBe(0);
+  });
+
+  it('an allow-listed host name that resolves to loopback: refused, by name or by its address', async () => {
+    const viaName = await production({ allowHosts: ['localhost'] }).fetchPage(
+      `http://localhost:${internalPort}/admin`,
+    );
+    expect(viaName).toMatchObject({ status: 'refused', reason: 'host localhost is local' });
+    // The machine's own name resolves (through /etc/hosts, i.e. real DNS resolution) to loopback.
+    const own = hostname().toLowerCase();
+    const addresses = (await lookup(own, { all: true })).map((a) => a.address);
+    const r = await production({ allowHosts: [own] }).fetchPage(`http://${own}:${internalPort}/admin`);
+    expect(r.status).toBe('refused');
+    if (addresses.every((a) => a.startsWith('127.') || a === '::1'))
+      expect(r.status !== 'ok' && r.reason).toBe(`host ${own} resolves to internal address ${addresses[0]}`);
+    expect(internalHits).toBe(0);
+  });
+
+  it('a redirect from an allowed public host to 127.0.0.1, [::1] or an unlisted host: refused, never fetched', async () => {
+    // `localhost` plays the public pricing host (the only substitution: a loopback test has no public
+    // address); every other host goes through the real guard. The targets are allow-listed too, so
+    // only the address check can refuse them.
+    const f = production({
+      allowHosts: ['localhost', '127.0.0.1', '::1', '[::1]'],
+      addressRefusal: (h) => (h === 'localhost' ? Promise.resolve(null) : internalAddressReason(h)),
+      robots: false,
+    });
+    for (const [route, reason] of [
+      ['/prod/to-loopback', 'redirect refused: address 127.0.0.1 is internal'],
+      ['/prod/to-ipv6-loopback', 'redirect refused: address ::1 is internal'],
+      ['/prod/to-unlisted', 'redirect refused: host metadata.internal.invalid is not allow-listed'],
+    ] as const) {
+      const before = hitCount(route);
+      const r = await f.fetchPage(`http://localhost:${port}${route}`);
+      expect(r, route).toMatchObject({ status: 'refused', reason });
+      // The allowed hop was fetched once (no retry of a refusal); the target never.
+      expect(hitCount(route) - before, route).toBe(1);
+    }
+    expect(internalHits).toBe(0);
+    // The same fetcher does fetch the public stand-in itself: the refusals above are the redirects'.
+    const ok = await f.fetchPage(`http://localhost:${port}/api-docs.deepseek.com/quick_start/pricing`);
+    expect(ok.status).toBe('ok');
   });
 });
 
@@ -348,6 +464,42 @@ describe.runIf(existsSync(CHROMIUM))('script-rendered page through real Chromium
 
   afterAll(async () => {
     await renderer.close();
+  });
+
+  it('redirects inside Chromium (navigation and sub-resource) never reach another host', async () => {
+    let elsewhere = 0;
+    const other = createServer((_req, res) => {
+      elsewhere++;
+      res.writeHead(200, { 'content-type': 'text/html' }).end('<table class="price-table"></table>');
+    });
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+    const otherPort = (other.address() as AddressInfo).port;
+    try {
+      routes.set('/rendered/redirecting', () => ({
+        status: 200,
+        body: '<html><body><img src="/rendered/pixel-out"><table class="price-table"></table></body></html>',
+      }));
+      routes.set('/rendered/pixel-out', () => ({
+        status: 302,
+        headers: { location: `http://localhost:${otherPort}/pixel.gif` },
+      }));
+      routes.set('/rendered/nav-out', () => ({
+        status: 302,
+        headers: { location: `http://localhost:${otherPort}/pricing` },
+      }));
+      const page = await renderer.render(`${base}/rendered/redirecting`, {
+        waitForSelector: 'table.price-table',
+      });
+      expect(page.finalUrl).toBe(`${base}/rendered/redirecting`);
+      expect(hitCount('/rendered/pixel-out')).toBe(1);
+      await expect(
+        renderer.render(`${base}/rendered/nav-out`, { waitForSelector: 'table.price-table' }),
+      ).rejects.toThrow(/ERR_NAME_NOT_RESOLVED/);
+      expect(hitCount('/rendered/nav-out')).toBe(1);
+      expect(elsewhere).toBe(0);
+    } finally {
+      await new Promise<void>((resolve) => other.close(() => resolve()));
+    }
   });
 
   it('the static path finds no prices: rendering is needed', async () => {

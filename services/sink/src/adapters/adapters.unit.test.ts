@@ -54,6 +54,9 @@ describe('classifyDbError', () => {
     ['23505', 409, 'SINK_CONSTRAINT_VIOLATION', false],
     ['22003', 400, 'SINK_INVALID_DATA', false],
     ['42501', 403, 'SINK_PERMISSION_DENIED', false],
+    ['28P01', undefined, 'SINK_DB_AUTH', true],
+    ['28000', undefined, 'SINK_DB_AUTH', true],
+    ['PGRST301', 401, 'SINK_DB_AUTH', true],
     ['PGRST202', 404, 'SINK_SCHEMA_MISMATCH', false],
     ['P0001', 400, 'SINK_DB_ERROR', false],
   ] as const)('%s (HTTP %s) is %s, retriable %s', (state, status, code, retriable) => {
