@@ -88,9 +88,12 @@ export function classifyDbError(
   // event would fail alike, so back off and retry until the secret is fixed, never dead-letter.
   if (s.startsWith('28') || s === 'PGRST301' || s === 'PGRST302')
     return { code: 'SINK_DB_AUTH', retriable: true };
-  if (s === '42501') return { code: 'SINK_PERMISSION_DENIED', retriable: false };
+  // A missing grant or a migration not applied yet is the deployment's, not the batch's, too: events
+  // are checked before they reach the database, so these would refuse every event alike. Stall and
+  // retry (loudly) until an operator fixes it, rather than dead-letter the whole stream.
+  if (s === '42501') return { code: 'SINK_PERMISSION_DENIED', retriable: true };
   if (s.startsWith('42') || s === 'PGRST202' || s === 'PGRST204' || s === 'PGRST205')
-    return { code: 'SINK_SCHEMA_MISMATCH', retriable: false };
+    return { code: 'SINK_SCHEMA_MISMATCH', retriable: true };
   if (
     httpStatus !== undefined &&
     (httpStatus >= 500 || httpStatus === 408 || httpStatus === 429) &&

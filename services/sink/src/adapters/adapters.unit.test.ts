@@ -53,11 +53,12 @@ describe('classifyDbError', () => {
     ['23502', 400, 'SINK_CONSTRAINT_VIOLATION', false],
     ['23505', 409, 'SINK_CONSTRAINT_VIOLATION', false],
     ['22003', 400, 'SINK_INVALID_DATA', false],
-    ['42501', 403, 'SINK_PERMISSION_DENIED', false],
+    ['42501', 403, 'SINK_PERMISSION_DENIED', true],
     ['28P01', undefined, 'SINK_DB_AUTH', true],
     ['28000', undefined, 'SINK_DB_AUTH', true],
     ['PGRST301', 401, 'SINK_DB_AUTH', true],
-    ['PGRST202', 404, 'SINK_SCHEMA_MISMATCH', false],
+    ['PGRST202', 404, 'SINK_SCHEMA_MISMATCH', true],
+    ['42P01', undefined, 'SINK_SCHEMA_MISMATCH', true],
     ['P0001', 400, 'SINK_DB_ERROR', false],
   ] as const)('%s (HTTP %s) is %s, retriable %s', (state, status, code, retriable) => {
     expect(classifyDbError(state, status)).toEqual({ code, retriable });
