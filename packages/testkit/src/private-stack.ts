@@ -1,0 +1,154 @@
+// A Kafka broker and a Postgres server of one test's own, started with the same component scripts as
+// the shared stack but in another STACK_DIR and on other ports. Fault tests stop and start them; the
+// shared stack is used by other test files at the same time and must never be restarted.
+import { spawn } from 'node:child_process';
+import { readFile, rm } from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+import { pino } from 'pino';
+import { createKafka, migrate, type Kafka, type Logger } from '@llmpt/runtime';
+import { readStackEnvFile } from './env.ts';
+import { repoRoot } from './paths.ts';
+
+export interface PrivateStackOptions {
+  /** Names the folder under .stack/ (data, logs, env.d). */
+  readonly name: string;
+  /** Defaults keep clear of the shared stack (Kafka 39092/39093, Postgres 54322, PostgREST 54321/54330). */
+  readonly kafkaPort?: number;
+  readonly kafkaControllerPort?: number;
+  readonly pgPort?: number;
+  /** Apply migrations/ to the database (default true). */
+  readonly migrate?: boolean;
+}
+
+export interface PrivateStack {
+  /** STACK_DIR of this stack (.stack/<name>). */
+  readonly dir: string;
+  readonly kafkaBrokers: readonly string[];
+  /** The `llmpt` database of the private server, migrated. */
+  readonly databaseUrl: string;
+  /** A client on the private broker with fast retries (test code; services get their own). */
+  readonly kafka: Kafka;
+  /** `kafka.sh down`: controlled shutdown of the KRaft process, waits until it exited. */
+  kafkaDown(): Promise<void>;
+  /** `kafka.sh up`: restarts on the same data; resolves once the broker answers metadata requests. */
+  kafkaUp(): Promise<void>;
+  /** `postgres.sh down` (pg_ctl stop -m fast: open connections are terminated). */
+  postgresDown(): Promise<void>;
+  /** `postgres.sh up`: resolves once the server accepts TCP connections. */
+  postgresUp(): Promise<void>;
+  /** Stops both servers and removes the folder. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+export class PrivateStackError extends Error {
+  readonly code = 'PRIVATE_STACK_FAILED';
+}
+
+function runScript(script: 'kafka' | 'postgres', action: 'up' | 'down', env: Record<string, string>) {
+  return new Promise<void>((resolve, reject) => {
+    const child = spawn('bash', [path.join(repoRoot, 'scripts', 'stack', `${script}.sh`), action], {
+      cwd: repoRoot,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) =>
+      code === 0
+        ? resolve()
+        : reject(new PrivateStackError(`${script}.sh ${action} exited with ${code}:\n${out.trim()}`)),
+    );
+  });
+}
+
+/** True when something accepts TCP connections on 127.0.0.1:port. */
+export function portInUse(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/**
+ * Starts a private Kafka and Postgres (clean: leftovers of an earlier run in the same folder are
+ * stopped and removed first), migrates its database and returns handles to stop and start each.
+ */
+export async function startPrivateStack(opts: PrivateStackOptions): Promise<PrivateStack> {
+  const dir = path.join(repoRoot, '.stack', opts.name);
+  const kafkaPort = opts.kafkaPort ?? 39192;
+  const kafkaControllerPort = opts.kafkaControllerPort ?? 39193;
+  const pgPort = opts.pgPort ?? 54422;
+  const kafkaEnv = {
+    STACK_DIR: dir,
+    KAFKA_PORT: String(kafkaPort),
+    KAFKA_CONTROLLER_PORT: String(kafkaControllerPort),
+    // Smaller heap than the shared broker: this one holds one test's topics.
+    KAFKA_HEAP: '-Xmx384m -Xms128m',
+  };
+  const pgEnv = { STACK_DIR: dir, PG_PORT: String(pgPort) };
+  const stopAll = async () => {
+    const errors: unknown[] = [];
+    await Promise.all([
+      runScript('kafka', 'down', kafkaEnv).catch((e: unknown) => errors.push(e)),
+      runScript('postgres', 'down', pgEnv).catch((e: unknown) => errors.push(e)),
+    ]);
+    // postgres.sh may have put the data dir under /var/tmp (see postgres.path): remove that too.
+    const pgBase = await readPgBase(dir);
+    await rm(dir, { recursive: true, force: true });
+    if (pgBase?.startsWith('/var/tmp/llmpt-pg-')) await rm(pgBase, { recursive: true, force: true });
+    if (errors.length) throw errors[0];
+  };
+
+  await stopAll();
+  for (const port of [kafkaPort, kafkaControllerPort, pgPort])
+    if (await portInUse(port))
+      throw new PrivateStackError(
+        `startPrivateStack: port ${port} is taken; pass other kafkaPort/kafkaControllerPort/pgPort`,
+      );
+  // Side by side: the broker's JVM start is the long part, Postgres is ready well before it.
+  await Promise.all([runScript('postgres', 'up', pgEnv), runScript('kafka', 'up', kafkaEnv)]);
+  const vars = readStackEnvFile(dir);
+  const kafkaBrokers = (vars.KAFKA_BROKERS ?? '').split(',').filter(Boolean);
+  const databaseUrl = vars.DATABASE_URL ?? '';
+  if (kafkaBrokers.length === 0 || !databaseUrl)
+    throw new PrivateStackError(`startPrivateStack: ${dir}/env.d lacks KAFKA_BROKERS or DATABASE_URL`);
+  if (opts.migrate ?? true) await migrate({ databaseUrl, dir: path.join(repoRoot, 'migrations') });
+  const logger: Logger = pino({ name: opts.name, level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const kafka = createKafka({
+    brokers: kafkaBrokers,
+    clientId: `${opts.name}-test`,
+    retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 2000 },
+    logger,
+  });
+
+  let stopped = false;
+  return {
+    dir,
+    kafkaBrokers,
+    databaseUrl,
+    kafka,
+    kafkaDown: () => runScript('kafka', 'down', kafkaEnv),
+    kafkaUp: () => runScript('kafka', 'up', kafkaEnv),
+    postgresDown: () => runScript('postgres', 'down', pgEnv),
+    postgresUp: () => runScript('postgres', 'up', pgEnv),
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await stopAll();
+    },
+  };
+}
+
+async function readPgBase(dir: string): Promise<string | undefined> {
+  return readFile(path.join(dir, 'postgres.path'), 'utf8').then(
+    (s) => s.trim() || undefined,
+    () => undefined,
+  );
+}
