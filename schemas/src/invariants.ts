@@ -11,7 +11,8 @@ const MONEY = /^\d{1,10}\.\d{8}$/;
 const SIGNED_SCALE_8 = /^-?\d{1,10}\.\d{8}$/;
 const DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 
-const MONEY_FIELDS = [
+/** The money columns of NormalizedPrice, in schema order: the dimensions prices are compared on. */
+export const MONEY_FIELDS = [
   'prompt',
   'completion',
   'internal_reasoning',

@@ -1,17 +1,8 @@
-import type { NormalizedPrice, ObservationStatus } from '@llmpt/schemas';
+import { MONEY_FIELDS, type NormalizedPrice, type ObservationStatus } from '@llmpt/schemas';
 import { NormalizeError } from './errors.ts';
 
 /** The money columns of NormalizedPrice, in schema order: the dimensions prices are compared on. */
-export const PRICE_DIMENSIONS = [
-  'prompt',
-  'completion',
-  'internal_reasoning',
-  'input_cache_read',
-  'input_cache_write',
-  'request',
-  'image',
-  'web_search',
-] as const;
+export const PRICE_DIMENSIONS = MONEY_FIELDS;
 export type PriceDimension = (typeof PRICE_DIMENSIONS)[number];
 
 /** Token dimensions are USD per 1M tokens; the others are USD per unit (request, image, web search). */
