@@ -128,6 +128,9 @@ export function deadLetterFor(stage: string, rejection: Rejection, now: number):
   };
 }
 
+const SESSION_TIMEOUT_MS = 10_000;
+const HEARTBEAT_INTERVAL_MS = 3_000;
+
 /**
  * Runs a consuming stage: each partition batch is decoded (undecodable messages go to the dead-letter
  * topic with their coordinates), handed to the stage's handler, its outputs published, and only then
@@ -140,10 +143,13 @@ export async function runStage(opts: StageOptions): Promise<RunningStage> {
   const { kafka, logger } = opts;
   // Large fetches: a replay or a catch-up then writes thousands of events per transaction instead of a
   // few hundred (npm run bench: the database write cost per event falls with the batch size).
+  // A member that died without leaving (kill -9, a broker restart) holds its partitions until its
+  // session expires: 10 s bounds that pause (it was 30 s). Live members never come near it, because
+  // they heartbeat during a batch too (see `beat` below).
   const consumer = createConsumer(kafka, {
     groupId: opts.groupId,
-    sessionTimeout: 30_000,
-    heartbeatInterval: 3_000,
+    sessionTimeout: SESSION_TIMEOUT_MS,
+    heartbeatInterval: HEARTBEAT_INTERVAL_MS,
     maxBytesPerPartition: 8 * 1024 * 1024,
     maxBytes: 32 * 1024 * 1024,
   });
@@ -187,26 +193,33 @@ export async function runStage(opts: StageOptions): Promise<RunningStage> {
     // batch.lastOffset() also covers trailing control records of transactional producers, so a
     // drained read_committed consumer has no lag left.
     const lastOffset = batch.lastOffset();
-    await retry(
-      async () => {
-        const result = messages.length ? await opts.handle(messages) : {};
-        await publish(result, rejected, batch.topic, batch.partition, lastOffset);
-      },
-      {
-        attempts: Number.MAX_SAFE_INTEGER,
-        initialDelayMs: 200,
-        maxDelayMs: 10_000,
-        ...opts.retry,
-        shouldRetry: (err) => isRetriable(err) && !stopping,
-        onRetry: (err, attempt, delayMs) => {
-          logger.warn(
-            { err, attempt, delayMs, topic: batch.topic, partition: batch.partition },
-            'batch failed, retrying',
-          );
-          void heartbeat().catch(() => undefined);
+    // kafkajs heartbeats only between batches or when asked. A long batch (the scraper fetching a
+    // hundred models' endpoints, a database outage being retried) keeps its session alive itself, or
+    // the group would evict the member mid-batch and hand the same batch to another, again and again.
+    const beat = setInterval(() => void heartbeat().catch(() => undefined), HEARTBEAT_INTERVAL_MS);
+    try {
+      await retry(
+        async () => {
+          const result = messages.length ? await opts.handle(messages) : {};
+          await publish(result, rejected, batch.topic, batch.partition, lastOffset);
         },
-      },
-    );
+        {
+          attempts: Number.MAX_SAFE_INTEGER,
+          initialDelayMs: 200,
+          maxDelayMs: 10_000,
+          ...opts.retry,
+          shouldRetry: (err) => isRetriable(err) && !stopping,
+          onRetry: (err, attempt, delayMs) => {
+            logger.warn(
+              { err, attempt, delayMs, topic: batch.topic, partition: batch.partition },
+              'batch failed, retrying',
+            );
+          },
+        },
+      );
+    } finally {
+      clearInterval(beat);
+    }
     payload.resolveOffset(lastOffset);
     if (!opts.transactionalId) await payload.commitOffsetsIfNecessary();
     count += messages.length;

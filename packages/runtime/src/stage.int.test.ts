@@ -1,0 +1,91 @@
+// The stage loop against the real broker: a batch that takes longer than the consumer's session
+// timeout keeps its partitions (the stage heartbeats while it works), so it is handled once, not
+// handed to a new member and redone over and over.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventId, type ProviderDiscovered } from '@llmpt/schemas';
+import { createTestTopics, deleteTestTopics, testKafka, uniquePrefix, waitFor } from '@llmpt/testkit';
+import { createProducer, produceEvents, type Kafka } from './kafka.ts';
+import { groupLag } from './lag.ts';
+import { createLogger } from './logger.ts';
+import { runStage, type RunningStage } from './stage.ts';
+
+function provider(slug: string): ProviderDiscovered {
+  return {
+    event_id: eventId('ProviderDiscovered', slug),
+    run_id: 'run-stage-int',
+    caused_by: null,
+    occurred_at: Date.UTC(2026, 10, 27),
+    slug,
+    name: slug,
+    privacy_policy_url: null,
+    terms_of_service_url: null,
+    status_page_url: null,
+    headquarters: null,
+    datacenters: null,
+    raw_entry: JSON.stringify({ slug }),
+    source_url: 'http://127.0.0.1/api/v1/providers',
+    fetched_at: Date.UTC(2026, 10, 27),
+    content_hash: slug,
+  };
+}
+
+describe('a batch longer than the session timeout', () => {
+  const prefix = uniquePrefix('stage');
+  let kafka: Kafka;
+  let topics: Awaited<ReturnType<typeof createTestTopics>>;
+  let stage: RunningStage | undefined;
+
+  beforeAll(async () => {
+    kafka = testKafka('stage-int');
+    topics = await createTestTopics(prefix, { kafka });
+  });
+  afterAll(async () => {
+    await stage?.stop();
+    await deleteTestTopics(prefix, { kafka });
+  });
+
+  it('is handled once and committed: the member heartbeats while it works', async () => {
+    const producer = createProducer(kafka);
+    await producer.connect();
+    // One key: one partition, one batch.
+    const events = ['a', 'b', 'c'].map((s) => ({
+      key: 'k',
+      name: 'ProviderDiscovered' as const,
+      event: provider(s),
+    }));
+    await produceEvents(producer, topics.providerDiscovered, events);
+    await producer.disconnect();
+
+    const handled: string[] = [];
+    let committed = 0;
+    const groupId = `${prefix}stage-int`;
+    stage = await runStage({
+      kafka,
+      stage: 'stage-int',
+      groupId,
+      topics: [topics.providerDiscovered],
+      deadLetterTopic: topics.deadLetter,
+      logger: createLogger({ service: 'stage-int', level: 'silent' }),
+      handle: async (messages) => {
+        for (const m of messages) handled.push(m.decoded.event.event_id);
+        // Longer than the 10 s session timeout: without heartbeats the group evicts this member.
+        await sleep(14_000);
+        return {};
+      },
+      onCommitted: () => committed++,
+    });
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      await waitFor(async () => (await groupLag(admin, groupId, [topics.providerDiscovered])) === 0n, {
+        timeoutMs: 90_000,
+        message: 'the slow batch to be committed',
+      });
+    } finally {
+      await admin.disconnect();
+    }
+    expect(handled).toEqual(events.map((e) => e.event.event_id));
+    expect(committed).toBe(1);
+  });
+});
