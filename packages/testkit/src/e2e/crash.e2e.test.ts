@@ -25,19 +25,14 @@ import {
   killHard,
   lastStableOffsets,
   replaceService,
+  service,
+  SINK_INPUTS,
+  sinkLag,
   waitForGroups,
   watchUncommitted,
 } from './faults.ts';
 import { DIMENSIONS } from './expected.ts';
 import { freshDatabase, startPipeline, type E2EPipeline, type FreshDatabase } from './harness.ts';
-
-const SINK_INPUTS = [
-  topics.modelDiscovered.name,
-  topics.providerDiscovered.name,
-  topics.rawPriceObserved.name,
-  topics.normalizedPrice.name,
-  topics.priceChanged.name,
-];
 
 /** Days fed after the backlog while no SIGKILL has landed inside a transaction yet. */
 const MAX_EXTRA_DAYS = 6;
@@ -46,12 +41,6 @@ const figures: Record<string, unknown>[] = [];
 afterAll(() => {
   console.info('[e2e crash] figures', JSON.stringify(figures, null, 1));
 });
-
-function service(p: E2EPipeline, name: ServiceName): ServiceProcess {
-  const s = p.services.find((x) => x.name === name);
-  if (!s) throw new Error(`no ${name} in the pipeline`);
-  return s;
-}
 
 async function connect(url: string): Promise<pg.Client> {
   const c = new pg.Client({ connectionString: url });
@@ -405,23 +394,6 @@ describe('crash: kill -9 and restart, then the same result as a run without cras
     }
   });
 });
-
-/** Events the pipeline's sink has not committed yet (what a kill at this moment leaves to redo). */
-async function sinkLag(p: E2EPipeline): Promise<number> {
-  const admin = p.kafka.admin();
-  await admin.connect();
-  try {
-    return Number(
-      await groupLag(
-        admin,
-        groupIds(p.prefix).sink,
-        SINK_INPUTS.map((t) => p.prefix + t),
-      ),
-    );
-  } finally {
-    await admin.disconnect();
-  }
-}
 
 /**
  * Holds an ACCESS EXCLUSIVE lock on `table` while `feed` runs, waits until pg_stat_activity shows the

@@ -4,10 +4,43 @@
 // chosen groups only).
 import type { Admin, Kafka, Message } from 'kafkajs';
 import type pg from 'pg';
-import { createConsumer, createProducer, groupLag, highWatermarks, readToEnd } from '@llmpt/runtime';
-import type { ServiceProcess } from '../pipeline.ts';
+import { createConsumer, createProducer, groupLag, highWatermarks, readToEnd, topics } from '@llmpt/runtime';
+import { groupIds, type ServiceName, type ServiceProcess } from '../pipeline.ts';
 import { uniquePrefix } from '../wait.ts';
 import type { E2EPipeline } from './harness.ts';
+
+/** The sink's input topics, without the prefix. */
+export const SINK_INPUTS = [
+  topics.modelDiscovered.name,
+  topics.providerDiscovered.name,
+  topics.rawPriceObserved.name,
+  topics.normalizedPrice.name,
+  topics.priceChanged.name,
+];
+
+/** The pipeline's running process of a service. */
+export function service(p: E2EPipeline, name: ServiceName): ServiceProcess {
+  const s = p.services.find((x) => x.name === name);
+  if (!s) throw new Error(`no ${name} in the pipeline`);
+  return s;
+}
+
+/** Events the pipeline's sink has not committed yet (what a kill at this moment leaves to redo). */
+export async function sinkLag(p: E2EPipeline): Promise<number> {
+  const admin = p.kafka.admin();
+  await admin.connect();
+  try {
+    return Number(
+      await groupLag(
+        admin,
+        groupIds(p.prefix).sink,
+        SINK_INPUTS.map((t) => p.prefix + t),
+      ),
+    );
+  } finally {
+    await admin.disconnect();
+  }
+}
 
 /** `kill -9`: returns once the process is gone. */
 export async function killHard(p: ServiceProcess): Promise<void> {
