@@ -1,7 +1,9 @@
 // SSRF guard: in production a page (or a redirect hop) may not resolve to a loopback, private,
 // link-local or otherwise internal address, even on an allow-listed host name.
+import { lookup as lookupCallback, type LookupAddress, type LookupOptions } from 'node:dns';
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
+import { Agent, type Dispatcher } from 'undici';
 
 const internal = new BlockList();
 for (const [net, prefix] of [
@@ -53,4 +55,48 @@ export async function internalAddressReason(hostname: string): Promise<string | 
   } catch (err) {
     return `cannot resolve ${host}: ${(err as Error).message}`;
   }
+}
+
+/** The error a pinned lookup gives for an internal answer (its code names it among network errors). */
+export class InternalAddressError extends Error {
+  readonly code = 'EINTERNALADDRESS';
+}
+
+type LookupCallback = (
+  err: NodeJS.ErrnoException | null,
+  address: string | LookupAddress[],
+  family?: number,
+) => void;
+
+/**
+ * A dns.lookup for the connection itself that refuses internal answers. The guard above resolves a
+ * host before the request; the connection resolves it again, and a hostile name may answer public
+ * the first time and 127.0.0.1 the second (DNS rebinding). Checking inside the connection's own
+ * lookup means the address connected to is the address checked. IP literals never reach a lookup:
+ * the guard above refuses internal ones.
+ */
+export function pinnedLookup(isInternal: (address: string) => boolean = isInternalAddress) {
+  return (hostname: string, options: LookupOptions, callback: LookupCallback): void => {
+    lookupCallback(hostname, { ...options, all: true }, (err, addresses) => {
+      if (err) return callback(err, []);
+      const bad = addresses.find((a) => isInternal(a.address));
+      if (bad)
+        return callback(
+          new InternalAddressError(
+            `host ${hostname} resolves to internal address ${bad.address} (at connect)`,
+          ),
+          [],
+        );
+      if (options.all) return callback(null, addresses);
+      const first = addresses[0];
+      if (!first)
+        return callback(Object.assign(new Error(`no address for ${hostname}`), { code: 'ENOTFOUND' }), []);
+      return callback(null, first.address, first.family);
+    });
+  };
+}
+
+/** An HTTP dispatcher whose connections may only reach addresses the pinned lookup accepts. */
+export function guardedDispatcher(isInternal: (address: string) => boolean = isInternalAddress): Dispatcher {
+  return new Agent({ connect: { lookup: pinnedLookup(isInternal) } });
 }

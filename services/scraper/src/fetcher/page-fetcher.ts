@@ -4,7 +4,7 @@
 // attempt and a streaming size cap.
 import type { ReadableStreamDefaultReader } from 'node:stream/web';
 import { contentHash } from '@llmpt/schemas';
-import { internalAddressReason } from './address-guard.ts';
+import { guardedDispatcher, internalAddressReason, InternalAddressError } from './address-guard.ts';
 import { createHostLimiter } from './host-limiter.ts';
 import { ALLOW_ALL, DISALLOW_ALL, parseRobots, robotsAllows, type Robots } from './robots.ts';
 
@@ -32,6 +32,12 @@ export interface PageFetcherOptions {
    * for a public one, so that a redirect from it to an internal address can be exercised.
    */
   readonly addressRefusal?: (hostname: string) => Promise<string | null>;
+  /**
+   * Which resolved addresses a connection may not reach in production mode (checked inside the
+   * connection's own DNS lookup, so a name cannot answer differently to the guard and to the
+   * connection). Default: internal addresses. Replaced only by the same stand-in tests.
+   */
+  readonly isInternal?: (address: string) => boolean;
   /** First backoff step; delays are uniform in [0, min(maxBackoffMs, base * 2^n)]. Default 500 ms. */
   readonly backoffBaseMs?: number;
   readonly maxBackoffMs?: number;
@@ -132,6 +138,7 @@ export function createPageFetcher(opts: PageFetcherOptions): PageFetcher {
   const maxRetryAfter = opts.maxRetryAfterMs ?? 60_000;
   const maxRedirects = opts.maxRedirects ?? 5;
   const addressRefusal = opts.addressRefusal ?? internalAddressReason;
+  const dispatcher = opts.allowPrivateAddresses ? undefined : guardedDispatcher(opts.isInternal);
   const limiter = createHostLimiter({
     concurrency: opts.perHostConcurrency,
     minIntervalMs: opts.minIntervalMs,
@@ -163,6 +170,7 @@ export function createPageFetcher(opts: PageFetcherOptions): PageFetcher {
         let res: Response;
         try {
           res = await fetch(target, {
+            ...(dispatcher ? { dispatcher } : {}),
             redirect: 'manual',
             headers: {
               'user-agent': opts.userAgent,
@@ -208,6 +216,8 @@ export function createPageFetcher(opts: PageFetcherOptions): PageFetcher {
 
   function networkError(err: unknown): AttemptError {
     const e = err as Error;
+    const refused = (e as { cause?: unknown }).cause;
+    if (refused instanceof InternalAddressError) return new AttemptError('refused', refused.message, false);
     if (e.name === 'TimeoutError' || e.name === 'AbortError') {
       return new AttemptError('timeout', `no complete response within ${opts.timeoutMs} ms`, true);
     }

@@ -18,7 +18,7 @@ import {
   type ProvidersConfig,
 } from '../providers-config.ts';
 import { parsePricingPage } from '../pages/parse.ts';
-import { internalAddressReason } from './address-guard.ts';
+import { internalAddressReason, isInternalAddress } from './address-guard.ts';
 import { createBrowserRenderer, DEFAULT_CHROMIUM_ARGS, type BrowserRenderer } from './browser.ts';
 import { createPageCache } from './page-cache.ts';
 import { createPageFetcher, type PageFetcher } from './page-fetcher.ts';
@@ -396,6 +396,7 @@ describe('production mode (ALLOW_PRIVATE_ADDRESSES=false): loopback and private 
     const f = production({
       allowHosts: ['localhost', '127.0.0.1', '::1', '[::1]'],
       addressRefusal: (h) => (h === 'localhost' ? Promise.resolve(null) : internalAddressReason(h)),
+      isInternal: (a) => a !== '127.0.0.1' && isInternalAddress(a),
       robots: false,
     });
     for (const [route, reason] of [
@@ -413,6 +414,21 @@ describe('production mode (ALLOW_PRIVATE_ADDRESSES=false): loopback and private 
     // The same fetcher does fetch the public stand-in itself: the refusals above are the redirects'.
     const ok = await f.fetchPage(`http://localhost:${port}/api-docs.deepseek.com/quick_start/pricing`);
     expect(ok.status).toBe('ok');
+  });
+  it('DNS rebinding: a name that passed the check but resolves to loopback at connect is refused there', async () => {
+    // The check before the request is told the name is public (as a rebinding DNS answers first);
+    // the connection's own lookup then gets 127.0.0.1 and refuses it: the request never leaves.
+    const f = production({
+      allowHosts: ['localhost'],
+      addressRefusal: () => Promise.resolve(null),
+      robots: false,
+    });
+    const r = await f.fetchPage(`http://localhost:${internalPort}/admin`);
+    expect(r.status).toBe('refused');
+    expect(r.status !== 'ok' && r.reason).toMatch(
+      /^host localhost resolves to internal address (127\.0\.0\.1|::1) \(at connect\)$/,
+    );
+    expect(internalHits).toBe(0);
   });
 });
 
