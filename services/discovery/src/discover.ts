@@ -227,12 +227,16 @@ function sortKeys(value: unknown): unknown {
   return value;
 }
 
+// Avro longs travel as JS numbers: past 2^53 they are no longer exact and the codec refuses them, so
+// an out-of-range value reads as unknown (null); the entry as published stays in raw_entry.
 function secondsToMillis(value: unknown): number | null {
-  return typeof value === 'number' && Number.isFinite(value) ? Math.round(value * 1000) : null;
+  if (typeof value !== 'number' || !Number.isFinite(value)) return null;
+  const millis = Math.round(value * 1000);
+  return Number.isSafeInteger(millis) ? millis : null;
 }
 
 function nonNegativeInt(value: unknown): number | null {
-  return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : null;
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : null;
 }
 
 function str(value: unknown): string | null {
