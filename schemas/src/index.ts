@@ -1,6 +1,6 @@
 export * from './generated.ts';
 export * from './ids.ts';
 export * from './codec.ts';
-export { assertSoundEvent, eventProblems, MONEY_FIELDS } from './invariants.ts';
+export { assertSoundEvent, eventProblems, MONEY_FIELDS, type MoneyValues } from './invariants.ts';
 export { parsingCanonicalForm, parsingFingerprint64, rabinFingerprint64 } from './fingerprint.ts';
 export { defaultSchemaDir, SchemaLoadError } from './registry.ts';

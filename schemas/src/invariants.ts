@@ -23,6 +23,9 @@ export const MONEY_FIELDS = [
   'web_search',
 ] as const;
 
+/** The money columns as decimal strings (null: not priced), as events and rows carry them. */
+export type MoneyValues = { readonly [K in (typeof MONEY_FIELDS)[number]]: string | null };
+
 function shown(v: string): string {
   return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}...` : v);
 }

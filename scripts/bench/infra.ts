@@ -2,20 +2,14 @@
 // reading a process's peak memory.
 import { mkdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import path from 'node:path';
-import pg from 'pg';
+import { groupLag, createProducer, toKafkaMessage, type EventMessage, type Kafka } from '@llmpt/runtime';
 import {
-  groupLag,
-  createProducer,
-  migrate,
-  toKafkaMessage,
-  type EventMessage,
-  type Kafka,
-} from '@llmpt/runtime';
-import {
-  repoRoot,
+  freshDatabase as freshTestDatabase,
   stackEnv,
   startService,
+  withClient,
+  withDatabase,
+  type FreshDatabase,
   type PipelineSettings,
   type ServiceName,
   type ServiceProcess,
@@ -32,44 +26,21 @@ export const load = (): string =>
     .map((l) => l.toFixed(2))
     .join(' ');
 
-export function withDatabase(url: string, name: string): string {
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
+export { withClient, withDatabase };
 
-export async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
-
-export interface BenchDatabase {
-  readonly name: string;
-  readonly url: string;
-  drop(): Promise<void>;
-}
+export type BenchDatabase = FreshDatabase;
 
 const created = new Set<string>();
 
-/** An empty database with every migration applied. */
+/** An empty database with every migration applied; remembered until dropped (see below). */
 export async function freshDatabase(label: string): Promise<BenchDatabase> {
-  const main = stackEnv().databaseUrl;
-  const name = `llmpt_bench_${label}_${Date.now().toString(36)}_${process.pid}`;
-  await withClient(main, (c) => c.query(`create database ${name}`));
-  created.add(name);
-  const url = withDatabase(main, name);
-  await migrate({ databaseUrl: url, dir: path.join(repoRoot, 'migrations') });
+  const db = await freshTestDatabase(label, { namePrefix: 'llmpt_bench' });
+  created.add(db.name);
   return {
-    name,
-    url,
+    ...db,
     drop: async () => {
-      await withClient(main, (c) => c.query(`drop database if exists ${name} with (force)`));
-      created.delete(name);
+      await db.drop();
+      created.delete(db.name);
     },
   };
 }

@@ -9,7 +9,14 @@ import { cpus, totalmem } from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import { startFixtureServer } from '@llmpt/fixture-server';
-import { createConsumer, createProducer, topics, type EventMessage, type Kafka } from '@llmpt/runtime';
+import {
+  createConsumer,
+  createProducer,
+  topics,
+  type EventMessage,
+  type Kafka,
+  sinkInputTopics,
+} from '@llmpt/runtime';
 import {
   createTestTopics,
   deleteTestTopics,
@@ -139,10 +146,7 @@ function sinkItems(h: History, prefix: string): Item[] {
   ];
 }
 
-const sinkTopics = (prefix: string): string[] =>
-  (
-    ['modelDiscovered', 'providerDiscovered', 'rawPriceObserved', 'normalizedPrice', 'priceChanged'] as const
-  ).map((k) => prefix + topics[k].name);
+const sinkTopics = (prefix: string): string[] => sinkInputTopics.map((t) => prefix + t);
 
 function settingsFor(prefix: string, store: 'postgres' | 'supabase', databaseUrl?: string): PipelineSettings {
   return {

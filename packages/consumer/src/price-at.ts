@@ -1,7 +1,7 @@
 // Typed clients of the SQL function public.price_at (migrations/0008-price-at.sql): the prices in force
 // for a model at a moment of history, through PostgREST (supabase-js) or straight from Postgres.
 import type { SupabaseClient } from '@supabase/supabase-js';
-import type { SourceType } from '@llmpt/schemas';
+import type { MoneyValues, SourceType } from '@llmpt/schemas';
 import {
   costOfCall,
   priceDimensions,
@@ -14,7 +14,7 @@ import { ConsumerError } from './cost/errors.ts';
 import type { UsageInput } from './cost/usage.ts';
 
 /** One row of price_at: money as decimal strings (USD per 1M tokens, per unit for request/image/web_search). */
-export interface PriceInForce {
+export interface PriceInForce extends MoneyValues {
   readonly price_key: string;
   readonly model_id: string;
   readonly provider: string | null;
@@ -28,14 +28,6 @@ export interface PriceInForce {
   readonly observed_at: string;
   readonly event_id: string;
   readonly currency: string;
-  readonly prompt: string | null;
-  readonly completion: string | null;
-  readonly internal_reasoning: string | null;
-  readonly input_cache_read: string | null;
-  readonly input_cache_write: string | null;
-  readonly request: string | null;
-  readonly image: string | null;
-  readonly web_search: string | null;
   /** The observation's notes: how the normalizer resolved tiers (read by callPriceOf). */
   readonly notes: readonly string[];
 }

@@ -22,6 +22,15 @@ export const topics = {
   },
 } as const satisfies Record<string, TopicSpec>;
 
+/** What the sink reads (every event topic but the dead letters): it projects all of them into tables. */
+export const sinkInputTopics: readonly string[] = [
+  topics.modelDiscovered.name,
+  topics.providerDiscovered.name,
+  topics.rawPriceObserved.name,
+  topics.normalizedPrice.name,
+  topics.priceChanged.name,
+];
+
 /** Which topic carries which event type. */
 export const topicOfEvent: Readonly<Record<EventName, string>> = {
   ModelDiscovered: topics.modelDiscovered.name,

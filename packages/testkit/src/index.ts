@@ -10,5 +10,6 @@ export {
   type ConsumedEvent,
   type TopicKey,
 } from './kafka.ts';
+export { freshDatabase, withClient, withDatabase, type FreshDatabase } from './db.ts';
 export * from './pipeline.ts';
 export * from './spec.ts';

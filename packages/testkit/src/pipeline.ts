@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Kafka } from 'kafkajs';
-import { groupLag, highWatermarks, topics } from '@llmpt/runtime';
+import { groupLag, highWatermarks, topics, sinkInputTopics } from '@llmpt/runtime';
 import { repoRoot } from './paths.ts';
 
 /** Where a pipeline run points: the same variables the services read in production. */
@@ -123,77 +123,103 @@ export function startService(
   };
 }
 
+export interface ProcessRun {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs a command to completion from the repository root with only the given environment (plus PATH, HOME). */
+export function runProcess(
+  command: string,
+  args: readonly string[],
+  env: Record<string, string>,
+): Promise<ProcessRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, {
+      cwd: repoRoot,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
 /** Runs discovery to completion and returns its exit code and output (the one-line summary). */
 export async function runDiscoveryJob(
   s: PipelineSettings,
   runId: string,
   extra: Record<string, string> = {},
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
+): Promise<ProcessRun> {
   const { command, args } = serviceCommand('discovery');
-  const child = spawn(command, args, {
-    cwd: repoRoot,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '',
-      ...serviceEnv('discovery', s, { RUN_ID: runId, ...extra }),
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
-  return { code, stdout, stderr };
+  return runProcess(command, args, serviceEnv('discovery', s, { RUN_ID: runId, ...extra }));
 }
 
 /**
- * Waits until every consuming stage has committed everything on its input topics and nothing new
- * was produced between two polls: then the sink has written all there is.
+ * Waits until each group has committed everything on its topics and nothing new was produced between
+ * two polls (any set of groups: a copy of a pipeline without a scraper, a second sink).
  */
-export async function waitForDrain(
+export async function waitForGroups(
+  kafka: Kafka,
+  watch: readonly (readonly [group: string, topics: readonly string[]])[],
+  opts: { timeoutMs?: number; intervalMs?: number; services?: readonly ServiceProcess[] } = {},
+): Promise<void> {
+  const all = [...new Set(watch.flatMap(([, ts]) => ts))];
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const timeoutMs = opts.timeoutMs ?? 240_000;
+    const deadline = Date.now() + timeoutMs;
+    let lastMarks = -1n;
+    let quiet = 0;
+    let lag = -1n;
+    while (Date.now() < deadline) {
+      for (const s of opts.services ?? [])
+        if (s.child.exitCode !== null || s.child.signalCode !== null)
+          throw new Error(`${s.name} exited (${s.child.exitCode ?? s.child.signalCode}) while awaited`);
+      lag = 0n;
+      for (const [group, ts] of watch) lag += await groupLag(admin, group, ts);
+      const marks = await highWatermarks(admin, all);
+      quiet = lag === 0n && marks === lastMarks ? quiet + 1 : 0;
+      if (quiet >= 2) return;
+      lastMarks = marks;
+      await new Promise((r) => setTimeout(r, opts.intervalMs ?? 300));
+    }
+    throw new Error(
+      `groups ${watch.map(([g]) => g).join(', ')} did not drain within ${timeoutMs} ms (lag ${lag})`,
+    );
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
+ * Waits until every consuming stage has committed everything on its input topics and nothing new was
+ * produced between two polls: then the sink has written all there is.
+ */
+export function waitForDrain(
   kafka: Kafka,
   prefix: string,
   opts: { timeoutMs?: number; intervalMs?: number; services?: readonly ServiceProcess[] } = {},
 ): Promise<void> {
   const groups = groupIds(prefix);
   const t = (name: string) => prefix + name;
-  const watch: [string, string[]][] = [
-    [groups.scraper, [t(topics.modelDiscovered.name)]],
-    [groups.normalizer, [t(topics.rawPriceObserved.name)]],
+  return waitForGroups(
+    kafka,
     [
-      groups.sink,
-      [
-        t(topics.modelDiscovered.name),
-        t(topics.providerDiscovered.name),
-        t(topics.rawPriceObserved.name),
-        t(topics.normalizedPrice.name),
-        t(topics.priceChanged.name),
-      ],
+      [groups.scraper, [t(topics.modelDiscovered.name)]],
+      [groups.normalizer, [t(topics.rawPriceObserved.name)]],
+      [groups.sink, sinkInputTopics.map(t)],
     ],
-  ];
-  const all = [...new Set(watch.flatMap(([, ts]) => ts))];
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const deadline = Date.now() + (opts.timeoutMs ?? 300_000);
-    let lastMarks = -1n;
-    let quiet = 0;
-    while (Date.now() < deadline) {
-      for (const p of opts.services ?? []) {
-        if (p.child.exitCode !== null)
-          throw new Error(`${p.name} exited with code ${p.child.exitCode} while the pipeline ran`);
-      }
-      let lag = 0n;
-      for (const [group, ts] of watch) lag += await groupLag(admin, group, ts);
-      const marks = await highWatermarks(admin, all);
-      quiet = lag === 0n && marks === lastMarks ? quiet + 1 : 0;
-      if (quiet >= 2) return;
-      lastMarks = marks;
-      await new Promise((r) => setTimeout(r, opts.intervalMs ?? 500));
-    }
-    throw new Error(`pipeline did not drain within ${opts.timeoutMs ?? 300_000} ms`);
-  } finally {
-    await admin.disconnect();
-  }
+    {
+      timeoutMs: opts.timeoutMs ?? 300_000,
+      intervalMs: opts.intervalMs ?? 500,
+      ...(opts.services ? { services: opts.services } : {}),
+    },
+  );
 }

@@ -1,4 +1,4 @@
-import { runConsumerService, topics } from '@llmpt/runtime';
+import { runConsumerService, sinkInputTopics } from '@llmpt/runtime';
 import { createPostgresStore } from './adapters/postgres.ts';
 import { createSupabaseStore } from './adapters/supabase.ts';
 import { loadSinkConfig } from './config.ts';
@@ -13,13 +13,7 @@ await runConsumerService({
   service: 'sink',
   config,
   // Raw observations carry the endpoint details and provider names of model_providers/providers.
-  inputTopics: [
-    topics.modelDiscovered.name,
-    topics.providerDiscovered.name,
-    topics.rawPriceObserved.name,
-    topics.normalizedPrice.name,
-    topics.priceChanged.name,
-  ],
+  inputTopics: sinkInputTopics,
   prepare: async ({ logger }) => {
     store =
       config.STORE === 'supabase'

@@ -8,6 +8,7 @@ import type {
   RawPriceObserved,
   TopProvider,
   DimensionChange,
+  MoneyValues,
 } from '@llmpt/schemas';
 
 /**
@@ -79,7 +80,7 @@ export interface ModelProviderRow {
   readonly last_seen_at: string;
 }
 
-export interface ObservationRow {
+export interface ObservationRow extends MoneyValues {
   readonly event_id: string;
   readonly run_id: string;
   readonly caused_by: string | null;
@@ -93,14 +94,6 @@ export interface ObservationRow {
   readonly status: string;
   readonly unavailable_reason: string | null;
   readonly currency: string;
-  readonly prompt: string | null;
-  readonly completion: string | null;
-  readonly internal_reasoning: string | null;
-  readonly input_cache_read: string | null;
-  readonly input_cache_write: string | null;
-  readonly request: string | null;
-  readonly image: string | null;
-  readonly web_search: string | null;
   readonly notes: readonly string[];
 }
 

@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { createKafka, groupLag, migrate, runStage, topics, type Logger } from '@llmpt/runtime';
+import {
+  createKafka,
+  groupLag,
+  migrate,
+  runStage,
+  topics,
+  type Logger,
+  sinkInputTopics,
+} from '@llmpt/runtime';
 import { createPostgresStore } from './adapters/postgres.ts';
 import { tableChecksums } from './checksums.ts';
 import { createSinkHandler, type SinkTotals } from './sink.ts';
@@ -24,15 +32,9 @@ export interface ReplayResult {
   readonly checksums: Record<string, { rows: number; md5: string }>;
 }
 
-/** The sink's input topics, in the order the live sink reads them. */
+/** The sink's input topics under a prefix. */
 export function sinkTopics(prefix: string): string[] {
-  return [
-    topics.modelDiscovered.name,
-    topics.providerDiscovered.name,
-    topics.rawPriceObserved.name,
-    topics.normalizedPrice.name,
-    topics.priceChanged.name,
-  ].map((t) => prefix + t);
+  return sinkInputTopics.map((t) => prefix + t);
 }
 
 /**

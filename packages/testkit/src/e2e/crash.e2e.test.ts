@@ -6,7 +6,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sampleCatalog, startFixtureServer } from '@llmpt/fixture-server';
-import { groupLag, topics } from '@llmpt/runtime';
+import { groupLag, topics, sinkInputTopics } from '@llmpt/runtime';
 import { SINK_TABLES, tableChecksums } from '../../../../services/sink/src/checksums.ts';
 import { consumeAll, createTestTopics, deleteTestTopics, type ConsumedEvent } from '../kafka.ts';
 import {
@@ -14,6 +14,7 @@ import {
   runDiscoveryJob,
   startService,
   waitForDrain,
+  waitForGroups,
   type PipelineSettings,
   type ServiceName,
   type ServiceProcess,
@@ -26,9 +27,7 @@ import {
   lastStableOffsets,
   replaceService,
   service,
-  SINK_INPUTS,
   sinkLag,
-  waitForGroups,
   watchUncommitted,
 } from './faults.ts';
 import { DIMENSIONS } from './expected.ts';
@@ -137,7 +136,7 @@ describe('crash: kill -9 and restart, then the same result as a run without cras
         await killSinkBlockedOn(p, 'public.model_providers', () => runDay(1, 'e2e-crash-sink-day2')),
       );
 
-      await waitForGroups(p.kafka, [[cleanGroup, SINK_INPUTS.map((t) => p.prefix + t)]], {
+      await waitForGroups(p.kafka, [[cleanGroup, sinkInputTopics.map((t) => p.prefix + t)]], {
         services: [cleanSink],
       });
       const clean = await connect(cleanDb.url);
@@ -302,7 +301,7 @@ describe('crash: kill -9 and restart, then the same result as a run without cras
         p.kafka,
         [
           [cleanGroups.normalizer, [cleanTopics.rawPriceObserved]],
-          [cleanGroups.sink, SINK_INPUTS.map((t) => cleanPrefix + t)],
+          [cleanGroups.sink, sinkInputTopics.map((t) => cleanPrefix + t)],
         ],
         { services: clean },
       );

@@ -1,37 +1,10 @@
 // The dead-letter tool as an operator runs it: `npm run dead-letters -- ...` as its own process,
 // pointed at a test pipeline's topics through the same variables the services read.
-import { spawn } from 'node:child_process';
 import { stackEnv } from '../env.ts';
-import { repoRoot } from '../paths.ts';
-
-export interface CliRun {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-export function runProcess(
-  command: string,
-  args: readonly string[],
-  env: Record<string, string>,
-): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, {
-      cwd: repoRoot,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.once('error', reject);
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { runProcess, type ProcessRun } from '../pipeline.ts';
 
 /** `npm run dead-letters -- <args>` on the pipeline with this topic prefix. */
-export function deadLettersCli(prefix: string, args: readonly string[]): Promise<CliRun> {
+export function deadLettersCli(prefix: string, args: readonly string[]): Promise<ProcessRun> {
   return runProcess('npm', ['run', '--silent', 'dead-letters', '--', ...args], {
     KAFKA_BROKERS: stackEnv().kafkaBrokers.join(','),
     TOPIC_PREFIX: prefix,

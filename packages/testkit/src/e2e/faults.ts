@@ -4,19 +4,10 @@
 // chosen groups only).
 import type { Admin, Kafka, Message } from 'kafkajs';
 import type pg from 'pg';
-import { createConsumer, createProducer, groupLag, highWatermarks, readToEnd, topics } from '@llmpt/runtime';
+import { createConsumer, createProducer, groupLag, readToEnd, sinkInputTopics } from '@llmpt/runtime';
 import { groupIds, type ServiceName, type ServiceProcess } from '../pipeline.ts';
 import { uniquePrefix } from '../wait.ts';
 import type { E2EPipeline } from './harness.ts';
-
-/** The sink's input topics, without the prefix. */
-export const SINK_INPUTS = [
-  topics.modelDiscovered.name,
-  topics.providerDiscovered.name,
-  topics.rawPriceObserved.name,
-  topics.normalizedPrice.name,
-  topics.priceChanged.name,
-];
 
 /** The pipeline's running process of a service. */
 export function service(p: E2EPipeline, name: ServiceName): ServiceProcess {
@@ -34,7 +25,7 @@ export async function sinkLag(p: E2EPipeline): Promise<number> {
       await groupLag(
         admin,
         groupIds(p.prefix).sink,
-        SINK_INPUTS.map((t) => p.prefix + t),
+        sinkInputTopics.map((t) => p.prefix + t),
       ),
     );
   } finally {
@@ -57,44 +48,6 @@ export function replaceService(p: E2EPipeline, next: ServiceProcess): void {
   const i = list.findIndex((s) => s.name === next.name);
   if (i < 0) throw new Error(`replaceService: the pipeline has no ${next.name}`);
   list[i] = next;
-}
-
-/**
- * Waits until each group has committed everything on its topics and nothing new was produced between
- * two polls (waitForDrain for chosen groups: a copy of a pipeline without a scraper, a second sink).
- */
-export async function waitForGroups(
-  kafka: Kafka,
-  watch: readonly (readonly [group: string, topics: readonly string[]])[],
-  opts: { timeoutMs?: number; intervalMs?: number; services?: readonly ServiceProcess[] } = {},
-): Promise<void> {
-  const all = [...new Set(watch.flatMap(([, ts]) => ts))];
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const timeoutMs = opts.timeoutMs ?? 240_000;
-    const deadline = Date.now() + timeoutMs;
-    let lastMarks = -1n;
-    let quiet = 0;
-    let lag = -1n;
-    while (Date.now() < deadline) {
-      for (const s of opts.services ?? [])
-        if (s.child.exitCode !== null || s.child.signalCode !== null)
-          throw new Error(`${s.name} exited (${s.child.exitCode ?? s.child.signalCode}) while awaited`);
-      lag = 0n;
-      for (const [group, ts] of watch) lag += await groupLag(admin, group, ts);
-      const marks = await highWatermarks(admin, all);
-      quiet = lag === 0n && marks === lastMarks ? quiet + 1 : 0;
-      if (quiet >= 2) return;
-      lastMarks = marks;
-      await new Promise((r) => setTimeout(r, opts.intervalMs ?? 300));
-    }
-    throw new Error(
-      `groups ${watch.map(([g]) => g).join(', ')} did not drain within ${timeoutMs} ms (lag ${lag})`,
-    );
-  } finally {
-    await admin.disconnect();
-  }
 }
 
 /** A sink's backend as pg_stat_activity shows it while it waits for a lock inside its transaction. */

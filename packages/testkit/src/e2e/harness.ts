@@ -3,7 +3,8 @@
 // unique too), discovery as a run-to-completion job per day, then wait until everything is written.
 import path from 'node:path';
 import pg from 'pg';
-import { migrate, type Kafka } from '@llmpt/runtime';
+import type { Kafka } from '@llmpt/runtime';
+import { freshDatabase } from '../db.ts';
 import { stackEnv } from '../env.ts';
 import { createTestTopics, deleteTestTopics, testKafka, type TopicKey } from '../kafka.ts';
 import { repoRoot } from '../paths.ts';
@@ -16,40 +17,7 @@ import {
 } from '../pipeline.ts';
 import { uniquePrefix } from '../wait.ts';
 
-function withDatabase(url: string, database: string): string {
-  const u = new URL(url);
-  u.pathname = `/${database}`;
-  return u.toString();
-}
-
-async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: withDatabase(stackEnv().databaseUrl, 'postgres') });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
-
-export interface FreshDatabase {
-  readonly name: string;
-  readonly url: string;
-  drop(): Promise<void>;
-}
-
-/** A new database on the stack's Postgres with every migration applied; `drop()` removes it. */
-export async function freshDatabase(label: string): Promise<FreshDatabase> {
-  const name = `llmpt_e2e_${label.replace(/[^a-z0-9]+/gi, '_').toLowerCase()}_${Date.now().toString(36)}_${process.pid}`;
-  await admin((c) => c.query(`create database ${name}`));
-  const url = withDatabase(stackEnv().databaseUrl, name);
-  await migrate({ databaseUrl: url, dir: path.join(repoRoot, 'migrations') });
-  return {
-    name,
-    url,
-    drop: () => admin((c) => c.query(`drop database if exists ${name} with (force)`)).then(() => undefined),
-  };
-}
+export { freshDatabase, type FreshDatabase } from '../db.ts';
 
 export interface PipelineOptions {
   /** Names the prefix, the log folder and the database. */

@@ -11,10 +11,10 @@ import { highWatermarks, REDRIVEN_FROM_HEADER } from '@llmpt/runtime';
 import { tableChecksums } from '../../../../services/sink/src/checksums.ts';
 import { stackEnv } from '../env.ts';
 import { consumeAll } from '../kafka.ts';
-import { waitForDrain } from '../pipeline.ts';
 import { waitFor } from '../wait.ts';
 import { count, eventsOf, runEvents } from './checks.ts';
-import { deadLettersCli, listDeadLetters, runProcess } from './dead-letters-cli.ts';
+import { runProcess, waitForDrain } from '../pipeline.ts';
+import { deadLettersCli, listDeadLetters } from './dead-letters-cli.ts';
 import { freshDatabase, startPipeline, type E2EPipeline, type FreshDatabase } from './harness.ts';
 
 const REFUSED = 'openai/gpt-4o';

@@ -3,33 +3,21 @@
 // the skissue series), then rebuild an empty database from the topics with the replay command, exactly
 // as an operator runs it: the content checksums per table match. And the normalizer's change detection
 // rebuilt from NormalizedPrice alone yields the PriceChanged topic: same ids, same bytes.
-import { spawn } from 'node:child_process';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleCatalog, seriesDays, startFixtureServer, type FixtureServer } from '@llmpt/fixture-server';
 import { tableChecksums } from '../../../../services/sink/src/checksums.ts';
 import { stackEnv } from '../env.ts';
 import { consumeAll } from '../kafka.ts';
-import { repoRoot } from '../paths.ts';
+import { runProcess, type ProcessRun } from '../pipeline.ts';
 import { eventsOf } from './checks.ts';
 import { freshDatabase, startPipeline, type E2EPipeline, type FreshDatabase } from './harness.ts';
 
 /** Runs one of the project's CLIs as an operator would, against the pipeline's topics. */
-function runCli(
-  script: string,
-  args: readonly string[],
-  env: Record<string, string>,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
-      cwd: repoRoot,
-      env: { PATH: process.env.PATH ?? '', KAFKA_BROKERS: stackEnv().kafkaBrokers.join(','), ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
+function runCli(script: string, args: readonly string[], env: Record<string, string>): Promise<ProcessRun> {
+  return runProcess(process.execPath, ['--import', 'tsx', script, ...args], {
+    KAFKA_BROKERS: stackEnv().kafkaBrokers.join(','),
+    ...env,
   });
 }
 

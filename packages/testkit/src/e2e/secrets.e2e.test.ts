@@ -12,7 +12,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleCatalog, startFixtureServer, type FixtureServer } from '@llmpt/fixture-server';
-import { groupLag, topics as topicDefs, type Kafka } from '@llmpt/runtime';
+import { groupLag, topics as topicDefs, type Kafka, sinkInputTopics } from '@llmpt/runtime';
 import { stackEnv } from '../env.ts';
 import { consumeAll, createTestTopics, deleteTestTopics, testKafka, type TopicKey } from '../kafka.ts';
 import { repoRoot } from '../paths.ts';
@@ -194,13 +194,7 @@ describe('a full run with known secrets', () => {
     captured.push({ where: 'credential-base discovery stderr', text: credentialBase.stderr });
 
     await waitForDrain(kafka, prefix, { services: pipeline, timeoutMs: 300_000 });
-    const sinkTopics = [
-      topicDefs.modelDiscovered.name,
-      topicDefs.providerDiscovered.name,
-      topicDefs.rawPriceObserved.name,
-      topicDefs.normalizedPrice.name,
-      topicDefs.priceChanged.name,
-    ].map((t) => prefix + t);
+    const sinkTopics = sinkInputTopics.map((t) => prefix + t);
     const admin = kafka.admin();
     await admin.connect();
     try {

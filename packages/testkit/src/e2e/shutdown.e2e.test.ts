@@ -6,12 +6,13 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
+import { sinkInputTopics } from '@llmpt/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleCatalog, startFixtureServer, type FixtureServer } from '@llmpt/fixture-server';
 import { groupIds, runDiscoveryJob, startService, waitForDrain, type ServiceProcess } from '../pipeline.ts';
 import { uniquePrefix, waitFor } from '../wait.ts';
 import { count } from './checks.ts';
-import { backendsWaitingOn, replaceService, service, SINK_INPUTS } from './faults.ts';
+import { backendsWaitingOn, replaceService, service } from './faults.ts';
 import { startPipeline, type E2EPipeline } from './harness.ts';
 
 /** How long the batch in flight stays blocked after the first SIGTERM. */
@@ -42,7 +43,7 @@ describe('SIGTERM while the sink is inside a batch', () => {
     try {
       const offsets = await admin.fetchOffsets({
         groupId: groupIds(p.prefix).sink,
-        topics: SINK_INPUTS.map((t) => p.prefix + t),
+        topics: sinkInputTopics.map((t) => p.prefix + t),
       });
       return offsets
         .flatMap((t) => t.partitions)
