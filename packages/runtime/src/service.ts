@@ -54,7 +54,7 @@ export async function runConsumerService(o: ConsumerServiceOptions): Promise<voi
     ready: () => stage?.isReady() ?? false,
     details: o.details,
   });
-  onShutdown(
+  const shutdown = onShutdown(
     async () => {
       await stage?.stop();
       await o.close?.();
@@ -74,6 +74,12 @@ export async function runConsumerService(o: ConsumerServiceOptions): Promise<voi
     ...(onCommitted ? { onCommitted } : {}),
     ...(o.transactionalId ? { transactionalId: o.transactionalId } : {}),
     logger,
+    // A consumer kafkajs will not restart leaves a process that is alive and does nothing: exit 1, and
+    // the supervisor (Kubernetes restartPolicy, the daily script) starts a fresh one.
+    onFatal: (err) => {
+      logger.fatal({ err }, `${o.service} consumer stopped for good, exiting 1`);
+      void shutdown('consumer stopped').finally(() => process.exit(1));
+    },
   });
   logger.info({ health: health.port, topics: o.inputTopics }, `${o.service} running`);
 }

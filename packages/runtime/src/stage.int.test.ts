@@ -1,6 +1,7 @@
 // The stage loop against the real broker: a batch that takes longer than the consumer's session
 // timeout keeps its partitions (the stage heartbeats while it works), so it is handled once, not
-// handed to a new member and redone over and over.
+// handed to a new member and redone over and over; and a bug in a handler stops the stage loudly
+// (onFatal, the service then exits 1) instead of leaving a process that runs on and consumes nothing.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventId, type ProviderDiscovered } from '@llmpt/schemas';
@@ -87,5 +88,61 @@ describe('a batch longer than the session timeout', () => {
     }
     expect(handled).toEqual(events.map((e) => e.event.event_id));
     expect(committed).toBe(1);
+  });
+});
+
+describe('a handler that throws an error of ours (a bug, not the broker)', () => {
+  const prefix = uniquePrefix('stage-fatal');
+  let kafka: Kafka;
+  let topics: Awaited<ReturnType<typeof createTestTopics>>;
+  let stage: RunningStage | undefined;
+
+  beforeAll(async () => {
+    kafka = testKafka('stage-fatal-int');
+    topics = await createTestTopics(prefix, { kafka });
+  });
+  afterAll(async () => {
+    await stage?.stop();
+    await deleteTestTopics(prefix, { kafka });
+  });
+
+  it('is fatal: onFatal gets that error once, nothing is committed', async () => {
+    const producer = createProducer(kafka);
+    await producer.connect();
+    await produceEvents(producer, topics.providerDiscovered, [
+      { key: 'k', name: 'ProviderDiscovered', event: provider('x') },
+    ]);
+    await producer.disconnect();
+    const fatal: unknown[] = [];
+    const groupId = `${prefix}stage-fatal`;
+    stage = await runStage({
+      kafka,
+      stage: 'stage-fatal',
+      groupId,
+      topics: [topics.providerDiscovered],
+      deadLetterTopic: topics.deadLetter,
+      logger: createLogger({ service: 'stage-fatal', level: 'silent' }),
+      handle: async () => {
+        throw new TypeError('handler bug');
+      },
+      onFatal: (err) => fatal.push(err),
+    });
+    await waitFor(async () => fatal.length > 0, { timeoutMs: 60_000, message: 'onFatal' });
+    // kafkajs does not restart a consumer on an error that is not its own, and neither does the stage.
+    await sleep(2_000);
+    expect(fatal).toHaveLength(1);
+    // kafkajs wraps it (KafkaJSNonRetriableError); the handler's own error is the cause.
+    const chain: unknown[] = [];
+    for (let e: unknown = fatal[0]; e instanceof Error; e = e.cause) chain.push(e);
+    expect(chain.at(-1)).toBeInstanceOf(TypeError);
+    expect((chain.at(-1) as Error).message).toBe('handler bug');
+    expect(stage.isReady()).toBe(false);
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      expect(await groupLag(admin, groupId, [topics.providerDiscovered])).toBe(1n);
+    } finally {
+      await admin.disconnect();
+    }
   });
 });

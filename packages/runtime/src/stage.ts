@@ -61,6 +61,13 @@ export interface StageOptions {
   readonly transactionalId?: string;
   readonly fromBeginning?: boolean;
   readonly retry?: Partial<RetryOptions>;
+  /**
+   * Called once when the stage has stopped for good: its consumer crashed on an error that is not the
+   * Kafka client's (a bug in a handler), or new consumers kept crashing without ever joining. The
+   * service should exit non-zero so that its supervisor (Kubernetes) starts a fresh process, rather
+   * than run on alive and idle.
+   */
+  readonly onFatal?: (err: unknown) => void;
   /** Called after each committed batch (metrics, tests). */
   readonly onCommitted?: (info: {
     topic: string;
@@ -72,7 +79,6 @@ export interface StageOptions {
 
 export interface RunningStage {
   readonly consumer: Consumer;
-  readonly producer: Producer;
   /** Stop consuming, let the batch in flight finish and commit, disconnect. */
   stop(): Promise<void>;
   isReady(): boolean;
@@ -146,24 +152,44 @@ export async function runStage(opts: StageOptions): Promise<RunningStage> {
   // A member that died without leaving (kill -9, a broker restart) holds its partitions until its
   // session expires: 10 s bounds that pause (it was 30 s). Live members never come near it, because
   // they heartbeat during a batch too (see `beat` below).
-  const consumer = createConsumer(kafka, {
-    groupId: opts.groupId,
-    sessionTimeout: SESSION_TIMEOUT_MS,
-    heartbeatInterval: HEARTBEAT_INTERVAL_MS,
-    maxBytesPerPartition: 8 * 1024 * 1024,
-    maxBytes: 32 * 1024 * 1024,
-  });
-  const producer = createProducer(
-    kafka,
-    opts.transactionalId ? { transactionalId: opts.transactionalId } : {},
-  );
+  const newConsumer = () =>
+    createConsumer(kafka, {
+      groupId: opts.groupId,
+      sessionTimeout: SESSION_TIMEOUT_MS,
+      heartbeatInterval: HEARTBEAT_INTERVAL_MS,
+      maxBytesPerPartition: 8 * 1024 * 1024,
+      maxBytes: 32 * 1024 * 1024,
+    });
+  const newProducer = () =>
+    createProducer(kafka, opts.transactionalId ? { transactionalId: opts.transactionalId } : {});
+  let producer: Producer = newProducer();
+  let producerConnected = false;
+  /**
+   * kafkajs leaves its transaction state machine in COMMITTING or ABORTING when EndTxn fails (the
+   * broker went away mid-commit), and from then on every `transaction()` throws a non-retriable
+   * "Transaction state exception: Cannot call beginTransaction in state COMMITTING": the consumer
+   * crashed for good while the process ran on (transaction-outage e2e). After a failed transaction
+   * the stage therefore starts over with a new producer under the same transactional id: its
+   * InitProducerId bumps the epoch, and the coordinator aborts whatever the old one left open, so
+   * nothing it wrote becomes visible to read_committed readers.
+   */
+  const replaceProducer = async () => {
+    const old = producer;
+    producer = newProducer();
+    producerConnected = false;
+    await old.disconnect().catch(() => undefined);
+  };
+  const connectedProducer = async () => {
+    if (!producerConnected) {
+      await producer.connect();
+      producerConnected = true;
+    }
+    return producer;
+  };
   let ready = false;
   let stopping = false;
   let count = 0;
-  await producer.connect();
-  await consumer.connect();
-  for (const topic of opts.topics)
-    await consumer.subscribe({ topic, fromBeginning: opts.fromBeginning ?? true });
+  await connectedProducer();
 
   const eachBatch = async (payload: EachBatchPayload) => {
     const { batch } = payload;
@@ -267,42 +293,110 @@ export async function runStage(opts: StageOptions): Promise<RunningStage> {
       topics: [{ topic, partitions: [{ partition, offset: (BigInt(lastOffset) + 1n).toString() }] }],
     };
     if (opts.transactionalId) {
-      const tx: Transaction = await producer.transaction();
+      const tx: Transaction = await (await connectedProducer()).transaction();
       try {
         if (topicMessages.length) await tx.sendBatch({ topicMessages });
         await tx.sendOffsets({ consumerGroupId: opts.groupId, ...offsets });
         await tx.commit();
       } catch (err) {
         await tx.abort().catch(() => undefined);
+        logger.warn({ err }, 'transaction failed: aborted, starting over with a new producer');
+        await replaceProducer();
         throw err;
       }
     } else if (topicMessages.length) {
       // Offsets are committed by the caller only after this resolves (at-least-once).
-      await producer.sendBatch({ topicMessages, acks: -1 });
+      await (await connectedProducer()).sendBatch({ topicMessages, acks: -1 });
     }
   };
 
-  consumer.on(consumer.events.GROUP_JOIN, () => {
-    ready = true;
-  });
-  consumer.on(consumer.events.CRASH, (e) => {
-    ready = false;
-    logger.error({ err: e.payload.error, restart: e.payload.restart }, 'consumer crashed');
-  });
-  // Without a transaction kafkajs commits what we resolved, and we resolve only after the outputs
-  // (or the sink's database transaction) are durable; batches of control records only are committed too.
-  await consumer.run({ autoCommit: !opts.transactionalId, eachBatchAutoResolve: false, eachBatch });
+  /**
+   * A consumer joined to the group and running `eachBatch`. kafkajs restarts a crashed consumer itself
+   * only when the error is retriable; after a broker restart it can also crash on errors it does not
+   * retry ("Failed to find group coordinator" while the coordinator loads, seen in the outages e2e), and
+   * then stays stopped for good. Such a crash gets a new consumer here, with backoff, until one joins
+   * again; an error that is not the Kafka client's (a bug in a handler) is fatal instead: `onFatal`.
+   */
+  const startConsumer = async (): Promise<Consumer> => {
+    const c = newConsumer();
+    c.on(c.events.GROUP_JOIN, () => {
+      ready = true;
+      kafkaCrashesInARow = 0;
+    });
+    c.on(c.events.CRASH, (e) => {
+      ready = false;
+      const err = e.payload.error;
+      logger.error({ err, restart: e.payload.restart }, 'consumer crashed');
+      if (e.payload.restart || stopping) return;
+      if (!isKafkaClientError(err) || ++kafkaCrashesInARow > MAX_CONSUMER_REPLACEMENTS) {
+        opts.onFatal?.(err);
+        return;
+      }
+      replacing = replaceConsumer(c);
+    });
+    try {
+      await c.connect();
+      for (const topic of opts.topics)
+        await c.subscribe({ topic, fromBeginning: opts.fromBeginning ?? true });
+      // Without a transaction kafkajs commits what we resolved, and we resolve only after the outputs
+      // (or the sink's database transaction) are durable; batches of control records only are committed too.
+      await c.run({ autoCommit: !opts.transactionalId, eachBatchAutoResolve: false, eachBatch });
+    } catch (err) {
+      await c.disconnect().catch(() => undefined);
+      throw err;
+    }
+    return c;
+  };
+  const replaceConsumer = async (crashed: Consumer) => {
+    await crashed.disconnect().catch(() => undefined);
+    logger.warn({ attempt: kafkaCrashesInARow }, 'kafkajs will not restart the consumer: starting a new one');
+    try {
+      const c = await retry(() => startConsumer(), {
+        attempts: Number.MAX_SAFE_INTEGER,
+        initialDelayMs: 1_000,
+        maxDelayMs: 30_000,
+        shouldRetry: (err) => isKafkaClientError(err) && !stopping,
+        onRetry: (err, attempt, delayMs) =>
+          logger.warn({ err, attempt, delayMs }, 'new consumer not started, retrying'),
+      });
+      consumer = c;
+      if (stopping) await c.disconnect();
+    } catch (err) {
+      if (!stopping) opts.onFatal?.(err);
+    }
+  };
+
+  let kafkaCrashesInARow = 0;
+  let replacing: Promise<void> | undefined;
+  let consumer = await startConsumer();
 
   return {
-    consumer,
-    producer,
+    get consumer() {
+      return consumer;
+    },
     isReady: () => ready,
     processed: () => count,
     stop: async () => {
       stopping = true;
       ready = false;
+      await replacing;
       await consumer.disconnect();
       await producer.disconnect();
     },
   };
+}
+
+/** Consumer crashes in a row (no group join in between) answered with a new consumer before giving up. */
+const MAX_CONSUMER_REPLACEMENTS = 20;
+
+/** An error raised by kafkajs itself (broker, network, protocol), as opposed to one from our code. */
+function isKafkaClientError(err: unknown): boolean {
+  let e: unknown = err;
+  // kafkajs wraps the original error in `cause` (KafkaJSNonRetriableError, KafkaJSNumberOfRetriesExceeded).
+  while (e instanceof Error) {
+    if (!e.name.startsWith('KafkaJS')) return false;
+    if (!(e.cause instanceof Error)) return true;
+    e = e.cause;
+  }
+  return false;
 }
