@@ -3,6 +3,7 @@
 // handed to a new member and redone over and over; and a bug in a handler stops the stage loudly
 // (onFatal, the service then exits 1) instead of leaving a process that runs on and consumes nothing.
 import { setTimeout as sleep } from 'node:timers/promises';
+import { KafkaJSNonRetriableError } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventId, type ProviderDiscovered } from '@llmpt/schemas';
 import { createTestTopics, deleteTestTopics, testKafka, uniquePrefix, waitFor } from '@llmpt/testkit';
@@ -144,5 +145,66 @@ describe('a handler that throws an error of ours (a bug, not the broker)', () =>
     } finally {
       await admin.disconnect();
     }
+  });
+});
+
+describe('a consumer crash kafkajs will not restart (a Kafka client error it does not retry)', () => {
+  const prefix = uniquePrefix('stage-replace');
+  let kafka: Kafka;
+  let topics: Awaited<ReturnType<typeof createTestTopics>>;
+  let stage: RunningStage | undefined;
+
+  beforeAll(async () => {
+    kafka = testKafka('stage-replace-int');
+    topics = await createTestTopics(prefix, { kafka });
+  });
+  afterAll(async () => {
+    await stage?.stop();
+    await deleteTestTopics(prefix, { kafka });
+  });
+
+  it('gets a new consumer: the batch is handled again and committed, nothing is fatal', async () => {
+    const producer = createProducer(kafka);
+    await producer.connect();
+    await produceEvents(producer, topics.providerDiscovered, [
+      { key: 'k', name: 'ProviderDiscovered', event: provider('y') },
+    ]);
+    await producer.disconnect();
+    const fatal: unknown[] = [];
+    let calls = 0;
+    let committed = 0;
+    const groupId = `${prefix}stage-replace`;
+    stage = await runStage({
+      kafka,
+      stage: 'stage-replace',
+      groupId,
+      topics: [topics.providerDiscovered],
+      deadLetterTopic: topics.deadLetter,
+      logger: createLogger({ service: 'stage-replace', level: 'silent' }),
+      // What kafkajs raised after a broker restart ("Failed to find group coordinator"): one of its own
+      // errors it does not retry, so it stops the consumer for good.
+      handle: async () => {
+        if (++calls === 1) throw new KafkaJSNonRetriableError('Failed to find group coordinator');
+        return {};
+      },
+      onFatal: (err) => fatal.push(err),
+      onCommitted: () => committed++,
+    });
+    const before = stage.consumer;
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      await waitFor(async () => (await groupLag(admin, groupId, [topics.providerDiscovered])) === 0n, {
+        timeoutMs: 60_000,
+        message: 'the batch to be committed by the new consumer',
+      });
+    } finally {
+      await admin.disconnect();
+    }
+    expect(fatal).toEqual([]);
+    expect(calls).toBe(2);
+    expect(committed).toBe(1);
+    expect(stage.consumer).not.toBe(before);
+    expect(stage.isReady()).toBe(true);
   });
 });
