@@ -74,10 +74,11 @@ export async function runConsumerService(o: ConsumerServiceOptions): Promise<voi
     ...(onCommitted ? { onCommitted } : {}),
     ...(o.transactionalId ? { transactionalId: o.transactionalId } : {}),
     logger,
-    // A consumer kafkajs will not restart leaves a process that is alive and does nothing: exit 1, and
-    // the supervisor (Kubernetes restartPolicy, the daily script) starts a fresh one.
+    // A stage that cannot go on (a bug in a batch, a consumer that cannot be replaced) would leave a
+    // process alive and idle: exit 1 instead, so Kubernetes restarts the pod and the daily script fails
+    // with the service named.
     onFatal: (err) => {
-      logger.fatal({ err }, `${o.service} consumer stopped for good, exiting 1`);
+      logger.fatal({ err }, `${o.service} cannot go on, exiting 1`);
       void shutdown('consumer stopped').finally(() => process.exit(1));
     },
   });

@@ -317,8 +317,9 @@ describe('outages: broker and database restarts mid-run', () => {
     const up = Date.now();
     await stack.kafkaUp();
     const upDone = Date.now();
-    // The job first: it may still be publishing (retrying through the outage), and a drain measured
-    // before its last send would look complete too early (seen once: 27 of 33 models checked).
+    // The job first: its producer may still be waiting out a retry backoff (up to 14 s seen) after the
+    // broker is back, and a drain measured before its last send looks complete too early (seen once:
+    // 27 of 33 models checked, while the normalizer went on to handle all of them).
     const job = await discovery;
     await drain();
     const drained = Date.now();

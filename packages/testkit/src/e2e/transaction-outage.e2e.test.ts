@@ -1,8 +1,9 @@
 // The broker goes away in the middle of the normalizer's kind of batch: after the transaction's
 // outputs and offsets were sent, before its commit. kafkajs then leaves its transaction state machine
 // half way (COMMITTING), and every later transaction on that producer throws a non-retriable error:
-// the consumer crashed for good while the process ran on (the broker restart e2e hung this way in CI,
-// lag 124 for 180 s). The stage must start over with a new producer and commit the batch exactly once.
+// the consumer crashed for good while the process ran on. This, or a crash kafkajs does not restart
+// (stage.int), hung the broker restart e2e in CI with lag 124 for 180 s. The stage must start over
+// with a new producer and commit the batch exactly once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventId, type ProviderDiscovered } from '@llmpt/schemas';
 import {
