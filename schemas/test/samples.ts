@@ -210,3 +210,8 @@ export const samples: { readonly [N in EventName]: EventTypes[N] } = {
     retriable: false,
   },
 };
+
+/** The provider sample under another slug, with an id of its own: for tests that need distinct events. */
+export function sampleProvider(slug: string): EventTypes['ProviderDiscovered'] {
+  return { ...samples.ProviderDiscovered, event_id: eventId('ProviderDiscovered', slug), slug };
+}

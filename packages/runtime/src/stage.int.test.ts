@@ -5,70 +5,88 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KafkaJSNonRetriableError } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventId, type ProviderDiscovered } from '@llmpt/schemas';
-import { createTestTopics, deleteTestTopics, testKafka, uniquePrefix, waitFor } from '@llmpt/testkit';
+import type { ProviderDiscovered } from '@llmpt/schemas';
+import { sampleProvider } from '@llmpt/schemas/samples';
+import {
+  createTestTopics,
+  deleteTestTopics,
+  testKafka,
+  uniquePrefix,
+  waitFor,
+  waitForGroups,
+} from '@llmpt/testkit';
 import { createProducer, produceEvents, type Kafka } from './kafka.ts';
 import { groupLag } from './lag.ts';
 import { createLogger } from './logger.ts';
-import { runStage, type RunningStage } from './stage.ts';
+import { runStage, type RunningStage, type StageOptions } from './stage.ts';
 
-function provider(slug: string): ProviderDiscovered {
-  return {
-    event_id: eventId('ProviderDiscovered', slug),
-    run_id: 'run-stage-int',
-    caused_by: null,
-    occurred_at: Date.UTC(2026, 10, 27),
-    slug,
-    name: slug,
-    privacy_policy_url: null,
-    terms_of_service_url: null,
-    status_page_url: null,
-    headquarters: null,
-    datacenters: null,
-    raw_entry: JSON.stringify({ slug }),
-    source_url: 'http://127.0.0.1/api/v1/providers',
-    fetched_at: Date.UTC(2026, 10, 27),
-    content_hash: slug,
-  };
-}
-
-describe('a batch longer than the session timeout', () => {
-  const prefix = uniquePrefix('stage');
+/**
+ * Topics of the describe block's own, and one stage on them: `send` puts ProviderDiscovered events on
+ * one partition (one key: one batch), `start` runs a stage over them with the given handler.
+ */
+function stageOnTopics(name: string) {
+  const prefix = uniquePrefix(name);
+  const groupId = `${prefix}${name}`;
   let kafka: Kafka;
   let topics: Awaited<ReturnType<typeof createTestTopics>>;
   let stage: RunningStage | undefined;
-
   beforeAll(async () => {
-    kafka = testKafka('stage-int');
+    kafka = testKafka(`${name}-int`);
     topics = await createTestTopics(prefix, { kafka });
   });
   afterAll(async () => {
     await stage?.stop();
     await deleteTestTopics(prefix, { kafka });
   });
+  return {
+    groupId,
+    async send(slugs: readonly string[]): Promise<ProviderDiscovered[]> {
+      const events = slugs.map(sampleProvider);
+      const producer = createProducer(kafka);
+      await producer.connect();
+      await produceEvents(
+        producer,
+        topics.providerDiscovered,
+        events.map((event) => ({ key: 'k', name: 'ProviderDiscovered' as const, event })),
+      );
+      await producer.disconnect();
+      return events;
+    },
+    async start(o: Pick<StageOptions, 'handle' | 'onFatal' | 'onCommitted'>): Promise<RunningStage> {
+      stage = await runStage({
+        ...o,
+        kafka,
+        stage: name,
+        groupId,
+        topics: [topics.providerDiscovered],
+        deadLetterTopic: topics.deadLetter,
+        logger: createLogger({ service: name, level: 'silent' }),
+      });
+      return stage;
+    },
+    /** Until the group has committed everything on the topic. */
+    drained: (timeoutMs: number) =>
+      waitForGroups(kafka, [[groupId, [topics.providerDiscovered]]], { timeoutMs }),
+    async lag(): Promise<bigint> {
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        return await groupLag(admin, groupId, [topics.providerDiscovered]);
+      } finally {
+        await admin.disconnect();
+      }
+    },
+  };
+}
+
+describe('a batch longer than the session timeout', () => {
+  const t = stageOnTopics('stage');
 
   it('is handled once and committed: the member heartbeats while it works', async () => {
-    const producer = createProducer(kafka);
-    await producer.connect();
-    // One key: one partition, one batch.
-    const events = ['a', 'b', 'c'].map((s) => ({
-      key: 'k',
-      name: 'ProviderDiscovered' as const,
-      event: provider(s),
-    }));
-    await produceEvents(producer, topics.providerDiscovered, events);
-    await producer.disconnect();
-
+    const events = await t.send(['a', 'b', 'c']);
     const handled: string[] = [];
     let committed = 0;
-    const groupId = `${prefix}stage-int`;
-    stage = await runStage({
-      kafka,
-      stage: 'stage-int',
-      groupId,
-      topics: [topics.providerDiscovered],
-      deadLetterTopic: topics.deadLetter,
-      logger: createLogger({ service: 'stage-int', level: 'silent' }),
+    await t.start({
       handle: async (messages) => {
         for (const m of messages) handled.push(m.decoded.event.event_id);
         // Longer than the 10 s session timeout: without heartbeats the group evicts this member.
@@ -77,52 +95,19 @@ describe('a batch longer than the session timeout', () => {
       },
       onCommitted: () => committed++,
     });
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      await waitFor(async () => (await groupLag(admin, groupId, [topics.providerDiscovered])) === 0n, {
-        timeoutMs: 90_000,
-        message: 'the slow batch to be committed',
-      });
-    } finally {
-      await admin.disconnect();
-    }
-    expect(handled).toEqual(events.map((e) => e.event.event_id));
+    await t.drained(90_000);
+    expect(handled).toEqual(events.map((e) => e.event_id));
     expect(committed).toBe(1);
   });
 });
 
 describe('a handler that throws an error of ours (a bug, not the broker)', () => {
-  const prefix = uniquePrefix('stage-fatal');
-  let kafka: Kafka;
-  let topics: Awaited<ReturnType<typeof createTestTopics>>;
-  let stage: RunningStage | undefined;
-
-  beforeAll(async () => {
-    kafka = testKafka('stage-fatal-int');
-    topics = await createTestTopics(prefix, { kafka });
-  });
-  afterAll(async () => {
-    await stage?.stop();
-    await deleteTestTopics(prefix, { kafka });
-  });
+  const t = stageOnTopics('stage-fatal');
 
   it('is fatal: onFatal gets that error once, nothing is committed', async () => {
-    const producer = createProducer(kafka);
-    await producer.connect();
-    await produceEvents(producer, topics.providerDiscovered, [
-      { key: 'k', name: 'ProviderDiscovered', event: provider('x') },
-    ]);
-    await producer.disconnect();
+    await t.send(['x']);
     const fatal: unknown[] = [];
-    const groupId = `${prefix}stage-fatal`;
-    stage = await runStage({
-      kafka,
-      stage: 'stage-fatal',
-      groupId,
-      topics: [topics.providerDiscovered],
-      deadLetterTopic: topics.deadLetter,
-      logger: createLogger({ service: 'stage-fatal', level: 'silent' }),
+    const stage = await t.start({
       handle: async () => {
         throw new TypeError('handler bug');
       },
@@ -138,49 +123,19 @@ describe('a handler that throws an error of ours (a bug, not the broker)', () =>
     expect(chain.at(-1)).toBeInstanceOf(TypeError);
     expect((chain.at(-1) as Error).message).toBe('handler bug');
     expect(stage.isReady()).toBe(false);
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      expect(await groupLag(admin, groupId, [topics.providerDiscovered])).toBe(1n);
-    } finally {
-      await admin.disconnect();
-    }
+    expect(await t.lag()).toBe(1n);
   });
 });
 
 describe('a consumer crash kafkajs will not restart (a Kafka client error it does not retry)', () => {
-  const prefix = uniquePrefix('stage-replace');
-  let kafka: Kafka;
-  let topics: Awaited<ReturnType<typeof createTestTopics>>;
-  let stage: RunningStage | undefined;
-
-  beforeAll(async () => {
-    kafka = testKafka('stage-replace-int');
-    topics = await createTestTopics(prefix, { kafka });
-  });
-  afterAll(async () => {
-    await stage?.stop();
-    await deleteTestTopics(prefix, { kafka });
-  });
+  const t = stageOnTopics('stage-replace');
 
   it('gets a new consumer: the batch is handled again and committed, nothing is fatal', async () => {
-    const producer = createProducer(kafka);
-    await producer.connect();
-    await produceEvents(producer, topics.providerDiscovered, [
-      { key: 'k', name: 'ProviderDiscovered', event: provider('y') },
-    ]);
-    await producer.disconnect();
+    await t.send(['y']);
     const fatal: unknown[] = [];
     let calls = 0;
     let committed = 0;
-    const groupId = `${prefix}stage-replace`;
-    stage = await runStage({
-      kafka,
-      stage: 'stage-replace',
-      groupId,
-      topics: [topics.providerDiscovered],
-      deadLetterTopic: topics.deadLetter,
-      logger: createLogger({ service: 'stage-replace', level: 'silent' }),
+    const stage = await t.start({
       // What kafkajs raised after a broker restart ("Failed to find group coordinator"): one of its own
       // errors it does not retry, so it stops the consumer for good.
       handle: async () => {
@@ -191,16 +146,7 @@ describe('a consumer crash kafkajs will not restart (a Kafka client error it doe
       onCommitted: () => committed++,
     });
     const before = stage.consumer;
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      await waitFor(async () => (await groupLag(admin, groupId, [topics.providerDiscovered])) === 0n, {
-        timeoutMs: 60_000,
-        message: 'the batch to be committed by the new consumer',
-      });
-    } finally {
-      await admin.disconnect();
-    }
+    await t.drained(60_000);
     expect(fatal).toEqual([]);
     expect(calls).toBe(2);
     expect(committed).toBe(1);

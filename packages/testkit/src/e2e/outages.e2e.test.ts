@@ -154,6 +154,31 @@ describe('outages: broker and database restarts mid-run', () => {
     return Number(res.rows[0]?.n);
   };
   const drain = () => waitForDrain(stack.kafka, prefix, { services, timeoutMs: 180_000 });
+
+  /**
+   * Takes a component down for OUTAGE_MS at least (and until `whileDown` is done), brings it back, then
+   * awaits the run's discovery job and the drain, with the instants the figures are measured from.
+   */
+  async function outage<T>(
+    goDown: () => Promise<void>,
+    comeUp: () => Promise<void>,
+    discovery: ReturnType<typeof runDiscoveryJob>,
+    whileDown: () => Promise<T>,
+  ) {
+    const down = Date.now();
+    await goDown();
+    const during = await whileDown();
+    await new Promise((r) => setTimeout(r, Math.max(0, OUTAGE_MS - (Date.now() - down))));
+    const up = Date.now();
+    await comeUp();
+    const upDone = Date.now();
+    // The job first: its producer may still be waiting out a retry backoff (up to 14 s seen) after the
+    // broker is back, and a drain measured before its last send looks complete too early (seen once:
+    // 27 of 33 models checked, while the normalizer went on to handle all of them).
+    const job = await discovery;
+    await drain();
+    return { down, up, upDone, job, drained: Date.now(), during };
+  }
   const allEvents = async <T extends { event_id: string; run_id: string | null }>(
     key: TopicKey,
   ): Promise<T[]> => (await consumeAll(stack.kafka, topics[key])).map((m) => m.event as unknown as T);
@@ -306,23 +331,19 @@ describe('outages: broker and database restarts mid-run', () => {
       },
       { timeoutMs: 120_000, intervalMs: 100, message: 'the sink writing its first rows' },
     );
-    const down = Date.now();
-    await stack.kafkaDown();
     // A discovery run starting while the broker is down: its producer gives up, the job exits non-zero
     // (the CronJob's retry then reruns it). The outage lasts until it has failed, and OUTAGE_MS at least.
-    const t0 = Date.now();
-    const failed = await runDiscoveryJob(settings, againId);
-    const discoveryFailMs = Date.now() - t0;
-    await new Promise((r) => setTimeout(r, Math.max(0, OUTAGE_MS - (Date.now() - down))));
-    const up = Date.now();
-    await stack.kafkaUp();
-    const upDone = Date.now();
-    // The job first: its producer may still be waiting out a retry backoff (up to 14 s seen) after the
-    // broker is back, and a drain measured before its last send looks complete too early (seen once:
-    // 27 of 33 models checked, while the normalizer went on to handle all of them).
-    const job = await discovery;
-    await drain();
-    const drained = Date.now();
+    const { down, up, upDone, job, drained, during } = await outage(
+      () => stack.kafkaDown(),
+      () => stack.kafkaUp(),
+      discovery,
+      async () => {
+        const t0 = Date.now();
+        const res = await runDiscoveryJob(settings, againId);
+        return { res, ms: Date.now() - t0 };
+      },
+    );
+    const { res: failed, ms: discoveryFailMs } = during;
     expect(job.code, job.stderr).toBe(0);
     expect(failed.code).toBe(1);
     expect(failed.stderr).toMatch(/^discovery failed \(KafkaJSNumberOfRetriesExceeded\): .*ECONNREFUSED/m);
@@ -367,15 +388,12 @@ describe('outages: broker and database restarts mid-run', () => {
       },
       { timeoutMs: 120_000, intervalMs: 100, message: 'the sink writing the first rows of day 2' },
     );
-    const down = Date.now();
-    await stack.postgresDown();
-    await new Promise((r) => setTimeout(r, Math.max(0, OUTAGE_MS - (Date.now() - down))));
-    const up = Date.now();
-    await stack.postgresUp();
-    const upDone = Date.now();
-    const job = await discovery;
-    await drain();
-    const drained = Date.now();
+    const { down, up, upDone, job, drained } = await outage(
+      () => stack.postgresDown(),
+      () => stack.postgresUp(),
+      discovery,
+      async () => undefined,
+    );
     expect(job.code, job.stderr).toBe(0);
 
     // A clean run of the same two days gives the same figures (two-days e2e, same UTC day): 114

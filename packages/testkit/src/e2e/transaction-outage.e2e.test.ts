@@ -5,12 +5,11 @@
 // (stage.int), hung the broker restart e2e in CI with lag 124 for 180 s. The stage must start over
 // with a new producer and commit the batch exactly once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventId, type ProviderDiscovered } from '@llmpt/schemas';
+import { sampleProvider } from '@llmpt/schemas/samples';
 import {
   createKafka,
   createLogger,
   createProducer,
-  groupLag,
   produceEvents,
   readToEnd,
   runStage,
@@ -18,28 +17,9 @@ import {
   type RunningStage,
 } from '@llmpt/runtime';
 import { createTestTopics } from '../kafka.ts';
+import { waitForGroups } from '../pipeline.ts';
 import { startPrivateStack, type PrivateStack } from '../private-stack.ts';
 import { uniquePrefix, waitFor } from '../wait.ts';
-
-function provider(slug: string): ProviderDiscovered {
-  return {
-    event_id: eventId('ProviderDiscovered', slug),
-    run_id: 'run-tx-outage',
-    caused_by: null,
-    occurred_at: Date.UTC(2026, 10, 27),
-    slug,
-    name: slug,
-    privacy_policy_url: null,
-    terms_of_service_url: null,
-    status_page_url: null,
-    headquarters: null,
-    datacenters: null,
-    raw_entry: JSON.stringify({ slug }),
-    source_url: 'http://127.0.0.1/api/v1/providers',
-    fetched_at: Date.UTC(2026, 10, 27),
-    content_hash: slug,
-  };
-}
 
 type Transaction = Awaited<ReturnType<ReturnType<Kafka['producer']>['transaction']>>;
 
@@ -131,17 +111,12 @@ describe('broker down between sending a transaction and committing it', () => {
     await producer.connect();
     const send = async (slug: string) =>
       produceEvents(producer, topics.providerDiscovered, [
-        { key: 'k', name: 'ProviderDiscovered', event: provider(slug) },
+        { key: 'k', name: 'ProviderDiscovered', event: sampleProvider(slug) },
       ]);
-    const admin = stack.kafka.admin();
     const drained = () =>
-      waitFor(async () => (await groupLag(admin, groupId, [topics.providerDiscovered])) === 0n, {
-        timeoutMs: 90_000,
-        message: 'the batch to be committed',
-      });
+      waitForGroups(stack.kafka, [[groupId, [topics.providerDiscovered]]], { timeoutMs: 90_000 });
     try {
       await send('a');
-      await admin.connect();
       await drained();
       expect(commits).toBe(1);
       // The batch whose commit meets the outage.
@@ -150,17 +125,15 @@ describe('broker down between sending a transaction and committing it', () => {
         timeoutMs: 90_000,
         message: 'the commit to fail, the broker to be back',
       });
-      await admin.connect();
       await drained();
     } finally {
-      await admin.disconnect().catch(() => undefined);
       await producer.disconnect().catch(() => undefined);
     }
     expect(fatal).toBeUndefined();
     expect(failedCommits).toHaveLength(1);
     // Handled again after the failed commit, published once: the first attempt's records were
     // aborted by the new producer's InitProducerId and are invisible to read_committed readers.
-    const ids = [provider('a'), provider('b')].map((e) => e.event_id);
+    const ids = [sampleProvider('a'), sampleProvider('b')].map((e) => e.event_id);
     expect(handled.filter((id) => id === ids[1]).length).toBeGreaterThanOrEqual(2);
     const committed = await readToEnd(stack.kafka, [out], () => undefined);
     expect(committed.records).toBe(2);
