@@ -51,6 +51,15 @@ export function createPostgresStore(opts: PostgresStoreOptions): PriceStore {
         throw toStoreError(err, 'connect');
       }
       let broken = false;
+      // pg-pool listens for errors only on idle clients. A checked-out client whose connection drops
+      // between two queries (Postgres restarted: 57P01, then ECONNRESET) emits 'error' with nobody
+      // listening, and that crashed the sink in the outages e2e. Here it only marks the client broken:
+      // the query in flight rejects on its own and the batch is retried.
+      const onError = (err: Error) => {
+        broken = true;
+        opts.logger?.warn({ err }, 'postgres: connection lost during a batch');
+      };
+      client.on('error', onError);
       try {
         await client.query('begin');
         const result = await writeRows(
@@ -70,6 +79,7 @@ export function createPostgresStore(opts: PostgresStoreOptions): PriceStore {
         }
         throw toStoreError(err, 'write batch');
       } finally {
+        client.removeListener('error', onError);
         client.release(broken);
       }
     },

@@ -4,7 +4,7 @@
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot, stackEnv, uniquePrefix } from '@llmpt/testkit';
+import { repoRoot, stackEnv, uniquePrefix, waitFor } from '@llmpt/testkit';
 import { migrate } from '../../../../packages/runtime/src/migrate.ts';
 import { project, type DecodedEvent, type ObservationRow, type Rows } from '../project.ts';
 import { SinkStoreError, type PriceStore } from '../store.ts';
@@ -420,6 +420,50 @@ describe('postgres store only', () => {
       // The pool is still usable after the rollback.
       expect((await store.writeBatch(rows)).inserted.observations).toBe(7);
     } finally {
+      await store.close();
+      await db.end();
+      await fresh.drop();
+    }
+  });
+});
+
+describe('postgres store: the connection lost inside a batch (Postgres restarted, backend killed)', () => {
+  it('fails that batch with a retriable error and does not crash the process; the next batch lands', async () => {
+    const fresh = await freshDatabase();
+    const applicationName = `llmpt-sink-${uniquePrefix('killed').replace(/\W/g, '')}`;
+    const store = createPostgresStore({ databaseUrl: fresh.url, applicationName });
+    const db = new pg.Client({ connectionString: fresh.url });
+    await db.connect();
+    try {
+      const f = fixture(uniquePrefix('sink-killed'));
+      const rows = project([f.np()]);
+      // A lock the batch needs, held here: the sink waits inside its transaction until it is killed.
+      await db.query('begin');
+      await db.query('lock table price_observations in access exclusive mode');
+      const write = store.writeBatch(rows);
+      const pid = await waitFor(
+        async () => {
+          // Inside a transaction pg_stat_activity is a snapshot: take a new one at every poll.
+          await db.query('select pg_stat_clear_snapshot()');
+          return (
+            (
+              await db.query<{ pid: number }>(
+                `select pid from pg_stat_activity where application_name = $1 and wait_event_type = 'Lock'`,
+                [applicationName],
+              )
+            ).rows[0]?.pid ?? false
+          );
+        },
+        { timeoutMs: 30_000, message: 'the batch waiting on the lock' },
+      );
+      // What a Postgres restart does to every backend: FATAL 57P01, then the socket closes.
+      await db.query('select pg_terminate_backend($1)', [pid]);
+      await expect(write).rejects.toMatchObject({ retriable: true });
+      await db.query('rollback');
+      expect((await store.writeBatch(rows)).inserted.observations).toBe(1);
+    } finally {
+      // Releases the lock first, or closing the store would wait on a batch still blocked by it.
+      await db.query('rollback');
       await store.close();
       await db.end();
       await fresh.drop();
