@@ -178,20 +178,29 @@ export async function waitForGroups(
     let lastMarks = -1n;
     let quiet = 0;
     let lag = -1n;
+    let lastError: unknown;
     while (Date.now() < deadline) {
       for (const s of opts.services ?? [])
         if (s.child.exitCode !== null || s.child.signalCode !== null)
           throw new Error(`${s.name} exited (${s.child.exitCode ?? s.child.signalCode}) while awaited`);
-      lag = 0n;
-      for (const [group, ts] of watch) lag += await groupLag(admin, group, ts);
-      const marks = await highWatermarks(admin, all);
-      quiet = lag === 0n && marks === lastMarks ? quiet + 1 : 0;
-      if (quiet >= 2) return;
-      lastMarks = marks;
+      try {
+        lag = 0n;
+        for (const [group, ts] of watch) lag += await groupLag(admin, group, ts);
+        const marks = await highWatermarks(admin, all);
+        quiet = lag === 0n && marks === lastMarks ? quiet + 1 : 0;
+        if (quiet >= 2) return;
+        lastMarks = marks;
+      } catch (err) {
+        // Right after a broker restart the group coordinator may still be loading: not drained yet.
+        lastError = err;
+        lag = -1n;
+        quiet = 0;
+      }
       await new Promise((r) => setTimeout(r, opts.intervalMs ?? 300));
     }
+    const why = lastError instanceof Error ? `; last error: ${lastError.message}` : '';
     throw new Error(
-      `groups ${watch.map(([g]) => g).join(', ')} did not drain within ${timeoutMs} ms (lag ${lag})`,
+      `groups ${watch.map(([g]) => g).join(', ')} did not drain within ${timeoutMs} ms (lag ${lag})${why}`,
     );
   } finally {
     await admin.disconnect();
