@@ -1,11 +1,9 @@
 // The same suite against both store adapters, on the real stack: the postgres adapter on a fresh
 // database migrated for this file, the supabase adapter through PostgREST on the stack's `llmpt`
 // database (its rows isolated by a unique model/provider prefix per test).
-import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot, stackEnv, uniquePrefix, waitFor } from '@llmpt/testkit';
-import { migrate } from '../../../../packages/runtime/src/migrate.ts';
+import { freshDatabase, stackEnv, uniquePrefix, waitFor } from '@llmpt/testkit';
 import { project, type DecodedEvent, type ObservationRow, type Rows } from '../project.ts';
 import { SinkStoreError, type PriceStore } from '../store.ts';
 import {
@@ -30,36 +28,11 @@ interface Target {
 
 const env = stackEnv();
 
-function withDatabase(url: string, database: string): string {
-  const u = new URL(url);
-  u.pathname = `/${database}`;
-  return u.toString();
-}
-
-async function freshDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `llmpt_sink_${Date.now().toString(36)}_${process.pid}`;
-  const admin = new pg.Client({ connectionString: withDatabase(env.databaseUrl, 'postgres') });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = withDatabase(env.databaseUrl, name);
-  await migrate({ databaseUrl: url, dir: path.join(repoRoot, 'migrations') });
-  return {
-    url,
-    drop: async () => {
-      const a = new pg.Client({ connectionString: withDatabase(env.databaseUrl, 'postgres') });
-      await a.connect();
-      await a.query(`drop database if exists ${name} with (force)`);
-      await a.end();
-    },
-  };
-}
-
 const targets: { name: string; open: () => Promise<Target> }[] = [
   {
     name: 'postgres',
     open: async () => {
-      const fresh = await freshDatabase();
+      const fresh = await freshDatabase('store', { namePrefix: 'llmpt_sink' });
       const db = new pg.Client({ connectionString: fresh.url });
       await db.connect();
       const store = createPostgresStore({ databaseUrl: fresh.url });
@@ -400,7 +373,7 @@ describe.each(targets)('$name store', ({ name, open }) => {
 
 describe('postgres store only', () => {
   it('rolls back every chunk of a batch when a later chunk fails', async () => {
-    const fresh = await freshDatabase();
+    const fresh = await freshDatabase('store', { namePrefix: 'llmpt_sink' });
     const store = createPostgresStore({ databaseUrl: fresh.url, chunkSize: 2 });
     const db = new pg.Client({ connectionString: fresh.url });
     await db.connect();
@@ -429,7 +402,7 @@ describe('postgres store only', () => {
 
 describe('postgres store: the connection lost inside a batch (Postgres restarted, backend killed)', () => {
   it('fails that batch with a retriable error and does not crash the process; the next batch lands', async () => {
-    const fresh = await freshDatabase();
+    const fresh = await freshDatabase('store', { namePrefix: 'llmpt_sink' });
     const applicationName = `llmpt-sink-${uniquePrefix('killed').replace(/\W/g, '')}`;
     const store = createPostgresStore({ databaseUrl: fresh.url, applicationName });
     const db = new pg.Client({ connectionString: fresh.url });
