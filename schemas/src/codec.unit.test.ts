@@ -139,8 +139,38 @@ describe('saved fixtures', () => {
     expect(fixture.bytes.readBigUInt64LE(2)).not.toBe(schemaFingerprint('ModelDiscovered'));
     const event = decodeEventAs('ModelDiscovered', fixture.bytes);
     expect(event.description).toBeNull();
-    expect(event).toEqual({ ...modelDiscoveredV1, description: null });
+    expect(event).toEqual({ ...modelDiscoveredV1, description: null, expiration_date: null });
     expect(fixture.written).toEqual(modelDiscoveredV1);
+  });
+
+  it('NormalizedPrice v1 bytes (before the price model v2) decode with the new dimensions null and no tiers', () => {
+    const fixture = readFixture(schemas, 'NormalizedPrice.v1');
+    expect(fixture.version.current).toBe(false);
+    const event = decodeEventAs('NormalizedPrice', fixture.bytes);
+    expect(event).toEqual({
+      ...(fixture.written as object),
+      input_cache_write_1h: null,
+      input_audio: null,
+      input_audio_cache: null,
+      audio_output: null,
+      image_token: null,
+      image_output: null,
+      discount: null,
+      base: [],
+      tiers: [],
+      unregistered: [],
+    });
+  });
+
+  it('PriceChanged v1 bytes decode with tier and change null on each dimension change', () => {
+    const fixture = readFixture(schemas, 'PriceChanged.v1');
+    const event = decodeEventAs('PriceChanged', fixture.bytes);
+    const written = fixture.written as { changes: object[] };
+    expect(event).toEqual({
+      ...written,
+      changes: written.changes.map((c) => ({ ...c, tier: null, change: null })),
+      expiration_date: null,
+    });
   });
 
   it('current fixtures equal what the codec writes today (the encoding is deterministic)', () => {
@@ -271,10 +301,12 @@ describe('bad bytes give a CodecError naming the problem', () => {
 });
 
 describe('schema set', () => {
-  it('numbers versions from the history files: ModelDiscovered is at v2, the rest at v1', () => {
+  it('numbers versions from the history files: ModelDiscovered at v3, NormalizedPrice and PriceChanged at v2, the rest at v1', () => {
     const schemas = loadSchemas();
-    expect(schemas.current.get('ModelDiscovered')?.version).toBe(2);
-    expect(schemas.current.get('NormalizedPrice')?.version).toBe(1);
+    expect(schemas.current.get('ModelDiscovered')?.version).toBe(3);
+    expect(schemas.current.get('NormalizedPrice')?.version).toBe(2);
+    expect(schemas.current.get('PriceChanged')?.version).toBe(2);
+    expect(schemas.current.get('RawPriceObserved')?.version).toBe(1);
     const v1 = schemas.versions.find((v) => v.file === 'history/ModelDiscovered.v1.avsc');
     expect(v1?.resolver).toBeDefined();
     expect(schemas.byFingerprint.get(v1?.fingerprint ?? 0n)).toBe(v1);

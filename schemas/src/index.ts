@@ -4,3 +4,5 @@ export * from './codec.ts';
 export { assertSoundEvent, eventProblems, MONEY_FIELDS, type MoneyValues } from './invariants.ts';
 export { parsingCanonicalForm, parsingFingerprint64, rabinFingerprint64 } from './fingerprint.ts';
 export { defaultSchemaDir, SchemaLoadError } from './registry.ts';
+export * from './dimensions.ts';
+export * from './tiers.ts';

@@ -3,7 +3,9 @@
 // that decodes but breaks these is poison: caught where it is read (INVALID_EVENT, dead-lettered), never
 // silently rounded by the database nor keyed under an empty id.
 import { CodecError, type DecodedEvent } from './codec.ts';
+import { DIMENSION_NAMES, isDimension, type DimensionValues } from './dimensions.ts';
 import type { EventName } from './generated.ts';
+import { TierLabelError, parseTierLabel } from './tiers.ts';
 
 /** numeric(18,8): up to 10 integer digits, exactly 8 decimals, never negative (prices). */
 const MONEY = /^\d{1,10}\.\d{8}$/;
@@ -11,20 +13,11 @@ const MONEY = /^\d{1,10}\.\d{8}$/;
 const SIGNED_SCALE_8 = /^-?\d{1,10}\.\d{8}$/;
 const DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 
-/** The money columns of NormalizedPrice, in schema order: the dimensions prices are compared on. */
-export const MONEY_FIELDS = [
-  'prompt',
-  'completion',
-  'internal_reasoning',
-  'input_cache_read',
-  'input_cache_write',
-  'request',
-  'image',
-  'web_search',
-] as const;
+/** The money columns of NormalizedPrice, in schema order: every registered dimension (dimensions.ts). */
+export const MONEY_FIELDS = DIMENSION_NAMES;
 
 /** The money columns as decimal strings (null: not priced), as events and rows carry them. */
-export type MoneyValues = { readonly [K in (typeof MONEY_FIELDS)[number]]: string | null };
+export type MoneyValues = DimensionValues;
 
 function shown(v: string): string {
   return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}...` : v);
@@ -33,8 +26,8 @@ function shown(v: string): string {
 /** Every broken invariant of a decoded event, as `field: problem`; empty when the event is sound. */
 export function eventProblems(decoded: DecodedEvent): string[] {
   const problems: string[] = [];
-  const money = (field: string, v: string | null, pattern = MONEY) => {
-    if (v !== null && !pattern.test(v))
+  const money = (field: string, v: string | null | undefined, pattern = MONEY) => {
+    if (v !== null && v !== undefined && !pattern.test(v))
       problems.push(`${field}: ${shown(v)} is not a decimal string of scale 8 (e.g. "3.00000000")`);
   };
   const date = (field: string, v: string) => {
@@ -45,6 +38,22 @@ export function eventProblems(decoded: DecodedEvent): string[] {
     case 'NormalizedPrice': {
       const e = decoded.event;
       for (const f of MONEY_FIELDS) money(f, e[f]);
+      const priced = (where: string, prices: readonly { dimension: string; amount: string }[]) =>
+        prices.forEach((p, i) => {
+          if (!isDimension(p.dimension))
+            problems.push(`${where}.${i}.dimension: ${shown(p.dimension)} is not a registered dimension`);
+          money(`${where}.${i}.amount`, p.amount);
+        });
+      priced('base', e.base ?? []);
+      (e.tiers ?? []).forEach((t, i) => {
+        priced(`tiers.${i}.prices`, t.prices);
+        try {
+          parseTierLabel(t.label);
+        } catch (err) {
+          if (!(err instanceof TierLabelError)) throw err;
+          problems.push(`tiers.${i}.label: ${err.message}`);
+        }
+      });
       date('snapshot_date', e.snapshot_date);
       if (e.model_id === '') problems.push('model_id: empty');
       break;
@@ -63,6 +72,10 @@ export function eventProblems(decoded: DecodedEvent): string[] {
     case 'ModelDiscovered':
     case 'RawPriceObserved':
       if (decoded.event.model_id === '') problems.push('model_id: empty');
+      break;
+    case 'CatalogSnapshot':
+      date('snapshot_date', decoded.event.snapshot_date);
+      if (decoded.event.model_ids.some((id) => id === '')) problems.push('model_ids: an empty id');
       break;
     case 'ProviderDiscovered':
     case 'DeadLetter':

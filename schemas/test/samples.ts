@@ -30,7 +30,7 @@ const rawEntry = JSON.stringify({
 const modelHash = contentHash(rawEntry);
 
 /** ModelDiscovered as schema v1 had it: no `description` field yet. */
-export const modelDiscoveredV1: Omit<ModelDiscovered, 'description'> = {
+export const modelDiscoveredV1: Omit<ModelDiscovered, 'description' | 'expiration_date'> = {
   event_id: eventId('ModelDiscovered', 'anthropic/claude-sonnet-4', modelHash),
   run_id: runId,
   caused_by: null,
@@ -72,6 +72,7 @@ export const modelDiscoveredV1: Omit<ModelDiscovered, 'description'> = {
 const discovered: ModelDiscovered = {
   ...modelDiscoveredV1,
   description: 'Claude Sonnet 4 significantly enhances the capabilities of its predecessor, Sonnet 3.7…',
+  expiration_date: '2027-05-14',
 };
 
 const vertexKey = priceKey('anthropic/claude-sonnet-4', 'google-vertex', 'openrouter_endpoints');
@@ -166,7 +167,40 @@ export const samples: { readonly [N in EventName]: EventTypes[N] } = {
     request: null,
     image: null,
     web_search: '0.01000000',
+    input_cache_write_1h: '6.00000000',
+    input_audio: null,
+    input_audio_cache: null,
+    audio_output: null,
+    image_token: null,
+    image_output: null,
+    discount: null,
     notes: ['highest tier published: min_prompt_tokens=200000'],
+    base: [
+      { dimension: 'prompt', amount: '3.00000000' },
+      { dimension: 'completion', amount: '15.00000000' },
+      { dimension: 'input_cache_read', amount: '0.30000000' },
+      { dimension: 'input_cache_write', amount: '3.75000000' },
+      { dimension: 'input_cache_write_1h', amount: '6.00000000' },
+      { dimension: 'web_search', amount: '0.01000000' },
+    ],
+    tiers: [
+      {
+        label: 'prompt_tokens>200000',
+        prompt_tokens_gte: null,
+        prompt_tokens_gt: 200000,
+        utc_start: null,
+        utc_end: null,
+        variant: null,
+        other: [],
+        prices: [
+          { dimension: 'prompt', amount: '6.00000000' },
+          { dimension: 'completion', amount: '22.50000000' },
+        ],
+      },
+    ],
+    unregistered: [
+      { key: 'audio_seconds', raw_value: '0.0001', unit: 'per_unit', currency: 'USD', tier: null },
+    ],
   },
   PriceChanged: {
     event_id: eventId('PriceChanged', vertexKey, normalizedId),
@@ -179,12 +213,21 @@ export const samples: { readonly [N in EventName]: EventTypes[N] } = {
     source_type: 'openrouter_endpoints',
     kind: 'changed',
     changes: [
-      { dimension: 'prompt', previous: '3.00000000', current: '6.00000000', relative_change: '1.00000000' },
       {
-        dimension: 'completion',
-        previous: '15.00000000',
-        current: '22.50000000',
+        dimension: 'prompt',
+        previous: '6.00000000',
+        current: '9.00000000',
         relative_change: '0.50000000',
+        tier: 'prompt_tokens>200000',
+        change: 'changed',
+      },
+      {
+        dimension: 'input_cache_write_1h',
+        previous: null,
+        current: '6.00000000',
+        relative_change: null,
+        tier: null,
+        change: 'new',
       },
     ],
     previous_observed_at: Date.UTC(2026, 4, 17, 6, 0, 2, 990),
@@ -192,6 +235,18 @@ export const samples: { readonly [N in EventName]: EventTypes[N] } = {
     snapshot_date: '2026-05-18',
     alert: true,
     alert_threshold: '0.30',
+    expiration_date: null,
+  },
+  CatalogSnapshot: {
+    event_id: eventId('CatalogSnapshot', 'https://openrouter.ai/api/v1/models', '2026-05-18'),
+    run_id: runId,
+    caused_by: null,
+    occurred_at: occurredAt + 30,
+    source_url: 'https://openrouter.ai/api/v1/models',
+    fetched_at: fetchedAt,
+    snapshot_date: '2026-05-18',
+    model_ids: ['anthropic/claude-sonnet-4', 'openai/gpt-4o'],
+    expirations: [{ model_id: 'anthropic/claude-sonnet-4', expiration_date: '2027-05-14' }],
   },
   DeadLetter: {
     event_id: eventId('DeadLetter', 'discovery', 'openrouter/auto'),
