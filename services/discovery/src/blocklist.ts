@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { DiscoveryError } from './discover.ts';
+import { DiscoveryError } from './errors.ts';
 
 /** Which model ids discovery must drop (test rows and the like). */
 export interface Blocklist {

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createBlocklist, loadBlocklist, parseBlocklist } from './blocklist.ts';
-import type { DiscoveryError } from './discover.ts';
+import type { DiscoveryError } from './errors.ts';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 

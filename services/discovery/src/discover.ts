@@ -2,21 +2,7 @@ import { contentHash, eventId } from '@llmpt/schemas';
 import type { Architecture, ModelDiscovered, PricingTier, TopProvider } from '@llmpt/schemas';
 import { z } from 'zod';
 import type { Blocklist } from './blocklist.ts';
-
-/** Errors of the discovery stage, with a stable `code` callers switch on (never on the message). */
-export type DiscoveryErrorCode = 'NOT_A_MODELS_LIST' | 'NOT_A_PROVIDERS_LIST' | 'BAD_BLOCKLIST';
-
-export class DiscoveryError extends Error {
-  readonly code: DiscoveryErrorCode;
-  /** A malformed response or config does not get better by retrying the same bytes. */
-  readonly retriable = false;
-
-  constructor(code: DiscoveryErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'DiscoveryError';
-    this.code = code;
-  }
-}
+import { DiscoveryError } from './errors.ts';
 
 export interface ModelsList {
   readonly entries: readonly unknown[];
@@ -61,6 +47,11 @@ export interface DiscoveryResult {
   readonly rejected: RejectedEntry[];
   /** Ids dropped by the blocklist (not an error: they never enter the catalog). */
   readonly blocked: string[];
+  /**
+   * Every id the response listed, blocked ones excluded, in response order and unique. A rejected
+   * entry with a readable id counts: its model is still in the catalog, only its entry is unreadable.
+   */
+  readonly listed: string[];
 }
 
 // Only what every consumer relies on is required; everything else is read leniently below, because
@@ -77,10 +68,13 @@ export function discoverModels(entries: readonly unknown[], ctx: DiscoverContext
   const events: ModelDiscovered[] = [];
   const rejected: RejectedEntry[] = [];
   const blocked: string[] = [];
+  const listed = new Set<string>();
   const seen = new Set<string>();
   const day = utcDate(ctx.fetchedAt);
 
   entries.forEach((entry, index) => {
+    const readableId = isRecord(entry) && typeof entry.id === 'string' && entry.id !== '' ? entry.id : null;
+    if (readableId !== null && !ctx.blocklist.isBlocked(readableId)) listed.add(readableId);
     const parsed = entrySchema.safeParse(entry);
     if (!parsed.success) {
       rejected.push({ entry, index, code: 'INVALID_ENTRY', reason: zodReason(parsed.error) });
@@ -103,7 +97,7 @@ export function discoverModels(entries: readonly unknown[], ctx: DiscoverContext
     }
     events.push(toEvent(entry as Record<string, unknown>, id, parsed.data.name, ctx, day));
   });
-  return { events, rejected, blocked };
+  return { events, rejected, blocked, listed: [...listed] };
 }
 
 function toEvent(
@@ -133,6 +127,7 @@ function toEvent(
     top_provider: topProvider(entry.top_provider),
     pricing,
     pricing_tiers: tiers,
+    expiration_date: str(entry.expiration_date),
     raw_entry: JSON.stringify(entry),
     source_url: ctx.sourceUrl,
     fetched_at: ctx.fetchedAt,

@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { contentHash, eventId } from '@llmpt/schemas';
 import { describe, expect, it } from 'vitest';
 import { createBlocklist, emptyBlocklist } from './blocklist.ts';
-import { DiscoveryError, canonicalJson, discoverModels, parseModelsResponse, utcDate } from './discover.ts';
+import { canonicalJson, discoverModels, parseModelsResponse, utcDate } from './discover.ts';
+import { DiscoveryError } from './errors.ts';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const modelsDir = path.resolve(repoRoot, '..', 'shared', 'data', 'openrouter', 'models');

@@ -2,6 +2,7 @@ import type { Producer } from 'kafkajs';
 import { eventId, type DeadLetter, type ModelDiscovered } from '@llmpt/schemas';
 import { fetchBytes, PipelineError, toKafkaMessage, topicOfEvent, topics, type Logger } from '@llmpt/runtime';
 import type { Blocklist } from './blocklist.ts';
+import { catalogSnapshotOf, catalogVerdict } from './catalog.ts';
 import { discoverModels, parseModelsResponse, type RejectedEntry } from './discover.ts';
 import { discoverProviders } from './providers.ts';
 
@@ -25,6 +26,8 @@ export interface DiscoverySummary {
   readonly rejected: number;
   readonly blocked: number;
   readonly providers: number | null;
+  /** Whether the run published a CatalogSnapshot (a filtered or incomplete list publishes none). */
+  readonly catalogSnapshot: boolean;
   readonly seconds: number;
 }
 
@@ -80,6 +83,25 @@ export async function runDiscovery(opts: DiscoveryRunOptions): Promise<Discovery
       .map((e: ModelDiscovered) => toKafkaMessage({ key: e.model_id, name: 'ModelDiscovered', event: e }));
     await opts.producer.send({ topic: modelTopic, messages, acks: -1 });
   }
+  // Only after every ModelDiscovered of the run is acknowledged: a snapshot that lands while the run
+  // is half published would let the normalizer count a model as absent that is merely late.
+  const snapshot = catalogSnapshotOf(list, result, {
+    runId: opts.runId,
+    fetchedAt: fetched.fetchedAt,
+    sourceUrl: modelsUrl,
+    occurredAt: now(),
+  });
+  if (snapshot) {
+    const message = toKafkaMessage({ key: snapshot.source_url, name: 'CatalogSnapshot', event: snapshot });
+    await opts.producer.send({
+      topic: opts.topicPrefix + topicOfEvent.CatalogSnapshot,
+      messages: [message],
+      acks: -1,
+    });
+  } else {
+    const verdict = catalogVerdict(list, modelsUrl);
+    opts.logger.warn({ verdict }, 'models list is not the whole catalog: no CatalogSnapshot published');
+  }
   if (result.rejected.length) {
     const messages = result.rejected.map((r) => {
       const dl = deadLetterOf(r, opts.runId, modelsUrl, now());
@@ -95,6 +117,7 @@ export async function runDiscovery(opts: DiscoveryRunOptions): Promise<Discovery
     rejected: result.rejected.length,
     blocked: result.blocked.length,
     providers,
+    catalogSnapshot: snapshot !== null,
     seconds: (now() - started) / 1000,
   };
 }

@@ -1,0 +1,24 @@
+// What other packages and tests use of discovery: the pure mapping of a `/models` response to events
+// (an oracle harness turns recorded JSON into the same events the job publishes) and the blocklist.
+export {
+  canonicalJson,
+  discoverModels,
+  parseModelsResponse,
+  splitPricing,
+  utcDate,
+  type DiscoverContext,
+  type DiscoveryResult,
+  type ModelsList,
+  type RejectedEntry,
+  type RejectCode,
+} from './discover.ts';
+export {
+  catalogSnapshotOf,
+  catalogVerdict,
+  type CatalogContext,
+  type CatalogVerdict,
+  type IncompleteReason,
+} from './catalog.ts';
+export { createBlocklist, emptyBlocklist, parseBlocklist, type Blocklist } from './blocklist.ts';
+export { DiscoveryError, type DiscoveryErrorCode } from './errors.ts';
+export { discoverProviders } from './providers.ts';
