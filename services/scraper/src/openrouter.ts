@@ -1,4 +1,4 @@
-import { eventId, priceKey } from '@llmpt/schemas';
+import { conditionsOfOverride, eventId, NO_CONDITIONS, priceKey, tierLabel } from '@llmpt/schemas';
 import type { EndpointDetails, ModelDiscovered, PriceComponent, RawPriceObserved } from '@llmpt/schemas';
 import Decimal from 'decimal.js';
 
@@ -90,7 +90,11 @@ export function routedPriceObservation(md: ModelDiscovered, ctx: ObservationCont
   const published: PriceComponent[] = [
     ...pricingComponents(md.pricing, null, md.pricing.prompt),
     ...md.pricing_tiers.flatMap((tier) =>
-      pricingComponents(tier.pricing, tierLabel(tier.conditions), tier.pricing.prompt ?? md.pricing.prompt),
+      pricingComponents(
+        tier.pricing,
+        tierLabel(conditionsOfOverride(tier.conditions)),
+        tier.pricing.prompt ?? md.pricing.prompt,
+      ),
     ),
   ];
   const components = isSpeechInput(md) ? published.map(speechPrompt) : published;
@@ -125,34 +129,6 @@ function pricingComponents(
     currency: 'USD',
     tier,
   }));
-}
-
-/**
- * A readable, stable label for an override's conditions: "min_prompt_tokens>=272000" for a context
- * tier, "utc 10:00-01:00" for a time-of-day window (HHMM integers as published; it may wrap midnight).
- */
-export function tierLabel(conditions: Readonly<Record<string, string>>): string {
-  const parts: string[] = [];
-  const { utc_start: start, utc_end: end, ...rest } = conditions;
-  if (start !== undefined || end !== undefined) parts.push(`utc ${hhmm(start)}-${hhmm(end)}`);
-  for (const key of Object.keys(rest).sort()) {
-    const value = rest[key] ?? '';
-    parts.push(
-      key.startsWith('min_')
-        ? `${key}>=${value}`
-        : key.startsWith('max_')
-          ? `${key}<=${value}`
-          : `${key}=${value}`,
-    );
-  }
-  return parts.join(' & ');
-}
-
-function hhmm(value: string | undefined): string {
-  if (value === undefined) return '?';
-  if (!/^\d{1,4}$/.test(value)) return value;
-  const padded = value.padStart(4, '0');
-  return `${padded.slice(0, 2)}:${padded.slice(2)}`;
 }
 
 /**
@@ -204,8 +180,9 @@ interface ParsedEndpoint {
 /**
  * One `openrouter_endpoints` observation per hosting provider from a
  * `{data:{id,...,endpoints:[...]}}` response. Several endpoints of one provider (e.g. "deepinfra/fp8"
- * and "deepinfra/bf16") become tiers of ONE observation, labelled by quantization (or tag), so the
- * normalizer publishes the highest per dimension, as it does for context tiers.
+ * and "deepinfra/bf16") become tiers of ONE observation, each a variant named by its quantization (or
+ * tag): `variant=fp8`. Usage cannot pick a quantization, so the cost of a call never selects one, and
+ * the normalizer publishes the highest per dimension, as it does for context tiers.
  */
 export function endpointObservations(
   md: ModelDiscovered,
@@ -277,6 +254,17 @@ function providerObservation(
 }
 
 function tierLabels(group: readonly ParsedEndpoint[]): (string | null)[] {
+  return variantNames(group).map((name) =>
+    name === null ? null : tierLabel({ ...NO_CONDITIONS, variant: variantName(name) }),
+  );
+}
+
+// `&` and `;` separate conditions in a tier label: a tag carrying one would read back as two.
+function variantName(name: string): string {
+  return name.replace(/\s*[&;]\s*/g, '-');
+}
+
+function variantNames(group: readonly ParsedEndpoint[]): (string | null)[] {
   if (group.length === 1) return [null];
   const byQuantization = group.map((e) =>
     e.quantization && e.quantization !== 'unknown' ? e.quantization : null,

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { contentHash, eventId, priceKey } from '@llmpt/schemas';
+import { contentHash, eventId, parseTierLabel, priceKey } from '@llmpt/schemas';
 import type { ModelDiscovered } from '@llmpt/schemas';
 import { describe, expect, it } from 'vitest';
 import {
@@ -12,7 +12,6 @@ import {
   providerSlug,
   routedPriceObservation,
   SPEECH_PROMPT_DIMENSION,
-  tierLabel,
 } from './openrouter.ts';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -39,6 +38,7 @@ function md(overrides: Partial<ModelDiscovered>): ModelDiscovered {
     top_provider: null,
     pricing: { prompt: '0.0000025', completion: '0.00001' },
     pricing_tiers: [],
+    expiration_date: null,
     raw_entry: '{}',
     source_url: 'http://127.0.0.1:9/api/v1/models',
     fetched_at: T - 1000,
@@ -115,30 +115,49 @@ describe('routedPriceObservation', () => {
         raw_value: '0.00001',
         unit: 'per_token',
         currency: 'USD',
-        tier: 'min_prompt_tokens>=272000',
+        tier: 'prompt_tokens>=272000',
       },
       {
         dimension: 'completion',
         raw_value: '0.000045',
         unit: 'per_token',
         currency: 'USD',
-        tier: 'min_prompt_tokens>=272000',
+        tier: 'prompt_tokens>=272000',
       },
       {
         dimension: 'input_cache_read',
         raw_value: '0.000001',
         unit: 'per_token',
         currency: 'USD',
-        tier: 'min_prompt_tokens>=272000',
+        tier: 'prompt_tokens>=272000',
       },
     ]);
   });
 
-  it('labels time-of-day windows, including one that wraps midnight', () => {
-    expect(tierLabel({ utc_start: '1000', utc_end: '100' })).toBe('utc 10:00-01:00');
-    expect(tierLabel({ utc_start: '600', utc_end: '1000' })).toBe('utc 06:00-10:00');
-    expect(tierLabel({ min_prompt_tokens: '200000' })).toBe('min_prompt_tokens>=200000');
-    expect(tierLabel({ max_prompt_tokens: '10', region: 'eu' })).toBe('max_prompt_tokens<=10 & region=eu');
+  it('labels overrides in the tiers.ts grammar: windows (one wraps midnight), thresholds, other keys', () => {
+    const v4pro = md({
+      model_id: 'deepseek/deepseek-v4-pro',
+      pricing: { prompt: '0.00000066', completion: '0.00000198' },
+      pricing_tiers: [
+        { conditions: { utc_start: '1000', utc_end: '100' }, pricing: { prompt: '0.00000066' } },
+        { conditions: { utc_start: '600', utc_end: '1000' }, pricing: { prompt: '0.00000132' } },
+        { conditions: { min_prompt_tokens: '200000' }, pricing: { prompt: '0.000002' } },
+        { conditions: { max_prompt_tokens: '10', region: 'eu' }, pricing: { prompt: '0.000003' } },
+        { conditions: { utc_start: '2500', utc_end: '100' }, pricing: { prompt: '0.000004' } },
+      ],
+    });
+    const tiers = routedPriceObservation(v4pro, ctx)
+      .components.filter((c) => c.tier !== null)
+      .map((c) => c.tier);
+    expect(tiers).toEqual([
+      'utc 10:00-01:00',
+      'utc 06:00-10:00',
+      'prompt_tokens>=200000',
+      'max_prompt_tokens=10 & region=eu',
+      // Not a time of day: kept as published, never guessed into a window.
+      'utc_end=100 & utc_start=2500',
+    ]);
+    expect(parseTierLabel(tiers[0] ?? '')).toMatchObject({ utc_start: 600, utc_end: 60 });
   });
 
   it('keeps "-1" (variable router price) and "0" as published for the normalizer to judge', () => {
@@ -290,16 +309,16 @@ describe('endpointObservations edge cases', () => {
     const { observations } = endpointObservations(md({ model_id: 'm/x' }), body, ectx);
     expect(observations.map((o) => o.provider)).toEqual(['deepinfra', 'mancer-2']);
     expect(observations[0]?.components.map((c) => [c.dimension, c.raw_value, c.tier])).toEqual([
-      ['prompt', '0.0000001', 'fp8'],
-      ['completion', '0.0000003', 'fp8'],
-      ['prompt', '0.0000002', 'bf16'],
-      ['completion', '0.0000006', 'bf16'],
+      ['prompt', '0.0000001', 'variant=fp8'],
+      ['completion', '0.0000003', 'variant=fp8'],
+      ['prompt', '0.0000002', 'variant=bf16'],
+      ['completion', '0.0000006', 'variant=bf16'],
     ]);
     // Numbers become plain decimal text, never "3e-7".
-    expect(observations[1]?.components.map((c) => [c.dimension, c.raw_value])).toEqual([
-      ['prompt', '0.0000003'],
-      ['completion', '0.000001'],
-      ['discount', '0.853'],
+    expect(observations[1]?.components.map((c) => [c.dimension, c.raw_value, c.unit, c.tier])).toEqual([
+      ['prompt', '0.0000003', 'per_token', null],
+      ['completion', '0.000001', 'per_token', null],
+      ['discount', '0.853', 'ratio', null],
     ]);
   });
 
@@ -313,7 +332,12 @@ describe('endpointObservations edge cases', () => {
       },
     };
     const tiers = endpointObservations(md({}), body, ectx).observations[0]?.components.map((c) => c.tier);
-    expect(tiers).toEqual(['together', 'together', 'together/turbo', 'together/turbo']);
+    expect(tiers).toEqual([
+      'variant=together',
+      'variant=together',
+      'variant=together/turbo',
+      'variant=together/turbo',
+    ]);
   });
 
   it('rejects bad endpoints and non-responses without throwing', () => {

@@ -2,6 +2,7 @@
 // Parsed once at start with zod; a bad file fails fast with every problem named by its path.
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '@llmpt/runtime';
+import { parseTierLabel, tierLabel } from '@llmpt/schemas';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 
@@ -25,7 +26,30 @@ const Dimension = z.union([
 const DimensionMap = z
   .record(z.string().min(1), Dimension)
   .refine((m) => Object.keys(m).length > 0, 'must map at least one label');
-const TierMap = z.record(z.string().min(1), z.string().min(1).nullable());
+/** A tier label written as tiers.ts prints it, so the page's tiers need no translation later. */
+const TierLabel = z
+  .string()
+  .min(1)
+  .superRefine((label, ctx) => {
+    const canonical = canonicalTier(label);
+    if (canonical !== label)
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          canonical === null
+            ? `not a tier label (docs/price-model.md §2): ${label}`
+            : `write the tier as ${JSON.stringify(canonical)} (the tiers.ts grammar)`,
+      });
+  });
+const TierMap = z.record(z.string().min(1), TierLabel.nullable());
+
+function canonicalTier(label: string): string | null {
+  try {
+    return tierLabel(parseTierLabel(label));
+  } catch {
+    return null;
+  }
+}
 
 /** Rows are models, columns are dimensions (OpenAI, Anthropic docs, xAI, Z.AI). */
 const TableParser = z

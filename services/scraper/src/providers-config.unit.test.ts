@@ -89,3 +89,60 @@ describe('configs/providers.yml', () => {
     expect(message).toContain('providers.0.models.x: an OpenRouter model id');
   });
 });
+
+describe('tier labels in configs/providers.yml', () => {
+  const tableParser = (groups: Record<string, string | null>) => ({
+    kind: 'table',
+    format: 'markdown',
+    headers: ['Model'],
+    columns: { Input: 'prompt' },
+    groups,
+  });
+  const configWith = (groups: Record<string, string | null>) => ({
+    version: 1,
+    userAgent: 'x',
+    politeness: {
+      perHostConcurrency: 1,
+      minIntervalMs: 0,
+      timeoutMs: 1000,
+      maxBytes: 2048,
+      retries: 0,
+      robots: true,
+    },
+    providers: [
+      {
+        slug: 'openai',
+        name: 'OpenAI',
+        url: 'https://a.example/p',
+        render: 'static',
+        parser: tableParser(groups),
+        models: { 'gpt-x': 'openai/gpt-x' },
+      },
+    ],
+  });
+  const messageOf = (groups: Record<string, string | null>): string => {
+    try {
+      parseProvidersConfig(configWith(groups), 'providers.yml');
+      return '';
+    } catch (err) {
+      return (err as Error).message;
+    }
+  };
+
+  it('the shipped long-context tiers are strict, as the pages state them ("prompts longer than 272K")', () => {
+    const openai = config.providers.find((p) => p.id === 'openai');
+    expect(openai?.parser).toMatchObject({ groups: { 'Long context': 'prompt_tokens>272000' } });
+  });
+
+  it('accepts labels in the tiers.ts grammar', () => {
+    expect(messageOf({ Short: null, Long: 'prompt_tokens>272000', Batch: 'variant=batch' })).toBe('');
+  });
+
+  it('refuses a label written before v2 and says how to write it', () => {
+    expect(messageOf({ Long: 'min_prompt_tokens=272000' })).toContain(
+      'providers.0.parser.groups.Long: write the tier as "prompt_tokens>272000"',
+    );
+    expect(messageOf({ Batch: 'batch' })).toContain('write the tier as "variant=batch"');
+    expect(messageOf({ Odd: 'utc 25:00-01:00' })).toContain('not a tier label');
+  });
+});

@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { discoverModels, emptyBlocklist, parseModelsResponse } from '@llmpt/discovery';
 import { sampleCatalog, startFixtureServer, type FixtureServer } from '@llmpt/fixture-server';
 import { createLogger } from '@llmpt/runtime';
-import type { ModelDiscovered } from '@llmpt/schemas';
-import { discoverModels, parseModelsResponse } from '../../discovery/src/discover.ts';
-import { emptyBlocklist } from '../../discovery/src/blocklist.ts';
+import { parseTierLabel, tierLabel, type ModelDiscovered } from '@llmpt/schemas';
 import { createHostLimiter } from './fetcher/host-limiter.ts';
 import { scrapeModel } from './scrape-model.ts';
 
@@ -51,6 +50,29 @@ describe('scrapeModel', () => {
       endpoints.every((o) => o.status === 'ok' && o.provider !== null && o.content_hash.length === 64),
     ).toBe(true);
     expect(server.requests()).toContain('/api/v1/models/openai/gpt-4o/endpoints');
+  });
+
+  it('labels tiers in the one grammar: override thresholds inclusive, endpoint variants by tag', async () => {
+    const gpt55 = models.find((m) => m.model_id === 'openai/gpt-5.5')!;
+    const opus = models.find((m) => m.model_id === 'anthropic/claude-opus-4.7')!;
+    const scraped = [
+      ...(await scrapeModel(gpt55, opts())).observations,
+      ...(await scrapeModel(opus, opts())).observations,
+    ];
+    const tiersOf = (source: string, provider: string | null) =>
+      new Set(
+        scraped
+          .filter((o) => o.source_type === source && o.provider === provider)
+          .flatMap((o) => o.components.map((c) => c.tier)),
+      );
+    const threshold = gpt55.pricing_tiers[0]?.conditions.min_prompt_tokens;
+    expect(tiersOf('openrouter_api', null)).toEqual(new Set([null, `prompt_tokens>=${threshold}`]));
+    // Two google-vertex endpoints with unknown quantization: one observation, a variant per tag.
+    expect(tiersOf('openrouter_endpoints', 'google-vertex')).toEqual(
+      new Set(['variant=google-vertex/europe', 'variant=google-vertex/global']),
+    );
+    const labels = scraped.flatMap((o) => o.components.flatMap((c) => (c.tier === null ? [] : [c.tier])));
+    expect(labels.every((l) => tierLabel(parseTierLabel(l)) === l)).toBe(true);
   });
 
   it('records an unavailable observation, with the reason, when the endpoints API keeps failing', async () => {

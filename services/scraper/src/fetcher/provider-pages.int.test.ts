@@ -64,6 +64,7 @@ function md(modelId: string, runId = 'run-int'): ModelDiscovered {
     top_provider: null,
     pricing: {},
     pricing_tiers: [],
+    expiration_date: null,
     raw_entry: '{}',
     source_url: 'http://127.0.0.1/models',
     fetched_at: 0,
@@ -207,7 +208,7 @@ describe('static pages through the polite fetcher', () => {
       expect(obs?.content_hash).toMatch(/^[0-9a-f]{64}$/);
     }
     const gemini = await observeProviderSite(md('google/gemini-2.5-pro'), providers, d);
-    expect(component(gemini, 'prompt', 'min_prompt_tokens=200000')).toBe('$2.50');
+    expect(component(gemini, 'prompt', 'prompt_tokens>200000')).toBe('$2.50');
     const unlisted = await observeProviderSite(md('openai/gpt-3.5-turbo'), providers, d);
     expect(unlisted).toMatchObject({
       status: 'unavailable',

@@ -1,6 +1,7 @@
 // One heading per model and, under it, a table of "Input price" / "Output price" rows (ai.google.dev
 // Gemini API pricing). The first table under a heading is the Standard tier; Batch/Flex/Priority follow.
 import * as cheerio from 'cheerio';
+import { NO_CONDITIONS, tierLabel } from '@llmpt/schemas';
 import type { ModelSectionsParserConfig } from '../providers-config.ts';
 import { NamedPrices, dimensionOf, toComponents } from './components.ts';
 import { htmlTableGrid, markdownBlocks, type Grid } from './grid.ts';
@@ -15,8 +16,8 @@ interface Section {
 /**
  * The prices in one Gemini cell, e.g. "$1.25, prompts <= 200k tokens $2.50, prompts > 200k tokens" or
  * "$0.30 (text / image / video) $1.00 (audio) $1.00 / 1,000,000 tokens per hour (storage price)".
- * The first figure is the base rate; "> 200k" is a long-context tier (min_prompt_tokens=200000, the
- * label OpenRouter's overrides use); an "(audio)" input rate is the `audio` dimension; "(images)"
+ * The first figure is the base rate; "> 200k" is a long-context tier with the strict boundary the page
+ * states (`prompt_tokens>200000`; OpenRouter's own overrides are inclusive); an "(audio)" input rate is the `audio` dimension; "(images)"
  * output is `image_output`. Figures followed by another unit ("/ 1,000,000 tokens per hour",
  * "/min", "per 1K image") are not per-token rates of this row and are left out.
  */
@@ -31,7 +32,8 @@ export function sectionCellValues(
     if (qualifier !== '' && !/^[,(]/.test(qualifier)) return;
     const over = /prompts\s*>\s*(\d+)\s*k/i.exec(qualifier);
     if (over) {
-      out.push({ dimension, value: { raw: t.raw, tier: `min_prompt_tokens=${Number(over[1]) * 1000}` } });
+      const tier = tierLabel({ ...NO_CONDITIONS, prompt_tokens_gt: Number(over[1]) * 1000 });
+      out.push({ dimension, value: { raw: t.raw, tier } });
     } else if (i === 0) {
       out.push({ dimension, value: { raw: t.raw, tier: null } });
     } else if (/\(audio\)/i.test(qualifier) && dimension === 'prompt') {

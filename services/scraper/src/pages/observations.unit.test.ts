@@ -53,6 +53,7 @@ function md(modelId: string): ModelDiscovered {
     top_provider: null,
     pricing: {},
     pricing_tiers: [],
+    expiration_date: null,
     raw_entry: '{}',
     source_url: 'https://openrouter.ai/api/v1/models',
     fetched_at: 1,

@@ -49,8 +49,8 @@ describe('OpenAI (developers.openai.com HTML fragment)', () => {
     expect(price(page, 'openai/gpt-5.5', 'prompt')).toBe('$5.00');
     expect(price(page, 'openai/gpt-5.5', 'input_cache_read')).toBe('$0.50');
     expect(price(page, 'openai/gpt-5.5', 'completion')).toBe('$30.00');
-    expect(price(page, 'openai/gpt-5.5', 'prompt', 'min_prompt_tokens=272000')).toBe('$10.00');
-    expect(price(page, 'openai/gpt-5.5', 'completion', 'min_prompt_tokens=272000')).toBe('$45.00');
+    expect(price(page, 'openai/gpt-5.5', 'prompt', 'prompt_tokens>272000')).toBe('$10.00');
+    expect(price(page, 'openai/gpt-5.5', 'completion', 'prompt_tokens>272000')).toBe('$45.00');
     // "gpt-5.4-mini | $0.75 | $0.075 | $4.50 | - | - | -": no long-context tier invented from "-"
     expect(page.prices.find((p) => p.modelId === 'openai/gpt-5.4-mini')?.components).toEqual([
       { dimension: 'prompt', raw_value: '$0.75', unit: 'per_1m_tokens', currency: 'USD', tier: null },
@@ -67,7 +67,7 @@ describe('OpenAI (developers.openai.com HTML fragment)', () => {
     expect(price(page, 'openai/gpt-5.5-pro', 'input_cache_read')).toBeUndefined();
     // Batch/Flex/Priority panes (Batch: "gpt-5.5 | $2.50 ...") are not read: only base and long-context tiers.
     const tiers = new Set(page.prices.flatMap((p) => p.components.map((c) => c.tier)));
-    expect([...tiers]).toEqual([null, 'min_prompt_tokens=272000']);
+    expect([...tiers]).toEqual([null, 'prompt_tokens>272000']);
     expect(price(page, 'openai/gpt-5.4', 'prompt')).toBe('$2.50');
     expect(price(page, 'openai/gpt-5.4-nano', 'completion')).toBe('$1.25');
   });
@@ -76,7 +76,7 @@ describe('OpenAI (developers.openai.com HTML fragment)', () => {
     const md = parseCapture('openai-markdown');
     // "| gpt-5.4-pro | $30.00 | - | $180.00 | $60.00 | - | $270.00 |"
     expect(price(md, 'openai/gpt-5.4-pro', 'prompt')).toBe('$30.00');
-    expect(price(md, 'openai/gpt-5.4-pro', 'completion', 'min_prompt_tokens=272000')).toBe('$270.00');
+    expect(price(md, 'openai/gpt-5.4-pro', 'completion', 'prompt_tokens>272000')).toBe('$270.00');
     expect(price(md, 'openai/gpt-5.5', 'prompt')).toBe(price(page, 'openai/gpt-5.5', 'prompt'));
   });
 
@@ -141,15 +141,13 @@ describe('Google Gemini API (Jina markdown)', () => {
   it('"prompts <= 200k" and "> 200k" are two tiers', () => {
     // "| Input price | Free of charge | $1.25, prompts <= 200k tokens $2.50, prompts > 200k tokens |"
     expect(price(page, 'google/gemini-2.5-pro', 'prompt')).toBe('$1.25');
-    expect(price(page, 'google/gemini-2.5-pro', 'prompt', 'min_prompt_tokens=200000')).toBe('$2.50');
+    expect(price(page, 'google/gemini-2.5-pro', 'prompt', 'prompt_tokens>200000')).toBe('$2.50');
     // "| Output price (including thinking tokens) | Free of charge | $10.00, prompts <= 200k tokens $15.00, prompts > 200k |"
     expect(price(page, 'google/gemini-2.5-pro', 'completion')).toBe('$10.00');
-    expect(price(page, 'google/gemini-2.5-pro', 'completion', 'min_prompt_tokens=200000')).toBe('$15.00');
+    expect(price(page, 'google/gemini-2.5-pro', 'completion', 'prompt_tokens>200000')).toBe('$15.00');
     // "| Context caching price | Not available | $0.125, prompts <= 200k tokens $0.25, prompts > 200k $4.50 / 1,000,000 tokens per hour (storage price) |"
     expect(price(page, 'google/gemini-2.5-pro', 'input_cache_read')).toBe('$0.125');
-    expect(price(page, 'google/gemini-2.5-pro', 'input_cache_read', 'min_prompt_tokens=200000')).toBe(
-      '$0.25',
-    );
+    expect(price(page, 'google/gemini-2.5-pro', 'input_cache_read', 'prompt_tokens>200000')).toBe('$0.25');
     // The storage price per hour is not a per-token cache price.
     expect(page.prices.flatMap((p) => p.components).some((c) => c.raw_value === '$4.50')).toBe(false);
   });
@@ -160,7 +158,7 @@ describe('Google Gemini API (Jina markdown)', () => {
     expect(price(page, 'google/gemini-2.5-flash', 'audio')).toBe('$1.00');
     expect(price(page, 'google/gemini-2.5-flash', 'completion')).toBe('$2.50');
     // "## Gemini 3.1 Pro Preview": "$2.00, prompts <= 200k tokens $4.00, prompts > 200k tokens"
-    expect(price(page, 'google/gemini-3.1-pro-preview', 'prompt', 'min_prompt_tokens=200000')).toBe('$4.00');
+    expect(price(page, 'google/gemini-3.1-pro-preview', 'prompt', 'prompt_tokens>200000')).toBe('$4.00');
     // "| Output price | Not available | $0.039 per image* |": per image, not per 1M tokens: not read
     expect(price(page, 'google/gemini-2.5-flash-image', 'completion')).toBeUndefined();
   });
@@ -192,20 +190,20 @@ describe('Mistral (Next.js __next_f payload)', () => {
 describe('DeepSeek (one table, rowspan, promo and list price in one cell)', () => {
   const page = parseCapture('deepseek');
 
-  it('reads columns as models, the list price as base and the promo as tier "promo"', () => {
+  it('reads columns as models, the list price as base and the promo as tier "variant=promo"', () => {
     expect(page.problems).toEqual([]);
     // "1M INPUT TOKENS (CACHE MISS) | $0.14 | $0.435 (75% off(3))$1.74" (the $1.74 is <del>)
     expect(price(page, 'deepseek/deepseek-v4-flash', 'prompt')).toBe('$0.14');
     expect(price(page, 'deepseek/deepseek-v4-pro', 'prompt')).toBe('$1.74');
-    expect(price(page, 'deepseek/deepseek-v4-pro', 'prompt', 'promo')).toBe('$0.435');
+    expect(price(page, 'deepseek/deepseek-v4-pro', 'prompt', 'variant=promo')).toBe('$0.435');
     // "1M OUTPUT TOKENS | $0.28 | $0.87 (75% off(3))$3.48"
     expect(price(page, 'deepseek/deepseek-v4-flash', 'completion')).toBe('$0.28');
     expect(price(page, 'deepseek/deepseek-v4-pro', 'completion')).toBe('$3.48');
-    expect(price(page, 'deepseek/deepseek-v4-pro', 'completion', 'promo')).toBe('$0.87');
+    expect(price(page, 'deepseek/deepseek-v4-pro', 'completion', 'variant=promo')).toBe('$0.87');
     // "1M INPUT TOKENS (CACHE HIT)(2) | $0.0028 | $0.003625 (75% off(3))$0.0145"
     expect(price(page, 'deepseek/deepseek-v4-flash', 'input_cache_read')).toBe('$0.0028');
     expect(price(page, 'deepseek/deepseek-v4-pro', 'input_cache_read')).toBe('$0.0145');
-    expect(price(page, 'deepseek/deepseek-v4-pro', 'input_cache_read', 'promo')).toBe('$0.003625');
+    expect(price(page, 'deepseek/deepseek-v4-pro', 'input_cache_read', 'variant=promo')).toBe('$0.003625');
   });
 });
 

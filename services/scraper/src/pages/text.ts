@@ -1,4 +1,5 @@
 // Text helpers shared by the layout parsers: label matching and reading money out of a cell.
+import { NO_CONDITIONS, parseTierLabel, tierLabel } from '@llmpt/schemas';
 
 /** A table cell: its visible text, and the text of struck-through parts (<del>, <s>, ~~x~~): a list price next to a promo. */
 export interface Cell {
@@ -6,7 +7,7 @@ export interface Cell {
   readonly struck: string;
 }
 
-/** A value read from a cell: the money as published ("$0.435") or "0" for "Free", and a tier label. */
+/** A value read from a cell: the money as published ("$0.435") or "0" for "Free", and a tier label (tiers.ts grammar). */
 export interface CellValue {
   readonly raw: string;
   readonly tier: string | null;
@@ -16,6 +17,7 @@ const MONEY = /\$\s?(\d[\d,]*(?:\.\d+)?)/;
 const MONEY_ALL = /\$\s?(\d[\d,]*(?:\.\d+)?)/g;
 const EMPTY = /^(?:-|—|–|\\|n\/a|not available|tbd|)$/i;
 const FREE = /^free(?: of charge)?$/i;
+const PROMO = tierLabel({ ...NO_CONDITIONS, variant: 'promo' });
 
 export function collapse(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
@@ -85,7 +87,7 @@ export function isEmptyCell(text: string): boolean {
 /**
  * The values of one price cell. A cell with a struck-through list price and a promo price
  * ("$0.435 (75% off) ~~$1.74~~") gives the list price as the base value and the promo as a separate
- * tier "promo": the list price is what the provider charges once the promotion ends, and the
+ * tier `variant=promo`: the list price is what the provider charges once the promotion ends, and the
  * normalizer's "highest per dimension" rule then publishes the list price, never the promo.
  */
 export function cellValues(cell: Cell): CellValue[] {
@@ -100,15 +102,19 @@ export function cellValues(cell: Cell): CellValue[] {
       ? [{ raw: list, tier: null }]
       : [
           { raw: list, tier: null },
-          { raw: promo, tier: 'promo' },
+          { raw: promo, tier: PROMO },
         ];
   }
   const raw = moneyToken(text);
   return raw === null ? [] : [{ raw, tier: null }];
 }
 
-/** Joins tier labels ("batch" + "min_prompt_tokens=272000"); null when none. */
+/**
+ * One tier out of the parts a page gives it (a section's "variant=batch", a column group's
+ * "prompt_tokens>272000", a cell's promo), in the one grammar of tiers.ts: "prompt_tokens>272000 &
+ * variant=promo". null when no part names a tier.
+ */
 export function joinTiers(...tiers: (string | null | undefined)[]): string | null {
   const parts = tiers.filter((t): t is string => typeof t === 'string' && t !== '');
-  return parts.length === 0 ? null : parts.join(';');
+  return parts.length === 0 ? null : tierLabel(parseTierLabel(parts.join(' & ')));
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { markdownBlocks } from './grid.ts';
 import { sectionCellValues } from './model-sections.ts';
-import { cellValues, normalizeModelName } from './text.ts';
+import { cellValues, joinTiers, normalizeModelName } from './text.ts';
 
 describe('cellValues', () => {
   it('reads the figure as published, thousands separators dropped', () => {
@@ -16,8 +16,22 @@ describe('cellValues', () => {
   it('promo next to a struck list price: list is the base, promo a tier', () => {
     expect(cellValues({ text: '$0.435 (75% off) $1.74', struck: '$1.74' })).toEqual([
       { raw: '$1.74', tier: null },
-      { raw: '$0.435', tier: 'promo' },
+      { raw: '$0.435', tier: 'variant=promo' },
     ]);
+  });
+});
+
+describe('joinTiers', () => {
+  it('joins a section, a column group and a cell promo into one tier in the tiers.ts grammar', () => {
+    expect(joinTiers(null, 'prompt_tokens>272000', 'variant=promo')).toBe(
+      'prompt_tokens>272000 & variant=promo',
+    );
+    // The same conditions in another order print the same label: the label is the tier's identity.
+    expect(joinTiers('variant=promo', undefined, 'prompt_tokens>272000')).toBe(
+      'prompt_tokens>272000 & variant=promo',
+    );
+    expect(joinTiers('variant=batch', 'variant=promo')).toBe('variant=batch+promo');
+    expect(joinTiers(null, '', undefined)).toBeNull();
   });
 });
 
@@ -26,7 +40,7 @@ describe('sectionCellValues', () => {
     expect(sectionCellValues('$2.00, prompts <= 200k tokens $4.00, prompts > 200k tokens', 'prompt')).toEqual(
       [
         { dimension: 'prompt', value: { raw: '$2.00', tier: null } },
-        { dimension: 'prompt', value: { raw: '$4.00', tier: 'min_prompt_tokens=200000' } },
+        { dimension: 'prompt', value: { raw: '$4.00', tier: 'prompt_tokens>200000' } },
       ],
     );
     expect(
