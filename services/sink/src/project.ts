@@ -1,21 +1,25 @@
-import type {
-  EventName,
-  EventTypes,
-  ModelDiscovered,
-  NormalizedPrice,
-  PriceChanged,
-  ProviderDiscovered,
-  RawPriceObserved,
-  TopProvider,
-  DimensionChange,
-  MoneyValues,
+import {
+  DIMENSION_NAMES,
+  type DimensionChange,
+  type DimensionPrice,
+  type EventName,
+  type EventTypes,
+  type ModelDiscovered,
+  type MoneyValues,
+  type NormalizedPrice,
+  type PriceChanged,
+  type PriceTier,
+  type ProviderDiscovered,
+  type RawPriceObserved,
+  type TopProvider,
+  type UnregisteredComponent,
 } from '@llmpt/schemas';
 
 /**
  * The sink's functional core: decoded events in, table rows out, no I/O and no clock.
  *
- * Row fields are named after the table columns (migrations/0002, 0003) so adapters can send them as
- * they are. Timestamps are ISO-8601 UTC strings (always `toISOString()`, so they also compare
+ * Row fields are named after the table columns (migrations/0002, 0003, 0010) so adapters can send them
+ * as they are. Timestamps are ISO-8601 UTC strings (always `toISOString()`, so they also compare
  * correctly as strings); money stays a decimal string end to end, never a JS number.
  *
  * Convergence: the same rows come out whatever order the events of a batch arrive in, and the
@@ -61,6 +65,8 @@ export interface ModelRow {
   readonly top_provider: TopProvider | null;
   /** The model entry as published (parsed raw_entry), so unnamed fields and pricing are kept. */
   readonly raw: unknown;
+  /** As OpenRouter publishes it; null when the newest entry has none (v1 and v2 events never do). */
+  readonly expiration_date: string | null;
   readonly first_seen_at: string;
   readonly last_seen_at: string;
   /** The event the other columns come from: breaks ties between events seen at the same instant. */
@@ -95,6 +101,10 @@ export interface ObservationRow extends MoneyValues {
   readonly unavailable_reason: string | null;
   readonly currency: string;
   readonly notes: readonly string[];
+  /** jsonb columns, money as JSON strings; `[]` for v1 events, which carried no structure. */
+  readonly base: readonly DimensionPrice[];
+  readonly tiers: readonly PriceTier[];
+  readonly unregistered: readonly UnregisteredComponent[];
 }
 
 export interface ChangeRow {
@@ -112,6 +122,7 @@ export interface ChangeRow {
   readonly snapshot_date: string;
   readonly alert: boolean;
   readonly alert_threshold: string;
+  readonly expiration_date: string | null;
 }
 
 export interface Rows {
@@ -186,6 +197,10 @@ export function project(batch: readonly DecodedEvent[]): Rows {
       case 'DeadLetter':
         // Dead letters live in their topic; the database holds prices only.
         break;
+      case 'CatalogSnapshot':
+        // The normalizer turns snapshots into removals (PriceChanged); the catalog itself is in
+        // models_catalog already, one row per ModelDiscovered.
+        break;
       default: {
         const unreachable: never = decoded;
         throw new TypeError(`project: unknown event ${JSON.stringify(unreachable)}`);
@@ -220,6 +235,7 @@ function modelRow(e: ModelDiscovered): ModelRow {
     supported_parameters: [...e.supported_parameters],
     top_provider: e.top_provider,
     raw: parseRaw(e.raw_entry),
+    expiration_date: e.expiration_date ?? null,
     first_seen_at: seen,
     last_seen_at: seen,
     last_event_id: e.event_id,
@@ -300,15 +316,41 @@ function observationRow(e: NormalizedPrice): ObservationRow {
     status: e.status,
     unavailable_reason: e.unavailable_reason,
     currency: e.currency,
-    prompt: e.prompt,
-    completion: e.completion,
-    internal_reasoning: e.internal_reasoning,
-    input_cache_read: e.input_cache_read,
-    input_cache_write: e.input_cache_write,
-    request: e.request,
-    image: e.image,
-    web_search: e.web_search,
+    ...dimensionValues(e),
     notes: [...e.notes],
+    base: (e.base ?? []).map(priceRow),
+    tiers: (e.tiers ?? []).map(tierRow),
+    unregistered: (e.unregistered ?? []).map((u) => ({
+      key: u.key,
+      raw_value: u.raw_value,
+      unit: u.unit,
+      currency: u.currency,
+      tier: u.tier,
+    })),
+  };
+}
+
+/** Every registered dimension's column; one a v1 event lacks is null (it had no such field). */
+function dimensionValues(e: NormalizedPrice): MoneyValues {
+  return Object.fromEntries(DIMENSION_NAMES.map((d) => [d, e[d] ?? null])) as unknown as MoneyValues;
+}
+
+// Fields picked one by one: the jsonb shape is the one the table's CHECK accepts (is_price_tiers),
+// whatever a later Avro version adds to the record.
+function priceRow(p: DimensionPrice): DimensionPrice {
+  return { dimension: p.dimension, amount: p.amount };
+}
+
+function tierRow(t: PriceTier): PriceTier {
+  return {
+    label: t.label,
+    prompt_tokens_gte: t.prompt_tokens_gte,
+    prompt_tokens_gt: t.prompt_tokens_gt,
+    utc_start: t.utc_start,
+    utc_end: t.utc_end,
+    variant: t.variant,
+    other: [...t.other],
+    prices: t.prices.map(priceRow),
   };
 }
 
@@ -328,6 +370,7 @@ function changeRow(e: PriceChanged): ChangeRow {
     snapshot_date: e.snapshot_date,
     alert: e.alert,
     alert_threshold: e.alert_threshold,
+    expiration_date: e.expiration_date ?? null,
   };
 }
 

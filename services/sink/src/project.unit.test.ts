@@ -1,11 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { project, rowCount, type DecodedEvent } from './project.ts';
-import type { ProviderDiscovered } from '@llmpt/schemas';
+import { DIMENSION_NAMES, emptyDimensionValues, type ProviderDiscovered } from '@llmpt/schemas';
+import { samples } from '@llmpt/schemas/samples';
 import {
   DAY,
   HOUR,
   T0,
+  TIERED,
   modelDiscovered,
   normalizedPrice,
   priceChanged,
@@ -47,6 +49,7 @@ describe('project', () => {
           pricing: { prompt: '0.000003', completion: '0.000015' },
           extra: 1,
         },
+        expiration_date: null,
         first_seen_at: '2026-05-07T12:00:00.000Z',
         last_seen_at: '2026-05-07T12:00:00.000Z',
         last_event_id: `md-anthropic/claude-sonnet-4-${T0}`,
@@ -98,15 +101,16 @@ describe('project', () => {
         status: 'ok',
         unavailable_reason: null,
         currency: 'USD',
+        ...emptyDimensionValues(),
         prompt: '0.00000375',
         completion: '123456789.12345678',
-        internal_reasoning: null,
         input_cache_read: '0.30000000',
         input_cache_write: '3.75000000',
-        request: null,
         image: '0.00480000',
-        web_search: null,
         notes: ['single rate'],
+        base: [],
+        tiers: [],
+        unregistered: [],
       },
     ]);
     // A hosting provider is catalogued too, named by its slug until an event carries its name.
@@ -163,6 +167,8 @@ describe('project', () => {
             previous: '3.00000000',
             current: '1.50000000',
             relative_change: '-0.50000000',
+            tier: null,
+            change: 'changed',
           },
         ],
         previous_observed_at: '2026-05-06T12:00:00.000Z',
@@ -170,8 +176,60 @@ describe('project', () => {
         snapshot_date: '2026-05-07',
         alert: true,
         alert_threshold: '0.30',
+        expiration_date: null,
       },
     ]);
+  });
+
+  it('gives an observation a column for every registered dimension, and the price structure', () => {
+    const [row] = project([normalizedPrice({ ...TIERED })]).observations;
+    for (const d of DIMENSION_NAMES) expect(row, d).toHaveProperty(d);
+    expect(row).toMatchObject({
+      prompt: '6.00000000',
+      input_cache_write_1h: '6.00000000',
+      input_audio: '2.10000000',
+      image_token: '0.00012345',
+      image: null,
+      discount: null,
+      base: TIERED.base,
+      tiers: TIERED.tiers,
+      unregistered: TIERED.unregistered,
+    });
+  });
+
+  it('keeps only the PriceTier fields in tiers, whatever else a decoded record carries', () => {
+    const tier = { ...TIERED.tiers[0], extra: 'x', prices: [{ ...TIERED.tiers[0].prices[0], extra: 1 }] };
+    const [row] = project([normalizedPrice({ ...TIERED, tiers: [tier] })]).observations;
+    expect(row?.tiers).toEqual([{ ...TIERED.tiers[0], prices: [TIERED.tiers[0].prices[0]] }]);
+  });
+
+  it('maps the v2 sample events: tier and change of each change entry, expiration dates', () => {
+    const rows = project([
+      {
+        name: 'PriceChanged',
+        event: { ...samples.PriceChanged, kind: 'expiring', expiration_date: '2027-05-14' },
+      },
+      { name: 'ModelDiscovered', event: { ...samples.ModelDiscovered, expiration_date: '2027-05-14' } },
+    ]);
+    expect(rows.changes[0]).toMatchObject({
+      kind: 'expiring',
+      expiration_date: '2027-05-14',
+      changes: samples.PriceChanged.changes,
+    });
+    expect(rows.changes[0]?.changes[0]).toMatchObject({ tier: 'prompt_tokens>200000', change: 'changed' });
+    expect(rows.models[0]?.expiration_date).toBe('2027-05-14');
+  });
+
+  it("takes a model's expiration date from its newest event, also when the newest has none", () => {
+    const dated = modelDiscovered({ fetched_at: T0, expiration_date: '2027-01-01' });
+    const later = modelDiscovered({ fetched_at: T0 + DAY, expiration_date: null });
+    expect(project([dated, later]).models[0]?.expiration_date).toBeNull();
+    expect(project([later, dated]).models[0]?.expiration_date).toBeNull();
+    expect(project([dated]).models[0]?.expiration_date).toBe('2027-01-01');
+  });
+
+  it('ignores catalog snapshots: removals reach the database as PriceChanged', () => {
+    expect(rowCount(project([{ name: 'CatalogSnapshot', event: samples.CatalogSnapshot }]))).toBe(0);
   });
 
   it('keeps a provider name once known, and endpoint details an event without them does not erase', () => {

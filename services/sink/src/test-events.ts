@@ -1,5 +1,13 @@
 // Event builders for the sink's tests (unit and integration): a valid event with overridable fields.
-import type { ModelDiscovered, NormalizedPrice, PriceChanged, RawPriceObserved } from '@llmpt/schemas';
+import {
+  NO_CONDITIONS,
+  emptyDimensionValues,
+  tierLabel,
+  type ModelDiscovered,
+  type NormalizedPrice,
+  type PriceChanged,
+  type RawPriceObserved,
+} from '@llmpt/schemas';
 import type { DecodedEvent } from './project.ts';
 
 export const T0 = Date.UTC(2026, 4, 7, 12, 0, 0); // 2026-05-07T12:00:00.000Z
@@ -30,6 +38,7 @@ export function modelDiscovered(o: Partial<ModelDiscovered> = {}): DecodedEvent 
     top_provider: { context_length: 200_000, max_completion_tokens: 64_000, is_moderated: true },
     pricing: { prompt: '0.000003', completion: '0.000015' },
     pricing_tiers: [],
+    expiration_date: null,
     raw_entry: JSON.stringify({
       id: modelId,
       pricing: { prompt: '0.000003', completion: '0.000015' },
@@ -63,6 +72,7 @@ export function normalizedPrice(o: Partial<NormalizedPrice> = {}): DecodedEvent 
     status: 'ok',
     unavailable_reason: null,
     currency: 'USD',
+    ...emptyDimensionValues(),
     prompt: '3.00000000',
     completion: '15.00000000',
     internal_reasoning: null,
@@ -72,6 +82,9 @@ export function normalizedPrice(o: Partial<NormalizedPrice> = {}): DecodedEvent 
     image: '0.00480000',
     web_search: null,
     notes: [],
+    base: [],
+    tiers: [],
+    unregistered: [],
     ...o,
   };
   return { name: 'NormalizedPrice', event };
@@ -92,13 +105,21 @@ export function priceChanged(o: Partial<PriceChanged> = {}): DecodedEvent {
     source_type: source,
     kind: 'changed',
     changes: [
-      { dimension: 'prompt', previous: '3.00000000', current: '1.50000000', relative_change: '-0.50000000' },
+      {
+        dimension: 'prompt',
+        previous: '3.00000000',
+        current: '1.50000000',
+        relative_change: '-0.50000000',
+        tier: null,
+        change: 'changed',
+      },
     ],
     previous_observed_at: T0 - DAY,
     current_observed_at: T0,
     snapshot_date: '2026-05-07',
     alert: true,
     alert_threshold: '0.30',
+    expiration_date: null,
     ...o,
   };
   return { name: 'PriceChanged', event };
@@ -133,3 +154,49 @@ export function rawPriceObserved(o: Partial<RawPriceObserved> = {}): DecodedEven
   };
   return { name: 'RawPriceObserved', event };
 }
+
+const longContext = { ...NO_CONDITIONS, prompt_tokens_gte: 200_000 };
+const offPeak = { ...NO_CONDITIONS, utc_start: 22 * 60, utc_end: 6 * 60 };
+
+/**
+ * The fields of a v2 price with structure: a base, a long-context tier, an off-peak window that wraps
+ * midnight, dimensions added by v2 and a key the registry does not know. The columns hold the highest
+ * value per dimension, as the normalizer writes them.
+ */
+export const TIERED = {
+  prompt: '6.00000000',
+  completion: '22.50000000',
+  input_cache_read: '0.30000000',
+  input_cache_write: '3.75000000',
+  image: null,
+  input_cache_write_1h: '6.00000000',
+  input_audio: '2.10000000',
+  image_token: '0.00012345',
+  base: [
+    { dimension: 'prompt', amount: '3.00000000' },
+    { dimension: 'completion', amount: '15.00000000' },
+    { dimension: 'input_cache_read', amount: '0.30000000' },
+    { dimension: 'input_cache_write', amount: '3.75000000' },
+    { dimension: 'input_cache_write_1h', amount: '6.00000000' },
+    { dimension: 'input_audio', amount: '2.10000000' },
+    { dimension: 'image_token', amount: '0.00012345' },
+  ],
+  tiers: [
+    {
+      label: tierLabel(longContext),
+      ...longContext,
+      prices: [
+        { dimension: 'prompt', amount: '6.00000000' },
+        { dimension: 'completion', amount: '22.50000000' },
+      ],
+    },
+    {
+      label: tierLabel(offPeak),
+      ...offPeak,
+      prices: [{ dimension: 'prompt', amount: '1.50000000' }],
+    },
+  ],
+  unregistered: [
+    { key: 'audio_seconds', raw_value: '0.0001', unit: 'per_unit', currency: 'USD', tier: null },
+  ],
+} as const satisfies Partial<NormalizedPrice>;

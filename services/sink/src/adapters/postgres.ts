@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { Logger } from '@llmpt/runtime';
+import { DIMENSION_NAMES } from '@llmpt/schemas';
 import type { Rows } from '../project.ts';
 import { classifyDbError, SinkStoreError, type PriceStore, type WriteResult } from '../store.ts';
 
@@ -11,8 +12,9 @@ import { classifyDbError, SinkStoreError, type PriceStore, type WriteResult } fr
  * single parameter whatever the row count (no 65535-parameter limit), array columns (text[]) work,
  * and money crosses as JSON strings cast straight to numeric, so no float ever touches a price.
  * The same statements, reading `payload -> '<table>'` instead of $1, make up the SQL function
- * `sink_write_batch` (migrations/0006-sink-functions.sql) that the Supabase adapter calls: keep the
- * two in step (the shared integration suite runs against both).
+ * `sink_write_batch` (migrations/0006-sink-functions.sql, redefined by 0007 and 0010) that the Supabase
+ * adapter calls: keep the two in step (adapters.unit.test.ts checks the latest definition, and the
+ * shared integration suite runs against both).
  */
 
 export interface PostgresStoreOptions {
@@ -234,6 +236,7 @@ const modelDetailColumns = [
   'supported_parameters',
   'top_provider',
   'raw',
+  'expiration_date',
   'last_event_id',
 ] as const;
 
@@ -253,6 +256,7 @@ const modelUpsert: Upsert = {
     ['supported_parameters', 'text[]'],
     ['top_provider', 'jsonb'],
     ['raw', 'jsonb'],
+    ['expiration_date', 'text'],
     ['first_seen_at', 'timestamptz'],
     ['last_seen_at', 'timestamptz'],
     ['last_event_id', 'text'],
@@ -300,15 +304,12 @@ const observationColumns: Upsert['columns'] = [
   ['status', 'text'],
   ['unavailable_reason', 'text'],
   ['currency', 'text'],
-  ['prompt', money],
-  ['completion', money],
-  ['internal_reasoning', money],
-  ['input_cache_read', money],
-  ['input_cache_write', money],
-  ['request', money],
-  ['image', money],
-  ['web_search', money],
+  // Every registered dimension is a money column of the same name (docs/price-model.md §1).
+  ...DIMENSION_NAMES.map((d) => [d, money] as const),
   ['notes', 'text[]'],
+  ['base', 'jsonb'],
+  ['tiers', 'jsonb'],
+  ['unregistered', 'jsonb'],
 ];
 
 const changeColumns: Upsert['columns'] = [
@@ -326,6 +327,7 @@ const changeColumns: Upsert['columns'] = [
   ['snapshot_date', 'date'],
   ['alert', 'boolean'],
   ['alert_threshold', 'numeric'],
+  ['expiration_date', 'text'],
 ];
 
 /** The statements, with the rows as a jsonb array in `json` (`$1::jsonb` here, `payload -> 'x'` in SQL). */
