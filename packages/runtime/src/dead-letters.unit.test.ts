@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodeEvent, type DeadLetter, type NormalizedPrice } from '@llmpt/schemas';
+import { emptyDimensionValues, encodeEvent, type DeadLetter, type NormalizedPrice } from '@llmpt/schemas';
 import {
   deadLetterJson,
   formatDeadLetter,
@@ -36,14 +36,12 @@ function price(o: Partial<NormalizedPrice> = {}): NormalizedPrice {
     status: 'ok',
     unavailable_reason: null,
     currency: 'USD',
+    ...emptyDimensionValues(),
     prompt: '2.50000000',
     completion: '10.00000000',
-    internal_reasoning: null,
-    input_cache_read: null,
-    input_cache_write: null,
-    request: null,
-    image: null,
-    web_search: null,
+    base: [],
+    tiers: [],
+    unregistered: [],
     notes: [],
     ...o,
   };
@@ -256,6 +254,7 @@ describe('what a stage accepts from a topic', () => {
   it('knows the event type of a prefixed topic', () => {
     expect(eventTypeOfTopic(NP_TOPIC)).toBe('NormalizedPrice');
     expect(eventTypeOfTopic('pricing.model-discovered.v1')).toBe('ModelDiscovered');
+    expect(eventTypeOfTopic(`${P}pricing.catalog-snapshot.v1`)).toBe('CatalogSnapshot');
     expect(eventTypeOfTopic('pricing.normalizer-state.v1')).toBeUndefined();
   });
 
