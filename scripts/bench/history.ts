@@ -11,7 +11,7 @@ import { discoverModels, parseModelsResponse } from '../../services/discovery/sr
 import { emptyBlocklist } from '../../services/discovery/src/blocklist.ts';
 import { endpointObservations, routedPriceObservation } from '../../services/scraper/src/openrouter.ts';
 import { normalizeAndDecide } from '../../services/normalizer/src/changes.ts';
-import type { LastPrice } from '../../services/normalizer/src/state.ts';
+import type { PriceState } from '../../services/normalizer/src/state.ts';
 
 export interface HistoryOptions {
   readonly modelsFile: string;
@@ -94,7 +94,7 @@ export function generateHistory(opts: HistoryOptions): History {
   const raw: RawPriceObserved[] = [];
   const normalized: NormalizedPrice[] = [];
   const changed: PriceChanged[] = [];
-  const state = new Map<string, LastPrice>();
+  const state = new Map<string, PriceState>();
 
   for (let d = 0; d < opts.days; d++) {
     const fetchedAt = start + d * DAY;

@@ -33,7 +33,8 @@ import {
   type ServiceProcess,
 } from '@llmpt/testkit';
 import { project, rowCount, type DecodedEvent, type Rows } from '../../services/sink/src/project.ts';
-import { encodeState, lastPriceOf } from '../../services/normalizer/src/state.ts';
+import { encodeState } from '../../services/normalizer/src/state.ts';
+import { decide } from '../../services/normalizer/src/changes.ts';
 import { restoreState } from '../../services/normalizer/src/adapters/changelog.ts';
 import { generateHistory, type History } from './history.ts';
 import {
@@ -488,7 +489,7 @@ try {
       const messages = [];
       for (let k = i; k < Math.min(i + 5000, cfg.restoreKeys); k++) {
         const key = `bench/model-${k}|provider-${k % 97}|openrouter_endpoints`;
-        messages.push({ key, value: encodeState({ ...lastPriceOf(sample), price_key: key }) });
+        messages.push({ key, value: encodeState({ ...decide(undefined, sample).next!, price_key: key }) });
       }
       await producer.send({ topic, messages, acks: -1 });
     }

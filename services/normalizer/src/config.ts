@@ -7,6 +7,9 @@ const schema = z.object({
     .string()
     .regex(/^\d+(\.\d+)?$/, 'a decimal ratio such as 0.30')
     .default('0.30'),
+  // Consecutive absences (of a slot from its key's observations, or of a model from the catalog
+  // snapshots) that make a removal; one absence is a blink (docs/price-model.md §3 rules 4 and 5).
+  REMOVAL_AFTER_RUNS: z.coerce.number().int('a whole number of runs').min(1, 'at least 1').default(2),
   GROUP_ID: z.string().default('pricing-normalizer'),
   TRANSACTIONAL_ID: z.string().default('pricing-normalizer'),
 });

@@ -7,6 +7,8 @@ export type NormalizeErrorCode =
   | 'UNPARSABLE_PRICE'
   | 'UNKNOWN_PRICE_UNIT'
   | 'INVALID_PRICE_STATE'
+  // A tier label the one grammar (schemas/src/tiers.ts) cannot read.
+  | 'INVALID_TIER'
   // For the shell: an event type the normalizer does not consume.
   | 'UNEXPECTED_EVENT';
 

@@ -1,16 +1,17 @@
 import { runConsumerService, topics } from '@llmpt/runtime';
 import { restoreState } from './adapters/changelog.ts';
 import { loadNormalizerConfig } from './config.ts';
-import { createNormalizerHandler, type NormalizerCounters } from './handler.ts';
+import { createNormalizerHandler, emptyCounters } from './handler.ts';
 
 const config = loadNormalizerConfig();
-const counters: NormalizerCounters = { observations: 0, changes: 0, alerts: 0 };
+const counters = emptyCounters();
 const prefix = config.TOPIC_PREFIX;
 
 await runConsumerService({
   service: 'normalizer',
   config,
-  inputTopics: [topics.rawPriceObserved.name],
+  // Observations, and the catalog snapshots the model lifecycle (removals, expirations) derives from.
+  inputTopics: [topics.rawPriceObserved.name, topics.catalogSnapshot.name],
   // One transactional id per deployment (and per test prefix): a restarted instance fences its zombie.
   transactionalId: `${config.TRANSACTIONAL_ID}${prefix ? `-${prefix}` : ''}`,
   prepare: async ({ kafka, logger }) => {
@@ -23,7 +24,15 @@ await runConsumerService({
         changed: prefix + topics.priceChanged.name,
         changelog: prefix + topics.normalizerState.name,
       },
-      { alertThreshold: config.ALERT_THRESHOLD },
+      {
+        alertThreshold: config.ALERT_THRESHOLD,
+        removalAfterRuns: config.REMOVAL_AFTER_RUNS,
+        onUnregistered: (runId, keys) =>
+          logger.warn(
+            { run_id: runId, keys },
+            'pricing keys the dimension registry does not know: kept raw in NormalizedPrice.unregistered',
+          ),
+      },
       counters,
     );
     return { handle: handler.handle, onCommitted: handler.commit };

@@ -1,4 +1,5 @@
 import { Decimal } from 'decimal.js';
+import type { DimensionBasis } from '@llmpt/schemas';
 import { NormalizeError } from './errors.ts';
 
 /**
@@ -32,16 +33,24 @@ const PER_UNIT_UNITS = [
   'per_unit',
 ] as const;
 
+/** A fraction, not money: the scraper writes OpenRouter's endpoint `discount` (0.25 = 25 % off) so. */
+const RATIO_UNITS = ['ratio'] as const;
+
 export type TokenUnit = keyof typeof TOKEN_UNIT_SHIFT;
 export type PerUnitUnit = (typeof PER_UNIT_UNITS)[number];
-export type PriceUnit = TokenUnit | PerUnitUnit;
+export type RatioUnit = (typeof RATIO_UNITS)[number];
+export type PriceUnit = TokenUnit | PerUnitUnit | RatioUnit;
 export const PRICE_UNITS: readonly PriceUnit[] = [
   ...(Object.keys(TOKEN_UNIT_SHIFT) as TokenUnit[]),
   ...PER_UNIT_UNITS,
+  ...RATIO_UNITS,
 ];
 
-/** What a normalized amount is counted in: token prices become USD per 1M tokens, the rest stay per unit. */
-export type PriceBasis = 'per_1m_tokens' | 'per_unit';
+/**
+ * What a normalized amount is counted in (the registry's basis): token prices become USD per 1M
+ * tokens, per-unit prices stay per unit, a ratio stays the fraction it is.
+ */
+export type PriceBasis = DimensionBasis;
 
 export type ParsedPrice =
   | {
@@ -91,9 +100,16 @@ function isPriceUnit(unit: string): unit is PriceUnit {
   return (PRICE_UNITS as readonly string[]).includes(unit);
 }
 
+/** The basis a published unit normalizes to; null for a unit this stage does not know. */
+export function basisOfUnit(unit: string): PriceBasis | null {
+  if (!isPriceUnit(unit)) return null;
+  if (unit in TOKEN_UNIT_SHIFT) return 'per_1m_tokens';
+  return (RATIO_UNITS as readonly string[]).includes(unit) ? 'ratio' : 'per_unit';
+}
+
 /**
  * One published price to exact USD: per token, per 1K and per 1M tokens become USD per 1M tokens;
- * per request, image, web search, second, minute and unit stay per unit. "-1" (variable), an empty value
+ * per request, image, web search, second, minute and unit stay per unit; a ratio stays a fraction. "-1" (variable), an empty value
  * and a currency other than USD are unavailable (never 0, and no FX rate is invented); "0" is free.
  * Throws UNPARSABLE_PRICE for garbage and negative amounts, UNKNOWN_PRICE_UNIT for an unknown unit.
  */
@@ -113,6 +129,5 @@ export function parsePrice(rawValue: string, unit: string, currency = 'USD'): Pa
   if (cur !== 'USD') {
     return { status: 'unavailable', reason: `currency ${cur || '(empty)'} not supported (no FX conversion)` };
   }
-  const basis: PriceBasis = unit in TOKEN_UNIT_SHIFT ? 'per_1m_tokens' : 'per_unit';
-  return { status: 'ok', value, amount: toMoney(value), basis, unit };
+  return { status: 'ok', value, amount: toMoney(value), basis: basisOfUnit(unit)!, unit };
 }

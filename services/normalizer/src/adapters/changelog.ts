@@ -1,6 +1,6 @@
 import type { Kafka } from 'kafkajs';
 import { readToEnd, type Logger } from '@llmpt/runtime';
-import { decodeState, type LastPrice } from '../state.ts';
+import { decodeState, type PriceState } from '../state.ts';
 
 /**
  * Rebuilds the last price per key from the compacted changelog topic: read every partition from the
@@ -11,9 +11,9 @@ export async function restoreState(
   kafka: Kafka,
   topic: string,
   logger: Logger,
-): Promise<Map<string, LastPrice>> {
+): Promise<Map<string, PriceState>> {
   const started = Date.now();
-  const state = new Map<string, LastPrice>();
+  const state = new Map<string, PriceState>();
   const { records } = await readToEnd(
     kafka,
     [topic],

@@ -1,8 +1,8 @@
 // `npm run rebuild-changes`: the normalizer's change detection from scratch over the NormalizedPrice
-// topic. It checks the PriceChanged topic against the rebuild (same ids, same bytes, no duplicate) and
+// and CatalogSnapshot topics. It checks the PriceChanged topic against the rebuild (same ids, same bytes, no duplicate) and
 // exits 1 on any difference; with --write-topic it writes the rebuilt events to a topic (e.g. one that
 // was lost), with --write-state-topic the normalizer's state (its compacted changelog).
-// Reads KAFKA_BROKERS, TOPIC_PREFIX and ALERT_THRESHOLD like the normalizer.
+// Reads KAFKA_BROKERS, TOPIC_PREFIX, ALERT_THRESHOLD and REMOVAL_AFTER_RUNS like the normalizer.
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import {
@@ -28,6 +28,7 @@ const config = loadConfig(
     TOPIC_PREFIX: commonEnv.TOPIC_PREFIX,
     LOG_LEVEL: commonEnv.LOG_LEVEL,
     ALERT_THRESHOLD: normalizerEnvSchema.shape.ALERT_THRESHOLD,
+    REMOVAL_AFTER_RUNS: normalizerEnvSchema.shape.REMOVAL_AFTER_RUNS,
   }),
 );
 const { values } = parseArgs({
@@ -67,11 +68,17 @@ const started = Date.now();
 const normalizedTopic = config.TOPIC_PREFIX + topics.normalizedPrice.name;
 const changedTopic = config.TOPIC_PREFIX + topics.priceChanged.name;
 const observations = await read(kafka, normalizedTopic, 'NormalizedPrice');
+const snapshots = await read(kafka, config.TOPIC_PREFIX + topics.catalogSnapshot.name, 'CatalogSnapshot');
 const readSeconds = (Date.now() - started) / 1000;
-const rebuilt = rebuildChanges(observations, { alertThreshold: config.ALERT_THRESHOLD });
+const rebuilt = rebuildChanges(
+  observations,
+  { alertThreshold: config.ALERT_THRESHOLD, removalAfterRuns: config.REMOVAL_AFTER_RUNS },
+  snapshots,
+);
+const events = observations.length + snapshots.length;
 out(
-  `rebuild-changes: ${observations.length} NormalizedPrice read in ${readSeconds.toFixed(1)} s ` +
-    `(${Math.round(observations.length / Math.max(readSeconds, 0.001))} events/s) → ` +
+  `rebuild-changes: ${observations.length} NormalizedPrice and ${snapshots.length} CatalogSnapshot read in ` +
+    `${readSeconds.toFixed(1)} s (${Math.round(events / Math.max(readSeconds, 0.001))} events/s) → ` +
     `${rebuilt.changes.length} PriceChanged, ${rebuilt.state.size} price keys`,
 );
 
