@@ -3,6 +3,7 @@
 // database (its rows isolated by a unique model/provider prefix per test).
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DIMENSION_NAMES } from '@llmpt/schemas';
 import { freshDatabase, stackEnv, uniquePrefix, waitFor } from '@llmpt/testkit';
 import { project, type DecodedEvent, type ObservationRow, type Rows } from '../project.ts';
 import { SinkStoreError, type PriceStore } from '../store.ts';
@@ -10,6 +11,7 @@ import {
   DAY,
   HOUR,
   T0,
+  TIERED,
   modelDiscovered,
   normalizedPrice,
   priceChanged,
@@ -162,6 +164,8 @@ describe.each(targets)('$name store', ({ name, open }) => {
             previous: '3.00000000',
             current: '1.50000000',
             relative_change: '-0.50000000',
+            tier: null,
+            change: 'changed',
           },
         ],
         alert: true,
@@ -348,6 +352,81 @@ describe.each(targets)('$name store', ({ name, open }) => {
     );
     expect(err).toBeInstanceOf(SinkStoreError);
     expect(err).toMatchObject({ code: 'SINK_CONSTRAINT_VIOLATION', retriable: false, sqlState: '23502' });
+    expect(await countAll(t.db, p)).toBe(0);
+  });
+
+  it('writes every dimension, the base, the tiers and unregistered keys, money as strings', async () => {
+    const f = fixture(uniquePrefix(`sink-${name}`));
+    await t.store.writeBatch(
+      project([
+        f.np({ ...TIERED }),
+        f.pc({ kind: 'expiring', expiration_date: '2027-05-14' }),
+        f.md({ expiration_date: '2027-05-14' }),
+      ]),
+    );
+    const money = DIMENSION_NAMES.map((d) => `${d}::text`).join(', ');
+    const obs = await t.db.query<Record<string, unknown>>(
+      `select ${money}, base, tiers, unregistered from price_observations where model_id = $1`,
+      [f.model],
+    );
+    const expected = Object.fromEntries(
+      DIMENSION_NAMES.map((d) => [d, (TIERED as Record<string, unknown>)[d] ?? null]),
+    );
+    expect(obs.rows).toEqual([
+      {
+        ...expected,
+        input_cache_read: '0.30000000',
+        input_cache_write: '3.75000000',
+        base: TIERED.base,
+        tiers: TIERED.tiers,
+        unregistered: TIERED.unregistered,
+      },
+    ]);
+    const daily = await t.db.query(
+      `select input_cache_write_1h::text, base, tiers from model_pricing_daily where model_id = $1`,
+      [f.model],
+    );
+    expect(daily.rows).toEqual([
+      { input_cache_write_1h: '6.00000000', base: TIERED.base, tiers: TIERED.tiers },
+    ]);
+    const change = await t.db.query(`select kind, expiration_date from price_changes where model_id = $1`, [
+      f.model,
+    ]);
+    expect(change.rows).toEqual([{ kind: 'expiring', expiration_date: '2027-05-14' }]);
+    const model = await t.db.query(`select expiration_date from models_catalog where model_id = $1`, [
+      f.model,
+    ]);
+    expect(model.rows).toEqual([{ expiration_date: '2027-05-14' }]);
+  });
+
+  it.each([
+    ['an amount as a JSON number', { base: [{ dimension: 'prompt', amount: 3 }] }],
+    ['an amount not at scale 8', { base: [{ dimension: 'prompt', amount: '3.0' }] }],
+    [
+      'a dimension the registry does not know',
+      { base: [{ dimension: 'audio_seconds', amount: '1.00000000' }] },
+    ],
+    ['a dimension twice', { base: [TIERED.base[0], TIERED.base[0]] }],
+    ['a tier without a label', { tiers: [{ ...TIERED.tiers[0], label: '' }] }],
+    ['a tier with a fractional token count', { tiers: [{ ...TIERED.tiers[0], prompt_tokens_gte: 1.5 }] }],
+    ['a window with one end', { tiers: [{ ...TIERED.tiers[1], utc_end: null }] }],
+    ['a window past midnight', { tiers: [{ ...TIERED.tiers[1], utc_start: 1440 }] }],
+    ['a tier missing its prices', { tiers: [{ label: 'x' }] }],
+    ['two tiers with one label', { tiers: [TIERED.tiers[0], TIERED.tiers[0]] }],
+    ['an unregistered key without its value', { unregistered: [{ key: 'x' }] }],
+  ])('refuses a price whose structure has %s (a final error, nothing written)', async (_what, bad) => {
+    const p = uniquePrefix(`sink-${name}`);
+    const f = fixture(p);
+    const rows = project([f.np({ ...TIERED })]);
+    const broken: Rows = {
+      ...rows,
+      observations: [{ ...rows.observations[0]!, ...bad } as unknown as ObservationRow],
+    };
+    await expect(t.store.writeBatch(broken)).rejects.toMatchObject({
+      code: 'SINK_CONSTRAINT_VIOLATION',
+      retriable: false,
+      sqlState: '23514',
+    });
     expect(await countAll(t.db, p)).toBe(0);
   });
 
