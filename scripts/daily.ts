@@ -117,15 +117,18 @@ async function printSummary(databaseUrl: string, runs: string[], t0: number): Pr
     new Date(t0),
   ]);
   const changes = await one(
-    `select count(*)::text n, count(*) filter (where kind = 'changed')::text changed, count(*) filter (where alert)::text alerts
+    `select count(*)::text n, count(*) filter (where kind = 'changed')::text changed,
+            count(*) filter (where kind = 'removed')::text removed, count(*) filter (where kind = 'returned')::text returned,
+            count(*) filter (where kind = 'expiring')::text expiring, count(*) filter (where alert)::text alerts
        from price_changes where inserted_at >= $1`,
     [new Date(t0)],
   );
   const top = await db.query(
     `select model_id, coalesce(provider, '-') provider, source_type, c->>'dimension' dimension,
-            c->>'previous' previous, c->>'current' current, (c->>'relative_change')::numeric rc
+            coalesce(c->>'tier', 'base') tier, c->>'previous' previous, c->>'current' current,
+            (c->>'relative_change')::numeric rc
        from price_changes, jsonb_array_elements(changes) c
-      where inserted_at >= $1 and kind = 'changed' and c->>'relative_change' is not null
+      where inserted_at >= $1 and kind in ('changed', 'returned') and c->>'relative_change' is not null
       order by abs((c->>'relative_change')::numeric) desc, model_id limit 10`,
     [new Date(t0)],
   );
@@ -135,14 +138,14 @@ async function printSummary(databaseUrl: string, runs: string[], t0: number): Pr
   console.log(`  models in catalog      ${models.n} (new this run: ${newModels.n})`);
   console.log(`  price observations     ${obs.n} written`);
   console.log(
-    `  price changes          ${changes.n} (changed: ${changes.changed}, above alert threshold: ${changes.alerts})`,
+    `  price changes          ${changes.n} (changed: ${changes.changed}, removed: ${changes.removed}, returned: ${changes.returned}, expiring: ${changes.expiring}; alerts: ${changes.alerts})`,
   );
   if (top.rows.length) {
     console.log('  top price changes (USD per 1M tokens or per unit):');
     for (const r of top.rows as Record<string, string>[]) {
       const pct = (Number(r.rc) * 100).toFixed(1);
       console.log(
-        `    ${r.model_id} [${r.provider} ${r.source_type}] ${r.dimension}: ${r.previous} -> ${r.current} (${pct}%)`,
+        `    ${r.model_id} [${r.provider} ${r.source_type}] ${r.dimension} (${r.tier}): ${r.previous} -> ${r.current} (${pct}%)`,
       );
     }
   }
