@@ -1,21 +1,12 @@
-import { eventId } from '@llmpt/schemas';
+import { DIMENSION_NAMES, emptyDimensionValues } from '@llmpt/schemas';
 import { describe, expect, it } from 'vitest';
-import { normalize } from './normalize.ts';
+import { contentIdOf, normalize } from './normalize.ts';
 import { T0, component, rawPrice } from './testing/fixtures.ts';
 
-const NULLS = {
-  prompt: null,
-  completion: null,
-  internal_reasoning: null,
-  input_cache_read: null,
-  input_cache_write: null,
-  request: null,
-  image: null,
-  web_search: null,
-};
+const NULLS = emptyDimensionValues();
 
-describe('normalize: columns', () => {
-  it('maps every dimension to its column: tokens per 1M, the rest per unit', () => {
+describe('normalize: dimensions (docs/price-model.md §1)', () => {
+  it('maps every published key to its registered dimension: tokens per 1M, the rest per unit, discount a ratio', () => {
     const raw = rawPrice({
       components: [
         component('prompt', '0.000003'),
@@ -26,12 +17,17 @@ describe('normalize: columns', () => {
         component('request', '0.005', 'per_request'),
         component('image', '0.0048', 'per_image'),
         component('web_search', '0.01', 'per_web_search'),
+        component('input_cache_write_1h', '0.000006'),
+        component('audio', '0.000032'), // OpenRouter `audio` is audio input
+        component('input_audio_cache', '0.0000032'),
+        component('audio_output', '0.000064'),
+        component('image_token', '0.0000025'),
+        component('image_output', '0.00003'),
+        component('discount', '0.25', 'ratio'),
       ],
     });
-    expect(normalize(raw)).toMatchObject({
-      status: 'ok',
-      unavailable_reason: null,
-      currency: 'USD',
+    const np = normalize(raw);
+    const expected = {
       prompt: '3.00000000',
       completion: '15.00000000',
       internal_reasoning: '10.00000000',
@@ -40,11 +36,22 @@ describe('normalize: columns', () => {
       request: '0.00500000',
       image: '0.00480000',
       web_search: '0.01000000',
-      notes: [],
-    });
+      input_cache_write_1h: '6.00000000',
+      input_audio: '32.00000000',
+      input_audio_cache: '3.20000000',
+      audio_output: '64.00000000',
+      image_token: '2.50000000',
+      image_output: '30.00000000',
+      discount: '0.25000000',
+    };
+    expect(np).toMatchObject({ status: 'ok', unavailable_reason: null, currency: 'USD', ...expected });
+    // Every dimension of the registry is covered, and without tiers the base is the columns.
+    expect(Object.keys(expected).sort()).toEqual([...DIMENSION_NAMES].sort());
+    expect(np.base).toEqual(DIMENSION_NAMES.map((d) => ({ dimension: d, amount: expected[d] })));
+    expect(np).toMatchObject({ tiers: [], unregistered: [], notes: [] });
   });
 
-  it('carries identity and times from the raw observation, deterministically', () => {
+  it('carries identity and times from the raw observation; the id hashes the full content', () => {
     const raw = rawPrice({
       model_id: 'openai/o1-pro',
       provider: 'openai',
@@ -67,16 +74,20 @@ describe('normalize: columns', () => {
       prompt: '150.00000000',
       completion: '600.00000000',
     });
-    const content = JSON.stringify([
-      'ok',
-      null,
-      'USD',
-      JSON.stringify(['150.00000000', '600.00000000', null, null, null, null, null, null]),
-      [],
-    ]);
-    expect(np.event_id).toBe(
-      eventId('NormalizedPrice', 'openai/o1-pro|openai|openrouter_endpoints', '2026-04-18', content),
-    );
+    expect(np.event_id).toBe(contentIdOf(np));
+    // A tier or an unregistered key is content: another id.
+    const tiered = normalize({
+      ...raw,
+      components: [
+        ...raw.components,
+        component('prompt', '0.0003', 'per_token', { tier: 'prompt_tokens>=200000' }),
+      ],
+    });
+    const unknown = normalize({
+      ...raw,
+      components: [...raw.components, component('voice_clone', '1', 'per_unit')],
+    });
+    expect(new Set([np.event_id, tiered.event_id, unknown.event_id]).size).toBe(3);
   });
 
   it('gives the same id to the same prices the same day, another id on another day or another price', () => {
@@ -94,88 +105,149 @@ describe('normalize: columns', () => {
     expect(cut.event_id).not.toBe(morning.event_id);
   });
 
-  it('lists dimensions without a column in notes, raw, so nothing is dropped', () => {
+  it('keeps a key the registry does not know raw in `unregistered`, never in a column, never dropped', () => {
     const np = normalize(
       rawPrice({
         components: [
           component('prompt', '0.00000125'),
-          component('audio', '0.000032'),
-          component('image_output', '0.00003'),
-          component('discount', '0.853', 'per_unit'),
-          component('input_cache_write_1h', '0.000006', 'per_token', { tier: 'ttl=1h' }),
-          component('audio', '0.5', 'per_minute', { currency: 'EUR' }),
+          component('prompt_audio_duration', '0.0001', 'per_second'),
+          component('audio', '0.5', 'per_minute', { currency: 'EUR' }), // per minute: not the token dimension
+          component('voice_clone', 'call us', 'per_unit', { tier: 'variant=pro' }), // not parsed: kept as published
         ],
       }),
     );
-    expect(np.prompt).toBe('1.25000000');
-    expect(np.notes).toEqual([
-      'other: audio=0.000032 per_token',
-      'other: image_output=0.00003 per_token',
-      'other: discount=0.853 per_unit',
-      'other: input_cache_write_1h=0.000006 per_token [ttl=1h]',
-      'other: audio=0.5 per_minute EUR',
+    expect(np).toMatchObject({ ...NULLS, prompt: '1.25000000', status: 'ok' });
+    expect(np.unregistered).toEqual([
+      { key: 'prompt_audio_duration', raw_value: '0.0001', unit: 'per_second', currency: 'USD', tier: null },
+      { key: 'audio', raw_value: '0.5', unit: 'per_minute', currency: 'EUR', tier: null },
+      { key: 'voice_clone', raw_value: 'call us', unit: 'per_unit', currency: 'USD', tier: 'variant=pro' },
     ]);
+    expect(np.tiers).toEqual([]);
+  });
+
+  it('an unknown unit on a registered key is poison; on an unregistered key it is kept raw', () => {
+    expect(() => normalize(rawPrice({ components: [component('prompt', '1', 'per_fortnight')] }))).toThrow(
+      expect.objectContaining({ code: 'UNKNOWN_PRICE_UNIT' }) as Error,
+    );
+    const np = normalize(
+      rawPrice({ components: [component('prompt', '0.000001'), component('karma', '1', 'per_fortnight')] }),
+    );
+    expect(np.unregistered.map((u) => u.key)).toEqual(['karma']);
   });
 });
 
-describe('normalize: tiers', () => {
-  it('publishes the highest tier per dimension and names it', () => {
-    // Gemini 2.5 Pro: $1.25/$10 per 1M, $2.50/$15 above 200k prompt tokens.
+describe('normalize: tiers (docs/price-model.md §2)', () => {
+  it('splits base and tiers with typed conditions; the columns hold the highest', () => {
+    // Gemini 2.5 Pro: $1.25/$10 per 1M, $2.50/$15 from 200k prompt tokens (OpenRouter: inclusive).
     const np = normalize(
       rawPrice({
         components: [
           component('prompt', '0.00000125'),
           component('completion', '0.00001'),
-          component('prompt', '0.0000025', 'per_token', { tier: 'min_prompt_tokens=200000' }),
-          component('completion', '0.000015', 'per_token', { tier: 'min_prompt_tokens=200000' }),
+          component('prompt', '0.0000025', 'per_token', { tier: 'prompt_tokens>=200000' }),
+          component('completion', '0.000015', 'per_token', { tier: 'prompt_tokens>=200000' }),
         ],
       }),
     );
     expect(np).toMatchObject({ prompt: '2.50000000', completion: '15.00000000' });
-    expect(np.notes).toEqual([
-      'prompt: highest of 2 tiers is "min_prompt_tokens=200000" (base=1.25000000, min_prompt_tokens=200000=2.50000000)',
-      'completion: highest of 2 tiers is "min_prompt_tokens=200000" (base=10.00000000, min_prompt_tokens=200000=15.00000000)',
+    expect(np.base).toEqual([
+      { dimension: 'prompt', amount: '1.25000000' },
+      { dimension: 'completion', amount: '10.00000000' },
+    ]);
+    expect(np.tiers).toEqual([
+      {
+        label: 'prompt_tokens>=200000',
+        prompt_tokens_gte: 200000,
+        prompt_tokens_gt: null,
+        utc_start: null,
+        utc_end: null,
+        variant: null,
+        other: [],
+        prices: [
+          { dimension: 'prompt', amount: '2.50000000' },
+          { dimension: 'completion', amount: '15.00000000' },
+        ],
+      },
     ]);
   });
 
-  it('names the first tier listed on a tie, and skips unavailable tiers', () => {
+  it('reads v1 labels and prints them canonically: the same conditions are one tier', () => {
     const np = normalize(
       rawPrice({
         components: [
-          component('prompt', '0.000001', 'per_token', { tier: 'region=us' }),
-          component('prompt', '-1', 'per_token', { tier: 'region=eu' }),
-          component('prompt', '0.000001', 'per_token', { tier: 'region=ap' }),
+          component('prompt', '0.000001'),
+          component('prompt', '0.000002', 'per_token', { tier: 'min_prompt_tokens>=128000' }),
+          component('completion', '0.000004', 'per_token', { tier: 'prompt_tokens >= 128000' }),
+          component('prompt', '0.000003', 'per_token', { tier: 'min_prompt_tokens=200000' }), // pages: strict
+          component('prompt', '0.0000005', 'per_token', { tier: 'fp8' }),
+          component('prompt', '0.0000007', 'per_token', { tier: 'utc 16:30-00:30' }),
         ],
       }),
     );
-    expect(np.prompt).toBe('1.00000000');
-    expect(np.notes).toEqual([
-      'prompt: highest of 3 tiers is "region=us" (region=us=1.00000000, region=eu=unavailable (variable price (-1)), region=ap=1.00000000)',
+    expect(np.tiers.map((t) => [t.label, t.prices.map((p) => p.dimension)])).toEqual([
+      ['prompt_tokens>=128000', ['prompt', 'completion']],
+      ['prompt_tokens>200000', ['prompt']],
+      ['variant=fp8', ['prompt']],
+      ['utc 16:30-00:30', ['prompt']],
     ]);
+    expect(np.tiers[1]).toMatchObject({ prompt_tokens_gt: 200000, prompt_tokens_gte: null });
+    expect(np.tiers[2]).toMatchObject({ variant: 'fp8' });
+    expect(np.tiers[3]).toMatchObject({ utc_start: 16 * 60 + 30, utc_end: 30 }); // wraps midnight
+    expect(np.prompt).toBe('3.00000000');
   });
 
-  it('leaves a dimension null when no tier of it is available', () => {
+  it('keeps tiers in the order first seen, the base first wherever it is listed', () => {
+    const np = normalize(
+      rawPrice({
+        components: [
+          component('prompt', '0.000002', 'per_token', { tier: 'utc 01:00-04:00' }),
+          component('prompt', '0.000001'),
+          component('prompt', '0.000003', 'per_token', { tier: 'utc 06:00-10:00' }),
+        ],
+      }),
+    );
+    expect(np.base).toEqual([{ dimension: 'prompt', amount: '1.00000000' }]);
+    expect(np.tiers.map((t) => t.label)).toEqual(['utc 01:00-04:00', 'utc 06:00-10:00']);
+  });
+
+  it('an unreadable tier label is poison: INVALID_TIER (dead-lettered), never guessed', () => {
+    for (const tier of ['prompt_tokens>=lots', 'utc 25:00-01:00'])
+      expect(() =>
+        normalize(rawPrice({ components: [component('prompt', '0.000001', 'per_token', { tier })] })),
+      ).toThrow(expect.objectContaining({ code: 'INVALID_TIER', retriable: false }) as Error);
+  });
+
+  it('a tier with no available value is left out; unavailable values are no price', () => {
     const np = normalize(
       rawPrice({
         components: [
           component('prompt', '0.000001'),
           component('completion', '-1'),
-          component('completion', '', 'per_token', { tier: 'min_prompt_tokens=128000' }),
+          component('completion', '', 'per_token', { tier: 'prompt_tokens>=128000' }),
         ],
       }),
     );
-    expect(np).toMatchObject({ status: 'ok', prompt: '1.00000000', completion: null });
-    expect(np.notes).toEqual([
-      'completion: no available tier (base=unavailable (variable price (-1)), min_prompt_tokens=128000=unavailable (missing price))',
-    ]);
+    expect(np).toMatchObject({ status: 'ok', prompt: '1.00000000', completion: null, tiers: [] });
+    expect(np.base).toEqual([{ dimension: 'prompt', amount: '1.00000000' }]);
+  });
+
+  it('the same dimension published twice in one group: the highest, the tie to the first', () => {
+    // `image` per token and `image_token` both feed image_token.
+    const np = normalize(
+      rawPrice({ components: [component('image', '0.000001'), component('image_token', '0.000002')] }),
+    );
+    expect(np.base).toEqual([{ dimension: 'image_token', amount: '2.00000000' }]);
   });
 });
 
 describe('normalize: single rates and units', () => {
-  it('fills prompt and completion from a blended rate, with a note', () => {
+  it('fills prompt and completion from a blended rate', () => {
     const np = normalize(rawPrice({ components: [component('blended', '$0.60', 'per_1m_tokens')] }));
     expect(np).toMatchObject({ prompt: '0.60000000', completion: '0.60000000' });
-    expect(np.notes).toEqual(['prompt and completion from a single blended rate']);
+    expect(np.base).toEqual([
+      { dimension: 'prompt', amount: '0.60000000' },
+      { dimension: 'completion', amount: '0.60000000' },
+    ]);
   });
 
   it('prefers an explicit prompt or completion price over a blended rate', () => {
@@ -188,10 +260,9 @@ describe('normalize: single rates and units', () => {
       }),
     );
     expect(np).toMatchObject({ prompt: '0.60000000', completion: '2.00000000' });
-    expect(np.notes).toEqual(['prompt from a single blended rate']);
   });
 
-  it('keeps per-second and per-minute speech prices per unit, and says so', () => {
+  it('keeps per-second and per-minute speech prices per unit, and says so for humans', () => {
     // openai/whisper-1 puts $0.006 per audio minute in `prompt`; the scraper tags the unit.
     const np = normalize(
       rawPrice({
@@ -201,21 +272,16 @@ describe('normalize: single rates and units', () => {
     );
     expect(np).toMatchObject({ status: 'ok', prompt: '0.00600000', completion: '0.00000000' });
     expect(np.notes).toEqual(['prompt: USD per_minute as published, not per 1M tokens']);
-    const stt = normalize(rawPrice({ components: [component('prompt', '0.0000166667', 'per_second')] }));
-    expect(stt.prompt).toBe('0.00001667');
-    expect(stt.notes).toEqual(['prompt: USD per_second as published, not per 1M tokens']);
   });
 
-  it('honours the unit of `image`: per image in 2025, per token in 2026', () => {
+  it('`image` per image is the per-image dimension, per token the image-token one: never one column for both', () => {
     const y2025 = normalize(rawPrice({ components: [component('image', '0.0048', 'per_image')] }));
     const y2026 = normalize(rawPrice({ components: [component('image', '0.0000025', 'per_token')] }));
-    expect(y2025.image).toBe('0.00480000');
-    expect(y2025.notes).toEqual([]);
-    expect(y2026.image).toBe('2.50000000');
-    expect(y2026.notes).toEqual(['image: USD per 1M tokens (published per_token), not per unit']);
+    expect(y2025).toMatchObject({ image: '0.00480000', image_token: null });
+    expect(y2026).toMatchObject({ image: null, image_token: '2.50000000' });
   });
 
-  it('notes a non-zero price that rounds to 0 at scale 8', () => {
+  it('a non-zero price that rounds to 0 at scale 8 is 0, with a note', () => {
     const np = normalize(rawPrice({ components: [component('request', '0.000000001', 'per_request')] }));
     expect(np.request).toBe('0.00000000');
     expect(np.notes).toEqual(['request: 0.000000001 per_request rounds to 0 at scale 8']);
@@ -236,7 +302,13 @@ describe('normalize: free and unavailable', () => {
         prices: { prompt: '0.000003' },
       }),
     );
-    expect(np).toMatchObject({ status: 'unavailable', unavailable_reason: 'bot challenge page', ...NULLS });
+    expect(np).toMatchObject({
+      status: 'unavailable',
+      unavailable_reason: 'bot challenge page',
+      ...NULLS,
+      base: [],
+      tiers: [],
+    });
     expect(normalize(rawPrice({ status: 'unavailable' })).unavailable_reason).toBe('unavailable at source');
   });
 
@@ -244,42 +316,46 @@ describe('normalize: free and unavailable', () => {
     const np = normalize(
       rawPrice({ model_id: 'openrouter/auto', prices: { prompt: '-1', completion: '-1' } }),
     );
-    expect(np).toMatchObject({ status: 'unavailable', unavailable_reason: 'variable price (-1)', ...NULLS });
-    expect(np.notes).toEqual([
-      'prompt: unavailable (variable price (-1))',
-      'completion: unavailable (variable price (-1))',
-    ]);
+    expect(np).toMatchObject({
+      status: 'unavailable',
+      unavailable_reason: 'variable price (-1)',
+      ...NULLS,
+      base: [],
+    });
   });
 
-  it('an ok raw with no usable price says why', () => {
+  it('an ok raw with no usable price says why, and keeps its unregistered keys', () => {
     expect(normalize(rawPrice({ components: [] }))).toMatchObject({
       status: 'unavailable',
       unavailable_reason: 'no price published',
     });
-    expect(normalize(rawPrice({ components: [component('audio', '0.00001')] })).unavailable_reason).toBe(
-      'no price published',
-    );
+    const unknownOnly = normalize(rawPrice({ components: [component('karaoke', '0.00001')] }));
+    expect(unknownOnly).toMatchObject({ status: 'unavailable', unavailable_reason: 'no price published' });
+    expect(unknownOnly.unregistered.map((u) => u.key)).toEqual(['karaoke']);
     expect(
       normalize(rawPrice({ components: [component('prompt', '1', 'per_1m_tokens', { currency: 'EUR' })] }))
         .unavailable_reason,
     ).toBe('currency EUR not supported (no FX conversion)');
   });
 
-  it('a partly variable price stays ok, the variable dimension null with a note', () => {
+  it('a partly variable price stays ok, the variable dimension absent', () => {
     const np = normalize(rawPrice({ prices: { prompt: '-1', completion: '0.00001' } }));
     expect(np).toMatchObject({ status: 'ok', prompt: null, completion: '10.00000000' });
-    expect(np.notes).toEqual(['prompt: unavailable (variable price (-1))']);
+    expect(np.base).toEqual([{ dimension: 'completion', amount: '10.00000000' }]);
   });
 
-  it('throws UNPARSABLE_PRICE for garbage in a priced dimension, not in an unknown one', () => {
+  it('throws UNPARSABLE_PRICE for garbage in a registered dimension, not in an unregistered key', () => {
     expect(() => normalize(rawPrice({ prices: { prompt: 'call us' } }))).toThrow(
       expect.objectContaining({ code: 'UNPARSABLE_PRICE' }) as Error,
     );
     expect(() => normalize(rawPrice({ prices: { completion: '-0.5' } }))).toThrow(
       expect.objectContaining({ code: 'UNPARSABLE_PRICE' }) as Error,
     );
-    expect(normalize(rawPrice({ prices: { prompt: '0.000001', audio: 'call us' } })).notes).toEqual([
-      'other: audio=call us per_token',
+    expect(() => normalize(rawPrice({ prices: { prompt: '0.000001', audio: 'call us' } }))).toThrow(
+      expect.objectContaining({ code: 'UNPARSABLE_PRICE' }) as Error,
+    );
+    expect(normalize(rawPrice({ prices: { prompt: '0.000001', karaoke: 'call us' } })).unregistered).toEqual([
+      { key: 'karaoke', raw_value: 'call us', unit: 'per_token', currency: 'USD', tier: null },
     ]);
   });
 });

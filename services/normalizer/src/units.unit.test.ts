@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { NormalizeError } from './errors.ts';
-import { Dec, parseAmount, parsePrice, toMoney } from './units.ts';
+import { Dec, basisOfUnit, parseAmount, parsePrice, toMoney } from './units.ts';
 
 function amount(raw: string, unit = 'per_token', currency = 'USD'): string {
   const parsed = parsePrice(raw, unit, currency);
@@ -45,6 +45,21 @@ describe('parsePrice: token prices become USD per 1M tokens at scale 8', () => {
     }
     expect(amount('$1,250.00', 'per_request')).toBe('1250.00000000');
     expect(amount('0.006', 'per_minute')).toBe('0.00600000'); // openai/whisper-1
+  });
+
+  it('keeps a ratio the fraction it is (the endpoints `discount`), and names each unit its basis', () => {
+    expect(parsePrice('0.853', 'ratio')).toMatchObject({
+      status: 'ok',
+      amount: '0.85300000',
+      basis: 'ratio',
+    });
+    expect(parsePrice('-1', 'ratio')).toMatchObject({ status: 'unavailable' });
+    expect(['per_token', 'per_request', 'ratio', 'per_fortnight'].map(basisOfUnit)).toEqual([
+      'per_1m_tokens',
+      'per_unit',
+      'ratio',
+      null,
+    ]);
   });
 
   it('rounds float artifacts half-even at scale 8 (SOURCES.md §7 values)', () => {

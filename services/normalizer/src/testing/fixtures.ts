@@ -2,8 +2,10 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  conditionsOfOverride,
   eventId,
   priceKey,
+  tierLabel,
   type PriceComponent,
   type RawPriceObserved,
   type SourceType,
@@ -81,7 +83,8 @@ type Pricing = Record<string, unknown>;
 /**
  * The components the scraper makes of an OpenRouter `pricing` object: scalar keys per token (request
  * and web search per unit, `image` per the caller: per image in 2025, per token in 2026), and each
- * `overrides[]` entry as a tier labelled by its conditions.
+ * `overrides[]` entry as a tier labelled by its conditions in the v2 grammar (`prompt_tokens>=N`,
+ * `utc HH:MM-HH:MM`).
  */
 export function openRouterComponents(
   pricing: Pricing,
@@ -95,7 +98,9 @@ export function openRouterComponents(
   const overrides = Array.isArray(pricing.overrides) ? (pricing.overrides as Pricing[]) : [];
   for (const override of overrides) {
     const conditions = Object.entries(override).filter(([, v]) => typeof v === 'number');
-    const tier = conditions.map(([k, v]) => `${k}=${String(v)}`).join(',');
+    const tier = tierLabel(
+      conditionsOfOverride(Object.fromEntries(conditions.map(([k, v]) => [k, String(v)]))),
+    );
     for (const [key, value] of Object.entries(override)) {
       if (typeof value === 'string') out.push(component(key, value, unitOf(key), { tier }));
     }
