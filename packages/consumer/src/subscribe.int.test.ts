@@ -21,12 +21,22 @@ const change = (id: string, model: string): PriceChanged => ({
   provider: null,
   source_type: 'openrouter_api',
   kind: 'new',
-  changes: [{ dimension: 'prompt', previous: null, current: '1.00000000', relative_change: null }],
+  changes: [
+    {
+      dimension: 'prompt',
+      previous: null,
+      current: '1.00000000',
+      relative_change: null,
+      tier: null,
+      change: 'new',
+    },
+  ],
   previous_observed_at: null,
   current_observed_at: 1_786_000_000_000,
   snapshot_date: '2026-08-01',
   alert: false,
   alert_threshold: '0.30',
+  expiration_date: null,
 });
 
 async function lag(groupId: string): Promise<bigint> {

@@ -1,8 +1,11 @@
 // cost: price one call at the price in force when it was made, with a breakdown per component.
 //   npx tsx packages/consumer/src/cli/cost.ts --model google/gemini-2.5-pro --at 2026-08-19T12:00:00Z \
 //     --format gemini --usage '{"usageMetadata":{"promptTokenCount":250000,"candidatesTokenCount":1000}}'
-//     [--provider NAME --source openrouter_endpoints] [--long-context '{"min_prompt_tokens":200000,"prices":{...}}']
-//     [--byok-requests N]
+//     [--provider NAME [--source openrouter_endpoints|provider_site|web_fallback] [--strict-source]]
+//     [--tier LABEL|base] [--images N] [--web-searches N] [--byok-requests N]
+// --at is the call's time: it picks the price in force and the time-of-day tiers. Tiers are chosen from
+// the usage unless --tier names one (a label such as "prompt_tokens>200000", or "base" for none).
+// --provider alone asks every source of that provider and takes the preferred one (SOURCE_PREFERENCE).
 // The price comes from price_at through PostgREST (SUPABASE_URL + SUPABASE_ANON_KEY) or Postgres
 // (DATABASE_URL). --usage is the provider's response body (or its usage part), JSON text or @file.
 import { readFileSync } from 'node:fs';
@@ -10,12 +13,55 @@ import { parseArgs } from 'node:util';
 import { createClient, type SupabaseClientOptions } from '@supabase/supabase-js';
 import pg from 'pg';
 import ws from 'ws';
-import type { SourceType } from '@llmpt/schemas';
-import type { CallPrice } from '../cost/compute.ts';
+import { SourceTypeValues, type SourceType } from '@llmpt/schemas';
 import type { UsageInput } from '../cost/usage.ts';
-import { costOfCallAt, priceAtPg, priceAtRest, type PriceAtQuery, type PriceInForce } from '../price-at.ts';
+import {
+  costOfCallAt,
+  priceAtPg,
+  priceAtRest,
+  type CostAtOptions,
+  type PriceAtQuery,
+  type PriceInForce,
+} from '../price-at.ts';
 
 type Transport = NonNullable<NonNullable<SupabaseClientOptions<'public'>['realtime']>['transport']>;
+
+const usageText =
+  'usage: cost --model ID --format openai|anthropic|gemini|cohere|openrouter --usage JSON|@file [--at ISO]\n' +
+  '            [--provider NAME] [--source SOURCE] [--strict-source] [--tier LABEL|base] [--images N]\n' +
+  '            [--web-searches N] [--byok-requests N]';
+
+function usageOf(format: string, text: string): UsageInput {
+  const body = JSON.parse(text) as Record<string, unknown>;
+  // Accept the whole response body or just its usage part.
+  return (
+    format === 'gemini'
+      ? { format: 'gemini', usageMetadata: body.usageMetadata ?? body }
+      : format === 'cohere'
+        ? { format: 'cohere', meta: body.meta ?? { billed_units: body.billed_units ?? body } }
+        : { format, usage: body.usage ?? body }
+  ) as UsageInput;
+}
+
+function wholeNumber(text: string | undefined, name: string): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d+$/.test(text)) throw new Error(`--${name} must be a whole number, got ${text}`);
+  return Number(text);
+}
+
+function costOptions(values: Record<string, string | boolean | undefined>): CostAtOptions {
+  const images = wholeNumber(values.images as string | undefined, 'images');
+  const searches = wholeNumber(values['web-searches'] as string | undefined, 'web-searches');
+  const byok = wholeNumber(values['byok-requests'] as string | undefined, 'byok-requests');
+  const tier = values.tier as string | undefined;
+  return {
+    ...(tier === undefined ? {} : { tier: tier === 'base' ? null : tier }),
+    ...(images === undefined ? {} : { images }),
+    ...(searches === undefined ? {} : { webSearches: searches }),
+    ...(byok === undefined ? {} : { byok: { requestsThisMonth: byok } }),
+    strictSource: values['strict-source'] === true,
+  };
+}
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -23,29 +69,26 @@ async function main(): Promise<number> {
       model: { type: 'string' },
       at: { type: 'string', default: new Date().toISOString() },
       provider: { type: 'string' },
-      source: { type: 'string', default: 'openrouter_api' },
+      source: { type: 'string' },
+      'strict-source': { type: 'boolean', default: false },
       format: { type: 'string' },
       usage: { type: 'string' },
-      'long-context': { type: 'string' },
+      tier: { type: 'string' },
+      images: { type: 'string' },
+      'web-searches': { type: 'string' },
       'byok-requests': { type: 'string' },
     },
   });
   if (!values.model || !values.format || !values.usage) {
-    console.error(
-      'usage: cost --model ID --format openai|anthropic|gemini|cohere|openrouter --usage JSON|@file [--at ISO]',
-    );
+    console.error(usageText);
+    return 2;
+  }
+  if (values.source !== undefined && !(SourceTypeValues as readonly string[]).includes(values.source)) {
+    console.error(`--source must be one of ${SourceTypeValues.join(', ')}\n${usageText}`);
     return 2;
   }
   const text = values.usage.startsWith('@') ? readFileSync(values.usage.slice(1), 'utf8') : values.usage;
-  const body = JSON.parse(text) as Record<string, unknown>;
-  // Accept the whole response body or just its usage part.
-  const usage = (
-    values.format === 'gemini'
-      ? { format: 'gemini', usageMetadata: body.usageMetadata ?? body }
-      : values.format === 'cohere'
-        ? { format: 'cohere', meta: body.meta ?? { billed_units: body.billed_units ?? body } }
-        : { format: values.format, usage: body.usage ?? body }
-  ) as UsageInput;
+  const usage = usageOf(values.format, text);
 
   let lookup: (q: PriceAtQuery) => Promise<PriceInForce[]>;
   let close = async () => {};
@@ -65,23 +108,15 @@ async function main(): Promise<number> {
     return 2;
   }
   try {
-    const cost = await costOfCallAt(
-      lookup,
-      {
-        modelId: values.model,
-        at: values.at,
-        ...(values.provider ? { provider: values.provider } : {}),
-        source: values.source as SourceType,
-      },
-      usage,
-      {
-        ...(values['long-context']
-          ? { longContext: JSON.parse(values['long-context']) as CallPrice['long_context'] }
-          : {}),
-        ...(values['byok-requests'] ? { byok: { requestsThisMonth: Number(values['byok-requests']) } } : {}),
-      },
-    );
+    const query: PriceAtQuery = {
+      modelId: values.model,
+      at: values.at,
+      ...(values.provider ? { provider: values.provider } : {}),
+      ...(values.source ? { source: values.source as SourceType } : {}),
+    };
+    const cost = await costOfCallAt(lookup, query, usage, costOptions(values));
     console.log(JSON.stringify(cost, null, 2));
+    for (const w of cost.warnings) console.error(`warning: ${w}`);
     return 0;
   } finally {
     await close();

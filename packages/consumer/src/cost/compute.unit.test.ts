@@ -1,8 +1,15 @@
 // Worked examples, one per usage format, each checked by hand (the arithmetic is in the comments).
 // Prices are USD per 1M tokens, so cost = tokens × price / 1,000,000.
 import { describe, expect, it } from 'vitest';
-import { costOfCall, type CallCost, type CallPrice } from './compute.ts';
+import { parseTierLabel, tierLabel } from '@llmpt/schemas';
+import { costOfCall, type CallCost, type CallPrice, type CallTier, type DimensionPrices } from './compute.ts';
 import { tokenCounts } from './usage.ts';
+
+/** A tier as the pipeline types it, from its label (docs/price-model.md §2). */
+const tier = (label: string, prices: DimensionPrices): CallTier => {
+  const conditions = parseTierLabel(label);
+  return { ...conditions, label: tierLabel(conditions), prices };
+};
 
 const byComponent = (c: CallCost) => Object.fromEntries(c.components.map((x) => [x.component, x.cost]));
 
@@ -91,15 +98,18 @@ describe('cost of a call', () => {
     expect(cost.tokens.promptTotal).toBe(62_000);
   });
 
-  // Gemini 2.5 Pro: $1.25 / $10 up to 200k prompt tokens; above, every token at $2.50 / $15.
+  // Gemini 2.5 Pro (OpenRouter /models): $1.25 / $10; from 200k prompt tokens every token at $2.50 / $15.
   const gemini25Pro: CallPrice = {
     prompt: '1.25000000',
     completion: '10.00000000',
     input_cache_read: '0.31000000',
-    long_context: {
-      min_prompt_tokens: 200_000,
-      prices: { prompt: '2.50000000', completion: '15.00000000', input_cache_read: '0.62500000' },
-    },
+    tiers: [
+      tier('prompt_tokens>=200000', {
+        prompt: '2.50000000',
+        completion: '15.00000000',
+        input_cache_read: '0.62500000',
+      }),
+    ],
   };
 
   it('Gemini: thoughts are billed on top of candidates, cached content is part of the prompt', () => {
@@ -124,23 +134,7 @@ describe('cost of a call', () => {
       internal_reasoning: '0.02',
     });
     expect(cost.total).toBe('0.03874');
-    expect(cost.longContext).toBe(false);
-  });
-
-  it('Gemini long-context cliff: one token past 200k puts EVERY token at the higher rate', () => {
-    const at = (promptTokenCount: number) =>
-      costOfCall(
-        { format: 'gemini', usageMetadata: { promptTokenCount, candidatesTokenCount: 1_000 } },
-        gemini25Pro,
-      );
-    // At the threshold: 200000 × 1.25 / 1e6 = 0.25; 1000 × 10 / 1e6 = 0.01; total 0.26.
-    expect(at(200_000).total).toBe('0.26');
-    expect(at(200_000).longContext).toBe(false);
-    // One more: 200001 × 2.50 / 1e6 = 0.5000025; 1000 × 15 / 1e6 = 0.015; total 0.5150025 (~2x).
-    const past = at(200_001);
-    expect(past.longContext).toBe(true);
-    expect(byComponent(past)).toEqual({ prompt: '0.5000025', completion: '0.015' });
-    expect(past.total).toBe('0.5150025');
+    expect(cost.tiersApplied).toEqual([]);
   });
 
   it('Cohere: meta.billed_units', () => {

@@ -10,13 +10,7 @@ import { sampleCatalog, startFixtureServer, type FixtureServer } from '@llmpt/fi
 import { groupLag } from '@llmpt/runtime';
 import type { PriceChanged } from '@llmpt/schemas';
 import { consumeAll, repoRoot, waitFor } from '@llmpt/testkit';
-import {
-  DIMENSIONS,
-  expectedChanges,
-  expectedRoutedDay,
-  readModels,
-  type Prices,
-} from '../../../testkit/src/e2e/expected.ts';
+import { expectedRoutedDay, readModels, slotLabel } from '../../../testkit/src/e2e/expected.ts';
 import { startPipeline, type E2EPipeline } from '../../../testkit/src/e2e/harness.ts';
 import { columnOfDimension, pricingColumns } from './model-pricing.ts';
 
@@ -71,20 +65,30 @@ async function table(): Promise<Record<string, unknown>[]> {
 const byName = (rows: Record<string, unknown>[]) =>
   rows.sort((a, b) => (String(a.model_name) < String(b.model_name) ? -1 : 1));
 
-/** The table the test expects, from the two recorded /models files alone. */
+/**
+ * The table the test expects, from the two recorded /models files alone: per routed key the last known
+ * BASE value of each mirrored dimension (docs/price-model.md §3: a blink keeps the last known value; a
+ * flat table charges the base, tiers are left to costOfCall). No model leaves the catalog for the
+ * removal policy's two runs in two days, so every row stays listed.
+ */
 function expectedTable(aliases: Record<string, string>): Record<string, unknown>[] {
-  const last = new Map<string, Prices>();
-  const days = catalog.models.map((f) => expectedRoutedDay(readModels(f)));
-  for (const day of days) expectedChanges(last, day); // folds the last available price per key
+  const last = new Map<string, Map<string, string>>();
+  for (const file of catalog.models)
+    for (const [key, obs] of expectedRoutedDay(readModels(file))) {
+      if (obs.status !== 'ok') continue;
+      const known = last.get(key) ?? new Map<string, string>();
+      for (const d of Object.keys(columnOfDimension)) {
+        const v = obs.slots[slotLabel(null, d)];
+        if (v !== undefined) known.set(d, v);
+      }
+      last.set(key, known);
+    }
   const rows: Record<string, unknown>[] = [];
-  for (const [key, prices] of last) {
+  for (const [key, known] of last) {
     const modelId = key.slice(0, -'||openrouter_api'.length);
-    // The normalizer does not publish `removed` yet (changes.ts has removed(), nothing calls it; the
-    // test below checks the stream has none): a model the last day no longer lists stays listed.
     const row: Record<string, unknown> = { model_id: modelId, listed: true };
-    for (const d of DIMENSIONS) {
-      const target = columnOfDimension[d];
-      const v = prices[d];
+    for (const [d, target] of Object.entries(columnOfDimension)) {
+      const v = known.get(d) ?? null;
       // per 1M → per 1K: divide by 1000 (scale 8 → 11); per-unit prices as they are.
       row[target.column] = v === null ? null : target.per1k ? new Decimal(v).div(1000).toFixed(11) : v;
     }

@@ -1,22 +1,38 @@
 // The example gateway's pricing table, computed from PriceChanged (pure). Gateways price a call by the
 // model name the user sent, so each alias gets a row of its own mirroring its real model. Only the
-// routed OpenRouter price (source openrouter_api, no provider) is what such a gateway charges.
+// routed OpenRouter price (source openrouter_api, no provider) is what such a gateway charges, and a
+// flat table charges the base price: tier moves (DimensionChange.tier set) are left to costOfCall,
+// which selects tiers per call.
 import Decimal from 'decimal.js';
-import type { PriceChanged } from '@llmpt/schemas';
+import { dimensionSpec, type Dimension, type PriceChanged } from '@llmpt/schemas';
 
-/** Columns of public.model_pricing fed by a pipeline dimension (per-1M → per-1K, per-unit kept). */
-export const columnOfDimension = {
-  prompt: { column: 'input_cost_per_1k', per1k: true },
-  completion: { column: 'output_cost_per_1k', per1k: true },
-  internal_reasoning: { column: 'reasoning_cost_per_1k', per1k: true },
-  input_cache_read: { column: 'cache_read_cost_per_1k', per1k: true },
-  input_cache_write: { column: 'cache_write_cost_per_1k', per1k: true },
-  request: { column: 'request_cost', per1k: false },
-  web_search: { column: 'web_search_cost', per1k: false },
-  image: { column: 'image_cost', per1k: false },
-} as const;
-export type PricingColumn = (typeof columnOfDimension)[keyof typeof columnOfDimension]['column'];
-export const pricingColumns: readonly PricingColumn[] = Object.values(columnOfDimension).map((c) => c.column);
+/**
+ * The columns of public.model_pricing (migration 0009) and the dimension each mirrors. A dimension
+ * without a column here (audio, image tokens, ...) is not charged by this example table. `image_cost`
+ * is per input image: it mirrors the per-image `image` dimension, never the per-token `image_token`.
+ */
+const COLUMNS = {
+  prompt: 'input_cost_per_1k',
+  completion: 'output_cost_per_1k',
+  internal_reasoning: 'reasoning_cost_per_1k',
+  input_cache_read: 'cache_read_cost_per_1k',
+  input_cache_write: 'cache_write_cost_per_1k',
+  request: 'request_cost',
+  web_search: 'web_search_cost',
+  image: 'image_cost',
+} as const satisfies Partial<Record<Dimension, string>>;
+
+type MirroredDimension = keyof typeof COLUMNS;
+
+/** Columns fed by a pipeline dimension: per-1M token prices become per-1K, per-unit prices are kept. */
+export const columnOfDimension = Object.fromEntries(
+  Object.entries(COLUMNS).map(([d, column]) => [
+    d,
+    { column, per1k: dimensionSpec(d as Dimension).basis === 'per_1m_tokens' },
+  ]),
+) as { readonly [K in MirroredDimension]: { readonly column: (typeof COLUMNS)[K]; readonly per1k: boolean } };
+export type PricingColumn = (typeof COLUMNS)[MirroredDimension];
+export const pricingColumns: readonly PricingColumn[] = Object.values(COLUMNS);
 
 /** Custom model names → the real model id they stand for (e.g. "gpt4-prod" → "openai/gpt-4o"). */
 export type Aliases = Readonly<Record<string, string>>;
@@ -53,7 +69,13 @@ export function pricingUpdate(e: PriceChanged, aliases: Aliases): PricingUpdate 
   if (e.kind === 'removed') return { ...base, set: {}, resetOthers: false, listed: false };
   const set: Partial<Record<PricingColumn, string | null>> = {};
   for (const c of e.changes) {
-    const target = columnOfDimension[c.dimension as keyof typeof columnOfDimension];
+    if (c.tier !== null) continue; // a tier: this flat table charges the base
+    // Events written before v2 (no change kind) carry a per-token price in `image` for 2026 data and a
+    // per-image one for 2025 data, with nothing but a note to tell which: never copied per image.
+    if (c.dimension === 'image' && c.change === null) continue;
+    const target = (columnOfDimension as Partial<Record<string, { column: PricingColumn; per1k: boolean }>>)[
+      c.dimension
+    ];
     if (!target) continue; // a dimension this table has no column for
     set[target.column] =
       c.current === null ? null : target.per1k ? per1k(c.current) : new Decimal(c.current).toFixed(8);

@@ -26,12 +26,13 @@ export async function recordCall(db: Queryable, c: RecordedCall): Promise<boolea
       new Date(c.calledAt).toISOString(),
       c.modelId,
       c.provider ?? null,
-      // prompt_tokens counts every input token, as providers report it.
+      // prompt_tokens counts every input token, as providers report it; completion_tokens every output
+      // token (text, reasoning, audio, image); the cache columns every cached modality and duration.
       t.promptTotal,
-      t.completion + t.reasoning,
+      t.completion + t.reasoning + t.audioOutput + t.imageOutput,
       t.reasoning,
-      t.cacheRead,
-      t.cacheWrite,
+      t.cacheRead + t.audioCacheRead,
+      t.cacheWrite + t.cacheWrite1h,
       c.cost.total,
       c.cost.source,
       c.cost.catalogTotal,

@@ -8,6 +8,7 @@ import { sampleCatalog, startFixtureServer, type FixtureServer } from '@llmpt/fi
 import type { PriceChanged } from '@llmpt/schemas';
 import { consumeAll, repoRoot, type ConsumedEvent } from '@llmpt/testkit';
 import { startPipeline, type E2EPipeline } from '../../../testkit/src/e2e/harness.ts';
+import { describePriceChanged } from './format.ts';
 
 let server: FixtureServer;
 let p: E2EPipeline;
@@ -85,6 +86,7 @@ describe('tail', () => {
         key: c.key,
         type: 'PriceChanged',
         event: c.event,
+        summary: describePriceChanged(c.event as PriceChanged),
       });
     }
     const dims = printed(lines).flatMap((e) => e.changes);

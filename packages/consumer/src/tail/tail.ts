@@ -3,7 +3,13 @@
 import { randomUUID } from 'node:crypto';
 import { createConsumer, decodeKafkaMessage, type Kafka } from '@llmpt/runtime';
 import { ConsumerError } from '../cost/errors.ts';
-import { formatLine, matchesFilters, type TailFilters, type TailLine } from './format.ts';
+import {
+  describePriceChanged,
+  formatLine,
+  matchesFilters,
+  type TailFilters,
+  type TailLine,
+} from './format.ts';
 
 /** earliest, latest, or a time: start at each partition's first offset at or after it. */
 export type TailFrom = 'earliest' | 'latest' | Date;
@@ -88,6 +94,7 @@ export async function tailTopic(o: TailOptions): Promise<number> {
             key: m.key,
             type: m.name,
             event: m.event,
+            ...(m.name === 'PriceChanged' ? { summary: describePriceChanged(m.event) } : {}),
           };
           o.write(formatLine(line), line);
           written++;
