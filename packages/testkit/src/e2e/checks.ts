@@ -11,7 +11,15 @@ import type {
 } from '@llmpt/schemas';
 import { consumeAll, type TopicKey } from '../kafka.ts';
 import type { E2EPipeline } from './harness.ts';
-import { DIMENSIONS, type ExpectedChange, type ExpectedObservation, type Prices } from './expected.ts';
+import {
+  byKeyAndKind,
+  bySlot,
+  DIMENSIONS,
+  slotLabel,
+  type ExpectedChange,
+  type ExpectedObservation,
+  type Prices,
+} from './expected.ts';
 
 const TOPIC_OF: Record<EventName, TopicKey> = {
   ModelDiscovered: 'modelDiscovered',
@@ -19,6 +27,7 @@ const TOPIC_OF: Record<EventName, TopicKey> = {
   RawPriceObserved: 'rawPriceObserved',
   NormalizedPrice: 'normalizedPrice',
   PriceChanged: 'priceChanged',
+  CatalogSnapshot: 'catalogSnapshot',
   DeadLetter: 'deadLetter',
 };
 
@@ -41,29 +50,41 @@ export function valuesOf(e: Pick<NormalizedPrice, (typeof DIMENSIONS)[number]>):
   return Object.fromEntries(DIMENSIONS.map((d) => [d, e[d]])) as Prices;
 }
 
-/** NormalizedPrice events as price key → status and values. */
-export function observed(events: readonly NormalizedPrice[]): Map<string, ExpectedObservation> {
-  return new Map(events.map((e) => [e.price_key, { status: e.status, values: valuesOf(e) }]));
+/** The base and every tier's own prices of a NormalizedPrice, named as ExpectedObservation.slots. */
+export function slotsOf(e: Pick<NormalizedPrice, 'base' | 'tiers'>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const p of e.base) out[slotLabel(null, p.dimension)] = p.amount;
+  for (const t of e.tiers) for (const p of t.prices) out[slotLabel(t.label, p.dimension)] = p.amount;
+  return out;
 }
 
-/** PriceChanged events in the comparable shape, sorted by price key. */
+/** NormalizedPrice events as price key → status, columns and slots. */
+export function observed(events: readonly NormalizedPrice[]): Map<string, ExpectedObservation> {
+  return new Map(
+    events.map((e) => [e.price_key, { status: e.status, values: valuesOf(e), slots: slotsOf(e) }]),
+  );
+}
+
+/** PriceChanged events in the comparable shape, sorted by price key and kind, entries by slot. */
 export function changeShapes(events: readonly PriceChanged[]): ExpectedChange[] {
   return events
-    .map((e) => {
-      if (e.kind === 'removed') throw new Error(`unexpected removed change for ${e.price_key}`);
-      return {
-        price_key: e.price_key,
-        kind: e.kind,
-        changes: e.changes.map((c) => ({
+    .map((e) => ({
+      price_key: e.price_key,
+      kind: e.kind,
+      changes: e.changes
+        .map((c) => ({
           dimension: c.dimension,
+          tier: c.tier,
+          change: c.change as ExpectedChange['changes'][number]['change'],
           previous: c.previous,
           current: c.current,
           relative_change: c.relative_change,
-        })),
-        alert: e.alert,
-      };
-    })
-    .sort((x, y) => x.price_key.localeCompare(y.price_key));
+        }))
+        .sort(bySlot),
+      alert: e.alert,
+      expiration_date: e.expiration_date,
+    }))
+    .sort(byKeyAndKind);
 }
 
 export function bySource<T>(
@@ -104,7 +125,7 @@ export interface ChangeRow {
   model_id: string;
   provider: string | null;
   source_type: string;
-  kind: 'new' | 'changed';
+  kind: ExpectedChange['kind'];
   changes: ExpectedChange['changes'];
   alert: boolean;
 }

@@ -1,37 +1,48 @@
-// The e2e tests' own reading of OpenRouter files: what the pipeline should publish, computed here
-// from the published strings with decimal.js and nothing of the services' code, so a bug shared by
-// the normalizer and its unit tests still shows up end to end.
+// The e2e tests' own reading of OpenRouter files: what the pipeline should publish, computed by the
+// independent oracle (../oracle: docs/price-model.md read with decimal.js from the published strings,
+// nothing of the services' code), so a bug shared by the normalizer and its unit tests still shows up
+// end to end.
 import { readFileSync } from 'node:fs';
-import { Decimal } from 'decimal.js';
+import { DIMENSION_NAMES, type Dimension } from '@llmpt/schemas';
+import {
+  entryId,
+  expirationsOf,
+  pricedEntries,
+  PriceRules,
+  routedKey,
+  type EventKind,
+  type RuleOptions,
+  type SlotChangeKind,
+} from '../oracle/price-rules.ts';
+import {
+  D,
+  isRecord,
+  observationOf,
+  publishedText,
+  routedPublished,
+  slotId,
+  slotOf,
+  variantLabel,
+  type PublishedObservation,
+} from '../oracle/published.ts';
 
-const D = Decimal.clone({
-  precision: 60,
-  rounding: Decimal.ROUND_HALF_EVEN,
-  toExpNeg: -100,
-  toExpPos: 100,
-});
-
-/** The money columns of price_observations, in their order. */
-export const DIMENSIONS = [
-  'prompt',
-  'completion',
-  'internal_reasoning',
-  'input_cache_read',
-  'input_cache_write',
-  'request',
-  'image',
-  'web_search',
-] as const;
-export type Dimension = (typeof DIMENSIONS)[number];
+/** Every registered dimension: the money columns of price_observations, in registry order. */
+export const DIMENSIONS = DIMENSION_NAMES;
+export type { Dimension };
+/** The seed's columns: the highest value per dimension over the base and every tier. */
 export type Prices = Readonly<Record<Dimension, string | null>>;
 
 export interface ExpectedObservation {
   readonly status: 'ok' | 'unavailable';
   readonly values: Prices;
+  /** `slotLabel(tier, dimension)` → amount at scale 8: the base and every tier's own prices. */
+  readonly slots: Readonly<Record<string, string>>;
 }
 
 export interface ExpectedDimensionChange {
   readonly dimension: string;
+  readonly tier: string | null;
+  readonly change: SlotChangeKind | null;
   readonly previous: string | null;
   readonly current: string | null;
   readonly relative_change: string | null;
@@ -39,74 +50,44 @@ export interface ExpectedDimensionChange {
 
 export interface ExpectedChange {
   readonly price_key: string;
-  readonly kind: 'new' | 'changed';
+  readonly kind: EventKind;
   readonly changes: readonly ExpectedDimensionChange[];
   readonly alert: boolean;
+  readonly expiration_date: string | null;
 }
 
-// Request and web search are priced per unit; image is per unit only in its older meaning (see below).
-const PER_UNIT: ReadonlySet<string> = new Set(['request', 'web_search']);
-const CONDITION = /^(min_|max_|utc_)/;
+/** How a slot is named in ExpectedObservation.slots: "base: prompt", "prompt_tokens>=200000: prompt". */
+export const slotLabel = (tier: string | null, dimension: string): string =>
+  `${tier ?? 'base'}: ${dimension}`;
 
-const money = (d: Decimal): string => d.toFixed(8, Decimal.ROUND_HALF_EVEN);
-
-function text(value: unknown): string | null {
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  return null;
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
-
-/**
- * One dimension of one tier in USD per 1M tokens (token prices: per-token string x 1e6) or per
- * unit; null for "-1" (variable) and for nothing published. `image` was a price per image until
- * 2026 and is a per-token price since: per token when it is at most 10x the prompt price.
- */
-function tierValue(dim: Dimension, tier: Record<string, unknown>, basePrompt: unknown): Decimal | null {
-  const raw = text(tier[dim])?.trim();
-  if (raw === undefined || raw === '') return null;
-  const v = new D(raw);
-  if (v.eq(-1)) return null;
-  let perToken = !PER_UNIT.has(dim);
-  if (dim === 'image') {
-    const p = text(tier.prompt ?? basePrompt);
-    const prompt = p === null ? null : new D(p);
-    perToken = prompt !== null && prompt.gt(0) && v.gt(0) && v.lte(prompt.times(10));
+function expectedOf(obs: PublishedObservation): ExpectedObservation {
+  const values = Object.fromEntries(DIMENSIONS.map((d) => [d, null])) as Record<Dimension, string | null>;
+  const slots: Record<string, string> = {};
+  for (const [id, amount] of obs.slots) {
+    const { tier, dimension } = slotOf(id);
+    slots[slotLabel(tier, dimension)] = amount;
+    const best = values[dimension];
+    if (best === null || new D(amount).gt(best)) values[dimension] = amount;
   }
-  return perToken ? v.times(1_000_000) : v;
+  return { status: obs.available ? 'ok' : 'unavailable', values, slots };
 }
 
-/** Expected values of a price published as tiers (the first is the base): the highest per dimension. */
-export function expectedFromTiers(tiers: readonly Record<string, unknown>[]): ExpectedObservation {
-  const basePrompt = tiers[0]?.prompt;
-  const values: Record<string, string | null> = {};
-  for (const dim of DIMENSIONS) {
-    let best: Decimal | null = null;
-    for (const tier of tiers) {
-      const v = tierValue(dim, tier, basePrompt);
-      if (v !== null && (best === null || v.gt(best))) best = v;
-    }
-    values[dim] = best === null ? null : money(best);
+function publishedOf(o: ExpectedObservation): PublishedObservation {
+  const slots = new Map<string, string>();
+  for (const [label, amount] of Object.entries(o.slots)) {
+    const at = label.lastIndexOf(': ');
+    const tier = label.slice(0, at);
+    slots.set(slotId(tier === 'base' ? null : tier, label.slice(at + 2) as Dimension), amount);
   }
-  const ok = DIMENSIONS.some((d) => values[d] !== null);
-  return {
-    status: ok ? 'ok' : 'unavailable',
-    values: (ok ? values : Object.fromEntries(DIMENSIONS.map((d) => [d, null]))) as Prices,
-  };
+  return { slots, unregistered: [], available: o.status === 'ok' };
 }
 
-/** A `/models` entry's routed price: `pricing` plus each `overrides[]` entry as a tier. */
-export function expectedRoutedPrice(pricing: Record<string, unknown>): ExpectedObservation {
-  const { overrides, ...base } = pricing;
-  const tiers = Array.isArray(overrides)
-    ? overrides
-        .filter(isRecord)
-        .map((o) => Object.fromEntries(Object.entries(o).filter(([k]) => !CONDITION.test(k))))
-    : [];
-  return expectedFromTiers([base, ...tiers]);
+/** A `/models` entry's routed price: `pricing` is the base, each `overrides[]` entry a tier. */
+export function expectedRoutedPrice(
+  pricing: Record<string, unknown>,
+  entry: Record<string, unknown> = {},
+): ExpectedObservation {
+  return expectedOf(observationOf(routedPublished({ ...entry, pricing })));
 }
 
 export interface ModelEntry {
@@ -122,17 +103,29 @@ export function readModels(file: string): ModelEntry[] {
   return list as ModelEntry[];
 }
 
-export const routedKey = (modelId: string): string => `${modelId}||openrouter_api`;
+export { routedKey };
 export const endpointKey = (modelId: string, provider: string): string =>
   `${modelId}|${provider}|openrouter_endpoints`;
 
-/** Price key → expected routed observation for every model of a `/models` file (first entry per id). */
-export function expectedRoutedDay(models: readonly ModelEntry[]): Map<string, ExpectedObservation> {
+/** Price key → expected routed observation for every priced model of a `/models` file (first per id). */
+export function expectedRoutedDay(models: readonly unknown[]): Map<string, ExpectedObservation> {
   const out = new Map<string, ExpectedObservation>();
-  for (const m of models) {
-    if (!out.has(routedKey(m.id))) out.set(routedKey(m.id), expectedRoutedPrice(m.pricing));
-  }
+  for (const [id, e] of pricedEntries(models))
+    out.set(routedKey(id), expectedRoutedPrice(e.pricing as Record<string, unknown>, e));
   return out;
+}
+
+/** What one complete `/models` listing says for the lifecycle rules: the ids and the expirations. */
+export interface ExpectedCatalog {
+  readonly modelIds: ReadonlySet<string>;
+  readonly expirations: ReadonlyMap<string, string>;
+}
+
+export function catalogOf(models: readonly unknown[]): ExpectedCatalog {
+  return {
+    modelIds: new Set(models.map(entryId).filter((id): id is string => id !== null)),
+    expirations: expirationsOf(pricedEntries(models)),
+  };
 }
 
 /** Provider slug of an endpoint: its tag before "/" ("deepinfra/fp8" → deepinfra), else its name slugified. */
@@ -148,8 +141,26 @@ export function providerOf(endpoint: Record<string, unknown>): string | null {
 }
 
 /**
- * Price key → expected endpoint observation for one model's `endpoints[]`: one per provider, its
- * endpoints (quantizations) as tiers, so the highest per dimension.
+ * Names of a provider's several endpoints as variants (docs §2: a quantization usage cannot select):
+ * the quantizations when they tell them apart, else the tags, else a position.
+ */
+function variantNames(group: readonly Record<string, unknown>[], provider: string): string[] {
+  const distinct = (names: (string | null)[]): names is string[] =>
+    names.every((n) => n !== null) && new Set(names).size === names.length;
+  const quant = group.map((e) =>
+    typeof e.quantization === 'string' && e.quantization !== '' && e.quantization !== 'unknown'
+      ? e.quantization
+      : null,
+  );
+  if (distinct(quant)) return quant;
+  const tags = group.map((e) => (typeof e.tag === 'string' && e.tag !== '' ? e.tag : null));
+  if (distinct(tags)) return tags;
+  return group.map((e, i) => `${typeof e.tag === 'string' ? e.tag : provider}#${i + 1}`);
+}
+
+/**
+ * Price key → expected endpoint observation for one model's `endpoints[]`: one per provider; a
+ * provider's single endpoint is its base, several are `variant=<quantization>` tiers with no base.
  */
 export function expectedEndpoints(
   modelId: string,
@@ -158,86 +169,84 @@ export function expectedEndpoints(
   const byProvider = new Map<string, Record<string, unknown>[]>();
   for (const e of endpoints) {
     if (!isRecord(e) || !isRecord(e.pricing)) continue;
-    if (text(e.pricing.prompt) === null || text(e.pricing.completion) === null) continue;
+    if (publishedText(e.pricing.prompt) === null || publishedText(e.pricing.completion) === null) continue;
     const provider = providerOf(e);
     if (provider === null) continue;
-    byProvider.set(provider, [...(byProvider.get(provider) ?? []), e.pricing]);
+    byProvider.set(provider, [...(byProvider.get(provider) ?? []), e]);
   }
   const out = new Map<string, ExpectedObservation>();
-  for (const [provider, tiers] of byProvider) {
-    // Each endpoint's image price is judged against its own prompt price.
-    const values: Record<string, string | null> = {};
-    const perTier = tiers.map((t) => expectedFromTiers([t]));
-    for (const dim of DIMENSIONS) {
-      let best: Decimal | null = null;
-      for (const o of perTier) {
-        const v = o.values[dim];
-        if (v !== null && (best === null || new D(v).gt(best))) best = new D(v);
-      }
-      values[dim] = best === null ? null : money(best);
-    }
-    const ok = DIMENSIONS.some((d) => values[d] !== null);
-    out.set(endpointKey(modelId, provider), { status: ok ? 'ok' : 'unavailable', values: values as Prices });
+  for (const [provider, group] of byProvider) {
+    const prices = group.map((e) => e.pricing as Record<string, unknown>);
+    const names = variantNames(group, provider);
+    const published =
+      group.length === 1
+        ? { base: prices[0]!, tiers: [], speech: false }
+        : {
+            base: null,
+            tiers: prices.map((p, i) => ({ label: variantLabel(names[i]!), prices: p })),
+            speech: false,
+          };
+    out.set(endpointKey(modelId, provider), expectedOf(observationOf(published)));
   }
   return out;
 }
 
+/** The oracle's memory across days: last known values, absences, removals, expirations. */
+export class ExpectedState {
+  readonly rules: PriceRules;
+  day = 0;
+  constructor(opts: RuleOptions = {}) {
+    this.rules = new PriceRules(opts);
+  }
+}
+
+const modelOfKey = (key: string): string => key.split('|')[0]!;
+
 /**
- * The PriceChanged events one day should produce, given the last known available price per key
- * (updated in place): the first available price of a key is `new` (every published dimension); a
- * difference at scale 8 is `changed` (only the dimensions that differ, relative change at scale 8,
- * null when there is no non-zero base); an unavailable price changes nothing and is not remembered.
- * Alert: |relative change| >= threshold, a price turning free or paid, a dimension appearing or going.
+ * The PriceChanged events one run should produce (docs/price-model.md §3), given the state of the
+ * runs before (updated in place): with `catalog` (a complete run's listing), model removals and
+ * expirations first; then per observation: `new` for a first price, per-slot `new`, `changed`,
+ * `removed` (2 absences) and `returned` entries; a blink, an unavailable price or the same value at
+ * scale 8 publishes nothing. Alerts per rule 7 only.
  */
 export function expectedChanges(
-  last: Map<string, Prices>,
+  state: ExpectedState,
   day: ReadonlyMap<string, ExpectedObservation>,
-  threshold = '0.30',
+  catalog?: ExpectedCatalog,
 ): ExpectedChange[] {
-  const limit = new D(threshold);
-  const out: ExpectedChange[] = [];
+  const i = state.day++;
+  const events = catalog
+    ? state.rules.snapshot(i, catalog.modelIds, catalog.expirations, (m) => [routedKey(m)], modelOfKey)
+    : [];
   for (const [key, obs] of day) {
-    if (obs.status !== 'ok') continue;
-    const prev = last.get(key);
-    last.set(key, obs.values);
-    if (!prev) {
-      out.push({
-        price_key: key,
-        kind: 'new',
-        changes: DIMENSIONS.filter((d) => obs.values[d] !== null).map((d) => ({
-          dimension: d,
-          previous: null,
-          current: obs.values[d],
-          relative_change: null,
-        })),
-        alert: false,
-      });
-      continue;
-    }
-    const changes: ExpectedDimensionChange[] = [];
-    let alert = false;
-    for (const d of DIMENSIONS) {
-      const a = prev[d];
-      const b = obs.values[d];
-      if (a === b) continue;
-      if (a === null || b === null) {
-        changes.push({ dimension: d, previous: a, current: b, relative_change: null });
-        alert = true;
-        continue;
-      }
-      const pa = new D(a);
-      const pb = new D(b);
-      if (pa.eq(pb)) continue;
-      if (pa.isZero()) {
-        changes.push({ dimension: d, previous: a, current: b, relative_change: null });
-        alert = true;
-        continue;
-      }
-      const rel = money(pb.minus(pa).div(pa));
-      changes.push({ dimension: d, previous: a, current: b, relative_change: rel });
-      if (pb.isZero() || new D(rel).abs().gte(limit)) alert = true;
-    }
-    if (changes.length > 0) out.push({ price_key: key, kind: 'changed', changes, alert });
+    const e = state.rules.observe(i, key, modelOfKey(key), publishedOf(obs), i);
+    if (e) events.push(e);
   }
-  return out.sort((x, y) => x.price_key.localeCompare(y.price_key));
+  return events
+    .map((e) => ({
+      price_key: e.price_key,
+      kind: e.kind,
+      changes: e.changes
+        .map((c) => ({
+          dimension: c.dimension,
+          tier: c.tier,
+          change: c.change,
+          previous: c.previous,
+          current: c.current,
+          relative_change: c.relative_change,
+        }))
+        .sort(bySlot),
+      alert: e.alert,
+      expiration_date: e.expiration_date,
+    }))
+    .sort(byKeyAndKind);
+}
+
+/** Entries in a stable order (tier, then dimension): an event's order of entries carries no meaning. */
+export function bySlot(x: ExpectedDimensionChange, y: ExpectedDimensionChange): number {
+  return (x.tier ?? '').localeCompare(y.tier ?? '') || x.dimension.localeCompare(y.dimension);
+}
+
+export function byKeyAndKind(x: ExpectedChange, y: ExpectedChange): number {
+  return x.price_key.localeCompare(y.price_key) || x.kind.localeCompare(y.kind);
 }

@@ -1,12 +1,14 @@
 // The pipeline over consecutive real daily captures (skissue's /models series, 2026-02-27 on), one
 // discovery run per capture: after each run, the routed prices published and the PriceChanged events
-// of that run equal the test's own computation from the files, where a model missing for a while is
-// compared with its last known price and "-1" (variable) never overwrites one.
+// of that run equal the independent oracle's computation from the files (docs/price-model.md §3): a
+// slot missing once publishes nothing, twice is removed, and its return is compared with the last
+// known value; a model gone from two snapshots is removed and `returned` when back; "-1" (variable)
+// never overwrites a price; a new expiration date is `expiring`.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seriesDays, startFixtureServer, type FixtureServer } from '@llmpt/fixture-server';
 import { uniquePrefix } from '../wait.ts';
 import { changeShapes, count, observed, runEvents } from './checks.ts';
-import { expectedChanges, expectedRoutedDay, readModels, type Prices } from './expected.ts';
+import { catalogOf, expectedChanges, expectedRoutedDay, ExpectedState, readModels } from './expected.ts';
 import { startPipeline, type E2EPipeline } from './harness.ts';
 
 // Captures in time order; several on one date (2026-02-27) are simply consecutive runs.
@@ -17,7 +19,7 @@ describe(`${CAPTURES} consecutive daily captures of the skissue series (routed p
   let server: FixtureServer;
   let p: E2EPipeline;
   const run = uniquePrefix('series').slice(2, -1);
-  const last = new Map<string, Prices>();
+  const state = new ExpectedState();
   const figures: Record<string, unknown>[] = [];
 
   beforeAll(async () => {
@@ -58,7 +60,7 @@ describe(`${CAPTURES} consecutive daily captures of the skissue series (routed p
       for (const id of listedBefore) everListed.add(id);
       const changes = await runEvents(p, 'PriceChanged', runId);
       expect(changes.filter((c) => back.includes(c.model_id) && c.kind === 'new')).toEqual([]);
-      const want = expectedChanges(last, expected);
+      const want = expectedChanges(state, expected, catalogOf(models));
       expect(changeShapes(changes), capture.stamp).toEqual(want);
 
       const total = await count(p.db, 'select count(*) n from price_changes');
@@ -71,6 +73,9 @@ describe(`${CAPTURES} consecutive daily captures of the skissue series (routed p
         changes: changes.length,
         new: changes.filter((c) => c.kind === 'new').length,
         changed: changes.filter((c) => c.kind === 'changed').length,
+        removed: changes.filter((c) => c.kind === 'removed').length,
+        returned: changes.filter((c) => c.kind === 'returned').length,
+        expiring: changes.filter((c) => c.kind === 'expiring').length,
         ms: res.ms,
       });
     }

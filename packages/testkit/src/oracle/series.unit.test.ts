@@ -65,6 +65,8 @@ function onBothSides(sides: () => ReturnType<typeof bothSides>, check: (side: Si
 }
 
 const R = 'openrouter_api';
+// Reading 63 captures and running every stage over them takes seconds on a loaded 2-core machine.
+const SLOW = 120_000;
 
 describe('the 63 daily captures of the skissue series (2026-02-27 → 2026-05-01)', () => {
   let captures: RecordedCapture[] = [];
@@ -75,7 +77,7 @@ describe('the 63 daily captures of the skissue series (2026-02-27 → 2026-05-01
   beforeAll(() => {
     captures = seriesCaptures();
     sides = bothSides(captures);
-  });
+  }, SLOW);
 
   it('has 63 captures, all whole catalogs', () => {
     expect(captures).toHaveLength(63);
@@ -180,12 +182,16 @@ describe('the 63 daily captures of the skissue series (2026-02-27 → 2026-05-01
     });
   });
 
-  it('prints the closing-note figures (v2 rules against v1 rules)', () => {
-    const v2 = expectedRoutedChanges(captures);
-    const figures = compareWithV1(captures, v2, v1RoutedChanges(captures));
-    console.info('[oracle] series figures', JSON.stringify(figures));
-    expect(figures.v2.events).toBeGreaterThan(0);
-  });
+  it(
+    'prints the closing-note figures (v2 rules against v1 rules)',
+    () => {
+      const v2 = expectedRoutedChanges(captures);
+      const figures = compareWithV1(captures, v2, v1RoutedChanges(captures));
+      console.info('[oracle] series figures', JSON.stringify(figures));
+      expect(figures.v2.events).toBeGreaterThan(0);
+    },
+    SLOW,
+  );
 });
 
 interface EditableEntry {
@@ -224,7 +230,7 @@ describe('the recorded mid-2026 snapshots (2026-05-18, 06-16, 08-01, 08-19): tie
   beforeAll(() => {
     captures = recordedSnapshotCaptures();
     sides = bothSides(captures);
-  });
+  }, SLOW);
 
   it('the pipeline publishes exactly the oracle set, per slot', () => expectSame(sides));
 
@@ -265,12 +271,16 @@ describe('the recorded mid-2026 snapshots (2026-05-18, 06-16, 08-01, 08-19): tie
     });
   });
 
-  it('prints the closing-note figures (v2 rules against v1 rules)', () => {
-    const figures = compareWithV1(captures, expectedRoutedChanges(captures), v1RoutedChanges(captures));
-    console.info('[oracle] recorded snapshots figures', JSON.stringify(figures));
-    // input_audio and input_audio_cache moves had no v1 column.
-    expect(figures.invisibleToV1.newDimension).toBeGreaterThan(0);
-  });
+  it(
+    'prints the closing-note figures (v2 rules against v1 rules)',
+    () => {
+      const figures = compareWithV1(captures, expectedRoutedChanges(captures), v1RoutedChanges(captures));
+      console.info('[oracle] recorded snapshots figures', JSON.stringify(figures));
+      // input_audio and input_audio_cache moves had no v1 column.
+      expect(figures.invisibleToV1.newDimension).toBeGreaterThan(0);
+    },
+    SLOW,
+  );
 });
 
 describe('derived days (real 2026-08-19 entries, one price edited): a base-only move under an unchanged tier, 1 h cache-write and audio moves', () => {
@@ -295,7 +305,7 @@ describe('derived days (real 2026-08-19 entries, one price edited): a base-only 
       captureOf(`derived-${i + 1}`, Date.parse(`2026-08-${20 + i}T12:00:00Z`), { data: d }),
     );
     sides = bothSides(captures);
-  });
+  }, SLOW);
 
   it('the pipeline publishes exactly the oracle set, per slot', () => expectSame(sides));
 
@@ -329,7 +339,7 @@ describe('speech-to-text models (2026-08-19, all modalities): the per-duration p
   const get = () => sides;
   beforeAll(() => {
     sides = bothSides([allModalitiesCapture()]);
-  });
+  }, SLOW);
 
   it('the pipeline publishes exactly the oracle set, per slot', () => expectSame(sides));
 
