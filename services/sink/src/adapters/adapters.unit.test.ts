@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { DIMENSION_NAMES } from '@llmpt/schemas';
 import { project, rowCount } from '../project.ts';
 import { classifyDbError } from '../store.ts';
 import { T0, normalizedPrice } from '../test-events.ts';
@@ -23,8 +24,21 @@ describe('sink_write_batch (the Supabase path)', () => {
       );
     expect(file).toBeDefined();
     const sql = squash(readFileSync(path.join(migrationsDir, file!), 'utf8'));
-    for (const statement of Object.values(sinkStatements((k) => `coalesce(payload -> '${k}', '[]'::jsonb)`)))
-      expect(sql).toContain(squash(statement));
+    for (const [table, statement] of Object.entries(
+      sinkStatements((k) => `coalesce(payload -> '${k}', '[]'::jsonb)`),
+    ))
+      expect(sql.includes(squash(statement)), `${file}: the ${table} statement differs`).toBe(true);
+  });
+});
+
+describe('the observations statement', () => {
+  it('writes one numeric(18,8) column per registered dimension, and the structure as jsonb', () => {
+    const sql = sinkStatements(() => '$1::jsonb').observations;
+    const defs = /as x\((.*)\) on conflict/.exec(sql)?.[1]?.split(/, (?![^(]*\))/) ?? [];
+    expect(defs.filter((d) => d.endsWith('numeric(18, 8)')).map((d) => d.split(' ')[0])).toEqual(
+      DIMENSION_NAMES,
+    );
+    expect(defs).toEqual(expect.arrayContaining(['base jsonb', 'tiers jsonb', 'unregistered jsonb']));
   });
 });
 

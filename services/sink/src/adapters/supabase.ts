@@ -13,7 +13,7 @@ import {
 /**
  * The store for deployments that reach the database only through Supabase's REST API (supabase-js
  * over PostgREST, service role key). PostgREST has no multi-statement transaction, so each call goes
- * to the SQL function `public.sink_write_batch(payload jsonb)` (migrations/0006, redefined in 0007),
+ * to the SQL function `public.sink_write_batch(payload jsonb)` (migrations/0006, redefined in 0007 and 0010),
  * which runs the same statements as the postgres adapter in the one transaction of that request.
  *
  * Atomicity: a batch of at most `chunkSize` rows (all tables together) is one call, so it lands
