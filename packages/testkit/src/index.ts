@@ -13,3 +13,31 @@ export {
 export { freshDatabase, withClient, withDatabase, type FreshDatabase } from './db.ts';
 export * from './pipeline.ts';
 export * from './spec.ts';
+// The independent change-detection oracle (docs/price-model.md §3), for any test that needs the
+// documented answer over recorded captures. The harness running the real stages stays internal.
+export {
+  expectedRoutedChanges,
+  PriceRules,
+  slotLines,
+  type Capture,
+  type EventKind,
+  type ExpectedEvent,
+  type ExpectedSlotChange,
+  type RuleOptions,
+  type SlotChangeKind,
+} from './oracle/price-rules.ts';
+export {
+  observationOf,
+  routedObservation,
+  slotId,
+  slotOf,
+  type PublishedObservation,
+} from './oracle/published.ts';
+export {
+  allModalitiesCapture,
+  captureOf,
+  recordedSnapshotCaptures,
+  seriesCaptures,
+  type RecordedCapture,
+} from './oracle/captures.ts';
+export { compareWithV1, v1RoutedChanges, type V2VersusV1 } from './oracle/v1-rules.ts';
