@@ -4,7 +4,6 @@ import { describe, expect, it } from 'vitest';
 import { decide } from './changes.ts';
 import { NormalizeError } from './errors.ts';
 import { normalize } from './normalize.ts';
-import { lastPriceOf } from './state.ts';
 import { DAY, T0, component, rawPrice } from './testing/fixtures.ts';
 
 // Precise enough that times(1e6) never rounds before toFixed does.
@@ -96,7 +95,7 @@ describe('decide on arbitrary price pairs', () => {
       fc.property(perToken, perToken, (a, b) => {
         const first = normalize(rawPrice({ prices: { prompt: a } }));
         const second = normalize(rawPrice({ fetched_at: T0 + DAY, prices: { prompt: b } }));
-        const { changed } = decide(lastPriceOf(first), second);
+        const { changed } = decide(decide(undefined, first).next, second);
         expect(changed !== null).toBe(first.prompt !== second.prompt);
         if (changed) expect(changed.changes.map((c) => c.dimension)).toEqual(['prompt']);
       }),
