@@ -66,6 +66,10 @@ const observation = (eventId: string, prompt: string) => ({
   prompt,
   completion: '15.00000000',
   notes: [],
+  // Not null (migrations/0010): jsonb_populate_record below would leave them null, not default.
+  base: [],
+  tiers: [],
+  unregistered: [],
 });
 
 const change = (eventId: string) => ({
@@ -163,7 +167,9 @@ const targets: readonly Target[] = [
   {
     table: 'model_pricing_daily',
     view: true,
-    insert: (({ run_id: _r, caused_by: _c, ...viewRow }) => viewRow)(observation(id('obs-view'), '1')),
+    insert: (({ run_id: _r, caused_by: _c, unregistered: _u, ...viewRow }) => viewRow)(
+      observation(id('obs-view'), '1'),
+    ),
     key: { event_id: id('obs') },
     patch: { prompt: '0' },
   },
