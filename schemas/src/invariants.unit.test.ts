@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DecodedEvent } from './codec.ts';
-import type { NormalizedPrice, PriceChanged } from './generated.ts';
+import type { DimensionChange, NormalizedPrice, PriceChanged } from './generated.ts';
 import { assertSoundEvent, eventProblems } from './invariants.ts';
 
 const T0 = Date.UTC(2026, 7, 1, 6, 0, 0);
@@ -30,12 +30,24 @@ const price = (o: Partial<NormalizedPrice> = {}): DecodedEvent => ({
     request: null,
     image: '9999999999.99999999',
     web_search: null,
+    input_cache_write_1h: null,
+    input_audio: null,
+    input_audio_cache: null,
+    audio_output: null,
+    image_token: null,
+    image_output: null,
+    discount: null,
     notes: [],
+    base: [],
+    tiers: [],
+    unregistered: [],
     ...o,
   },
 });
 
-const change = (changes: PriceChanged['changes'], o: Partial<PriceChanged> = {}): DecodedEvent => ({
+type ChangeInput = Omit<DimensionChange, 'tier' | 'change'> & Partial<DimensionChange>;
+
+const change = (input: readonly ChangeInput[], o: Partial<PriceChanged> = {}): DecodedEvent => ({
   name: 'PriceChanged',
   event: {
     event_id: 'pc-1',
@@ -47,12 +59,13 @@ const change = (changes: PriceChanged['changes'], o: Partial<PriceChanged> = {})
     provider: null,
     source_type: 'openrouter_api',
     kind: 'changed',
-    changes,
+    changes: input.map((c) => ({ tier: null, change: null, ...c })),
     previous_observed_at: T0 - 86_400_000,
     current_observed_at: T0,
     snapshot_date: '2026-08-01',
     alert: true,
     alert_threshold: '0.30',
+    expiration_date: null,
     ...o,
   },
 });
@@ -100,6 +113,34 @@ describe('event invariants beyond the Avro types', () => {
     ).toEqual([
       'changes.0.previous: "5" is not a decimal string of scale 8 (e.g. "3.00000000")',
       'changes.0.relative_change: "-0.5" is not a decimal string of scale 8 (e.g. "3.00000000")',
+    ]);
+  });
+
+  it('checks the structure: base and tier amounts at scale 8, registered dimensions, tier labels', () => {
+    const tier = {
+      label: 'prompt_tokens>=272000',
+      prompt_tokens_gte: 272000,
+      prompt_tokens_gt: null,
+      utc_start: null,
+      utc_end: null,
+      variant: null,
+      other: [],
+      prices: [{ dimension: 'prompt', amount: '10.00000000' }],
+    };
+    expect(
+      eventProblems(price({ base: [{ dimension: 'prompt', amount: '5.00000000' }], tiers: [tier] })),
+    ).toEqual([]);
+    expect(
+      eventProblems(
+        price({
+          base: [{ dimension: 'audio', amount: '5' }],
+          tiers: [{ ...tier, label: 'prompt_tokens>lots' }],
+        }),
+      ),
+    ).toEqual([
+      'base.0.dimension: "audio" is not a registered dimension',
+      'base.0.amount: "5" is not a decimal string of scale 8 (e.g. "3.00000000")',
+      'tiers.0.label: tier "prompt_tokens>lots": lots is not a token count',
     ]);
   });
 

@@ -48,6 +48,7 @@ const discovered: ModelDiscovered = {
   name: 'Anthropic: Claude Sonnet 4',
   description: 'Claude Sonnet 4 significantly enhances the capabilities of its predecessor.',
   created: 1747930371,
+  expiration_date: null,
   context_length: 1_000_000,
   architecture: {
     modality: 'text+image->text',
@@ -104,7 +105,7 @@ const raw: RawPriceObserved = {
       raw_value: '0.000006',
       unit: 'per_token',
       currency: 'USD',
-      tier: 'min_prompt_tokens=200000',
+      tier: 'prompt_tokens>200000',
     },
   ],
   endpoint: {
@@ -141,7 +142,34 @@ const normalized: NormalizedPrice = {
   request: '0.00000000',
   image: null,
   web_search: null,
+  input_cache_write_1h: null,
+  input_audio: null,
+  input_audio_cache: null,
+  audio_output: null,
+  image_token: null,
+  image_output: null,
+  discount: null,
   notes: ['context tiers: prompt 3.00000000 below 200000 prompt tokens'],
+  base: [
+    { dimension: 'prompt', amount: '3.00000000' },
+    { dimension: 'completion', amount: '15.00000000' },
+    { dimension: 'input_cache_read', amount: '0.30000000' },
+    { dimension: 'input_cache_write', amount: '3.75000000' },
+    { dimension: 'request', amount: '0.00000000' },
+  ],
+  tiers: [
+    {
+      label: 'prompt_tokens>200000',
+      prompt_tokens_gte: null,
+      prompt_tokens_gt: 200000,
+      utc_start: null,
+      utc_end: null,
+      variant: null,
+      other: [],
+      prices: [{ dimension: 'prompt', amount: '6.00000000' }],
+    },
+  ],
+  unregistered: [],
 };
 
 const changed: PriceChanged = {
@@ -155,13 +183,21 @@ const changed: PriceChanged = {
   source_type: 'openrouter_endpoints',
   kind: 'changed',
   changes: [
-    { dimension: 'prompt', previous: '4.00000000', current: '6.00000000', relative_change: '0.50000000' },
+    {
+      dimension: 'prompt',
+      previous: '4.00000000',
+      current: '6.00000000',
+      relative_change: '0.50000000',
+      tier: 'prompt_tokens>200000',
+      change: 'changed',
+    },
   ],
   previous_observed_at: fetchedAt - 86_400_000,
   current_observed_at: raw.fetched_at,
   snapshot_date: '2026-05-18',
   alert: true,
   alert_threshold: '0.30000000',
+  expiration_date: null,
 };
 
 const dead: DeadLetter = {

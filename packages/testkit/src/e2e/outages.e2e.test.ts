@@ -31,10 +31,12 @@ import { bySource, changeShapes, observed } from './checks.ts';
 import {
   expectedChanges,
   expectedEndpoints,
+  ExpectedState,
+  catalogOf,
   expectedRoutedDay,
   readModels,
   type ExpectedObservation,
-  type Prices,
+  type ExpectedCatalog,
 } from './expected.ts';
 
 /** How long each component stays down: the fault itself, not a wait for something. */
@@ -49,6 +51,9 @@ function dayOf(index: 0 | 1): Map<string, ExpectedObservation> {
   for (const m of models) for (const [k, v] of expectedEndpoints(m.id, endpoints[m.id] ?? [])) all.set(k, v);
   return all;
 }
+
+/** The day's listing, as its complete discovery run publishes it (CatalogSnapshot). */
+const catalogOfDay = (index: 0 | 1): ExpectedCatalog => catalogOf(readModels(catalog.models[index]));
 
 interface LogLine {
   readonly at: number;
@@ -137,7 +142,7 @@ const ids = (events: readonly { event_id: string }[]): string[] => events.map((e
 describe('outages: broker and database restarts mid-run', () => {
   const run = uniquePrefix('outages').slice(2, -1);
   const figures: (OutageFigures & Record<string, unknown>)[] = [];
-  const last = new Map<string, Prices>();
+  const last = new ExpectedState();
   const seenObservations = new Set<string>();
   const seenChanges = new Set<string>();
   const rawEventsOfRun = new Map<string, number>();
@@ -184,7 +189,9 @@ describe('outages: broker and database restarts mid-run', () => {
   ): Promise<T[]> => (await consumeAll(stack.kafka, topics[key])).map((m) => m.event as unknown as T);
 
   /** The run's events (read committed) and rows against the files; updates what was seen so far. */
-  async function checkRun(runId: string, day: Map<string, ExpectedObservation>) {
+  // `listing`: the day's catalog for its first complete run; a rerun of the day publishes the same
+  // snapshot (same id), which counts once.
+  async function checkRun(runId: string, day: Map<string, ExpectedObservation>, listing?: ExpectedCatalog) {
     // Raw observations first: when something is missing, this says whether the scraper or the
     // normalizer lost it.
     const raw = (await consumeAll(stack.kafka, topics.rawPriceObserved)).filter(
@@ -210,7 +217,7 @@ describe('outages: broker and database restarts mid-run', () => {
     expect(bySource(got, 'openrouter_api')).toEqual(bySource(day, 'openrouter_api'));
     expect(bySource(got, 'openrouter_endpoints')).toEqual(bySource(day, 'openrouter_endpoints'));
     const changes = allChanges.filter((e) => e.run_id === runId);
-    expect(changeShapes(changes)).toEqual(expectedChanges(last, day));
+    expect(changeShapes(changes)).toEqual(expectedChanges(last, day, listing));
 
     const newObservations = normalized.filter((e) => !seenObservations.has(e.event_id)).length;
     for (const e of normalized) seenObservations.add(e.event_id);
@@ -348,7 +355,7 @@ describe('outages: broker and database restarts mid-run', () => {
     expect(failed.code).toBe(1);
     expect(failed.stderr).toMatch(/^discovery failed \(KafkaJSNumberOfRetriesExceeded\): .*ECONNREFUSED/m);
 
-    const res = await checkRun(runId, day);
+    const res = await checkRun(runId, day, catalogOfDay(0));
     expect(atOutage).toBeLessThan(res.observations);
     expect(res).toEqual({ observations: 116, newObservations: 116, changes: 115 });
     expect(await count('price_observations')).toBe(116);
@@ -398,7 +405,7 @@ describe('outages: broker and database restarts mid-run', () => {
 
     // A clean run of the same two days gives the same figures (two-days e2e, same UTC day): 114
     // observations, 46 of them new facts (the unchanged prices keep their day-1 ids), 46 changes.
-    const res = await checkRun(runId, day);
+    const res = await checkRun(runId, day, catalogOfDay(1));
     expect(atOutage).toBeLessThan(before + res.newObservations);
     expect(res).toEqual({ observations: 114, newObservations: 46, changes: 46 });
     expect(await count('price_observations')).toBe(116 + 46);

@@ -29,12 +29,13 @@ import {
 } from './checks.ts';
 import {
   DIMENSIONS,
+  ExpectedState,
+  catalogOf,
   expectedChanges,
   expectedEndpoints,
   expectedRoutedDay,
   readModels,
   type ExpectedObservation,
-  type Prices,
 } from './expected.ts';
 import { startPipeline, type E2EPipeline } from './harness.ts';
 
@@ -55,6 +56,7 @@ function dayOf(modelsFile: string, endpointsFile?: string) {
     routed,
     perProvider,
     all: new Map([...routed, ...perProvider]),
+    catalog: catalogOf(models),
   };
 }
 
@@ -96,7 +98,7 @@ describe.each([
   let server: FixtureServer;
   let p: E2EPipeline;
   const run = uniquePrefix(`${dataset.name}-${store}`).slice(2, -1);
-  const last = new Map<string, Prices>();
+  const last = new ExpectedState();
   const seenObservationIds = new Set<string>();
   const seenChangeIds = new Set<string>();
   const fetched: number[] = [];
@@ -146,7 +148,7 @@ describe.each([
 
     // Changes (topic, read committed): exactly the expected ones for both sources.
     const changes = await runEvents(p, 'PriceChanged', runId);
-    const expectedDay = expectedChanges(last, day.all);
+    const expectedDay = expectedChanges(last, day.all, day.catalog);
     expect(changeShapes(changes)).toEqual(expectedDay);
 
     // Rows: one observation per distinct fact, with the published values as text.
