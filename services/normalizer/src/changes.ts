@@ -279,9 +279,11 @@ function countSnapshot(s: PriceState, present: boolean, snapshot: CatalogSnapsho
         s.absent_snapshots === 0 ? s : { ...s, absent_snapshots: 0, last_snapshot_id: snapshot.event_id },
       removal: null,
     };
+  // A removed key has nothing more to count: its state (and the changelog) stays as it is.
+  if (s.removed) return { state: s, removal: null };
   const counted = { ...s, absent_snapshots: s.absent_snapshots + 1, last_snapshot_id: snapshot.event_id };
   // A key never priced (only an expiration date) has nothing to remove.
-  if (s.removed || counted.absent_snapshots < policy.removalAfterRuns || s.slots.length === 0)
+  if (counted.absent_snapshots < policy.removalAfterRuns || s.slots.length === 0)
     return { state: counted, removal: null };
   return {
     state: { ...counted, removed: true, slots: s.slots.map((x) => ({ ...x, removed: true })) },

@@ -708,7 +708,7 @@ describe('rule 5: model lifecycle from catalog snapshots', () => {
         [],
       )
       .thenCheck((_, state) => {
-        expect(state.get(KEY)).toMatchObject({ removed: true, absent_snapshots: 3 });
+        expect(state.get(KEY)).toMatchObject({ removed: true, absent_snapshots: 2 });
         expect(state.get(`openai/gpt-4o||openrouter_api`)).toMatchObject({
           removed: false,
           absent_snapshots: 0,
