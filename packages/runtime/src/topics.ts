@@ -33,6 +33,12 @@ export const sinkInputTopics: readonly string[] = [
   topics.priceChanged.name,
 ];
 
+/** What the normalizer reads: raw observations, and the catalog snapshots removals derive from. */
+export const normalizerInputTopics: readonly string[] = [
+  topics.rawPriceObserved.name,
+  topics.catalogSnapshot.name,
+];
+
 /** Which topic carries which event type. */
 export const topicOfEvent: Readonly<Record<EventName, string>> = {
   ModelDiscovered: topics.modelDiscovered.name,

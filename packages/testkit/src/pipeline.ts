@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Kafka } from 'kafkajs';
-import { groupLag, highWatermarks, topics, sinkInputTopics } from '@llmpt/runtime';
+import { groupLag, highWatermarks, normalizerInputTopics, topics, sinkInputTopics } from '@llmpt/runtime';
 import { repoRoot } from './paths.ts';
 
 /** Where a pipeline run points: the same variables the services read in production. */
@@ -222,7 +222,7 @@ export function waitForDrain(
     kafka,
     [
       [groups.scraper, [t(topics.modelDiscovered.name)]],
-      [groups.normalizer, [t(topics.rawPriceObserved.name)]],
+      [groups.normalizer, normalizerInputTopics.map(t)],
       [groups.sink, sinkInputTopics.map(t)],
     ],
     {

@@ -1,4 +1,4 @@
-import { runConsumerService, topics } from '@llmpt/runtime';
+import { normalizerInputTopics, runConsumerService, topics } from '@llmpt/runtime';
 import { restoreState } from './adapters/changelog.ts';
 import { loadNormalizerConfig } from './config.ts';
 import { createNormalizerHandler, emptyCounters } from './handler.ts';
@@ -11,7 +11,7 @@ await runConsumerService({
   service: 'normalizer',
   config,
   // Observations, and the catalog snapshots the model lifecycle (removals, expirations) derives from.
-  inputTopics: [topics.rawPriceObserved.name, topics.catalogSnapshot.name],
+  inputTopics: normalizerInputTopics,
   // One transactional id per deployment (and per test prefix): a restarted instance fences its zombie.
   transactionalId: `${config.TRANSACTIONAL_ID}${prefix ? `-${prefix}` : ''}`,
   prepare: async ({ kafka, logger }) => {
