@@ -287,6 +287,7 @@ describe('crash: kill -9 and restart, then the same result as a run without cras
         topics.modelDiscovered.name,
         topics.providerDiscovered.name,
         topics.rawPriceObserved.name,
+        topics.catalogSnapshot.name,
       ]);
       cleanDb = await freshDatabase('crash-normalizer-clean');
       const cleanSettings: PipelineSettings = {
@@ -300,7 +301,7 @@ describe('crash: kill -9 and restart, then the same result as a run without cras
       await waitForGroups(
         p.kafka,
         [
-          [cleanGroups.normalizer, [cleanTopics.rawPriceObserved]],
+          [cleanGroups.normalizer, [cleanTopics.rawPriceObserved, cleanTopics.catalogSnapshot]],
           [cleanGroups.sink, sinkInputTopics.map((t) => cleanPrefix + t)],
         ],
         { services: clean },
