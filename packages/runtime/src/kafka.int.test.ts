@@ -341,7 +341,7 @@ describe('topics on the broker', () => {
     const prefix = uniquePrefix('topic-configs');
     const specs = prefixedTopics(prefix);
     const first = await ensureTopics(kafka, specs, { partitions: 3, replicationFactor: 1 });
-    expect(first.created).toHaveLength(7);
+    expect(first.created).toHaveLength(8);
 
     const configs = await describeTopicConfigs(
       kafka,
@@ -353,6 +353,7 @@ describe('topics on the broker', () => {
       'rawPriceObserved',
       'normalizedPrice',
       'priceChanged',
+      'catalogSnapshot',
       'deadLetter',
     ] as const) {
       const c = configs[`${prefix}${topics[t].name}`];
