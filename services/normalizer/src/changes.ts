@@ -157,7 +157,7 @@ export function decide(
   if (last && last.observed_at !== null) {
     if (np.observed_at < last.observed_at) return { changed: null, next: last };
     // The same content the same day is the same fact (a re-run): it moves the time, counts no absence.
-    if (np.event_id === last.event_id)
+    if (np.event_id === last.event_id && !last.removed)
       return {
         changed: null,
         next: np.observed_at === last.observed_at ? last : { ...last, observed_at: np.observed_at },
@@ -348,7 +348,8 @@ export interface NormalizeAndDecideResult {
  * the day a no-op; but a price that moves within one day (A, then B, then A again) must not fold the
  * second A into the first, or the day's latest row would still say B. So, against the key's last
  * observation of the same day: the same content keeps its id (a re-run adds nothing), and different
- * content gets an id chained to the last one (a new fact, a new row).
+ * content gets an id chained to the last one (a new fact, a new row). A key removed since its last
+ * observation is never a re-run: its return the same day, even at the same price, is a new fact.
  */
 export function identifyWithinDay(last: PriceState | undefined, np: NormalizedPrice): NormalizedPrice {
   if (
@@ -360,7 +361,7 @@ export function identifyWithinDay(last: PriceState | undefined, np: NormalizedPr
     np.observed_at < last.observed_at
   )
     return np;
-  const same = contentIdOf(np) === last.content_id;
+  const same = contentIdOf(np) === last.content_id && !last.removed;
   const event_id = same ? last.event_id : eventId('NormalizedPrice', np.event_id, 'after', last.event_id);
   return event_id === np.event_id ? np : { ...np, event_id };
 }

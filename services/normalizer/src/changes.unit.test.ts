@@ -84,6 +84,16 @@ function stateOf(...raws: RawPriceObserved[]): State {
   return state;
 }
 
+/** The state after applying catalog snapshots. */
+function lifecycleState(state: State, snapshots: readonly CatalogSnapshot[]): State {
+  let after = state;
+  for (const s of snapshots) {
+    const { next } = applyCatalogSnapshot(after, s);
+    after = new Map([...after, ...next]);
+  }
+  return after;
+}
+
 function snapshot(
   day: number,
   model_ids: string[],
@@ -757,6 +767,28 @@ describe('rule 5: model lifecycle from catalog snapshots', () => {
         ],
       )
       .thenCheck((_, state) => expect(state.get(KEY)).toMatchObject({ removed: false, absent_snapshots: 0 }));
+  });
+
+  it('a key removed and back the same UTC day at the same price is returned (runs more often than daily)', () => {
+    // Two complete runs of day 0 without the model (other listings, so two snapshots), then a third
+    // with it at its last price: the same content the same day is not a re-run after a removal.
+    const later = (hours: number) =>
+      rawPrice({
+        fetched_at: T0 + hours * 3_600_000,
+        prices: { prompt: '0.000003', completion: '0.000015' },
+      });
+    const { normalized: first } = normalizeAndDecide(empty, routed);
+    const { normalized: back } = normalizeAndDecide(
+      lifecycleState(stateOf(routed), [snapshot(0, ['other/a']), snapshot(0, ['other/b'])]),
+      later(5),
+    );
+    expect(back.snapshot_date).toBe(first.snapshot_date);
+    expect(back.event_id).not.toBe(first.event_id);
+    lifecycle()
+      .given(stateOf(routed))
+      .when(snapshot(0, ['other/a']), snapshot(0, ['other/b']), later(5), later(6))
+      .thenMatch([], [{ kind: 'removed' }], [{ kind: 'returned', alert: false }], [])
+      .thenCheck((out) => expect(out.map((o) => o.length)).toEqual([0, 1, 1, 0]));
   });
 
   it('a model given an expiration date alerts once on its routed key; another date alerts again', () => {

@@ -133,7 +133,7 @@ describe('SIGTERM while the sink is inside a batch', () => {
     await waitForDrain(p.kafka, p.prefix, { services: p.services, timeoutMs: 240_000 });
     // Day 1 of the sample catalog, exactly (two-days.e2e.test.ts): 33 routed + 83 endpoint prices.
     expect(await count(p.db, 'select count(*) n from price_observations')).toBe(116);
-    expect(await count(p.db, 'select count(*) n from price_changes')).toBe(115);
+    expect(await count(p.db, 'select count(*) n from price_changes')).toBe(116);
     figures.push({
       signal: 'SIGTERM inside a batch',
       heldMs: releasedAt - signalledAt,
@@ -161,9 +161,9 @@ describe('SIGTERM while the sink is inside a batch', () => {
     const t0 = Date.now();
     replaceService(p, startService('sink', p.settings));
     await waitForDrain(p.kafka, p.prefix, { services: p.services, timeoutMs: 240_000 });
-    // Day 2 of the sample catalog on the same UTC day: 46 new rows, 46 changes (outages.e2e.test.ts).
-    expect(await count(p.db, 'select count(*) n from price_observations')).toBe(116 + 46);
-    expect(await count(p.db, 'select count(*) n from price_changes')).toBe(115 + 46);
+    // Day 2 of the sample catalog on the same UTC day: 48 new rows, 47 changes (outages.e2e.test.ts).
+    expect(await count(p.db, 'select count(*) n from price_observations')).toBe(116 + 48);
+    expect(await count(p.db, 'select count(*) n from price_changes')).toBe(116 + 47);
     expect(await count(p.db, 'select count(*) - count(distinct event_id) n from price_observations')).toBe(0);
     figures.push({
       signal: 'second SIGTERM inside a batch',

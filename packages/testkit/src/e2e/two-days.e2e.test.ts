@@ -24,6 +24,7 @@ import {
   observationRows,
   observed,
   runEvents,
+  slotsOf,
   valuesOf,
   type ObservationRow,
 } from './checks.ts';
@@ -230,8 +231,8 @@ describe.each([
 
     // The daily view: the latest routed observation per model and day.
     const view = (
-      await p.db.query<ObservationRow>(
-        `select model_id, event_id, status, ${DIMENSIONS.map((d) => `${d}::text as ${d}`).join(', ')}
+      await p.db.query<ObservationRow & Pick<NormalizedPrice, 'base' | 'tiers'>>(
+        `select model_id, event_id, status, ${DIMENSIONS.map((d) => `${d}::text as ${d}`).join(', ')}, base, tiers
              from model_pricing_daily
             where source_type = 'openrouter_api' and provider is null and snapshot_date = $1::date
               and model_id = any($2::text[])`,
@@ -244,7 +245,7 @@ describe.each([
       // The shared database's view also holds other runs' rows of today; ours are the latest only in
       // a fresh database, so there the view must show exactly today's published prices.
       if (store === 'postgres' || byId.has(r.event_id)) {
-        expect({ id: r.model_id, status: r.status, values: valuesOf(r) }).toEqual({
+        expect({ id: r.model_id, status: r.status, values: valuesOf(r), slots: slotsOf(r) }).toEqual({
           id: r.model_id,
           ...exp,
         });
