@@ -58,6 +58,9 @@ export function per1k(perMillion: string): string {
 /** What one PriceChanged does to the table; null when it is not a price this gateway charges. */
 export function pricingUpdate(e: PriceChanged, aliases: Aliases): PricingUpdate | null {
   if (e.source_type !== 'openrouter_api' || e.provider !== null) return null;
+  // An expiration notice moves no price; applied as an update it would also order itself after the
+  // run's `new` event (it is published once the discovery run is complete) and shadow it.
+  if (e.kind === 'expiring') return null;
   const modelNames = [
     e.model_id,
     ...Object.entries(aliases)

@@ -98,6 +98,12 @@ describe('gateway pricing rows', () => {
     expect(v1?.set).toEqual({});
   });
 
+  it("an expiration notice writes nothing (it would shadow the run's new price, published before it)", () => {
+    expect(
+      pricingUpdate(event({ kind: 'expiring', changes: [], alert: true, expiration_date: '2026-08-10' }), {}),
+    ).toBeNull();
+  });
+
   it('removed unlists, returned lists again; per-provider prices are not what this gateway charges', () => {
     expect(pricingUpdate(event({ kind: 'removed', changes: [] }), {})).toMatchObject({
       listed: false,
