@@ -195,8 +195,11 @@ export function expectedEndpoints(
 export class ExpectedState {
   readonly rules: PriceRules;
   day = 0;
-  constructor(opts: RuleOptions = {}) {
+  /** The UTC day of run `i`: every run of an e2e test happens on the day the test runs (rule 9). */
+  readonly utcDayOf: (run: number) => string;
+  constructor(opts: RuleOptions & { readonly utcDayOf?: (run: number) => string } = {}) {
     this.rules = new PriceRules(opts);
+    this.utcDayOf = opts.utcDayOf ?? (() => 'the test day');
   }
 }
 
@@ -219,7 +222,7 @@ export function expectedChanges(
     ? state.rules.snapshot(i, catalog.modelIds, catalog.expirations, (m) => [routedKey(m)], modelOfKey)
     : [];
   for (const [key, obs] of day) {
-    const e = state.rules.observe(i, key, modelOfKey(key), publishedOf(obs), i);
+    const e = state.rules.observe(i, key, modelOfKey(key), publishedOf(obs), i, state.utcDayOf(i));
     if (e) events.push(e);
   }
   return events

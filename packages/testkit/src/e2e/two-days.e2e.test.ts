@@ -266,7 +266,14 @@ describe.each([
 
   it('day 1: every model is new, every price as published', async () => {
     const { changes } = await checkDay(0, `e2e-${run}-day1`);
-    const routed = changes.filter((c) => c.source_type === 'openrouter_api');
+    const all = changes.filter((c) => c.source_type === 'openrouter_api');
+    // A model listed with an expiration_date is also announced (kind expiring, an alert, no price).
+    const expiring = all.filter((c) => c.kind === 'expiring');
+    expect(
+      Object.fromEntries(expiring.map((c) => [c.model_id, [c.expiration_date, c.alert, c.changes.length]])),
+    ).toEqual(Object.fromEntries([...day1.catalog.expirations].map(([id, date]) => [id, [date, true, 0]])));
+    expect(expiring).toHaveLength(day1.catalog.expirations.size);
+    const routed = all.filter((c) => c.kind !== 'expiring');
     // Every model with an available routed price is new; openrouter/auto ("-1") has none.
     expect(routed.every((c) => c.kind === 'new')).toBe(true);
     expect(routed.map((c) => c.model_id).sort()).toEqual(
@@ -326,12 +333,21 @@ describe.each([
     const qwen = routed.find((c) => c.model_id === 'qwen/qwen3-14b');
     expect(qwen?.kind).toBe('changed');
     expect(qwen?.changes).toEqual([
-      { dimension: 'prompt', previous: '0.22750000', current: '0.12000000', relative_change: '-0.47252747' },
+      {
+        dimension: 'prompt',
+        previous: '0.22750000',
+        current: '0.12000000',
+        relative_change: '-0.47252747',
+        tier: null,
+        change: 'changed',
+      },
       {
         dimension: 'completion',
         previous: '0.91000000',
         current: '0.24000000',
         relative_change: '-0.73626374',
+        tier: null,
+        change: 'changed',
       },
     ]);
     expect(routed.find((c) => c.model_id === 'google/gemini-2.5-flash')).toBeUndefined();

@@ -17,7 +17,10 @@ import { expectedRoutedChanges } from './price-rules.ts';
 describe('e2e expected.ts', () => {
   it('day by day, publishes the same changes as the whole-series oracle', () => {
     const captures = seriesCaptures();
-    const state = new ExpectedState();
+    // The captures' own dates, as the whole-series oracle has them.
+    const state = new ExpectedState({
+      utcDayOf: (i) => new Date(captures[i]!.capturedAt).toISOString().slice(0, 10),
+    });
     const perDay = captures.flatMap((c) =>
       expectedChanges(state, expectedRoutedDay(c.models), catalogOf(c.models)).map(
         (e) => `${e.price_key} ${e.kind} ${e.changes.length} ${e.alert}`,

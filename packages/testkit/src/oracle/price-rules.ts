@@ -59,6 +59,9 @@ export interface KeyState {
   removed: boolean;
   missingSnapshots: number;
   lastObservedAt: number;
+  /** The UTC day and the published prices of the last observation (the same fact, rule 9). */
+  lastDay?: string;
+  lastContent?: string;
 }
 
 /** Relative change at scale 8; null when there is no non-zero previous value. */
@@ -118,16 +121,27 @@ export class PriceRules {
     modelId: string,
     obs: PublishedObservation,
     at: number,
+    day: string = new Date(at).toISOString().slice(0, 10),
   ): ExpectedEvent | null {
     const state = this.keys.get(key);
     if (state && at < state.lastObservedAt) return null; // rule 8: a replay
     if (!obs.available) return null; // rule 1: nothing, not even an absence
+    const content = JSON.stringify([...obs.slots].sort(([a], [b]) => a.localeCompare(b)));
     if (!state) {
-      this.keys.set(key, { slots: newSlots(obs), removed: false, missingSnapshots: 0, lastObservedAt: at });
+      this.keys.set(key, {
+        slots: newSlots(obs),
+        removed: false,
+        missingSnapshots: 0,
+        lastObservedAt: at,
+        lastDay: day,
+        lastContent: content,
+      });
       const changes = [...obs.slots].map(([id, v]) => entry(id, 'new', null, v, this.threshold));
       return this.event(capture, key, modelId, 'new', changes);
     }
-    state.lastObservedAt = at;
+    const sameFact = !state.removed && state.lastDay === day && state.lastContent === content;
+    Object.assign(state, { lastObservedAt: at, lastDay: day, lastContent: content });
+    if (sameFact) return null; // rule 9: the same prices the same day, a re-run: no absence counted
     const changes = [...this.seen(state, obs), ...this.absent(state, obs)];
     const kind = state.removed ? 'returned' : 'changed';
     state.removed = false;
