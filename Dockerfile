@@ -11,6 +11,7 @@ FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY schemas/package.json schemas/
+COPY packages/core/package.json packages/core/
 COPY packages/runtime/package.json packages/runtime/
 COPY packages/testkit/package.json packages/testkit/
 COPY packages/fixture-server/package.json packages/fixture-server/
@@ -28,6 +29,7 @@ FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 COPY --from=build /app/package.json /app/package-lock.json ./
 COPY --from=build /app/schemas/package.json schemas/
+COPY --from=build /app/packages/core/package.json packages/core/
 COPY --from=build /app/packages/runtime/package.json packages/runtime/
 COPY --from=build /app/packages/testkit/package.json packages/testkit/
 COPY --from=build /app/packages/fixture-server/package.json packages/fixture-server/

@@ -9,8 +9,8 @@ const entries = [
   ['services/normalizer/src/main.ts', 'services/normalizer/dist/main.js'],
   ['services/sink/src/main.ts', 'services/sink/dist/main.js'],
   ['services/sink/src/cli/replay.ts', 'services/sink/dist/replay.js'],
-  ['packages/runtime/src/cli/migrate.ts', 'packages/runtime/dist/migrate.js'],
-  ['packages/runtime/src/cli/create-topics.ts', 'packages/runtime/dist/create-topics.js'],
+  ['packages/runtime/src/ops/cli/migrate.ts', 'packages/runtime/dist/migrate.js'],
+  ['packages/runtime/src/ops/cli/create-topics.ts', 'packages/runtime/dist/create-topics.js'],
 ].filter(([src]) => existsSync(src));
 
 for (const [src, out] of entries) {

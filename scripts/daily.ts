@@ -15,7 +15,7 @@ import {
   type PipelineSettings,
   type ServiceProcess,
 } from '@llmpt/testkit';
-import { createKafka } from '@llmpt/runtime';
+import { createKafka } from '@llmpt/runtime/kafka';
 
 const started = Date.now();
 const env = stackEnv();

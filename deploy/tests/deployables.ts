@@ -21,7 +21,7 @@ export const k8sDir = path.join(repoRoot, 'deploy', 'k8s');
 export type Runnable = 'discovery' | 'scraper' | 'normalizer' | 'sink' | 'migrate' | 'topics' | 'replay';
 export const SERVICES = ['discovery', 'scraper', 'normalizer', 'sink'] as const;
 
-/** The env each runnable accepts. The CLIs parse inline (packages/runtime/src/cli/*.ts): mirrored here. */
+/** The env each runnable accepts. The CLIs parse inline (packages/runtime/src/ops/cli/*.ts): mirrored here. */
 export const envSchemas: Record<Runnable, z.ZodObject> = {
   discovery: discoveryEnvSchema,
   scraper: scraperEnvSchema,

@@ -43,7 +43,7 @@ const example = exampleBuild();
 const aNumber: unknown = expect.any(Number);
 const aString: unknown = expect.any(String);
 const anObject: unknown = expect.any(Object);
-const SHUTDOWN_TIMEOUT_S = 25; // packages/runtime/src/shutdown.ts default
+const SHUTDOWN_TIMEOUT_S = 25; // packages/runtime/src/core/shutdown.ts default
 
 describe.each([
   ['base', base],

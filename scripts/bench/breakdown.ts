@@ -2,7 +2,7 @@
 // projection, and the Postgres store per table, over the history cut in batches the size the sink
 // receives from kafkajs (one topic-partition fetch).
 import { decodeEvent } from '@llmpt/schemas';
-import { toKafkaMessage, type EventMessage } from '@llmpt/runtime';
+import { toKafkaMessage, type EventMessage } from '@llmpt/runtime/kafka';
 import { createPostgresStore } from '../../services/sink/src/adapters/postgres.ts';
 import { emptyRows, project, type DecodedEvent, type Rows } from '../../services/sink/src/project.ts';
 

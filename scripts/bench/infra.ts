@@ -2,7 +2,13 @@
 // reading a process's peak memory.
 import { mkdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { groupLag, createProducer, toKafkaMessage, type EventMessage, type Kafka } from '@llmpt/runtime';
+import {
+  groupLag,
+  createProducer,
+  toKafkaMessage,
+  type EventMessage,
+  type Kafka,
+} from '@llmpt/runtime/kafka';
 import {
   freshDatabase as freshTestDatabase,
   stackEnv,

@@ -9,14 +9,8 @@ import { cpus, totalmem } from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import { startFixtureServer } from '@llmpt/fixture-server';
-import {
-  createConsumer,
-  createProducer,
-  topics,
-  type EventMessage,
-  type Kafka,
-  sinkInputTopics,
-} from '@llmpt/runtime';
+import { createConsumer, createProducer, type EventMessage, type Kafka } from '@llmpt/runtime/kafka';
+import { topics, sinkInputTopics } from '@llmpt/runtime';
 import {
   createTestTopics,
   deleteTestTopics,

@@ -10,4 +10,4 @@ fi
 : "${DATABASE_URL:?DATABASE_URL is not set and $STACK_DIR/env.d/postgres.env is missing: run scripts/stack/postgres.sh up}"
 export DATABASE_URL
 cd "$ROOT"
-exec npx --no-install tsx packages/runtime/src/cli/migrate.ts
+exec npx --no-install tsx packages/runtime/src/ops/cli/migrate.ts

@@ -9,4 +9,4 @@ if [ -z "${KAFKA_BROKERS:-}" ] && [ -f "$STACK_DIR/env.d/kafka.env" ]; then
 fi
 : "${KAFKA_BROKERS:?KAFKA_BROKERS is not set: run scripts/stack/kafka.sh up or export KAFKA_BROKERS=host:port}"
 cd "$ROOT"
-exec npx --no-install tsx packages/runtime/src/cli/create-topics.ts
+exec npx --no-install tsx packages/runtime/src/ops/cli/create-topics.ts

@@ -1,7 +1,7 @@
 // subscribePriceChanges on the real broker, on topics of its own: a duplicated event id reaches the
 // handler once, and a handler failure is retried before anything after it is committed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createProducer, groupLag, produceEvents, type Producer } from '@llmpt/runtime';
+import { createProducer, groupLag, produceEvents, type Producer } from '@llmpt/runtime/kafka';
 import type { PriceChanged } from '@llmpt/schemas';
 import { createTestTopics, deleteTestTopics, testKafka, uniquePrefix, waitFor } from '@llmpt/testkit';
 import { memoryDedupeStore, subscribePriceChanges } from './subscribe.ts';

@@ -2,7 +2,8 @@
 // only after the handler resolved) and dedupe by event id (a redelivered or re-published event reaches
 // the handler once per dedupe store). Between the handler resolving and the dedupe mark being stored a
 // crash redelivers the event: handlers must be idempotent, or mark inside their own transaction.
-import { createConsumer, decodeKafkaMessage, topics, type Kafka, type Logger } from '@llmpt/runtime';
+import { createConsumer, decodeKafkaMessage, type Kafka } from '@llmpt/runtime/kafka';
+import { topics, type Logger } from '@llmpt/runtime';
 import type { PriceChanged } from '@llmpt/schemas';
 import type { KafkaMessage } from 'kafkajs';
 import { ConsumerError } from './cost/errors.ts';

@@ -1,7 +1,7 @@
 // Databases for tests and benchmarks on the stack's Postgres: one fresh, migrated database per suite.
 import path from 'node:path';
 import pg from 'pg';
-import { migrate } from '@llmpt/runtime';
+import { migrate } from '@llmpt/runtime/ops';
 import { stackEnv } from './env.ts';
 import { repoRoot } from './paths.ts';
 

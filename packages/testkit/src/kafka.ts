@@ -3,12 +3,10 @@ import {
   createKafka,
   decodeKafkaMessage,
   ensureTopics,
-  prefixedTopics,
-  topics,
   type DecodedMessage,
   type Kafka,
-  type Logger,
-} from '@llmpt/runtime';
+} from '@llmpt/runtime/kafka';
+import { prefixedTopics, topics, type Logger } from '@llmpt/runtime';
 import { pino } from 'pino';
 import { stackEnv } from './env.ts';
 import { uniquePrefix, waitFor } from './wait.ts';

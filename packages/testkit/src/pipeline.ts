@@ -2,7 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Kafka } from 'kafkajs';
-import { groupLag, highWatermarks, normalizerInputTopics, topics, sinkInputTopics } from '@llmpt/runtime';
+import { groupLag, highWatermarks } from '@llmpt/runtime/kafka';
+import { normalizerInputTopics, topics, sinkInputTopics } from '@llmpt/runtime';
 import { repoRoot } from './paths.ts';
 
 /** Where a pipeline run points: the same variables the services read in production. */

@@ -6,7 +6,9 @@ import { readFile, rm } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { pino } from 'pino';
-import { createKafka, migrate, type Kafka, type Logger } from '@llmpt/runtime';
+import { createKafka, type Kafka } from '@llmpt/runtime/kafka';
+import { migrate } from '@llmpt/runtime/ops';
+import { type Logger } from '@llmpt/runtime';
 import { readStackEnvFile } from './env.ts';
 import { repoRoot } from './paths.ts';
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createKafka, createLogger, createProducer, errorCode } from '@llmpt/runtime';
+import { createKafka, createProducer } from '@llmpt/runtime/kafka';
+import { createLogger, errorCode } from '@llmpt/runtime';
 import { loadBlocklist } from './blocklist.ts';
 import { loadDiscoveryConfig } from './config.ts';
 import { formatSummary, runDiscovery } from './run.ts';

@@ -4,7 +4,8 @@ import path from 'node:path';
 import type { Producer, ProducerRecord } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleCatalog, startFixtureServer, type FixtureServer } from '@llmpt/fixture-server';
-import { createLogger, createProducer } from '@llmpt/runtime';
+import { createLogger } from '@llmpt/runtime';
+import { createProducer } from '@llmpt/runtime/kafka';
 import type { CatalogSnapshot, ModelDiscovered } from '@llmpt/schemas';
 import {
   consumeAll,

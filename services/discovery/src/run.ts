@@ -1,6 +1,8 @@
 import type { Producer } from 'kafkajs';
 import { eventId, type DeadLetter, type ModelDiscovered } from '@llmpt/schemas';
-import { fetchBytes, PipelineError, toKafkaMessage, topicOfEvent, topics, type Logger } from '@llmpt/runtime';
+import { fetchBytes } from '@llmpt/runtime/http';
+import { PipelineError, topicOfEvent, topics, type Logger } from '@llmpt/runtime';
+import { toKafkaMessage } from '@llmpt/runtime/kafka';
 import type { Blocklist } from './blocklist.ts';
 import { catalogSnapshotOf, catalogVerdict } from './catalog.ts';
 import { discoverModels, parseModelsResponse, type RejectedEntry } from './discover.ts';

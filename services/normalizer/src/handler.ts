@@ -1,5 +1,5 @@
 import { priceKey, type CatalogSnapshot, type PriceChanged, type RawPriceObserved } from '@llmpt/schemas';
-import type { HandlerResult, Output, RawOutput, Rejection, StageMessage } from '@llmpt/runtime';
+import type { HandlerResult, Output, RawOutput, Rejection, StageMessage } from '@llmpt/runtime/kafka';
 import { applyCatalogSnapshot, normalizeAndDecide, type DecideOptions } from './changes.ts';
 import { NormalizeError } from './errors.ts';
 import { encodeState, type PriceState } from './state.ts';

@@ -1,6 +1,6 @@
 import { encodeEvent, type CatalogSnapshot, type RawPriceObserved } from '@llmpt/schemas';
 import { samples } from '@llmpt/schemas/samples';
-import type { StageMessage } from '@llmpt/runtime';
+import type { StageMessage } from '@llmpt/runtime/kafka';
 import { describe, expect, it } from 'vitest';
 import { createNormalizerHandler, emptyCounters } from './handler.ts';
 import { decodeState, type PriceState } from './state.ts';

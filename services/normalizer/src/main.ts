@@ -1,4 +1,5 @@
-import { normalizerInputTopics, runConsumerService, topics } from '@llmpt/runtime';
+import { normalizerInputTopics, topics } from '@llmpt/runtime';
+import { runConsumerService } from '@llmpt/runtime/kafka';
 import { restoreState } from './adapters/changelog.ts';
 import { loadNormalizerConfig } from './config.ts';
 import { createNormalizerHandler, emptyCounters } from './handler.ts';

@@ -1,11 +1,6 @@
 import { priceKey } from '@llmpt/schemas';
-import {
-  PoisonInputError,
-  type HandlerResult,
-  type Output,
-  type Rejection,
-  type StageMessage,
-} from '@llmpt/runtime';
+import { PoisonInputError } from '@llmpt/runtime';
+import { type HandlerResult, type Output, type Rejection, type StageMessage } from '@llmpt/runtime/kafka';
 import { scrapeModel, type ScrapeOptions } from './scrape-model.ts';
 
 export interface ScraperCounters {

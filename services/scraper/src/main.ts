@@ -1,4 +1,5 @@
-import { runConsumerService, topics } from '@llmpt/runtime';
+import { runConsumerService } from '@llmpt/runtime/kafka';
+import { topics } from '@llmpt/runtime';
 import { loadScraperConfig } from './config.ts';
 import { createHostLimiter } from './fetcher/host-limiter.ts';
 import { createScraperHandler, type ScraperCounters } from './handler.ts';

@@ -1,6 +1,7 @@
 import { contentHash, eventId, priceKey, type ModelDiscovered, type RawPriceObserved } from '@llmpt/schemas';
 import type { HostLimiter } from './fetcher/host-limiter.ts';
-import { errorCode, errorMessage, fetchBytes, PipelineError, type Logger } from '@llmpt/runtime';
+import { errorCode, errorMessage, PipelineError, type Logger } from '@llmpt/runtime';
+import { fetchBytes } from '@llmpt/runtime/http';
 import {
   endpointObservations,
   endpointsUrl,

@@ -1,4 +1,5 @@
-import { runConsumerService, sinkInputTopics } from '@llmpt/runtime';
+import { runConsumerService } from '@llmpt/runtime/kafka';
+import { sinkInputTopics } from '@llmpt/runtime';
 import { createPostgresStore } from './adapters/postgres.ts';
 import { createSupabaseStore } from './adapters/supabase.ts';
 import { loadSinkConfig } from './config.ts';

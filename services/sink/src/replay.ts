@@ -1,14 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import {
-  createKafka,
-  groupLag,
-  migrate,
-  runStage,
-  topics,
-  type Logger,
-  sinkInputTopics,
-} from '@llmpt/runtime';
+import { createKafka, groupLag, runStage } from '@llmpt/runtime/kafka';
+import { migrate } from '@llmpt/runtime/ops';
+import { topics, type Logger, sinkInputTopics } from '@llmpt/runtime';
 import { createPostgresStore } from './adapters/postgres.ts';
 import { tableChecksums } from './checksums.ts';
 import { createSinkHandler, type SinkTotals } from './sink.ts';

@@ -1,10 +1,5 @@
-import {
-  isRetriable,
-  type HandlerResult,
-  type Logger,
-  type Rejection,
-  type StageMessage,
-} from '@llmpt/runtime';
+import { isRetriable, type Logger } from '@llmpt/runtime';
+import { type HandlerResult, type Rejection, type StageMessage } from '@llmpt/runtime/kafka';
 import { project } from './project.ts';
 import type { PriceStore, WriteResult } from './store.ts';
 

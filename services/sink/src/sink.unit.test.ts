@@ -1,5 +1,6 @@
 import { encodeEvent } from '@llmpt/schemas';
-import { createLogger, type StageMessage } from '@llmpt/runtime';
+import { createLogger } from '@llmpt/runtime';
+import { type StageMessage } from '@llmpt/runtime/kafka';
 import { describe, expect, it } from 'vitest';
 import type { DecodedEvent, Rows } from './project.ts';
 import { createSinkHandler } from './sink.ts';

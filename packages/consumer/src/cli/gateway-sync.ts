@@ -6,7 +6,7 @@
 import pg from 'pg';
 import { pino } from 'pino';
 import { z } from 'zod';
-import { createKafka } from '@llmpt/runtime';
+import { createKafka } from '@llmpt/runtime/kafka';
 import { startGatewaySync } from '../gateway/sync.ts';
 
 const env = z

@@ -4,7 +4,8 @@
 // Brokers: --brokers or KAFKA_BROKERS (the local stack's are in .stack/env).
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
-import { createKafka, topics } from '@llmpt/runtime';
+import { createKafka } from '@llmpt/runtime/kafka';
+import { topics } from '@llmpt/runtime';
 import { parseFrom, tailTopic } from '../tail/tail.ts';
 
 const usage = `usage: tail [--topic price-changed|normalized-price|model-discovered|provider-discovered|raw-price-observed|dead-letter|<full name>]

@@ -7,7 +7,7 @@ import path from 'node:path';
 import Decimal from 'decimal.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleCatalog, startFixtureServer, type FixtureServer } from '@llmpt/fixture-server';
-import { groupLag } from '@llmpt/runtime';
+import { groupLag } from '@llmpt/runtime/kafka';
 import type { PriceChanged } from '@llmpt/schemas';
 import { consumeAll, repoRoot, waitFor } from '@llmpt/testkit';
 import { expectedRoutedDay, readModels, slotLabel } from '../../../testkit/src/e2e/expected.ts';

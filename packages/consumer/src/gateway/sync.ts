@@ -1,5 +1,6 @@
 // The example gateway consumer: keeps public.model_pricing in sync from PriceChanged.
-import type { Kafka, Logger } from '@llmpt/runtime';
+import type { Kafka } from '@llmpt/runtime/kafka';
+import type { Logger } from '@llmpt/runtime';
 import type { Queryable } from '../price-at.ts';
 import { pgDedupeStore, subscribePriceChanges, type Subscription } from '../subscribe.ts';
 import { pricingUpdate, type Aliases } from './model-pricing.ts';

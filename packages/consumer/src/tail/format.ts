@@ -1,7 +1,7 @@
 // What `tail` prints: one JSON line per event, as decoded from Avro. Money stays decimal strings (the
 // events carry it that way); bytes, if a schema ever carries any, print as base64.
 import Decimal from 'decimal.js';
-import type { DecodedMessage } from '@llmpt/runtime';
+import type { DecodedMessage } from '@llmpt/runtime/kafka';
 import type { DimensionChange, PriceChanged } from '@llmpt/schemas';
 
 export interface TailFilters {

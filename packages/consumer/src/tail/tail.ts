@@ -1,7 +1,7 @@
 // Follows a topic from a starting point and hands each decoded, filtered event to `write`. Reads
 // without committing (a throwaway consumer group), so tailing never moves anyone's offsets.
 import { randomUUID } from 'node:crypto';
-import { createConsumer, decodeKafkaMessage, type Kafka } from '@llmpt/runtime';
+import { createConsumer, decodeKafkaMessage, type Kafka } from '@llmpt/runtime/kafka';
 import { ConsumerError } from '../cost/errors.ts';
 import {
   describePriceChanged,

@@ -6,7 +6,8 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sampleCatalog, startFixtureServer } from '@llmpt/fixture-server';
-import { groupLag, topics, sinkInputTopics } from '@llmpt/runtime';
+import { groupLag } from '@llmpt/runtime/kafka';
+import { topics, sinkInputTopics } from '@llmpt/runtime';
 import { SINK_TABLES, tableChecksums } from '../../../../services/sink/src/checksums.ts';
 import { consumeAll, createTestTopics, deleteTestTopics, type ConsumedEvent } from '../kafka.ts';
 import {

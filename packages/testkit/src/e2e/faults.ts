@@ -4,7 +4,8 @@
 // chosen groups only).
 import type { Admin, Kafka, Message } from 'kafkajs';
 import type pg from 'pg';
-import { createConsumer, createProducer, groupLag, readToEnd, sinkInputTopics } from '@llmpt/runtime';
+import { createConsumer, createProducer, groupLag, readToEnd } from '@llmpt/runtime/kafka';
+import { sinkInputTopics } from '@llmpt/runtime';
 import { groupIds, type ServiceName, type ServiceProcess } from '../pipeline.ts';
 import { uniquePrefix } from '../wait.ts';
 import type { E2EPipeline } from './harness.ts';

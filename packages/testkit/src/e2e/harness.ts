@@ -3,7 +3,7 @@
 // unique too), discovery as a run-to-completion job per day, then wait until everything is written.
 import path from 'node:path';
 import pg from 'pg';
-import type { Kafka } from '@llmpt/runtime';
+import type { Kafka } from '@llmpt/runtime/kafka';
 import { freshDatabase } from '../db.ts';
 import { stackEnv } from '../env.ts';
 import { createTestTopics, deleteTestTopics, testKafka, type TopicKey } from '../kafka.ts';

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleCatalog, startFixtureServer, type FixtureServer } from '@llmpt/fixture-server';
-import { createProducer, readToEnd } from '@llmpt/runtime';
+import { createProducer, readToEnd } from '@llmpt/runtime/kafka';
 import {
   decodeEventAs,
   encodeEvent,

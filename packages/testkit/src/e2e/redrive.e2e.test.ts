@@ -7,7 +7,8 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleCatalog, startFixtureServer, type FixtureServer } from '@llmpt/fixture-server';
-import { highWatermarks, REDRIVEN_FROM_HEADER } from '@llmpt/runtime';
+import { highWatermarks } from '@llmpt/runtime/kafka';
+import { REDRIVEN_FROM_HEADER } from '@llmpt/runtime/ops';
 import { tableChecksums } from '../../../../services/sink/src/checksums.ts';
 import { stackEnv } from '../env.ts';
 import { consumeAll } from '../kafka.ts';

@@ -8,14 +8,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleProvider } from '@llmpt/schemas/samples';
 import {
   createKafka,
-  createLogger,
   createProducer,
   produceEvents,
   readToEnd,
   runStage,
   type Kafka,
   type RunningStage,
-} from '@llmpt/runtime';
+} from '@llmpt/runtime/kafka';
+import { createLogger } from '@llmpt/runtime';
 import { createTestTopics } from '../kafka.ts';
 import { waitForGroups } from '../pipeline.ts';
 import { startPrivateStack, type PrivateStack } from '../private-stack.ts';

@@ -1,5 +1,6 @@
 import type { Kafka } from 'kafkajs';
-import { readToEnd, type Logger } from '@llmpt/runtime';
+import { readToEnd } from '@llmpt/runtime/kafka';
+import { type Logger } from '@llmpt/runtime';
 import { decodeState, type PriceState } from '../state.ts';
 
 /**

@@ -5,18 +5,15 @@
 // Reads KAFKA_BROKERS, TOPIC_PREFIX, ALERT_THRESHOLD and REMOVAL_AFTER_RUNS like the normalizer.
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { commonEnv, createLogger, loadConfig, topics } from '@llmpt/runtime';
 import {
-  commonEnv,
   createKafka,
-  createLogger,
   createProducer,
   decodeKafkaMessage,
-  loadConfig,
   produceEvents,
   readToEnd,
-  topics,
   type Kafka,
-} from '@llmpt/runtime';
+} from '@llmpt/runtime/kafka';
 import type { EventName, EventTypes } from '@llmpt/schemas';
 import { encodeState } from '../state.ts';
 import { compareChanges, isSameSet, rebuildChanges } from '../rebuild.ts';

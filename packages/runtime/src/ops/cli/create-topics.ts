@@ -1,13 +1,13 @@
-// Creates the pipeline's topics (packages/runtime/src/topics.ts) and checks existing ones; exits 1 on a
+// Creates the pipeline's topics (packages/runtime/src/core/topics.ts) and checks existing ones; exits 1 on a
 // config mismatch. The topics job in deploy/ and scripts/stack/topics.sh run this.
 //   KAFKA_BROKERS=127.0.0.1:39092 [TOPIC_PREFIX=] [KAFKA_PARTITIONS=3] [KAFKA_REPLICATION_FACTOR=1] tsx create-topics.ts
 import { z } from 'zod';
-import { ensureTopics, TopicMismatchError } from '../admin.ts';
-import { env, loadConfig } from '../config.ts';
-import { ConfigError, errorMessage } from '../errors.ts';
-import { createKafka } from '../kafka.ts';
-import { createLogger } from '../logger.ts';
-import { prefixedTopics } from '../topics.ts';
+import { ensureTopics, TopicMismatchError } from '../../kafka/admin.ts';
+import { env, loadConfig } from '../../core/config.ts';
+import { ConfigError, errorMessage } from '../../core/errors.ts';
+import { createKafka } from '../../kafka/kafka.ts';
+import { createLogger } from '../../core/logger.ts';
+import { prefixedTopics } from '../../core/topics.ts';
 
 const config = loadConfig(
   z.object({

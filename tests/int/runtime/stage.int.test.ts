@@ -15,10 +15,16 @@ import {
   waitFor,
   waitForGroups,
 } from '@llmpt/testkit';
-import { createProducer, produceEvents, type Kafka } from './kafka.ts';
-import { groupLag } from './lag.ts';
-import { createLogger } from './logger.ts';
-import { runStage, type RunningStage, type StageOptions } from './stage.ts';
+import {
+  createProducer,
+  groupLag,
+  produceEvents,
+  runStage,
+  type Kafka,
+  type RunningStage,
+  type StageOptions,
+} from '@llmpt/runtime/kafka';
+import { createLogger } from '@llmpt/runtime';
 
 /**
  * Topics of the describe block's own, and one stage on them: `send` puts ProviderDiscovered events on

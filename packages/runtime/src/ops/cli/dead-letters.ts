@@ -5,8 +5,8 @@
 //            --again: also what an earlier re-drive already published)
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { commonEnv } from '../common-config.ts';
-import { loadConfig } from '../config.ts';
+import { commonEnv } from '../../core/common-config.ts';
+import { loadConfig } from '../../core/config.ts';
 import {
   deadLetterJson,
   formatDeadLetter,
@@ -20,10 +20,10 @@ import {
   summarize,
   type DeadLetterFilter,
 } from '../dead-letters.ts';
-import { ConfigError, errorMessage } from '../errors.ts';
-import { createKafka, createProducer } from '../kafka.ts';
-import { createLogger } from '../logger.ts';
-import { topicOfEvent, topics } from '../topics.ts';
+import { ConfigError, errorMessage } from '../../core/errors.ts';
+import { createKafka, createProducer } from '../../kafka/kafka.ts';
+import { createLogger } from '../../core/logger.ts';
+import { topicOfEvent, topics } from '../../core/topics.ts';
 
 const USAGE = `usage: npm run dead-letters -- <list|redrive> [--stage S] [--code C] [--topic T] [--run R] [--id ID]
                                   [--json] (list)  [--dry-run] [--again] (redrive)`;

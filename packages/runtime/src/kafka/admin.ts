@@ -1,8 +1,8 @@
 import kafkajs, { type Admin, type Kafka } from 'kafkajs';
-import { errorMessage, isRetriable, PipelineError } from './errors.ts';
-import { sleep } from './retry.ts';
-import type { Logger } from './logger.ts';
-import type { TopicSpec } from './topics.ts';
+import { errorMessage, isRetriable, PipelineError } from '../core/errors.ts';
+import { sleep } from '../core/retry.ts';
+import type { Logger } from '../core/logger.ts';
+import type { TopicSpec } from '../core/topics.ts';
 
 // Node's CommonJS export detection misses most of kafkajs's exports: read them off the default export.
 const { ConfigResourceTypes } = kafkajs;
@@ -37,7 +37,7 @@ export class TopicMismatchError extends PipelineError {
   constructor(mismatches: readonly TopicMismatch[]) {
     super(
       'TOPIC_CONFIG_MISMATCH',
-      `existing topics differ from their specs (packages/runtime/src/topics.ts):\n` +
+      `existing topics differ from their specs (packages/runtime/src/core/topics.ts):\n` +
         mismatches
           .map((m) => `  ${m.topic}: ${m.setting} is ${m.actual ?? '(unset)'}, expected ${m.expected}`)
           .join('\n') +

@@ -20,9 +20,17 @@ import {
   testKafka,
   uniquePrefix as newPrefix,
 } from '@llmpt/testkit';
-import { describeTopicConfigs, ensureTopics, TopicMismatchError } from './admin.ts';
-import { createProducer, produceEvents, type EventMessage, type Kafka, type Producer } from './kafka.ts';
-import { prefixedTopics, topics } from './topics.ts';
+import {
+  createProducer,
+  describeTopicConfigs,
+  ensureTopics,
+  produceEvents,
+  TopicMismatchError,
+  type EventMessage,
+  type Kafka,
+  type Producer,
+} from '@llmpt/runtime/kafka';
+import { prefixedTopics, topics } from '@llmpt/runtime';
 
 const runId = 'run-2026-05-18T06:00:00Z';
 const fetchedAt = Date.UTC(2026, 4, 18, 6, 0, 1, 234);

@@ -1,10 +1,10 @@
 import type { Kafka } from 'kafkajs';
-import { startHealthServer } from './health.ts';
+import { startHealthServer } from '../core/health.ts';
 import { createKafka } from './kafka.ts';
-import { createLogger, type Logger } from './logger.ts';
-import { onShutdown } from './shutdown.ts';
+import { createLogger, type Logger } from '../core/logger.ts';
+import { onShutdown } from '../core/shutdown.ts';
 import { runStage, type RunningStage, type StageOptions } from './stage.ts';
-import { topics } from './topics.ts';
+import { topics } from '../core/topics.ts';
 
 /** The config fields every consuming service has (see commonEnv). */
 export interface ConsumerServiceConfig {

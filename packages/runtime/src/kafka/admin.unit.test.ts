@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compareTopicConfigs, TopicMismatchError } from './admin.ts';
-import { topics } from './topics.ts';
+import { topics } from '../core/topics.ts';
 
 const broker = { 'cleanup.policy': 'delete', 'retention.ms': '-1', 'segment.bytes': '1073741824' };
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
-import { PipelineError } from './errors.ts';
+import { PipelineError } from '../core/errors.ts';
 
 /** Structural subset of a pino logger, so callers pass theirs and tests pass nothing. */
 export interface MigrateLogger {

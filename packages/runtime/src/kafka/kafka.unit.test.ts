@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { logLevel, type KafkaMessage } from 'kafkajs';
 import { EVENT_TYPE_HEADER, type DeadLetter } from '@llmpt/schemas';
-import { ConfigError, PoisonInputError } from './errors.ts';
+import { ConfigError, PoisonInputError } from '../core/errors.ts';
 import {
   createConsumer,
   createKafka,

@@ -2,11 +2,11 @@
 // k8s migration Job. MIGRATIONS_DIR overrides the folder (the image may put it elsewhere).
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createLogger } from '../logger.ts';
+import { createLogger } from '../../core/logger.ts';
 import { migrate, MigrationError } from '../migrate.ts';
 
 const logger = createLogger({ service: 'migrate' });
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', '..');
 
 async function main(): Promise<number> {
   const databaseUrl = process.env['DATABASE_URL'];

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { MigrationError, planMigrations, readMigrations, sha256, type MigrationFile } from './migrate.ts';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 const file = (name: string, sql: string): MigrationFile => ({ name, sql, checksum: sha256(sql) });
 
 describe('planMigrations', () => {

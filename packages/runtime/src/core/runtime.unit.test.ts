@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { env, loadConfig } from './config.ts';
 import { ConfigError, isRetriable, PoisonInputError, TransientError } from './errors.ts';
 import { startHealthServer } from './health.ts';
-import { fetchBytes } from './http.ts';
+import { fetchBytes } from '../http/http.ts';
 import { createLogger, redactUrl, scrubSecrets } from './logger.ts';
 import { backoffDelay, defaultRetry, retry } from './retry.ts';
 

@@ -8,11 +8,11 @@ import {
   type DecodedEvent,
   type EventName,
 } from '@llmpt/schemas';
-import { errorCode, errorMessage, isRetriable } from './errors.ts';
+import { errorCode, errorMessage, isRetriable } from '../core/errors.ts';
 import { createConsumer, createProducer, toKafkaMessage, type EventMessage } from './kafka.ts';
-import type { Logger } from './logger.ts';
-import { retry, type RetryOptions } from './retry.ts';
-import { topicOfEvent } from './topics.ts';
+import type { Logger } from '../core/logger.ts';
+import { retry, type RetryOptions } from '../core/retry.ts';
+import { topicOfEvent } from '../core/topics.ts';
 
 /** One consumed message, decoded, with where it came from. */
 export interface StageMessage {

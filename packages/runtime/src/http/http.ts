@@ -1,6 +1,6 @@
-import { PipelineError, TransientError } from './errors.ts';
-import { redactUrl, scrubSecrets } from './logger.ts';
-import { retry } from './retry.ts';
+import { PipelineError, TransientError } from '../core/errors.ts';
+import { redactUrl, scrubSecrets } from '../core/logger.ts';
+import { retry } from '../core/retry.ts';
 
 export interface FetchedBody {
   readonly url: string;

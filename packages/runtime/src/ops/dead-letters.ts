@@ -11,9 +11,9 @@ import {
   type DeadLetter,
   type EventName,
 } from '@llmpt/schemas';
-import { PipelineError } from './errors.ts';
-import { readToEnd } from './read-to-end.ts';
-import { decodeStageValue } from './stage.ts';
+import { PipelineError } from '../core/errors.ts';
+import { readToEnd } from '../kafka/read-to-end.ts';
+import { decodeStageValue } from '../kafka/stage.ts';
 
 /** On a re-driven copy: the ids of the dead letters it answers, comma-separated. */
 export const REDRIVEN_FROM_HEADER = 'llmpt-redriven-from';

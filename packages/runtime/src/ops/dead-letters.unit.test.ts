@@ -13,7 +13,7 @@ import {
   summarize,
   type StoredDeadLetter,
 } from './dead-letters.ts';
-import { decodeStageValue, eventTypeOfTopic } from './stage.ts';
+import { decodeStageValue, eventTypeOfTopic } from '../kafka/stage.ts';
 
 const P = 't.x.';
 const NP_TOPIC = `${P}pricing.normalized-price.v1`;

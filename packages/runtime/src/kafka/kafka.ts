@@ -23,8 +23,8 @@ import {
   type EventName,
   type EventTypes,
 } from '@llmpt/schemas';
-import { ConfigError, errorMessage, PoisonInputError } from './errors.ts';
-import type { Logger } from './logger.ts';
+import { ConfigError, errorMessage, PoisonInputError } from '../core/errors.ts';
+import type { Logger } from '../core/logger.ts';
 
 export type { Consumer, Kafka, KafkaMessage, Producer, RecordMetadata };
 

@@ -1,0 +1,3 @@
+// @llmpt/runtime/ops: operator tools (migrations, dead-letter inspection and redrive); loads pg.
+export * from './migrate.ts';
+export * from './dead-letters.ts';
