@@ -1,1 +1,2 @@
 export * from './guards.ts';
+export * from './errors.ts';

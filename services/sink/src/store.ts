@@ -29,15 +29,12 @@ export const emptyWriteResult: WriteResult = {
  * one transaction per batch (see each adapter for its atomicity).
  */
 export class SinkStoreError extends PipelineError {
-  readonly sqlState: string | undefined;
-
   constructor(
     code: SinkErrorCode,
     message: string,
     opts: { retriable: boolean; sqlState?: string; cause?: unknown },
   ) {
-    super(code, message, { retriable: opts.retriable, cause: opts.cause });
-    this.sqlState = opts.sqlState;
+    super(code, message, opts);
   }
 }
 
