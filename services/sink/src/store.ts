@@ -1,4 +1,4 @@
-import { PipelineError } from '@llmpt/runtime';
+import { classifyFailure, PipelineError, type FailureKind } from '@llmpt/core';
 import type { Rows } from './project.ts';
 
 /** What one batch changed: new fact rows, and projection rows inserted or actually modified. */
@@ -48,54 +48,34 @@ export type SinkErrorCode =
   | 'SINK_SCHEMA_MISMATCH'
   | 'SINK_DB_ERROR';
 
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EAI_AGAIN',
-  'ENOTFOUND',
-  'EHOSTUNREACH',
-]);
+/** The sink's code for each kind of failure in the one table (@llmpt/core FAILURES). */
+const SINK_CODES: Readonly<Record<FailureKind, SinkErrorCode>> = {
+  unavailable: 'SINK_DB_UNAVAILABLE',
+  conflict: 'SINK_DB_CONFLICT',
+  // Bad credentials (wrong password, forged or expired key) are the process's, not the batch's: every
+  // event would fail alike, so the table says back off and retry until the secret is fixed.
+  credentials: 'SINK_DB_AUTH',
+  // A missing grant or a migration not applied yet is the deployment's, not the batch's, too: events
+  // are checked before they reach the database, so these would refuse every event alike. Stall and
+  // retry (loudly) until an operator fixes it, rather than dead-letter the whole stream.
+  permission: 'SINK_PERMISSION_DENIED',
+  schema: 'SINK_SCHEMA_MISMATCH',
+  constraint: 'SINK_CONSTRAINT_VIOLATION',
+  invalid_data: 'SINK_INVALID_DATA',
+};
 
 /**
  * Sorts a database failure into retriable (the database or the network may come back, or a
  * concurrent transaction won) and final (the batch itself is wrong: retrying gives the same error).
- * `state` is a SQLSTATE or a driver/network code; `httpStatus` comes from PostgREST.
+ * `state` is a SQLSTATE, a PostgREST code or a driver/network code; `httpStatus` comes from PostgREST
+ * (0: no answer). Whether it is retriable comes from the one table in @llmpt/core; the sink only
+ * names the kind with its own code.
  */
 export function classifyDbError(
   state: string | undefined,
   httpStatus?: number,
 ): { code: SinkErrorCode; retriable: boolean } {
-  const s = state ?? '';
-  if (
-    NETWORK_CODES.has(s) ||
-    s.startsWith('08') ||
-    s.startsWith('53') ||
-    ['57P01', '57P02', '57P03'].includes(s)
-  )
-    return { code: 'SINK_DB_UNAVAILABLE', retriable: true };
-  // PostgREST could not reach or use its database connection.
-  if (['PGRST000', 'PGRST001', 'PGRST002', 'PGRST003'].includes(s))
-    return { code: 'SINK_DB_UNAVAILABLE', retriable: true };
-  if (['40001', '40P01', '55P03', '57014'].includes(s)) return { code: 'SINK_DB_CONFLICT', retriable: true };
-  if (s.startsWith('23')) return { code: 'SINK_CONSTRAINT_VIOLATION', retriable: false };
-  if (s.startsWith('22')) return { code: 'SINK_INVALID_DATA', retriable: false };
-  // Bad credentials (wrong password, forged or expired key) are the process's, not the batch's: every
-  // event would fail alike, so back off and retry until the secret is fixed, never dead-letter.
-  if (s.startsWith('28') || s === 'PGRST301' || s === 'PGRST302')
-    return { code: 'SINK_DB_AUTH', retriable: true };
-  // A missing grant or a migration not applied yet is the deployment's, not the batch's, too: events
-  // are checked before they reach the database, so these would refuse every event alike. Stall and
-  // retry (loudly) until an operator fixes it, rather than dead-letter the whole stream.
-  if (s === '42501') return { code: 'SINK_PERMISSION_DENIED', retriable: true };
-  if (s.startsWith('42') || s === 'PGRST202' || s === 'PGRST204' || s === 'PGRST205')
-    return { code: 'SINK_SCHEMA_MISMATCH', retriable: true };
-  if (
-    httpStatus !== undefined &&
-    (httpStatus >= 500 || httpStatus === 408 || httpStatus === 429) &&
-    !/^[0-9A-Z]{5}$/.test(s)
-  )
-    return { code: 'SINK_DB_UNAVAILABLE', retriable: true };
-  return { code: 'SINK_DB_ERROR', retriable: false };
+  const failure = classifyFailure(state, httpStatus);
+  if (failure === undefined) return { code: 'SINK_DB_ERROR', retriable: false };
+  return { code: SINK_CODES[failure.kind], retriable: failure.retriable };
 }

@@ -2,12 +2,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { ConfigError, FAILURES } from '@llmpt/core';
 import { DIMENSION_NAMES } from '@llmpt/schemas';
 import { project, rowCount } from '../project.ts';
 import { classifyDbError } from '../store.ts';
 import { T0, normalizedPrice } from '../test-events.ts';
-import { sinkStatements } from './postgres.ts';
-import { chunkRows } from './supabase.ts';
+import { createPostgresStore, sinkStatements } from './postgres.ts';
+import { chunkRows, createSupabaseStore } from './supabase.ts';
 
 const migrationsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../migrations');
 const squash = (sql: string): string => sql.replace(/\s+/g, ' ').trim();
@@ -74,7 +75,28 @@ describe('classifyDbError', () => {
     ['PGRST202', 404, 'SINK_SCHEMA_MISMATCH', true],
     ['42P01', undefined, 'SINK_SCHEMA_MISMATCH', true],
     ['P0001', 400, 'SINK_DB_ERROR', false],
+    ['P0001', 500, 'SINK_DB_ERROR', false],
+    [undefined, 0, 'SINK_DB_UNAVAILABLE', true],
+    ['PGRST116', 502, 'SINK_DB_UNAVAILABLE', true],
+    [undefined, 404, 'SINK_DB_ERROR', false],
   ] as const)('%s (HTTP %s) is %s, retriable %s', (state, status, code, retriable) => {
     expect(classifyDbError(state, status)).toEqual({ code, retriable });
+  });
+
+  it('takes retriable from the one table in @llmpt/core for every code it lists', () => {
+    for (const row of FAILURES)
+      for (const code of row.codes) {
+        const state = row.sqlClass ? `${code}000` : code;
+        expect(classifyDbError(state).retriable, state).toBe(row.retriable);
+      }
+  });
+});
+
+describe('store options', () => {
+  it('a bad option is a ConfigError naming the variable', () => {
+    expect(() => createPostgresStore({ databaseUrl: 'mysql://x' })).toThrow(ConfigError);
+    expect(() => createPostgresStore({ databaseUrl: 'postgres://x', chunkSize: 0 })).toThrow(ConfigError);
+    expect(() => createSupabaseStore({ url: 'ftp://x', serviceRoleKey: 'k' })).toThrow(/SUPABASE_URL/);
+    expect(() => createSupabaseStore({ url: 'http://x', serviceRoleKey: '' })).toThrow(ConfigError);
   });
 });

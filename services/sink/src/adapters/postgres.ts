@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { ConfigError } from '@llmpt/core';
 import type { Logger } from '@llmpt/runtime';
 import { DIMENSION_NAMES } from '@llmpt/schemas';
 import type { Rows } from '../project.ts';
@@ -30,12 +31,12 @@ export interface PostgresStoreOptions {
 
 export function createPostgresStore(opts: PostgresStoreOptions): PriceStore {
   if (!/^postgres(ql)?:\/\//.test(opts.databaseUrl))
-    throw new TypeError(
+    throw new ConfigError(
       'createPostgresStore: databaseUrl must be a postgres:// connection string (DATABASE_URL)',
     );
   const chunkSize = opts.chunkSize ?? 500;
   if (!Number.isInteger(chunkSize) || chunkSize < 1)
-    throw new TypeError('createPostgresStore: chunkSize must be a positive integer');
+    throw new ConfigError('createPostgresStore: chunkSize must be a positive integer');
   const pool = new pg.Pool({
     connectionString: opts.databaseUrl,
     max: opts.poolSize ?? 2,

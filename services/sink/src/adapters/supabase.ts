@@ -1,5 +1,6 @@
 import { createClient, type PostgrestError, type SupabaseClientOptions } from '@supabase/supabase-js';
 import ws from 'ws';
+import { ConfigError } from '@llmpt/core';
 import type { Logger } from '@llmpt/runtime';
 import type { Rows } from '../project.ts';
 import {
@@ -45,12 +46,12 @@ const TABLES = ['providers', 'models', 'modelProviders', 'observations', 'change
 
 export function createSupabaseStore(opts: SupabaseStoreOptions): PriceStore {
   if (!/^https?:\/\//.test(opts.url))
-    throw new TypeError('createSupabaseStore: url must be http(s):// (SUPABASE_URL)');
+    throw new ConfigError('createSupabaseStore: url must be http(s):// (SUPABASE_URL)');
   if (opts.serviceRoleKey.length === 0)
-    throw new TypeError('createSupabaseStore: serviceRoleKey is empty (SUPABASE_SERVICE_ROLE_KEY)');
+    throw new ConfigError('createSupabaseStore: serviceRoleKey is empty (SUPABASE_SERVICE_ROLE_KEY)');
   const chunkSize = opts.chunkSize ?? 500;
   if (!Number.isInteger(chunkSize) || chunkSize < 1)
-    throw new TypeError('createSupabaseStore: chunkSize must be a positive integer');
+    throw new ConfigError('createSupabaseStore: chunkSize must be a positive integer');
 
   const client: RpcClient = createClient(opts.url, opts.serviceRoleKey, {
     auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
@@ -76,25 +77,26 @@ export function createSupabaseStore(opts: SupabaseStoreOptions): PriceStore {
   };
 }
 
+/** The status supabase-js reports when no HTTP answer came back. */
+const NO_ANSWER = 0;
+
 async function callWriteBatch(client: RpcClient, payload: Rows): Promise<WriteResult> {
   let response: Awaited<ReturnType<RpcClient['rpc']>>;
   try {
     response = await client.rpc('sink_write_batch', { payload });
   } catch (err) {
-    // fetch itself failed (refused, reset, DNS): the API may come back.
-    throw new SinkStoreError('SINK_DB_UNAVAILABLE', `supabase store: request failed: ${String(err)}`, {
-      retriable: true,
+    // fetch itself failed (refused, reset, DNS): no answer at all, like status 0; the API may come back.
+    const { code, retriable } = classifyDbError(undefined, NO_ANSWER);
+    throw new SinkStoreError(code, `supabase store: request failed: ${String(err)}`, {
+      retriable,
       cause: err,
     });
   }
   const { data, error, status } = response;
   if (error) {
-    // supabase-js reports network failures as an error with an empty code and status 0.
+    // supabase-js reports network failures as an error with an empty code and status 0 (no answer).
     const state = error.code === '' ? undefined : error.code;
-    const { code, retriable } =
-      state === undefined && status === 0
-        ? { code: 'SINK_DB_UNAVAILABLE' as const, retriable: true }
-        : classifyDbError(state, status);
+    const { code, retriable } = classifyDbError(state, status);
     const detail = error.details ? ` (${error.details})` : '';
     throw new SinkStoreError(
       code,
