@@ -3,6 +3,7 @@
 //   0xC3 0x01 | CRC-64-AVRO fingerprint of the writer schema, 8 bytes little-endian | Avro binary body
 // The event type also travels in the Kafka header EVENT_TYPE_HEADER, for routing without decoding.
 import type { Type } from 'avsc';
+import { PoisonInputError } from '@llmpt/core';
 import type { EventName, EventTypes } from './generated.ts';
 import { embeddedSource, loadSchemas, type SchemaSet, type SchemaVersion } from './registry.ts';
 import { schemaFiles } from './schema-files.ts';
@@ -27,15 +28,10 @@ export type CodecErrorCode =
   | 'INVALID_EVENT';
 
 /** Never retriable: the same bytes or the same event fail the same way every time (poison input). */
-export class CodecError extends Error {
-  readonly retriable = false;
-  constructor(
-    readonly code: CodecErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = 'CodecError';
+export class CodecError extends PoisonInputError {
+  declare readonly code: CodecErrorCode;
+  constructor(code: CodecErrorCode, message: string, options: { cause?: unknown } = {}) {
+    super(code, message, options.cause);
   }
 }
 
@@ -157,7 +153,7 @@ function decodeBody(version: SchemaVersion, buf: Buffer): unknown {
   try {
     end = scanBody(version.type, buf, HEADER_LENGTH);
   } catch (e) {
-    if (e instanceof ScanError) throw new CodecError(e.problem, `${where}: ${e.message}`, { cause: e });
+    if (e instanceof ScanError) throw new CodecError(e.code, `${where}: ${e.message}`, { cause: e });
     throw e;
   }
   if (end < buf.length) {

@@ -2,6 +2,7 @@
 // schema's Parsing Canonical Form. avsc has no such fingerprint, and the single-object encoding puts it
 // in every message, so it must equal Java's SchemaNormalization.parsingFingerprint64 bit for bit
 // (schemas/test/java-interop.int.test.ts checks that against the real Java library).
+import { PipelineError } from '@llmpt/core';
 
 /** The Rabin polynomial's empty value, from the Avro specification. */
 const EMPTY = 0xc15d213aa4d7a795n;
@@ -22,9 +23,12 @@ export function rabinFingerprint64(bytes: Uint8Array): bigint {
 
 const PRIMITIVES = new Set(['null', 'boolean', 'int', 'long', 'float', 'double', 'bytes', 'string']);
 
-export class SchemaFormError extends Error {
-  readonly code = 'BAD_SCHEMA';
-  readonly retriable = false;
+/** A schema that is not valid Avro where the canonical form needs it to be: never retried. */
+export class SchemaFormError extends PipelineError {
+  declare readonly code: 'BAD_SCHEMA';
+  constructor(message: string) {
+    super('BAD_SCHEMA', message);
+  }
 }
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };

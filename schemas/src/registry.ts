@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import avro from 'avsc';
 import type { Schema, Type } from 'avsc';
+import { PipelineError } from '@llmpt/core';
 import { parsingCanonicalForm, rabinFingerprint64 } from './fingerprint.ts';
 import { eventNames, type EventName } from './generated.ts';
 
@@ -38,12 +39,11 @@ export interface SchemaSet {
   readonly byFingerprint: ReadonlyMap<bigint, SchemaVersion>;
 }
 
-export class SchemaLoadError extends Error {
-  readonly code = 'SCHEMA_LOAD';
-  readonly retriable = false;
+/** The schema set cannot be read or breaks the evolution rules: fixed by a person, never retried. */
+export class SchemaLoadError extends PipelineError {
+  declare readonly code: 'SCHEMA_LOAD';
   constructor(message: string) {
-    super(message);
-    this.name = 'SchemaLoadError';
+    super('SCHEMA_LOAD', message);
   }
 }
 

@@ -6,16 +6,15 @@
 import { isUtf8 } from 'node:buffer';
 import avro from 'avsc';
 import type { Type } from 'avsc';
+import { PoisonInputError } from '@llmpt/core';
 
 export type ScanProblem = 'TRUNCATED' | 'BAD_BODY';
 
-export class ScanError extends Error {
-  constructor(
-    readonly problem: ScanProblem,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ScanError';
+/** Bytes that cannot be a value of the schema: poison input, its code the problem found. */
+export class ScanError extends PoisonInputError {
+  declare readonly code: ScanProblem;
+  constructor(code: ScanProblem, message: string) {
+    super(code, message);
   }
 }
 

@@ -1,6 +1,7 @@
 // The one tier grammar (docs/price-model.md §2): typed conditions, their label (how raw events name a
 // tier), and whether a tier applies to a call. Every source's tiers go through here: OpenRouter
 // overrides, endpoint variants, provider pages.
+import { PoisonInputError } from '@llmpt/core';
 
 /** A tier's conditions. Every field null/empty: the base price. All present conditions must hold. */
 export interface TierConditions {
@@ -27,12 +28,11 @@ export const NO_CONDITIONS: TierConditions = {
   other: [],
 };
 
-export class TierLabelError extends Error {
-  readonly code = 'INVALID_TIER';
-  readonly retriable = false;
+/** A tier label the grammar cannot read: poison input, code INVALID_TIER. */
+export class TierLabelError extends PoisonInputError {
+  declare readonly code: 'INVALID_TIER';
   constructor(message: string) {
-    super(message);
-    this.name = 'TierLabelError';
+    super('INVALID_TIER', message);
   }
 }
 

@@ -6,6 +6,7 @@ import { readFile, rm } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { pino } from 'pino';
+import { PipelineError } from '@llmpt/core';
 import { createKafka, type Kafka } from '@llmpt/runtime/kafka';
 import { migrate } from '@llmpt/runtime/ops';
 import { type Logger } from '@llmpt/runtime';
@@ -43,8 +44,12 @@ export interface PrivateStack {
   stop(): Promise<void>;
 }
 
-export class PrivateStackError extends Error {
-  readonly code = 'PRIVATE_STACK_FAILED';
+/** The private Kafka and Postgres of a test did not start or stop. */
+export class PrivateStackError extends PipelineError {
+  declare readonly code: 'PRIVATE_STACK_FAILED';
+  constructor(message: string) {
+    super('PRIVATE_STACK_FAILED', message);
+  }
 }
 
 function runScript(script: 'kafka' | 'postgres', action: 'up' | 'down', env: Record<string, string>) {

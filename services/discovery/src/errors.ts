@@ -1,14 +1,13 @@
+import { PipelineError } from '@llmpt/core';
+
 /** Errors of the discovery stage, with a stable `code` callers switch on (never on the message). */
 export type DiscoveryErrorCode = 'NOT_A_MODELS_LIST' | 'NOT_A_PROVIDERS_LIST' | 'BAD_BLOCKLIST';
 
-export class DiscoveryError extends Error {
-  readonly code: DiscoveryErrorCode;
-  /** A malformed response or config does not get better by retrying the same bytes. */
-  readonly retriable = false;
+/** A malformed response or config does not get better by retrying the same bytes: never retriable. */
+export class DiscoveryError extends PipelineError {
+  declare readonly code: DiscoveryErrorCode;
 
-  constructor(code: DiscoveryErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'DiscoveryError';
-    this.code = code;
+  constructor(code: DiscoveryErrorCode, message: string, options: { cause?: unknown } = {}) {
+    super(code, message, { retriable: false, cause: options.cause });
   }
 }

@@ -1,12 +1,13 @@
 import type { Producer } from 'kafkajs';
 import { eventId, type DeadLetter, type ModelDiscovered } from '@llmpt/schemas';
 import { fetchBytes } from '@llmpt/runtime/http';
-import { PipelineError, topicOfEvent, topics, type Logger } from '@llmpt/runtime';
+import { errorMessage, topicOfEvent, topics, type Logger } from '@llmpt/runtime';
 import { toKafkaMessage } from '@llmpt/runtime/kafka';
 import type { Blocklist } from './blocklist.ts';
 import { catalogSnapshotOf, catalogVerdict } from './catalog.ts';
 import { discoverModels, parseModelsResponse, type RejectedEntry } from './discover.ts';
 import { discoverProviders } from './providers.ts';
+import { DiscoveryError } from './errors.ts';
 
 export interface DiscoveryRunOptions {
   readonly baseUrl: string;
@@ -60,13 +61,13 @@ export async function runDiscovery(opts: DiscoveryRunOptions): Promise<Discovery
   try {
     body = JSON.parse(fetched.body.toString('utf8'));
   } catch (err) {
-    throw new PipelineError('NOT_A_MODELS_LIST', `${modelsUrl} did not return JSON`, { cause: err });
+    throw new DiscoveryError('NOT_A_MODELS_LIST', `${modelsUrl} did not return JSON`, { cause: err });
   }
   let list;
   try {
     list = parseModelsResponse(body);
   } catch (err) {
-    throw new PipelineError('NOT_A_MODELS_LIST', `${modelsUrl}: ${(err as Error).message}`, { cause: err });
+    throw new DiscoveryError('NOT_A_MODELS_LIST', `${modelsUrl}: ${errorMessage(err)}`, { cause: err });
   }
   const result = discoverModels(list.entries, {
     runId: opts.runId,

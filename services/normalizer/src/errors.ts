@@ -1,7 +1,9 @@
+import { PoisonInputError } from '@llmpt/core';
+
 /**
- * Poison input found by the normalizer's pure logic. Shaped like @llmpt/runtime's PipelineError (a
- * stable `code`, `retriable: false`) so the shell's errorCode()/isRetriable() route it to the dead-letter
- * topic, without the pure core importing the runtime package (Kafka, pg, pino) just for a class.
+ * Poison input found by the normalizer's pure logic: a stable `code`, never retriable, so the shell's
+ * errorCode()/isRetriable() route it to the dead-letter topic. @llmpt/core is the dependency-free
+ * bottom of the package graph, so the pure core gets the error root without Kafka, pg or pino.
  */
 export type NormalizeErrorCode =
   | 'UNPARSABLE_PRICE'
@@ -12,13 +14,10 @@ export type NormalizeErrorCode =
   // For the shell: an event type the normalizer does not consume.
   | 'UNEXPECTED_EVENT';
 
-export class NormalizeError extends Error {
-  readonly code: NormalizeErrorCode;
-  readonly retriable = false;
+export class NormalizeError extends PoisonInputError {
+  declare readonly code: NormalizeErrorCode;
 
   constructor(code: NormalizeErrorCode, message: string, cause?: unknown) {
-    super(message, cause === undefined ? undefined : { cause });
-    this.name = 'NormalizeError';
-    this.code = code;
+    super(code, message, cause);
   }
 }

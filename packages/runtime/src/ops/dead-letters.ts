@@ -245,7 +245,15 @@ export function redrivenIdsOf(message: Pick<KafkaMessage, 'headers'>): string[] 
 
 // ---- Kafka I/O ----------------------------------------------------------------------------------
 
-export class DeadLetterToolError extends PipelineError {}
+export type DeadLetterToolErrorCode = 'NO_SUCH_TOPIC';
+
+/** The dead-letter tool was pointed at something that is not there: an operator fixes it, never retried. */
+export class DeadLetterToolError extends PipelineError {
+  declare readonly code: DeadLetterToolErrorCode;
+  constructor(code: DeadLetterToolErrorCode, message: string) {
+    super(code, message);
+  }
+}
 
 /** A clear error for a wrong TOPIC_PREFIX, rather than kafkajs retrying an unknown partition. */
 async function assertTopicsExist(kafka: Kafka, topics: readonly string[]): Promise<void> {
