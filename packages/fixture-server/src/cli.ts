@@ -5,6 +5,7 @@
 // Point discovery at the printed URL (its base URL setting). Ctrl-C stops it.
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { ConfigError } from '@llmpt/core';
 import { sharedDataDir } from './paths.ts';
 import { recordedProviders, sampleCatalog } from './sample-catalog.ts';
 import { startFixtureServer } from './server.ts';
@@ -40,7 +41,7 @@ function options(): FixtureServerOptions {
       port,
     };
   }
-  if (!values.models) throw new Error('give --series, --sample or --models <file>');
+  if (!values.models) throw new ConfigError('give --series, --sample or --models <file>');
   return {
     models: values.models,
     ...(values.endpoints ? { endpoints: values.endpoints } : {}),

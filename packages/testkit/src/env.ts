@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { ConfigError } from '@llmpt/core';
 import { stackDir } from './paths.ts';
 
 /**
@@ -40,7 +41,7 @@ export interface StackEnv {
 function required(vars: Record<string, string>, name: string): string {
   const v = vars[name];
   if (!v)
-    throw new Error(
+    throw new ConfigError(
       `${name} is not set: run \`bash scripts/stack.sh up\` (it writes ${path.join(stackDir(), 'env')}) or export ${name}`,
     );
   return v;

@@ -1,4 +1,5 @@
 import type { Decimal } from 'decimal.js';
+import { ConfigError } from '@llmpt/core';
 import {
   SourceTypeValues,
   eventId,
@@ -44,11 +45,11 @@ interface Policy {
 function policyOf(opts: DecideOptions): Policy {
   const value = new Dec(opts.alertThreshold ?? DEFAULT_ALERT_THRESHOLD);
   if (!value.isFinite() || value.isNegative()) {
-    throw new TypeError(`alertThreshold must be a finite decimal >= 0, got ${value.toString()}`);
+    throw new ConfigError(`alertThreshold must be a finite decimal >= 0, got ${value.toString()}`);
   }
   const removalAfterRuns = opts.removalAfterRuns ?? DEFAULT_REMOVAL_AFTER_RUNS;
   if (!Number.isInteger(removalAfterRuns) || removalAfterRuns < 1)
-    throw new TypeError(`removalAfterRuns must be an integer >= 1, got ${removalAfterRuns}`);
+    throw new ConfigError(`removalAfterRuns must be an integer >= 1, got ${removalAfterRuns}`);
   // "0.30" as in the schema's default, without losing digits of a finer threshold (0.125).
   return {
     threshold: value,

@@ -7,6 +7,7 @@ import {
   type RawPriceObserved,
 } from '@llmpt/schemas';
 import { Decimal } from 'decimal.js';
+import { ConfigError } from '@llmpt/core';
 import { describe, expect, it } from 'vitest';
 import { specification } from '@llmpt/testkit';
 import {
@@ -312,9 +313,10 @@ describe('rule 2: changed, compared at scale 8', () => {
       .given(last)
       .when(cut)
       .thenMatch({ alert: true, alert_threshold: '0.125' });
-    expect(() => decide(undefined, normalize(cut), { alertThreshold: '-0.1' })).toThrow(TypeError);
-    expect(() => decide(undefined, normalize(cut), { alertThreshold: 'NaN' })).toThrow(TypeError);
-    expect(() => decide(undefined, normalize(cut), { removalAfterRuns: 0 })).toThrow(TypeError);
+    // A bad option is the deployment's configuration, not a bug nor poison input.
+    expect(() => decide(undefined, normalize(cut), { alertThreshold: '-0.1' })).toThrow(ConfigError);
+    expect(() => decide(undefined, normalize(cut), { alertThreshold: 'NaN' })).toThrow(ConfigError);
+    expect(() => decide(undefined, normalize(cut), { removalAfterRuns: 0 })).toThrow(ConfigError);
   });
 
   it('a base-only move under an unchanged tier is a base change entry (the seed column does not move)', () => {

@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { createClient, type SupabaseClientOptions } from '@supabase/supabase-js';
 import pg from 'pg';
 import ws from 'ws';
+import { ConfigError } from '@llmpt/core';
 import { SourceTypeValues, type SourceType } from '@llmpt/schemas';
 import type { UsageInput } from '../cost/usage.ts';
 import {
@@ -45,7 +46,7 @@ function usageOf(format: string, text: string): UsageInput {
 
 function wholeNumber(text: string | undefined, name: string): number | undefined {
   if (text === undefined) return undefined;
-  if (!/^\d+$/.test(text)) throw new Error(`--${name} must be a whole number, got ${text}`);
+  if (!/^\d+$/.test(text)) throw new ConfigError(`--${name} must be a whole number, got ${text}`);
   return Number(text);
 }
 
