@@ -1,4 +1,5 @@
 import Decimal from 'decimal.js';
+import { isRecord } from '@llmpt/core';
 
 // sinkers/aiscanner's infrastructure_provider_map.json was built from /api/v1/models/{id}/endpoints
 // but its script wrote the prices as floats. The fixture server turns it back into the real
@@ -84,8 +85,4 @@ function toEndpoint(model: Record<string, unknown>, providerName: string): Endpo
 
 function numberOrNull(value: unknown): number | null {
   return typeof value === 'number' && Number.isFinite(value) ? value : null;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

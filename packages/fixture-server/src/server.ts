@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { ConfigError, isRecord } from '@llmpt/core';
 import { endpointsFromDerivedMap } from './derived-map.ts';
 import type { EndpointEntry } from './derived-map.ts';
 import { seriesDays } from './series.ts';
@@ -72,7 +73,7 @@ interface ModelSummary {
 
 export async function startFixtureServer(opts: FixtureServerOptions): Promise<FixtureServer> {
   const dayFiles = modelFiles(opts.models);
-  if (dayFiles.files.length === 0) throw new Error('fixture server: models source has no files');
+  if (dayFiles.files.length === 0) throw new ConfigError('fixture server: models source has no files');
   const endpointFiles =
     opts.endpoints === undefined
       ? []
@@ -300,8 +301,4 @@ function send(res: ServerResponse, status: number, contentType: string, bytes: B
 
 function baseName(file: string): string {
   return file.split('/').pop() ?? file;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

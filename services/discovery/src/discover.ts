@@ -1,3 +1,4 @@
+import { isRecord } from '@llmpt/core';
 import { contentHash, eventId } from '@llmpt/schemas';
 import type { Architecture, ModelDiscovered, PricingTier, TopProvider } from '@llmpt/schemas';
 import { z } from 'zod';
@@ -240,10 +241,6 @@ function str(value: unknown): string | null {
 
 function strings(value: unknown): string[] | null {
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : null;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 function describe(value: unknown): string {

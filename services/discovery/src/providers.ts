@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isRecord } from '@llmpt/core';
 import { contentHash, eventId, type ProviderDiscovered } from '@llmpt/schemas';
 import { canonicalJson, utcDate } from './discover.ts';
 import { DiscoveryError } from './errors.ts';
@@ -109,8 +110,4 @@ export function discoverProviders(
 
 function str(value: unknown): string | null {
   return typeof value === 'string' && value !== '' ? value : null;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

@@ -1,3 +1,4 @@
+import { isRecord } from '@llmpt/core';
 import { DIMENSION_NAMES, isDimension, type Dimension, type NormalizedPrice } from '@llmpt/schemas';
 import { NormalizeError } from './errors.ts';
 
@@ -127,10 +128,6 @@ export function encodeState(s: PriceState): Buffer {
 
 function invalid(why: string, cause?: unknown): NormalizeError {
   return new NormalizeError('INVALID_PRICE_STATE', `invalid price state record: ${why}`, cause);
-}
-
-function isRecord(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
 
 const isCount = (x: unknown): x is number => typeof x === 'number' && Number.isInteger(x) && x >= 0;

@@ -1,3 +1,4 @@
+import { isRecord } from '@llmpt/core';
 import { conditionsOfOverride, eventId, NO_CONDITIONS, priceKey, tierLabel } from '@llmpt/schemas';
 import type { EndpointDetails, ModelDiscovered, PriceComponent, RawPriceObserved } from '@llmpt/schemas';
 import Decimal from 'decimal.js';
@@ -338,8 +339,4 @@ function int(value: unknown): number | null {
 
 function str(value: unknown): string | null {
   return typeof value === 'string' && value !== '' ? value : null;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

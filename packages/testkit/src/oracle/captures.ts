@@ -2,8 +2,8 @@
 // snapshots of ../shared/data, read as published (never copied into the project).
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { isRecord } from '@llmpt/core';
 import { seriesDays, sharedDataDir } from '@llmpt/fixture-server';
-import { isRecord } from './published.ts';
 import type { Capture } from './price-rules.ts';
 
 /** A capture with the response body it came from, for running the real stages over the same bytes. */

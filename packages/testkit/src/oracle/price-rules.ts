@@ -3,8 +3,9 @@
 // rules and the raw OpenRouter JSON, never from the normalizer: a bug shared by code and oracle would
 // otherwise pass every test (issue 11: 26 of 351 changes wrong and no test could see it).
 import type { Decimal } from 'decimal.js';
+import { isRecord } from '@llmpt/core';
 import type { Dimension } from '@llmpt/schemas';
-import { D, isRecord, money, routedObservation, slotOf, type PublishedObservation } from './published.ts';
+import { D, money, routedObservation, slotOf, type PublishedObservation } from './published.ts';
 
 export type SlotChangeKind = 'new' | 'changed' | 'removed' | 'returned';
 export type EventKind = SlotChangeKind | 'expiring';

@@ -3,6 +3,7 @@
 // Nothing here comes from the scraper or the normalizer; only the contract's vocabulary does (the
 // dimension registry and the tier label printer), so slot identities are spelled as the pipeline's.
 import { Decimal } from 'decimal.js';
+import { isRecord } from '@llmpt/core';
 import {
   conditionsOfOverride,
   DIMENSIONS,
@@ -61,9 +62,8 @@ export interface PublishedTiers {
   readonly speech: boolean;
 }
 
-export function isRecord(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
+// Written once in @llmpt/core; re-exported for the e2e helpers that import it from here.
+export { isRecord };
 
 /** The published text of a value (strings as they are, JSON numbers as their text). */
 export function publishedText(value: unknown): string | null {

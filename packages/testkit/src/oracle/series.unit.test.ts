@@ -3,6 +3,7 @@
 // docs/price-model.md §3, per (price key, tier, dimension): kinds, values, relative changes, alerts.
 // The dedicated cases below state their arithmetic, and every one is checked on both sides.
 import { beforeAll, describe, expect, it } from 'vitest';
+import { isRecord } from '@llmpt/core';
 import {
   allModalitiesCapture,
   captureOf,
@@ -12,7 +13,7 @@ import {
   type RecordedCapture,
 } from './captures.ts';
 import { expectedRoutedChanges, slotLines } from './price-rules.ts';
-import { D, isRecord, money, priceOf } from './published.ts';
+import { D, money, priceOf } from './published.ts';
 import { asExpected, runStages } from './stages.ts';
 import { compareWithV1, v1RoutedChanges } from './v1-rules.ts';
 
