@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { PipelineError, PoisonInputError } from '@llmpt/core';
 import { fixtureBase, listFixtures, readFixture } from '../test/fixtures.ts';
 import { modelDiscoveredV1, samples } from '../test/samples.ts';
 import {
@@ -33,6 +34,8 @@ function expectCode(fn: () => unknown, code: CodecErrorCode, message?: RegExp): 
   const e = codecError(fn);
   expect(e.code, e.message).toBe(code);
   expect(e.retriable).toBe(false);
+  // Poison input under the one error root: the stage dead-letters it by its code.
+  expect(e).toBeInstanceOf(PoisonInputError);
   if (message) expect(e.message).toMatch(message);
   return e;
 }
@@ -328,6 +331,10 @@ describe('schema set', () => {
     };
     writeFileSync(join(dir, 'history', 'NormalizedPrice.v1.avsc'), JSON.stringify(v1));
     expect(() => loadSchemas(dir)).toThrow(SchemaLoadError);
+    expect(() => loadSchemas(dir)).toThrow(
+      expect.objectContaining({ code: 'SCHEMA_LOAD', retriable: false }),
+    );
+    expect(() => loadSchemas(dir)).toThrow(PipelineError);
     expect(() => loadSchemas(dir)).toThrow(
       /NormalizedPrice\.v1\.avsc cannot be read with NormalizedPrice\.avsc/,
     );

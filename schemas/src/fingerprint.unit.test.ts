@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
+import { PipelineError } from '@llmpt/core';
 import { parsingCanonicalForm, parsingFingerprint64, rabinFingerprint64 } from './fingerprint.ts';
 import { defaultSchemaDir, loadSchemas } from './registry.ts';
 
@@ -91,6 +92,10 @@ describe('Parsing Canonical Form', () => {
 
   it('rejects a reference to a type never defined', () => {
     expect(() => parsingCanonicalForm({ type: 'array', items: 'Nope' })).toThrow(/undefined type Nope/);
+    expect(() => parsingCanonicalForm({ type: 'array', items: 'Nope' })).toThrow(
+      expect.objectContaining({ name: 'SchemaFormError', code: 'BAD_SCHEMA', retriable: false }),
+    );
+    expect(() => parsingCanonicalForm({ type: 'array', items: 'Nope' })).toThrow(PipelineError);
   });
 });
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { PoisonInputError } from '@llmpt/core';
 import {
   NO_CONDITIONS,
   TierLabelError,
@@ -49,6 +50,10 @@ describe('the tier grammar', () => {
 
   it('refuses what is not a tier', () => {
     expect(() => parseTierLabel('')).toThrow(TierLabelError);
+    expect(() => parseTierLabel('')).toThrow(
+      expect.objectContaining({ code: 'INVALID_TIER', name: 'TierLabelError' }),
+    );
+    expect(() => parseTierLabel('')).toThrow(PoisonInputError);
     expect(() => parseTierLabel('prompt_tokens>lots')).toThrow(/not a token count/);
     expect(() => parseTierLabel('utc 25:00-01:00')).toThrow(/not a time of day/);
   });

@@ -1,6 +1,7 @@
 // price_at rows read as fields (base, tiers, every dimension), the choice among a provider's sources,
 // and where a call's tiers come from. The rows are shaped as migration 0010's price_at returns them.
 import { describe, expect, it } from 'vitest';
+import { PipelineError } from '@llmpt/core';
 import { DIMENSION_NAMES, emptyDimensionValues } from '@llmpt/schemas';
 import {
   callPriceOf,
@@ -86,6 +87,10 @@ describe('price_at rows', () => {
     expect(() => normalizeRow(row({ prompt: 2.5 }))).toThrow(
       expect.objectContaining({ code: 'PRICE_ROW_INVALID' }),
     );
+    expect(() => normalizeRow(row({ prompt: 2.5 }))).toThrow(
+      expect.objectContaining({ name: 'ConsumerError', retriable: false }),
+    );
+    expect(() => normalizeRow(row({ prompt: 2.5 }))).toThrow(PipelineError);
     expect(() => normalizeRow(row({ base: [{ dimension: 'prompt', amount: 1.25 }] }))).toThrow(
       expect.objectContaining({ code: 'PRICE_ROW_INVALID' }),
     );

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { contentHash, eventId } from '@llmpt/schemas';
 import { describe, expect, it } from 'vitest';
+import { PipelineError } from '@llmpt/core';
 import { createBlocklist, emptyBlocklist } from './blocklist.ts';
 import { canonicalJson, discoverModels, parseModelsResponse, utcDate } from './discover.ts';
 import { DiscoveryError } from './errors.ts';
@@ -72,6 +73,8 @@ describe('parseModelsResponse', () => {
     } catch (error) {
       expect((error as DiscoveryError).code).toBe('NOT_A_MODELS_LIST');
       expect((error as DiscoveryError).retriable).toBe(false);
+      expect(error).toBeInstanceOf(PipelineError);
+      expect((error as DiscoveryError).name).toBe('DiscoveryError');
     }
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { PoisonInputError } from '@llmpt/core';
 import { NormalizeError } from './errors.ts';
 import { Dec, basisOfUnit, parseAmount, parsePrice, toMoney } from './units.ts';
 
@@ -139,7 +140,8 @@ describe('parsePrice: free, unavailable and errors', () => {
       thrown = err;
     }
     expect(thrown).toBeInstanceOf(NormalizeError);
-    expect(thrown).toMatchObject({ code: 'UNPARSABLE_PRICE', retriable: false });
+    expect(thrown).toMatchObject({ code: 'UNPARSABLE_PRICE', retriable: false, name: 'NormalizeError' });
+    expect(thrown).toBeInstanceOf(PoisonInputError);
   });
 
   it('an unknown unit is UNKNOWN_PRICE_UNIT', () => {
