@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-// Three kinds of test, named by suffix (see CONVENTIONS.md): unit tests are pure and fast; int and e2e
+// Three kinds of test, named by suffix (docs/conventions.md §7): unit tests are pure and fast; int and e2e
 // tests talk to the real Kafka, Postgres, PostgREST and Chromium that scripts/stack.sh starts.
 export default defineConfig({
   test: {

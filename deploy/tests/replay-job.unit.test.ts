@@ -1,4 +1,4 @@
-// deploy/k8s/operations: the replay Job (DESIGN.md §4) validates against the Kubernetes schema, runs
+// deploy/k8s/operations: the replay Job (docs/design.md §5) validates against the Kubernetes schema, runs
 // the command the image builds (services/sink/dist/replay.js), with env the replay command accepts.
 import path from 'node:path';
 import { Job } from 'kubernetes-models/batch/v1';

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A single-node Apache Kafka 3.9.1 (KRaft, broker + controller) on 127.0.0.1, built from Kafka's own
-# jars on Maven Central (no tarball, no Docker; see TRAPS.md). Idempotent: `up` when running returns at once.
+# jars on Maven Central (no tarball, no Docker; docs/design.md §6). Idempotent: `up` when running returns.
 #   scripts/stack/kafka.sh up|down|status
 # Env: STACK_DIR (data, logs, env.d; default <repo>/.stack), KAFKA_LIBS (jar cache, default
 # ~/.cache/llmpt/kafka-3.9.1/libs), KAFKA_PORT (39092), KAFKA_CONTROLLER_PORT (39093),

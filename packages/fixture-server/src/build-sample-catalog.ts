@@ -67,7 +67,7 @@ const STAND_IN_HOST: Readonly<Record<string, readonly [name: string, tag: string
   tencent: ['SiliconFlow', 'siliconflow'],
 };
 const MAX_ENDPOINTS = 5;
-// The pricing keys OpenRouter's /endpoints publishes (SOURCES.md §6: prompt, completion, cache), not
+// The pricing keys /endpoints publishes (docs/data-sources.md §3: prompt, completion, cache), not
 // the dimension registry: a stand-in carries no more than a real endpoint would. A unit test proves
 // each one feeds a registered dimension.
 export const STAND_IN_PRICE_KEYS = ['prompt', 'completion', 'input_cache_read', 'input_cache_write'];

@@ -21,7 +21,7 @@ export type CatalogVerdict =
 /**
  * Whether one `/models` response is the whole catalog. The service requests `/api/v1/models` with no
  * query: any query parameter (`supported_parameters=tools`, `output_modalities=...`) lists another set,
- * and removals computed from it would be spurious (SOURCES.md §7, the wikiarena tools-filter files).
+ * and removals computed from it would be spurious (docs/data-sources.md §4, the wikiarena files).
  */
 export function catalogVerdict(list: ModelsList, sourceUrl: string): CatalogVerdict {
   const query = queryOf(sourceUrl);

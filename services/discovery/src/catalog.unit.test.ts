@@ -28,7 +28,7 @@ const entry = (id: string, extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
-// The files fetched with a filter (SOURCES.md §1): diffed against a full catalog they look like mass
+// The files fetched with a filter (docs/data-sources.md §2): diffed with a full catalog they look like mass
 // removals. Their envelope does not say so; only the request URL did.
 const FILTERED = new Set([
   'openrouter_models_tools-filter_wikiarena_2025-07-20.json',

@@ -56,7 +56,7 @@ export interface DiscoveryResult {
 }
 
 // Only what every consumer relies on is required; everything else is read leniently below, because
-// OpenRouter adds, drops and re-types fields over time (SOURCES.md §6) and a model must not be lost
+// OpenRouter adds, drops and re-types fields over time (docs/data-sources.md §3); a model must not be lost
 // for a cosmetic field.
 const entrySchema = z.looseObject({
   id: z.string().min(1),

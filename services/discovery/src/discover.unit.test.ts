@@ -25,7 +25,7 @@ function discoverFile(file: string, overrides: Partial<typeof ctx> = {}) {
   return discoverModels(entries, { ...ctx, ...overrides });
 }
 
-// Model counts from SOURCES.md §1.
+// Model counts as listed in docs/data-sources.md §2.
 const expectedCounts: Record<string, number> = {
   'openrouter_models_madviking_2025-05-22.json': 319,
   'openrouter_models_madviking_2025-05-23.json': 321,

@@ -15,7 +15,7 @@ import {
   sharedDataPath,
 } from './testing/fixtures.ts';
 
-// Real OpenRouter /models snapshots from /work/shared/data (SOURCES.md): values checked by hand.
+// Real OpenRouter /models snapshots from ../shared/data (docs/data-sources.md): values checked by hand.
 const skissue = (day: string) => `openrouter_models_skissue_2026-${day}_data-array.json`;
 const at = (day: string) => Date.parse(`2026-${day}T06:00:00Z`);
 const AUG_19 = 'openrouter_models_output-modalities-all_unified-llm-pricing_2026-08-19.json';
@@ -260,7 +260,7 @@ describe('every recorded /models snapshot', () => {
     const unregistered = new Set<string>();
     const published = new Set<string>();
     for (const file of files) {
-      // `image` is per image in the 2025 captures, per token in 2026 (SOURCES.md §7).
+      // `image` is per image in the 2025 captures, per token in 2026 (docs/data-sources.md §4).
       const imageUnit = file.includes('_2025-') ? 'per_image' : 'per_token';
       for (const m of loadModels(file)) {
         total += 1;

@@ -63,7 +63,7 @@ describe('parsePrice: token prices become USD per 1M tokens at scale 8', () => {
     ]);
   });
 
-  it('rounds float artifacts half-even at scale 8 (SOURCES.md §7 values)', () => {
+  it('rounds float artifacts half-even at scale 8 (docs/data-sources.md §4 values)', () => {
     expect(amount('0.00000008333333333333334')).toBe('0.08333333');
     expect(amount('0.0000000833333333333333')).toBe('0.08333333');
     expect(amount('0.00000020000000000000002')).toBe('0.20000000');

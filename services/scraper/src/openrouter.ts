@@ -3,7 +3,7 @@ import { conditionsOfOverride, eventId, NO_CONDITIONS, priceKey, tierLabel } fro
 import type { EndpointDetails, ModelDiscovered, PriceComponent, RawPriceObserved } from '@llmpt/schemas';
 import Decimal from 'decimal.js';
 
-// OpenRouter's two price sources (SOURCES.md §1-2), pure: the event and fetched bytes come in,
+// OpenRouter's two price sources (docs/data-sources.md §3), pure: the event and fetched bytes come in,
 // RawPriceObserved events go out. No unit conversion here: values stay as published, each with the
 // unit it is published in; the normalizer turns them into USD per 1M.
 
@@ -54,7 +54,7 @@ export function openRouterUnit(dimension: string, value: string, promptValue?: s
 
 /**
  * Speech-to-text models (no context window, audio in) put a price per audio duration in `prompt`
- * (SOURCES.md §7: openai/whisper-1 "0.006" per minute, x-ai/grok-stt-1.0 "0.1"), in a unit OpenRouter
+ * (docs/data-sources.md §4: openai/whisper-1 "0.006" a minute, x-ai/grok-stt-1.0 "0.1") in a unit OpenRouter
  * does not state. Read as per token it would be a price 10^6 times too high, so it is kept under its
  * own dimension, per unit: published in the notes, never in the per-1M-token columns.
  */

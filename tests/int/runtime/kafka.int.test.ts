@@ -141,7 +141,7 @@ const normalized: NormalizedPrice = {
   status: 'ok',
   unavailable_reason: null,
   currency: 'USD',
-  // The highest tier per dimension is published (DESIGN.md): 0.000006 per token = 6 USD per 1M.
+  // The highest tier per dimension is published (docs/price-model.md §2): 0.000006 per token = 6 USD per 1M.
   prompt: '6.00000000',
   completion: '15.00000000',
   internal_reasoning: null,
@@ -345,7 +345,7 @@ describe('events through the real broker', () => {
 });
 
 describe('topics on the broker', () => {
-  it('holds the configs of DESIGN.md: event topics kept forever, the normalizer state compacted', async () => {
+  it('holds the configs of docs/design.md §2: event topics kept forever, the normalizer state compacted', async () => {
     const prefix = uniquePrefix('topic-configs');
     const specs = prefixedTopics(prefix);
     const first = await ensureTopics(kafka, specs, { partitions: 3, replicationFactor: 1 });

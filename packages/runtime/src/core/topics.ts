@@ -1,6 +1,6 @@
 import type { EventName } from '@llmpt/schemas';
 
-/** Kafka topic configs as the broker should hold them (DESIGN.md §2). The event topics are the event store. */
+/** Topic configs as the broker should hold them (docs/design.md §2). The event topics are the event store. */
 export interface TopicSpec {
   readonly name: string;
   readonly configs: Readonly<Record<string, string>>;

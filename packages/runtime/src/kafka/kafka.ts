@@ -183,7 +183,7 @@ export function createConsumer(kafka: Kafka, opts: ConsumerOptions): Consumer {
   return kafka.consumer({ ...rest, readUncommitted, allowAutoTopicCreation: false });
 }
 
-/** One event to produce: its key (see DESIGN.md §2), its type, and the event itself. */
+/** One event to produce: its key (see docs/design.md §2), its type, and the event itself. */
 export type EventMessage<N extends EventName = EventName> = {
   [K in N]: { readonly key: string; readonly name: K; readonly event: EventTypes[K] };
 }[N];

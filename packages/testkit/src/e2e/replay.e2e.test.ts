@@ -1,4 +1,4 @@
-// DESIGN.md §4: the topics are the event store. Run the pipeline over three recorded days (the sample
+// docs/design.md §5: the topics are the event store. Run the pipeline over three recorded days (the sample
 // catalog's two days with providers and endpoints, so every table gets rows, then a real capture of
 // the skissue series), then rebuild an empty database from the topics with the replay command, exactly
 // as an operator runs it: the content checksums per table match. And the normalizer's change detection

@@ -1,5 +1,5 @@
 // The oracle's own reading of what OpenRouter publishes, from docs/price-model.md §1-2 and the raw
-// JSON (SOURCES.md §6-7): a price as slots (tier label or base, dimension) → USD amount at scale 8.
+// JSON (docs/data-sources.md §3-4): a price as slots (tier label or base, dimension) → USD at scale 8.
 // Nothing here comes from the scraper or the normalizer; only the contract's vocabulary does (the
 // dimension registry and the tier label printer), so slot identities are spelled as the pipeline's.
 import { Decimal } from 'decimal.js';
@@ -58,7 +58,7 @@ export interface PublishedObservation {
 export interface PublishedTiers {
   readonly base: Readonly<Record<string, unknown>> | null;
   readonly tiers: readonly { readonly label: string; readonly prices: Readonly<Record<string, unknown>> }[];
-  /** Speech-input model: `prompt` is per audio duration, not per token (SOURCES.md §7). */
+  /** Speech-input model: `prompt` is per audio duration, not per token (docs/data-sources.md §4). */
   readonly speech: boolean;
 }
 

@@ -1,4 +1,4 @@
-// `npm run replay -- --into <DATABASE_URL>`: rebuild the database from the topics (DESIGN.md §4).
+// `npm run replay -- --into <DATABASE_URL>`: rebuild the database from the topics (docs/design.md §5).
 // Reads KAFKA_BROKERS and TOPIC_PREFIX like the services; MIGRATIONS_DIR overrides the migrations.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
