@@ -1,12 +1,14 @@
 import type { Producer } from 'kafkajs';
-import { eventId, type DeadLetter, type ModelDiscovered } from '@llmpt/schemas';
+import type { ModelDiscovered } from '@llmpt/schemas';
 import { fetchBytes } from '@llmpt/runtime/http';
 import { PipelineError, topicOfEvent, topics, type Logger } from '@llmpt/runtime';
 import { toKafkaMessage } from '@llmpt/runtime/kafka';
-import type { Blocklist } from './blocklist.ts';
-import { catalogSnapshotOf, catalogVerdict } from './catalog.ts';
-import { discoverModels, parseModelsResponse, type RejectedEntry } from './discover.ts';
-import { discoverProviders } from './providers.ts';
+import type { Blocklist } from '../core/blocklist.ts';
+import { catalogSnapshotOf, catalogVerdict } from '../core/catalog.ts';
+import { deadLetterOf } from '../core/dead-letters.ts';
+import { discoverModels, parseModelsResponse } from '../core/discover.ts';
+import type { DiscoverySummary } from '../core/job.ts';
+import { discoverProviders } from '../core/providers.ts';
 
 export interface DiscoveryRunOptions {
   readonly baseUrl: string;
@@ -19,18 +21,6 @@ export interface DiscoveryRunOptions {
   readonly attempts: number;
   readonly logger: Logger;
   readonly now?: () => number;
-}
-
-export interface DiscoverySummary {
-  readonly runId: string;
-  readonly models: number;
-  readonly sent: number;
-  readonly rejected: number;
-  readonly blocked: number;
-  readonly providers: number | null;
-  /** Whether the run published a CatalogSnapshot (a filtered or incomplete list publishes none). */
-  readonly catalogSnapshot: boolean;
-  readonly seconds: number;
 }
 
 /**
@@ -159,33 +149,4 @@ async function publishProviders(
     await opts.producer.send({ topic: dlq, messages: letters, acks: -1 });
   }
   return result.events.length;
-}
-
-function deadLetterOf(
-  r: Pick<RejectedEntry, 'entry' | 'index' | 'reason' | 'code'>,
-  runId: string,
-  sourceUrl: string,
-  now: number,
-): DeadLetter {
-  const payload = Buffer.from(JSON.stringify(r.entry) ?? 'undefined', 'utf8');
-  return {
-    event_id: eventId('DeadLetter', 'discovery', sourceUrl, r.index, payload.toString('utf8')),
-    run_id: runId,
-    caused_by: null,
-    occurred_at: now,
-    stage: 'discovery',
-    source_topic: null,
-    source_partition: null,
-    source_offset: null,
-    source_url: sourceUrl,
-    key: null,
-    payload,
-    error_code: r.code,
-    error_message: r.reason,
-    retriable: false,
-  };
-}
-
-export function formatSummary(s: DiscoverySummary): string {
-  return `discovery run=${s.runId} models=${s.models} sent=${s.sent} rejected=${s.rejected} blocked=${s.blocked} providers=${s.providers ?? 'n/a'} seconds=${s.seconds.toFixed(2)}`;
 }

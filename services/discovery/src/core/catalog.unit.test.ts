@@ -7,7 +7,7 @@ import { createBlocklist, emptyBlocklist } from './blocklist.ts';
 import { catalogSnapshotOf, catalogVerdict } from './catalog.ts';
 import { discoverModels, parseModelsResponse, type ModelsList } from './discover.ts';
 
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
 const modelsDir = path.resolve(repoRoot, '..', 'shared', 'data', 'openrouter', 'models');
 const readJson = (file: string): unknown => JSON.parse(readFileSync(path.join(modelsDir, file), 'utf8'));
 

@@ -2,7 +2,7 @@ import { contentHash, eventId } from '@llmpt/schemas';
 import type { Architecture, ModelDiscovered, PricingTier, TopProvider } from '@llmpt/schemas';
 import { z } from 'zod';
 import type { Blocklist } from './blocklist.ts';
-import { DiscoveryError } from './errors.ts';
+import { DiscoveryError } from '../errors.ts';
 
 export interface ModelsList {
   readonly entries: readonly unknown[];

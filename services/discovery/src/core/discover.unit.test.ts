@@ -5,9 +5,9 @@ import { contentHash, eventId } from '@llmpt/schemas';
 import { describe, expect, it } from 'vitest';
 import { createBlocklist, emptyBlocklist } from './blocklist.ts';
 import { canonicalJson, discoverModels, parseModelsResponse, utcDate } from './discover.ts';
-import { DiscoveryError } from './errors.ts';
+import { DiscoveryError } from '../errors.ts';
 
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
 const modelsDir = path.resolve(repoRoot, '..', 'shared', 'data', 'openrouter', 'models');
 const readJson = (file: string): unknown => JSON.parse(readFileSync(path.join(modelsDir, file), 'utf8'));
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { contentHash, eventId, type ProviderDiscovered } from '@llmpt/schemas';
 import { canonicalJson, utcDate } from './discover.ts';
-import { DiscoveryError } from './errors.ts';
+import { DiscoveryError } from '../errors.ts';
 
 /** One provider of GET /api/v1/providers, old (≤2026-03) or new schema (adds headquarters, datacenters). */
 export interface ProviderInfo {

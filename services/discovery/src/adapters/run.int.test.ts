@@ -15,7 +15,7 @@ import {
   uniquePrefix,
   type TopicKey,
 } from '@llmpt/testkit';
-import { emptyBlocklist } from './blocklist.ts';
+import { emptyBlocklist } from '../core/blocklist.ts';
 import { runDiscovery } from './run.ts';
 
 // One discovery run against the local OpenRouter-compatible server and the real broker: the

@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { DiscoveryError } from './errors.ts';
+import { DiscoveryError } from '../errors.ts';
 
 /** Which model ids discovery must drop (test rows and the like). */
 export interface Blocklist {
@@ -39,7 +38,7 @@ export function createBlocklist(parts: {
   return { isBlocked: (id) => ids.has(id) || patterns.some((p) => p.test(id)) };
 }
 
-/** Parses the YAML text of configs/models_blocklist.yml (pure). */
+/** Parses the YAML text of configs/models_blocklist.yml (pure; adapters/blocklist-file.ts reads it). */
 export function parseBlocklist(yamlText: string): Blocklist {
   let doc: unknown;
   try {
@@ -60,11 +59,6 @@ export function parseBlocklist(yamlText: string): Blocklist {
     globs: result.data.globs ?? [],
     regexes: result.data.regexes ?? [],
   });
-}
-
-/** Reads and parses a blocklist file (the shell's side; the parsing stays pure). */
-export function loadBlocklist(path: string): Blocklist {
-  return parseBlocklist(readFileSync(path, 'utf8'));
 }
 
 function globToRegExp(glob: string): RegExp {
