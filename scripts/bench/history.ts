@@ -10,8 +10,8 @@ import { endpointsFromDerivedMap, type EndpointEntry } from '@llmpt/fixture-serv
 import { discoverModels, parseModelsResponse } from '../../services/discovery/src/core/discover.ts';
 import { emptyBlocklist } from '../../services/discovery/src/core/blocklist.ts';
 import { endpointObservations, routedPriceObservation } from '../../services/scraper/src/openrouter.ts';
-import { normalizeAndDecide } from '../../services/normalizer/src/changes.ts';
-import type { PriceState } from '../../services/normalizer/src/state.ts';
+import { normalizeAndDecide } from '../../services/normalizer/src/core/changes.ts';
+import type { PriceState } from '../../services/normalizer/src/core/state.ts';
 
 export interface HistoryOptions {
   readonly modelsFile: string;

@@ -27,8 +27,8 @@ import {
   type ServiceProcess,
 } from '@llmpt/testkit';
 import { project, rowCount, type DecodedEvent, type Rows } from '../../services/sink/src/project.ts';
-import { encodeState } from '../../services/normalizer/src/state.ts';
-import { decide } from '../../services/normalizer/src/changes.ts';
+import { encodeState } from '../../services/normalizer/src/core/state.ts';
+import { decide } from '../../services/normalizer/src/core/changes.ts';
 import { restoreState } from '../../services/normalizer/src/adapters/changelog.ts';
 import { generateHistory, type History } from './history.ts';
 import {

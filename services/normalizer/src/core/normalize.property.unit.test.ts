@@ -2,9 +2,9 @@ import { Decimal } from 'decimal.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decide } from './changes.ts';
-import { NormalizeError } from './errors.ts';
+import { NormalizeError } from '../errors.ts';
 import { normalize } from './normalize.ts';
-import { DAY, T0, component, rawPrice } from './testing/fixtures.ts';
+import { DAY, T0, component, rawPrice } from '../testing/fixtures.ts';
 
 // Precise enough that times(1e6) never rounds before toFixed does.
 const Big = Decimal.clone({ precision: 200 });

@@ -13,7 +13,7 @@ import {
   openRouterComponents,
   rawPrice,
   sharedDataPath,
-} from './testing/fixtures.ts';
+} from '../testing/fixtures.ts';
 
 // Real OpenRouter /models snapshots from /work/shared/data (SOURCES.md): values checked by hand.
 const skissue = (day: string) => `openrouter_models_skissue_2026-${day}_data-array.json`;

@@ -1,6 +1,6 @@
 import { Decimal } from 'decimal.js';
 import type { DimensionBasis } from '@llmpt/schemas';
-import { NormalizeError } from './errors.ts';
+import { NormalizeError } from '../errors.ts';
 
 /**
  * The normalizer's own Decimal: enough precision for relative changes of 8-decimal prices, half-even,

@@ -3,8 +3,8 @@ import { samples } from '@llmpt/schemas/samples';
 import type { StageMessage } from '@llmpt/runtime/kafka';
 import { describe, expect, it } from 'vitest';
 import { createNormalizerHandler, emptyCounters } from './handler.ts';
-import { decodeState, type PriceState } from './state.ts';
-import { DAY, T0, component, rawPrice } from './testing/fixtures.ts';
+import { decodeState, type PriceState } from '../core/state.ts';
+import { DAY, T0, component, rawPrice } from '../testing/fixtures.ts';
 
 const topics = { normalized: 'n', changed: 'c', changelog: 's' };
 let offset = 0;

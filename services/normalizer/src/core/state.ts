@@ -1,5 +1,5 @@
 import { DIMENSION_NAMES, isDimension, type Dimension, type NormalizedPrice } from '@llmpt/schemas';
-import { NormalizeError } from './errors.ts';
+import { NormalizeError } from '../errors.ts';
 
 /**
  * One slot of a price key (docs/price-model.md §3): the base price or one tier, and one dimension.

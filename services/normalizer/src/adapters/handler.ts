@@ -1,8 +1,8 @@
 import { priceKey, type CatalogSnapshot, type PriceChanged, type RawPriceObserved } from '@llmpt/schemas';
 import type { HandlerResult, Output, RawOutput, Rejection, StageMessage } from '@llmpt/runtime/kafka';
-import { applyCatalogSnapshot, normalizeAndDecide, type DecideOptions } from './changes.ts';
-import { NormalizeError } from './errors.ts';
-import { encodeState, type PriceState } from './state.ts';
+import { applyCatalogSnapshot, normalizeAndDecide, type DecideOptions } from '../core/changes.ts';
+import { NormalizeError } from '../errors.ts';
+import { encodeState, type PriceState } from '../core/state.ts';
 
 export interface NormalizerTopics {
   readonly normalized: string;

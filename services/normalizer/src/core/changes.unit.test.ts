@@ -18,7 +18,7 @@ import {
 } from './changes.ts';
 import { contentIdOf, normalize } from './normalize.ts';
 import { decodeState, encodeState, type PriceState } from './state.ts';
-import { DAY, T0, component, rawPrice } from './testing/fixtures.ts';
+import { DAY, T0, component, rawPrice } from '../testing/fixtures.ts';
 
 type State = ReadonlyMap<string, PriceState>;
 const MODEL = 'anthropic/claude-sonnet-4';

@@ -4,7 +4,7 @@ import type { CatalogSnapshot, NormalizedPrice, PriceChanged, RawPriceObserved }
 import { applyCatalogSnapshot, normalizeAndDecide } from './changes.ts';
 import { compareChanges, isSameSet, rebuildChanges } from './rebuild.ts';
 import type { PriceState } from './state.ts';
-import { DAY, T0, component, rawPrice } from './testing/fixtures.ts';
+import { DAY, T0, component, rawPrice } from '../testing/fixtures.ts';
 
 /**
  * The live normalizer over raw observations and catalog snapshots, as they arrive: its NormalizedPrice

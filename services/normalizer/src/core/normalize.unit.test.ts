@@ -1,7 +1,7 @@
 import { DIMENSION_NAMES, emptyDimensionValues } from '@llmpt/schemas';
 import { describe, expect, it } from 'vitest';
 import { contentIdOf, normalize } from './normalize.ts';
-import { T0, component, rawPrice } from './testing/fixtures.ts';
+import { T0, component, rawPrice } from '../testing/fixtures.ts';
 
 const NULLS = emptyDimensionValues();
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NormalizeError } from './errors.ts';
+import { NormalizeError } from '../errors.ts';
 import { Dec, basisOfUnit, parseAmount, parsePrice, toMoney } from './units.ts';
 
 function amount(raw: string, unit = 'per_token', currency = 'USD'): string {

@@ -11,7 +11,7 @@ import {
   type RawPriceObserved,
   type SourceType,
 } from '@llmpt/schemas';
-import { NormalizeError } from './errors.ts';
+import { NormalizeError } from '../errors.ts';
 import { contentIdOf, normalize } from './normalize.ts';
 import { emptyState, slotId, slotsOf, type PriceState, type SlotState, type SlotValue } from './state.ts';
 import { Dec, toMoney } from './units.ts';

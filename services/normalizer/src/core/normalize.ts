@@ -19,7 +19,7 @@ import {
   type TierConditions,
   type UnregisteredComponent,
 } from '@llmpt/schemas';
-import { NormalizeError } from './errors.ts';
+import { NormalizeError } from '../errors.ts';
 import { Dec, basisOfUnit, parsePrice, type ParsedPrice } from './units.ts';
 
 /** A raw dimension meaning one published rate for both input and output tokens. */
