@@ -2,10 +2,10 @@ import { encodeEvent } from '@llmpt/schemas';
 import { createLogger } from '@llmpt/runtime';
 import { type StageMessage } from '@llmpt/runtime/kafka';
 import { describe, expect, it } from 'vitest';
-import type { DecodedEvent, Rows } from './project.ts';
-import { createSinkHandler } from './sink.ts';
+import type { DecodedEvent, Rows } from '../core/project.ts';
+import { createSinkHandler } from './handler.ts';
 import { emptyWriteResult, SinkStoreError, type PriceStore } from './store.ts';
-import { modelDiscovered, normalizedPrice } from './test-events.ts';
+import { modelDiscovered, normalizedPrice } from '../test-events.ts';
 
 const logger = createLogger({ service: 'test', level: 'silent' });
 const message = (decoded: DecodedEvent, offset: number): StageMessage => ({

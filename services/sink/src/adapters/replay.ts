@@ -3,9 +3,9 @@ import pg from 'pg';
 import { createKafka, groupLag, runStage } from '@llmpt/runtime/kafka';
 import { migrate } from '@llmpt/runtime/ops';
 import { topics, type Logger, sinkInputTopics } from '@llmpt/runtime';
-import { createPostgresStore } from './adapters/postgres.ts';
+import { createPostgresStore } from './postgres.ts';
 import { tableChecksums } from './checksums.ts';
-import { createSinkHandler, type SinkTotals } from './sink.ts';
+import { createSinkHandler, type SinkTotals } from './handler.ts';
 
 export interface ReplayOptions {
   readonly brokers: readonly string[];

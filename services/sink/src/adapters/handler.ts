@@ -1,6 +1,6 @@
 import { isRetriable, type Logger } from '@llmpt/runtime';
 import { type HandlerResult, type Rejection, type StageMessage } from '@llmpt/runtime/kafka';
-import { project } from './project.ts';
+import { project } from '../core/project.ts';
 import type { PriceStore, WriteResult } from './store.ts';
 
 export interface SinkTotals {

@@ -12,7 +12,7 @@ import {
   normalizedPrice,
   priceChanged,
   rawPriceObserved,
-} from './test-events.ts';
+} from '../test-events.ts';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 

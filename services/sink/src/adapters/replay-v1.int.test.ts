@@ -7,9 +7,9 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIMENSIONS, assertSoundEvent, decodeEvent } from '@llmpt/schemas';
 import { freshDatabase, repoRoot, type FreshDatabase } from '@llmpt/testkit';
-import { createPostgresStore } from './adapters/postgres.ts';
+import { createPostgresStore } from './postgres.ts';
 import { tableChecksums } from './checksums.ts';
-import { project, type DecodedEvent } from './project.ts';
+import { project, type DecodedEvent } from '../core/project.ts';
 
 const V2_DIMENSIONS = DIMENSIONS.filter((d) => d.since === 2).map((d) => d.name);
 /** What a v1 event lands with in the columns v2 added. */

@@ -1,5 +1,5 @@
 import { PipelineError } from '@llmpt/runtime';
-import type { Rows } from './project.ts';
+import type { Rows } from '../core/project.ts';
 
 /** What one batch changed: new fact rows, and projection rows inserted or actually modified. */
 export interface WriteResult {
