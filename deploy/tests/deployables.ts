@@ -10,8 +10,7 @@ import { env } from '@llmpt/runtime';
 import { discoveryEnvSchema } from '../../services/discovery/src/config.ts';
 import { normalizerEnvSchema } from '../../services/normalizer/src/config.ts';
 import { scraperEnvSchema } from '../../services/scraper/src/config.ts';
-import { sinkEnvSchema } from '../../services/sink/src/config.ts';
-import { replayEnvSchema } from '../../services/sink/src/replay-config.ts';
+import { replayEnvSchema, sinkEnvSchema } from '../../services/sink/src/config.ts';
 import { containersOf, kustomizeBuild, type Container, type Manifest } from './kustomize.ts';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');

@@ -4,7 +4,7 @@
 import { decodeEvent } from '@llmpt/schemas';
 import { toKafkaMessage, type EventMessage } from '@llmpt/runtime/kafka';
 import { createPostgresStore } from '../../services/sink/src/adapters/postgres.ts';
-import { emptyRows, project, type DecodedEvent, type Rows } from '../../services/sink/src/project.ts';
+import { emptyRows, project, type DecodedEvent, type Rows } from '../../services/sink/src/core/project.ts';
 
 export interface Breakdown {
   readonly batches: number;

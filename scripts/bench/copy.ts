@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import type { Rows } from '../../services/sink/src/project.ts';
+import type { Rows } from '../../services/sink/src/core/project.ts';
 
 const TABLES: readonly [keyof Rows, string][] = [
   ['providers', 'public.providers'],

@@ -7,11 +7,11 @@ import { readFileSync } from 'node:fs';
 import Decimal from 'decimal.js';
 import type { ModelDiscovered, NormalizedPrice, PriceChanged, RawPriceObserved } from '@llmpt/schemas';
 import { endpointsFromDerivedMap, type EndpointEntry } from '@llmpt/fixture-server';
-import { discoverModels, parseModelsResponse } from '../../services/discovery/src/discover.ts';
-import { emptyBlocklist } from '../../services/discovery/src/blocklist.ts';
+import { discoverModels, parseModelsResponse } from '../../services/discovery/src/core/discover.ts';
+import { emptyBlocklist } from '../../services/discovery/src/core/blocklist.ts';
 import { endpointObservations, routedPriceObservation } from '../../services/scraper/src/openrouter.ts';
-import { normalizeAndDecide } from '../../services/normalizer/src/changes.ts';
-import type { PriceState } from '../../services/normalizer/src/state.ts';
+import { normalizeAndDecide } from '../../services/normalizer/src/core/changes.ts';
+import type { PriceState } from '../../services/normalizer/src/core/state.ts';
 
 export interface HistoryOptions {
   readonly modelsFile: string;

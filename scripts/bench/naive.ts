@@ -5,7 +5,7 @@
 import { createClient, type SupabaseClientOptions } from '@supabase/supabase-js';
 import ws from 'ws';
 import { stackEnv, waitFor } from '@llmpt/testkit';
-import type { ObservationRow } from '../../services/sink/src/project.ts';
+import type { ObservationRow } from '../../services/sink/src/core/project.ts';
 import { withClient } from './infra.ts';
 
 const TABLE = 'bench_naive_observations';

@@ -26,9 +26,9 @@ import {
   type ServiceName,
   type ServiceProcess,
 } from '@llmpt/testkit';
-import { project, rowCount, type DecodedEvent, type Rows } from '../../services/sink/src/project.ts';
-import { encodeState } from '../../services/normalizer/src/state.ts';
-import { decide } from '../../services/normalizer/src/changes.ts';
+import { project, rowCount, type DecodedEvent, type Rows } from '../../services/sink/src/core/project.ts';
+import { encodeState } from '../../services/normalizer/src/core/state.ts';
+import { decide } from '../../services/normalizer/src/core/changes.ts';
 import { restoreState } from '../../services/normalizer/src/adapters/changelog.ts';
 import { generateHistory, type History } from './history.ts';
 import {

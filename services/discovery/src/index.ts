@@ -11,14 +11,14 @@ export {
   type ModelsList,
   type RejectedEntry,
   type RejectCode,
-} from './discover.ts';
+} from './core/discover.ts';
 export {
   catalogSnapshotOf,
   catalogVerdict,
   type CatalogContext,
   type CatalogVerdict,
   type IncompleteReason,
-} from './catalog.ts';
-export { createBlocklist, emptyBlocklist, parseBlocklist, type Blocklist } from './blocklist.ts';
+} from './core/catalog.ts';
+export { createBlocklist, emptyBlocklist, parseBlocklist, type Blocklist } from './core/blocklist.ts';
 export { DiscoveryError, type DiscoveryErrorCode } from './errors.ts';
-export { discoverProviders } from './providers.ts';
+export { discoverProviders } from './core/providers.ts';

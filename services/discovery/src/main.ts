@@ -1,18 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { createKafka, createProducer } from '@llmpt/runtime/kafka';
 import { createLogger, errorCode } from '@llmpt/runtime';
-import { loadBlocklist } from './blocklist.ts';
+import { loadBlocklist } from './adapters/blocklist-file.ts';
+import { runDiscovery } from './adapters/run.ts';
 import { loadDiscoveryConfig } from './config.ts';
-import { formatSummary, runDiscovery } from './run.ts';
-
-// Exit codes the CronJob and the daily script rely on.
-const EXIT_UNREACHABLE = 2;
-const EXIT_NOT_A_LIST = 3;
-const EXIT_OTHER = 1;
+import { exitCodeOf, formatSummary, runIdOf } from './core/job.ts';
 
 const config = loadDiscoveryConfig();
 const logger = createLogger({ service: 'discovery', level: config.LOG_LEVEL });
-const runId = config.RUN_ID ?? `${new Date().toISOString().slice(0, 19)}Z-${randomUUID().slice(0, 8)}`;
+const runId = config.RUN_ID ?? runIdOf(Date.now(), randomUUID());
 const log = logger.child({ run_id: runId });
 const kafka = createKafka({
   brokers: config.KAFKA_BROKERS,
@@ -44,11 +40,5 @@ try {
   log.error({ err, code }, 'discovery run failed');
   process.stderr.write(`discovery failed (${code}): ${(err as Error).message}\n`);
   await producer.disconnect().catch(() => undefined);
-  process.exit(
-    code === 'SOURCE_UNREACHABLE' || code === 'HTTP_4XX'
-      ? EXIT_UNREACHABLE
-      : code === 'NOT_A_MODELS_LIST'
-        ? EXIT_NOT_A_LIST
-        : EXIT_OTHER,
-  );
+  process.exit(exitCodeOf(code));
 }

@@ -19,3 +19,15 @@ export const loadNormalizerConfig = (e?: Record<string, string | undefined>) => 
 
 /** The environment this service accepts (deploy/tests check compose and k8s env against it). */
 export const normalizerEnvSchema = schema;
+
+/** The `rebuild-changes` command's environment: the broker, and the normalizer's decision settings. */
+const rebuildChangesSchema = z.object({
+  KAFKA_BROKERS: commonEnv.KAFKA_BROKERS,
+  TOPIC_PREFIX: commonEnv.TOPIC_PREFIX,
+  LOG_LEVEL: commonEnv.LOG_LEVEL,
+  ALERT_THRESHOLD: schema.shape.ALERT_THRESHOLD,
+  REMOVAL_AFTER_RUNS: schema.shape.REMOVAL_AFTER_RUNS,
+});
+
+export const loadRebuildChangesConfig = (e?: Record<string, string | undefined>) =>
+  loadConfig(rebuildChangesSchema, e);

@@ -1,8 +1,8 @@
 import { normalizerInputTopics, topics } from '@llmpt/runtime';
 import { runConsumerService } from '@llmpt/runtime/kafka';
 import { restoreState } from './adapters/changelog.ts';
+import { createNormalizerHandler, emptyCounters } from './adapters/handler.ts';
 import { loadNormalizerConfig } from './config.ts';
-import { createNormalizerHandler, emptyCounters } from './handler.ts';
 
 const config = loadNormalizerConfig();
 const counters = emptyCounters();

@@ -28,3 +28,18 @@ export const loadSinkConfig = (e?: Record<string, string | undefined>) => loadCo
 
 /** The environment this service accepts (deploy/tests check compose and k8s env against it). */
 export const sinkEnvSchema = schema;
+
+/** The replay command's environment (the Job sets these; `--into` may replace REPLAY_INTO). */
+export const replayEnvSchema = z.object({
+  KAFKA_BROKERS: commonEnv.KAFKA_BROKERS,
+  TOPIC_PREFIX: commonEnv.TOPIC_PREFIX,
+  LOG_LEVEL: commonEnv.LOG_LEVEL,
+  REPLAY_INTO: z
+    .string()
+    .startsWith('postgres', 'a postgres:// connection string of an empty database')
+    .optional(),
+  MIGRATIONS_DIR: z.string().optional(),
+});
+
+export type ReplayConfig = z.infer<typeof replayEnvSchema>;
+export const loadReplayConfig = (e?: Record<string, string | undefined>) => loadConfig(replayEnvSchema, e);

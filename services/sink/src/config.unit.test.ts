@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadSinkConfig } from './config.ts';
+import { loadReplayConfig, loadSinkConfig } from './config.ts';
 
 describe('sink config', () => {
   it("the sink's config requires the variables of the store it is given", () => {
@@ -15,5 +15,15 @@ describe('sink config', () => {
       expect((e as Error).message).toMatch(/DATABASE_URL: .*\(set\)/);
       expect((e as Error).message).not.toContain('hunter2');
     }
+  });
+
+  it('the replay command takes an optional REPLAY_INTO, a postgres URL', () => {
+    expect(loadReplayConfig({ KAFKA_BROKERS: 'k:1' }).REPLAY_INTO).toBeUndefined();
+    expect(loadReplayConfig({ KAFKA_BROKERS: 'k:1', REPLAY_INTO: 'postgres://h/db' }).REPLAY_INTO).toBe(
+      'postgres://h/db',
+    );
+    expect(() => loadReplayConfig({ KAFKA_BROKERS: 'k:1', REPLAY_INTO: 'mysql://h/db' })).toThrow(
+      /REPLAY_INTO/,
+    );
   });
 });

@@ -1,7 +1,7 @@
 // What other packages (tests, benchmarks, tools) use of the sink: its pure projection, its stores,
 // replay and the table checksums. The service itself starts from main.ts.
-export * from './project.ts';
-export * from './store.ts';
+export * from './core/project.ts';
+export * from './adapters/store.ts';
 export { createPostgresStore, type PostgresStoreOptions } from './adapters/postgres.ts';
-export { replay, sinkTopics, type ReplayOptions, type ReplayResult } from './replay.ts';
-export { SINK_TABLES, tableChecksums } from './checksums.ts';
+export { replay, sinkTopics, type ReplayOptions, type ReplayResult } from './adapters/replay.ts';
+export { SINK_TABLES, tableChecksums } from './adapters/checksums.ts';

@@ -1,10 +1,10 @@
 import { runConsumerService } from '@llmpt/runtime/kafka';
 import { sinkInputTopics } from '@llmpt/runtime';
+import { createSinkHandler, type SinkTotals } from './adapters/handler.ts';
 import { createPostgresStore } from './adapters/postgres.ts';
+import type { PriceStore } from './adapters/store.ts';
 import { createSupabaseStore } from './adapters/supabase.ts';
 import { loadSinkConfig } from './config.ts';
-import { createSinkHandler, type SinkTotals } from './sink.ts';
-import type { PriceStore } from './store.ts';
 
 const config = loadSinkConfig();
 const totals: SinkTotals = { batches: 0, events: 0, observations: 0, changes: 0 };

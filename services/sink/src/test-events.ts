@@ -8,7 +8,7 @@ import {
   type PriceChanged,
   type RawPriceObserved,
 } from '@llmpt/schemas';
-import type { DecodedEvent } from './project.ts';
+import type { DecodedEvent } from './core/project.ts';
 
 export const T0 = Date.UTC(2026, 4, 7, 12, 0, 0); // 2026-05-07T12:00:00.000Z
 export const HOUR = 3_600_000;

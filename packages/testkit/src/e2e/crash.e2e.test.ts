@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { sampleCatalog, startFixtureServer } from '@llmpt/fixture-server';
 import { groupLag } from '@llmpt/runtime/kafka';
 import { topics, sinkInputTopics } from '@llmpt/runtime';
-import { SINK_TABLES, tableChecksums } from '../../../../services/sink/src/checksums.ts';
+import { SINK_TABLES, tableChecksums } from '../../../../services/sink/src/adapters/checksums.ts';
 import { consumeAll, createTestTopics, deleteTestTopics, type ConsumedEvent } from '../kafka.ts';
 import {
   groupIds,

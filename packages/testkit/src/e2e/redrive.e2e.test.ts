@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleCatalog, startFixtureServer, type FixtureServer } from '@llmpt/fixture-server';
 import { highWatermarks } from '@llmpt/runtime/kafka';
 import { REDRIVEN_FROM_HEADER } from '@llmpt/runtime/ops';
-import { tableChecksums } from '../../../../services/sink/src/checksums.ts';
+import { tableChecksums } from '../../../../services/sink/src/adapters/checksums.ts';
 import { stackEnv } from '../env.ts';
 import { consumeAll } from '../kafka.ts';
 import { waitFor } from '../wait.ts';

@@ -6,7 +6,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleCatalog, seriesDays, startFixtureServer, type FixtureServer } from '@llmpt/fixture-server';
-import { tableChecksums } from '../../../../services/sink/src/checksums.ts';
+import { tableChecksums } from '../../../../services/sink/src/adapters/checksums.ts';
 import { stackEnv } from '../env.ts';
 import { consumeAll } from '../kafka.ts';
 import { runProcess, type ProcessRun } from '../pipeline.ts';

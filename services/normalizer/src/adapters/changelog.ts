@@ -1,7 +1,7 @@
 import type { Kafka } from 'kafkajs';
 import { readToEnd } from '@llmpt/runtime/kafka';
 import { type Logger } from '@llmpt/runtime';
-import { decodeState, type PriceState } from '../state.ts';
+import { decodeState, type PriceState } from '../core/state.ts';
 
 /**
  * Rebuilds the last price per key from the compacted changelog topic: read every partition from the

@@ -4,30 +4,15 @@
 // was lost), with --write-state-topic the normalizer's state (its compacted changelog).
 // Reads KAFKA_BROKERS, TOPIC_PREFIX, ALERT_THRESHOLD and REMOVAL_AFTER_RUNS like the normalizer.
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
-import { commonEnv, createLogger, loadConfig, topics } from '@llmpt/runtime';
-import {
-  createKafka,
-  createProducer,
-  decodeKafkaMessage,
-  produceEvents,
-  readToEnd,
-  type Kafka,
-} from '@llmpt/runtime/kafka';
+import { createLogger, topics } from '@llmpt/runtime';
+import { createKafka, createProducer, produceEvents, type Kafka } from '@llmpt/runtime/kafka';
 import type { EventName, EventTypes } from '@llmpt/schemas';
-import { encodeState } from '../state.ts';
-import { compareChanges, isSameSet, rebuildChanges } from '../rebuild.ts';
-import { normalizerEnvSchema } from '../config.ts';
+import { readEvents } from '../adapters/event-log.ts';
+import { loadRebuildChangesConfig } from '../config.ts';
+import { encodeState } from '../core/state.ts';
+import { compareChanges, isSameSet, rebuildChanges } from '../core/rebuild.ts';
 
-const config = loadConfig(
-  z.object({
-    KAFKA_BROKERS: commonEnv.KAFKA_BROKERS,
-    TOPIC_PREFIX: commonEnv.TOPIC_PREFIX,
-    LOG_LEVEL: commonEnv.LOG_LEVEL,
-    ALERT_THRESHOLD: normalizerEnvSchema.shape.ALERT_THRESHOLD,
-    REMOVAL_AFTER_RUNS: normalizerEnvSchema.shape.REMOVAL_AFTER_RUNS,
-  }),
-);
+const config = loadRebuildChangesConfig();
 const { values } = parseArgs({
   options: { 'write-topic': { type: 'string' }, 'write-state-topic': { type: 'string' } },
 });
@@ -40,23 +25,7 @@ const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'pricing-re
 
 /** Every event of one type on a topic, read committed, in log order per partition. */
 async function read<N extends EventName>(k: Kafka, topic: string, name: N): Promise<EventTypes[N][]> {
-  const events: EventTypes[N][] = [];
-  let skipped = 0;
-  await readToEnd(
-    k,
-    [topic],
-    ({ message }) => {
-      try {
-        const d = decodeKafkaMessage(message);
-        if (d.name === name) events.push(d.event as EventTypes[N]);
-        else skipped++;
-      } catch {
-        // Undecodable records never reached the consumers either (they were dead-lettered).
-        skipped++;
-      }
-    },
-    { groupPrefix: 'pricing-rebuild-changes' },
-  );
+  const { events, skipped } = await readEvents(k, topic, name, 'pricing-rebuild-changes');
   if (skipped) out(`  ${topic}: ${skipped} records skipped (not a ${name})`);
   return events;
 }

@@ -2,8 +2,8 @@ import pg from 'pg';
 import { ConfigError } from '@llmpt/core';
 import type { Logger } from '@llmpt/runtime';
 import { DIMENSION_NAMES } from '@llmpt/schemas';
-import type { Rows } from '../project.ts';
-import { classifyDbError, SinkStoreError, type PriceStore, type WriteResult } from '../store.ts';
+import type { Rows } from '../core/project.ts';
+import { classifyDbError, SinkStoreError, type PriceStore, type WriteResult } from './store.ts';
 
 /**
  * The default store: a direct connection (pg). One transaction per batch, so a batch lands whole or
@@ -210,7 +210,7 @@ const providerUpsert: Upsert = {
   ],
   key: ['slug'],
   set: {
-    // The slug stands in for an unknown name: it never replaces a known one (see project.ts).
+    // The slug stands in for an unknown name: it never replaces a known one (see core/project.ts).
     name:
       'case when excluded.name = excluded.slug then t.name when t.name = t.slug then excluded.name ' +
       'when excluded.last_seen_at > t.last_seen_at or (excluded.last_seen_at = t.last_seen_at and excluded.name > t.name) ' +

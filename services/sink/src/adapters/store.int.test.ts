@@ -5,8 +5,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIMENSION_NAMES } from '@llmpt/schemas';
 import { freshDatabase, stackEnv, uniquePrefix, waitFor } from '@llmpt/testkit';
-import { project, type DecodedEvent, type ObservationRow, type Rows } from '../project.ts';
-import { SinkStoreError, type PriceStore } from '../store.ts';
+import { project, type DecodedEvent, type ObservationRow, type Rows } from '../core/project.ts';
+import { SinkStoreError, type PriceStore } from './store.ts';
 import {
   DAY,
   HOUR,

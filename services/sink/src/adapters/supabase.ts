@@ -2,14 +2,14 @@ import { createClient, type PostgrestError, type SupabaseClientOptions } from '@
 import ws from 'ws';
 import { ConfigError } from '@llmpt/core';
 import type { Logger } from '@llmpt/runtime';
-import type { Rows } from '../project.ts';
+import type { Rows } from '../core/project.ts';
 import {
   classifyDbError,
   emptyWriteResult,
   SinkStoreError,
   type PriceStore,
   type WriteResult,
-} from '../store.ts';
+} from './store.ts';
 
 /**
  * The store for deployments that reach the database only through Supabase's REST API (supabase-js

@@ -3,11 +3,11 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { createLogger, loadConfig, redactUrl } from '@llmpt/runtime';
-import { replay } from '../replay.ts';
-import { replayEnvSchema } from '../replay-config.ts';
+import { createLogger, redactUrl } from '@llmpt/runtime';
+import { replay } from '../adapters/replay.ts';
+import { loadReplayConfig } from '../config.ts';
 
-const config = loadConfig(replayEnvSchema);
+const config = loadReplayConfig();
 const { values } = parseArgs({ options: { into: { type: 'string' } } });
 const into = values.into ?? config.REPLAY_INTO;
 if (!into) {

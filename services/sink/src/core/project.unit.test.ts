@@ -1,0 +1,368 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { project, rowCount, type DecodedEvent } from './project.ts';
+import { DIMENSION_NAMES, emptyDimensionValues, type ProviderDiscovered } from '@llmpt/schemas';
+import { samples } from '@llmpt/schemas/samples';
+import {
+  DAY,
+  HOUR,
+  T0,
+  TIERED,
+  modelDiscovered,
+  normalizedPrice,
+  priceChanged,
+  rawPriceObserved,
+} from '../test-events.ts';
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+/** Price events know a provider's slug (and maybe name), never its catalog details. */
+const noCatalog = {
+  privacy_policy_url: null,
+  terms_of_service_url: null,
+  status_page_url: null,
+  headquarters: null,
+  datacenters: null,
+  raw: null,
+  catalog_seen_at: null,
+};
+
+describe('project', () => {
+  it('maps a ModelDiscovered to one models_catalog row seen at its fetch time', () => {
+    const rows = project([modelDiscovered()]);
+    expect(rows.models).toEqual([
+      {
+        model_id: 'anthropic/claude-sonnet-4',
+        canonical_slug: 'anthropic/claude-4-sonnet-20250522',
+        name: 'Anthropic: Claude Sonnet 4',
+        description: 'A model',
+        created_at_source: '2025-05-22T00:00:00.000Z',
+        context_length: 200_000,
+        modality: 'text+image->text',
+        input_modalities: ['text', 'image'],
+        output_modalities: ['text'],
+        tokenizer: 'Claude',
+        supported_parameters: ['tools', 'max_tokens'],
+        top_provider: { context_length: 200_000, max_completion_tokens: 64_000, is_moderated: true },
+        raw: {
+          id: 'anthropic/claude-sonnet-4',
+          pricing: { prompt: '0.000003', completion: '0.000015' },
+          extra: 1,
+        },
+        expiration_date: null,
+        first_seen_at: '2026-05-07T12:00:00.000Z',
+        last_seen_at: '2026-05-07T12:00:00.000Z',
+        last_event_id: `md-anthropic/claude-sonnet-4-${T0}`,
+      },
+    ]);
+    expect(rowCount(rows)).toBe(1);
+  });
+
+  it('keeps a raw entry that is not JSON instead of dropping it', () => {
+    const [model] = project([modelDiscovered({ raw_entry: 'not json' })]).models;
+    expect(model?.raw).toEqual({ unparsed: 'not json' });
+  });
+
+  it('merges one model seen twice: first seen = earliest, last seen = latest, other columns from the newest', () => {
+    const older = modelDiscovered({ fetched_at: T0, name: 'Old name', context_length: 100_000 });
+    const newer = modelDiscovered({ fetched_at: T0 + DAY, name: 'New name', context_length: 200_000 });
+    for (const batch of [
+      [older, newer],
+      [newer, older],
+    ]) {
+      const { models } = project(batch);
+      expect(models).toHaveLength(1);
+      expect(models[0]).toMatchObject({
+        name: 'New name',
+        context_length: 200_000,
+        first_seen_at: iso(T0),
+        last_seen_at: iso(T0 + DAY),
+        last_event_id: newer.event.event_id,
+      });
+    }
+  });
+
+  it('maps a NormalizedPrice to an observation with money as the exact decimal strings', () => {
+    const rows = project([
+      normalizedPrice({ prompt: '0.00000375', completion: '123456789.12345678', notes: ['single rate'] }),
+    ]);
+    expect(rows.observations).toEqual([
+      {
+        event_id: `np-anthropic/claude-sonnet-4-anthropic-openrouter_endpoints-${T0}`,
+        run_id: 'run-1',
+        caused_by: 'raw-1',
+        price_key: 'anthropic/claude-sonnet-4|anthropic|openrouter_endpoints',
+        model_id: 'anthropic/claude-sonnet-4',
+        provider: 'anthropic',
+        source_type: 'openrouter_endpoints',
+        source_url: 'https://openrouter.ai/api/v1/models/anthropic/claude-sonnet-4/endpoints',
+        snapshot_date: '2026-05-07',
+        observed_at: '2026-05-07T12:00:00.000Z',
+        status: 'ok',
+        unavailable_reason: null,
+        currency: 'USD',
+        ...emptyDimensionValues(),
+        prompt: '0.00000375',
+        completion: '123456789.12345678',
+        input_cache_read: '0.30000000',
+        input_cache_write: '3.75000000',
+        image: '0.00480000',
+        notes: ['single rate'],
+        base: [],
+        tiers: [],
+        unregistered: [],
+      },
+    ]);
+    // A hosting provider is catalogued too, named by its slug until an event carries its name.
+    expect(rows.providers).toEqual([
+      { slug: 'anthropic', name: 'anthropic', first_seen_at: iso(T0), last_seen_at: iso(T0), ...noCatalog },
+    ]);
+    expect(rows.modelProviders).toEqual([
+      {
+        model_id: 'anthropic/claude-sonnet-4',
+        provider: 'anthropic',
+        tag: null,
+        context_length: null,
+        max_completion_tokens: null,
+        quantization: null,
+        status: null,
+        first_seen_at: iso(T0),
+        last_seen_at: iso(T0),
+      },
+    ]);
+  });
+
+  it("catalogues no provider for OpenRouter's routed price (provider null)", () => {
+    const rows = project([normalizedPrice({ provider: null, source_type: 'openrouter_api' })]);
+    expect(rows.observations).toHaveLength(1);
+    expect(rows.observations[0]?.provider).toBeNull();
+    expect(rows.providers).toEqual([]);
+    expect(rows.modelProviders).toEqual([]);
+  });
+
+  it('writes a replayed event once', () => {
+    const e = normalizedPrice();
+    const c = priceChanged();
+    const rows = project([e, c, e, c, e]);
+    expect(rows.observations).toHaveLength(1);
+    expect(rows.changes).toHaveLength(1);
+    expect(rows.providers).toHaveLength(1);
+    expect(rows.modelProviders).toHaveLength(1);
+  });
+
+  it('maps a PriceChanged to a price_changes row with its changes as JSON', () => {
+    expect(project([priceChanged()]).changes).toEqual([
+      {
+        event_id: `pc-anthropic/claude-sonnet-4-anthropic-openrouter_endpoints-${T0}`,
+        run_id: 'run-1',
+        caused_by: 'np-1',
+        price_key: 'anthropic/claude-sonnet-4|anthropic|openrouter_endpoints',
+        model_id: 'anthropic/claude-sonnet-4',
+        provider: 'anthropic',
+        source_type: 'openrouter_endpoints',
+        kind: 'changed',
+        changes: [
+          {
+            dimension: 'prompt',
+            previous: '3.00000000',
+            current: '1.50000000',
+            relative_change: '-0.50000000',
+            tier: null,
+            change: 'changed',
+          },
+        ],
+        previous_observed_at: '2026-05-06T12:00:00.000Z',
+        current_observed_at: '2026-05-07T12:00:00.000Z',
+        snapshot_date: '2026-05-07',
+        alert: true,
+        alert_threshold: '0.30',
+        expiration_date: null,
+      },
+    ]);
+  });
+
+  it('gives an observation a column for every registered dimension, and the price structure', () => {
+    const [row] = project([normalizedPrice({ ...TIERED })]).observations;
+    for (const d of DIMENSION_NAMES) expect(row, d).toHaveProperty(d);
+    expect(row).toMatchObject({
+      prompt: '6.00000000',
+      input_cache_write_1h: '6.00000000',
+      input_audio: '2.10000000',
+      image_token: '0.00012345',
+      image: null,
+      discount: null,
+      base: TIERED.base,
+      tiers: TIERED.tiers,
+      unregistered: TIERED.unregistered,
+    });
+  });
+
+  it('keeps only the PriceTier fields in tiers, whatever else a decoded record carries', () => {
+    const tier = { ...TIERED.tiers[0], extra: 'x', prices: [{ ...TIERED.tiers[0].prices[0], extra: 1 }] };
+    const [row] = project([normalizedPrice({ ...TIERED, tiers: [tier] })]).observations;
+    expect(row?.tiers).toEqual([{ ...TIERED.tiers[0], prices: [TIERED.tiers[0].prices[0]] }]);
+  });
+
+  it('maps the v2 sample events: tier and change of each change entry, expiration dates', () => {
+    const rows = project([
+      {
+        name: 'PriceChanged',
+        event: { ...samples.PriceChanged, kind: 'expiring', expiration_date: '2027-05-14' },
+      },
+      { name: 'ModelDiscovered', event: { ...samples.ModelDiscovered, expiration_date: '2027-05-14' } },
+    ]);
+    expect(rows.changes[0]).toMatchObject({
+      kind: 'expiring',
+      expiration_date: '2027-05-14',
+      changes: samples.PriceChanged.changes,
+    });
+    expect(rows.changes[0]?.changes[0]).toMatchObject({ tier: 'prompt_tokens>200000', change: 'changed' });
+    expect(rows.models[0]?.expiration_date).toBe('2027-05-14');
+  });
+
+  it("takes a model's expiration date from its newest event, also when the newest has none", () => {
+    const dated = modelDiscovered({ fetched_at: T0, expiration_date: '2027-01-01' });
+    const later = modelDiscovered({ fetched_at: T0 + DAY, expiration_date: null });
+    expect(project([dated, later]).models[0]?.expiration_date).toBeNull();
+    expect(project([later, dated]).models[0]?.expiration_date).toBeNull();
+    expect(project([dated]).models[0]?.expiration_date).toBe('2027-01-01');
+  });
+
+  it('ignores catalog snapshots: removals reach the database as PriceChanged', () => {
+    expect(rowCount(project([{ name: 'CatalogSnapshot', event: samples.CatalogSnapshot }]))).toBe(0);
+  });
+
+  it('keeps a provider name once known, and endpoint details an event without them does not erase', () => {
+    const raw = rawPriceObserved({ fetched_at: T0 });
+    const laterPrice = normalizedPrice({ observed_at: T0 + HOUR });
+    for (const batch of [
+      [raw, laterPrice],
+      [laterPrice, raw],
+    ]) {
+      const rows = project(batch);
+      expect(rows.providers).toEqual([
+        {
+          slug: 'anthropic',
+          name: 'Anthropic',
+          first_seen_at: iso(T0),
+          last_seen_at: iso(T0 + HOUR),
+          ...noCatalog,
+        },
+      ]);
+      expect(rows.modelProviders).toEqual([
+        {
+          model_id: 'anthropic/claude-sonnet-4',
+          provider: 'anthropic',
+          tag: 'anthropic',
+          context_length: 200_000,
+          max_completion_tokens: 64_000,
+          quantization: null,
+          status: 0,
+          first_seen_at: iso(T0),
+          last_seen_at: iso(T0 + HOUR),
+        },
+      ]);
+    }
+  });
+
+  it('ignores dead letters', () => {
+    const deadLetter: DecodedEvent = {
+      name: 'DeadLetter',
+      event: {
+        event_id: 'dl',
+        run_id: null,
+        caused_by: null,
+        occurred_at: T0,
+        stage: 'scraper',
+        source_topic: null,
+        source_partition: null,
+        source_offset: null,
+        source_url: null,
+        key: null,
+        payload: Buffer.from('{}'),
+        error_code: 'X',
+        error_message: 'x',
+        retriable: false,
+      },
+    };
+    expect(rowCount(project([deadLetter]))).toBe(0);
+  });
+
+  it('rejects an event name it does not know (a decoder bug, not poison input)', () => {
+    expect(() => project([{ name: 'Nope', event: {} } as unknown as DecodedEvent])).toThrow(TypeError);
+  });
+
+  it('gives the same rows whatever the order of the events', () => {
+    const pool: DecodedEvent[] = [
+      modelDiscovered({ fetched_at: T0 }),
+      modelDiscovered({ fetched_at: T0 + DAY, name: 'Renamed' }),
+      modelDiscovered({ model_id: 'openai/gpt-4o', fetched_at: T0 + HOUR }),
+      normalizedPrice({ observed_at: T0 }),
+      normalizedPrice({ observed_at: T0 + 2 * HOUR, prompt: '1.50000000' }),
+      normalizedPrice({ provider: 'google-vertex', observed_at: T0 + HOUR }),
+      normalizedPrice({ provider: null, source_type: 'openrouter_api' }),
+      rawPriceObserved({ fetched_at: T0 + 3 * HOUR, endpoint: null }),
+      rawPriceObserved({ fetched_at: T0 - HOUR, provider: 'google-vertex', provider_name: 'Google Vertex' }),
+      priceChanged(),
+      priceChanged({ kind: 'new', current_observed_at: T0 + HOUR }),
+    ];
+    const expected = project(pool);
+    fc.assert(
+      fc.property(
+        fc.shuffledSubarray(pool, { minLength: pool.length, maxLength: pool.length }),
+        (shuffled) => {
+          expect(project(shuffled)).toEqual(expected);
+        },
+      ),
+    );
+  });
+});
+
+describe('providers catalog', () => {
+  const catalog = (o: Partial<ProviderDiscovered>): DecodedEvent => ({
+    name: 'ProviderDiscovered',
+    event: {
+      event_id: `pd-${o.fetched_at ?? T0}`,
+      run_id: 'run-1',
+      caused_by: null,
+      occurred_at: o.fetched_at ?? T0,
+      slug: 'google-vertex',
+      name: 'Google',
+      privacy_policy_url: 'https://cloud.google.com/terms/cloud-privacy-notice',
+      terms_of_service_url: null,
+      status_page_url: null,
+      headquarters: 'US',
+      datacenters: ['US'],
+      raw_entry: JSON.stringify({
+        slug: 'google-vertex',
+        name: 'Google',
+        headquarters: o.headquarters ?? 'US',
+      }),
+      source_url: 'http://127.0.0.1/api/v1/providers',
+      fetched_at: T0,
+      content_hash: 'h',
+      ...o,
+    },
+  });
+
+  it('the newest catalog entry gives the details, whatever the order; price events never erase them', () => {
+    const older = catalog({ fetched_at: T0, headquarters: 'US' });
+    const newer = catalog({ fetched_at: T0 + DAY, headquarters: 'DE', datacenters: ['DE', 'FI'] });
+    const price = normalizedPrice({ provider: 'google-vertex', observed_at: T0 + 2 * DAY });
+    for (const batch of [
+      [older, newer, price],
+      [price, newer, older],
+    ]) {
+      const [row] = project(batch).providers;
+      expect(row).toMatchObject({
+        slug: 'google-vertex',
+        name: 'Google',
+        headquarters: 'DE',
+        datacenters: ['DE', 'FI'],
+        catalog_seen_at: iso(T0 + DAY),
+        first_seen_at: iso(T0),
+        last_seen_at: iso(T0 + 2 * DAY),
+      });
+    }
+  });
+});
