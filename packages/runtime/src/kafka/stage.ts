@@ -131,43 +131,38 @@ export async function runStage(opts: StageOptions): Promise<RunningStage> {
     // hundred models' endpoints, a database outage being retried) keeps its session alive itself, or
     // the group would evict the member mid-batch and hand the same batch to another, again and again.
     const beat = setInterval(() => void heartbeat().catch(() => undefined), HEARTBEAT_INTERVAL_MS);
-    let done;
-    try {
-      done = await processBatch(
-        {
-          topic: batch.topic,
-          partition: batch.partition,
-          messages: batch.messages.map((m) => ({ offset: m.offset, key: m.key ?? null, value: m.value })),
-          // batch.lastOffset() also covers trailing control records of transactional producers, so a
-          // drained read_committed consumer has no lag left.
-          lastOffset: batch.lastOffset(),
-        },
-        {
-          stage: opts.stage,
-          deadLetterTopic: opts.deadLetterTopic,
-          handle: opts.handle,
-          publish,
-          now: Date.now,
-          stopping: () => state.stopping,
-          retry: (attempt, shouldRetry) =>
-            retry(attempt, {
-              attempts: Number.MAX_SAFE_INTEGER,
-              initialDelayMs: 200,
-              maxDelayMs: 10_000,
-              ...opts.retry,
-              shouldRetry,
-              onRetry: (err, n, delayMs) => {
-                logger.warn(
-                  { err, attempt: n, delayMs, topic: batch.topic, partition: batch.partition },
-                  'batch failed, retrying',
-                );
-              },
-            }),
-        },
-      );
-    } finally {
-      clearInterval(beat);
-    }
+    const done = await processBatch(
+      {
+        topic: batch.topic,
+        partition: batch.partition,
+        messages: batch.messages.map((m) => ({ offset: m.offset, key: m.key ?? null, value: m.value })),
+        // batch.lastOffset() also covers trailing control records of transactional producers, so a
+        // drained read_committed consumer has no lag left.
+        lastOffset: batch.lastOffset(),
+      },
+      {
+        stage: opts.stage,
+        deadLetterTopic: opts.deadLetterTopic,
+        handle: opts.handle,
+        publish,
+        now: Date.now,
+        stopping: () => state.stopping,
+        retry: (attempt, shouldRetry) =>
+          retry(attempt, {
+            attempts: Number.MAX_SAFE_INTEGER,
+            initialDelayMs: 200,
+            maxDelayMs: 10_000,
+            ...opts.retry,
+            shouldRetry,
+            onRetry: (err, n, delayMs) => {
+              logger.warn(
+                { err, attempt: n, delayMs, topic: batch.topic, partition: batch.partition },
+                'batch failed, retrying',
+              );
+            },
+          }),
+      },
+    ).finally(() => clearInterval(beat));
     payload.resolveOffset(done.lastOffset);
     if (!opts.transactionalId) await payload.commitOffsetsIfNecessary();
     state.processed += done.processed;
