@@ -7,26 +7,19 @@ import {
   type KafkaMessage,
   type LogEntry,
   type logCreator,
-  type Message,
   type Producer,
   type RecordMetadata,
   type RetryOptions as KafkaRetryOptions,
 } from 'kafkajs';
 import { pino } from 'pino';
 import { z } from 'zod';
-import {
-  CodecError,
-  decodeEvent,
-  encodeEvent,
-  EVENT_TYPE_HEADER,
-  type DecodedEvent,
-  type EventName,
-  type EventTypes,
-} from '@llmpt/schemas';
+import { CodecError, decodeEvent, EVENT_TYPE_HEADER, type DecodedEvent } from '@llmpt/schemas';
 import { ConfigError, errorMessage, PoisonInputError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
+import { toKafkaMessage, type EventMessage } from './records.ts';
 
 export type { Consumer, Kafka, KafkaMessage, Producer, RecordMetadata };
+export { toKafkaMessage, type EventMessage } from './records.ts';
 
 const retrySchema = z
   .object({
@@ -183,23 +176,8 @@ export function createConsumer(kafka: Kafka, opts: ConsumerOptions): Consumer {
   return kafka.consumer({ ...rest, readUncommitted, allowAutoTopicCreation: false });
 }
 
-/** One event to produce: its key (see docs/design.md §2), its type, and the event itself. */
-export type EventMessage<N extends EventName = EventName> = {
-  [K in N]: { readonly key: string; readonly name: K; readonly event: EventTypes[K] };
-}[N];
-
 /** A producer or an open transaction: both can send. */
 export type EventSender = Pick<Producer, 'send'>;
-
-/** The Kafka message for an event: Avro single-object bytes, type in a header, event time as timestamp. */
-export function toKafkaMessage(item: EventMessage): Message {
-  return {
-    key: item.key,
-    value: encodeEvent(item.name, item.event),
-    headers: { [EVENT_TYPE_HEADER]: item.name },
-    timestamp: String(item.event.occurred_at),
-  };
-}
 
 export async function produceEvents(
   producer: EventSender,

@@ -1,53 +1,28 @@
-import type { Consumer, EachBatchPayload, Kafka, Message, Producer, Transaction } from 'kafkajs';
-import {
-  assertSoundEvent,
-  CodecError,
-  decodeEvent,
-  eventId,
-  type DeadLetter,
-  type DecodedEvent,
-  type EventName,
-} from '@llmpt/schemas';
-import { errorCode, errorMessage, isRetriable } from '../core/errors.ts';
-import { createConsumer, createProducer, toKafkaMessage, type EventMessage } from './kafka.ts';
+import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Logger } from '../core/logger.ts';
 import { retry, type RetryOptions } from '../core/retry.ts';
-import { topicOfEvent } from '../core/topics.ts';
+import { createConsumer, createProducer } from './kafka.ts';
+import {
+  crashVerdict,
+  isKafkaClientError,
+  processBatch,
+  type Publication,
+  type StageHandler,
+} from './stage-plan.ts';
+import { createStagePublisher, type StagePublisher } from './stage-publisher.ts';
 
-/** One consumed message, decoded, with where it came from. */
-export interface StageMessage {
-  readonly topic: string;
-  readonly partition: number;
-  readonly offset: string;
-  readonly key: Buffer | null;
-  readonly value: Buffer;
-  readonly decoded: DecodedEvent;
-}
-
-/** An event to publish, keyed, with its topic. */
-export type Output<N extends EventName = EventName> = EventMessage<N> & { readonly topic: string };
-
-/** Raw record to publish as is (e.g. the normalizer's changelog, which is not an Avro event). */
-export interface RawOutput {
-  readonly topic: string;
-  readonly key: string;
-  readonly value: Buffer | null;
-}
-
-export interface Rejection {
-  readonly message:
-    | StageMessage
-    | { topic: string; partition: number; offset: string; key: Buffer | null; value: Buffer | null };
-  readonly error: unknown;
-}
-
-export interface HandlerResult {
-  readonly outputs?: readonly Output[];
-  readonly rawOutputs?: readonly RawOutput[];
-  readonly rejected?: readonly Rejection[];
-}
-
-export type StageHandler = (messages: readonly StageMessage[]) => Promise<HandlerResult>;
+// The stage's vocabulary and pure rules live in the plan; importers know them through this module.
+export {
+  deadLetterFor,
+  decodeStageValue,
+  eventTypeOfTopic,
+  type HandlerResult,
+  type Output,
+  type RawOutput,
+  type Rejection,
+  type StageHandler,
+  type StageMessage,
+} from './stage-plan.ts';
 
 export interface StageOptions {
   readonly kafka: Kafka;
@@ -85,55 +60,6 @@ export interface RunningStage {
   processed(): number;
 }
 
-/** The event type a (possibly prefixed) pipeline topic carries; undefined for a topic we do not know. */
-export function eventTypeOfTopic(topic: string): EventName | undefined {
-  for (const [name, t] of Object.entries(topicOfEvent) as [EventName, string][])
-    if (topic.endsWith(t)) return name; // TOPIC_PREFIX + name
-  return undefined;
-}
-
-/**
- * Decodes a consumed value and checks it is the type its topic carries and that its contract holds:
- * CodecError (TRUNCATED, BAD_MAGIC, UNKNOWN_FINGERPRINT, BAD_BODY, TRAILING_BYTES, WRONG_TYPE,
- * INVALID_EVENT) otherwise, which the stage dead-letters with the message's coordinates.
- */
-export function decodeStageValue(topic: string, value: Buffer): DecodedEvent {
-  const decoded = decodeEvent(value);
-  assertSoundEvent(decoded, eventTypeOfTopic(topic));
-  return decoded;
-}
-
-/** The dead letter for a message or input that could not be processed. */
-export function deadLetterFor(stage: string, rejection: Rejection, now: number): DeadLetter {
-  const m = rejection.message;
-  const decoded = 'decoded' in m ? m.decoded : undefined;
-  const runId = decoded && 'run_id' in decoded.event ? decoded.event.run_id : null;
-  return {
-    event_id: eventId(
-      'DeadLetter',
-      stage,
-      m.topic,
-      m.partition,
-      m.offset,
-      errorCode(rejection.error),
-      errorMessage(rejection.error),
-    ),
-    run_id: runId,
-    caused_by: decoded ? decoded.event.event_id : null,
-    occurred_at: now,
-    stage,
-    source_topic: m.topic,
-    source_partition: m.partition,
-    source_offset: m.offset,
-    source_url: null,
-    key: m.key,
-    payload: m.value ?? Buffer.alloc(0),
-    error_code: errorCode(rejection.error),
-    error_message: errorMessage(rejection.error),
-    retriable: false,
-  };
-}
-
 const SESSION_TIMEOUT_MS = 10_000;
 const HEARTBEAT_INTERVAL_MS = 3_000;
 
@@ -144,6 +70,10 @@ const HEARTBEAT_INTERVAL_MS = 3_000;
  * between publishing and committing can neither lose nor double an output for read_committed readers.
  * Transient failures (broker, database) are retried with backoff without committing; the batch is
  * processed again after a restart, which is safe because every output has a deterministic event id.
+ *
+ * This is the thin kafkajs driver: what a batch becomes, and what each failure leads to, is the batch
+ * plan's (stage-plan.ts, rules in its top comment); the producer and its recovery after a failed
+ * transaction are the publisher's (stage-publisher.ts). Here: consumers, heartbeats, backoff, the clock.
  */
 export async function runStage(opts: StageOptions): Promise<RunningStage> {
   const { kafka, logger } = opts;
@@ -160,122 +90,26 @@ export async function runStage(opts: StageOptions): Promise<RunningStage> {
       maxBytesPerPartition: 8 * 1024 * 1024,
       maxBytes: 32 * 1024 * 1024,
     });
-  const newProducer = () =>
-    createProducer(kafka, opts.transactionalId ? { transactionalId: opts.transactionalId } : {});
-  let producer: Producer = newProducer();
-  let producerConnected = false;
-  /**
-   * kafkajs leaves its transaction state machine in COMMITTING or ABORTING when EndTxn fails (the
-   * broker went away mid-commit), and from then on every `transaction()` throws a non-retriable
-   * "Transaction state exception: Cannot call beginTransaction in state COMMITTING": the consumer
-   * crashed for good while the process ran on (transaction-outage e2e). After a failed transaction
-   * the stage therefore starts over with a new producer under the same transactional id: its
-   * InitProducerId bumps the epoch, and the coordinator aborts whatever the old one left open, so
-   * nothing it wrote becomes visible to read_committed readers.
-   */
-  const replaceProducer = async () => {
-    const old = producer;
-    producer = newProducer();
-    producerConnected = false;
-    await old.disconnect().catch(() => undefined);
-  };
-  const connectedProducer = async () => {
-    if (!producerConnected) {
-      await producer.connect();
-      producerConnected = true;
-    }
-    return producer;
-  };
-  let ready = false;
-  let stopping = false;
-  let count = 0;
-  await connectedProducer();
-
-  const eachBatch = async (payload: EachBatchPayload) => {
-    const { batch } = payload;
-    const heartbeat = () => payload.heartbeat();
-    if (!payload.isRunning() || payload.isStale() || batch.messages.length === 0) return;
-    const messages: StageMessage[] = [];
-    const rejected: Rejection[] = [];
-    for (const m of batch.messages) {
-      const coords = {
-        topic: batch.topic,
-        partition: batch.partition,
-        offset: m.offset,
-        key: m.key ?? null,
-        value: m.value,
-      };
-      if (!m.value) {
-        // A tombstone is not an event of ours: nothing to do.
-        continue;
-      }
-      try {
-        messages.push({ ...coords, value: m.value, decoded: decodeStageValue(batch.topic, m.value) });
-      } catch (err) {
-        if (!(err instanceof CodecError)) throw err;
-        rejected.push({ message: coords, error: err });
-      }
-    }
-    // batch.lastOffset() also covers trailing control records of transactional producers, so a
-    // drained read_committed consumer has no lag left.
-    const lastOffset = batch.lastOffset();
-    // kafkajs heartbeats only between batches or when asked. A long batch (the scraper fetching a
-    // hundred models' endpoints, a database outage being retried) keeps its session alive itself, or
-    // the group would evict the member mid-batch and hand the same batch to another, again and again.
-    const beat = setInterval(() => void heartbeat().catch(() => undefined), HEARTBEAT_INTERVAL_MS);
-    try {
-      await retry(
-        async () => {
-          const result = messages.length ? await opts.handle(messages) : {};
-          await publish(result, rejected, batch.topic, batch.partition, lastOffset);
-        },
-        {
-          attempts: Number.MAX_SAFE_INTEGER,
-          initialDelayMs: 200,
-          maxDelayMs: 10_000,
-          ...opts.retry,
-          shouldRetry: (err) => isRetriable(err) && !stopping,
-          onRetry: (err, attempt, delayMs) => {
-            logger.warn(
-              { err, attempt, delayMs, topic: batch.topic, partition: batch.partition },
-              'batch failed, retrying',
-            );
-          },
-        },
-      );
-    } finally {
-      clearInterval(beat);
-    }
-    payload.resolveOffset(lastOffset);
-    if (!opts.transactionalId) await payload.commitOffsetsIfNecessary();
-    count += messages.length;
-    opts.onCommitted?.({
-      topic: batch.topic,
-      partition: batch.partition,
-      count: batch.messages.length,
-      lastOffset,
-    });
-    await heartbeat();
+  const publisher = createStagePublisher({
+    newProducer: () =>
+      createProducer(kafka, opts.transactionalId ? { transactionalId: opts.transactionalId } : {}),
+    transactional: Boolean(opts.transactionalId),
+    groupId: opts.groupId,
+    logger,
+  });
+  await publisher.connect();
+  const state: StageState = {
+    publisher,
+    consumer: undefined,
+    ready: false,
+    stopping: false,
+    processed: 0,
+    kafkaCrashesInARow: 0,
+    replacing: undefined,
   };
 
-  const publish = async (
-    result: HandlerResult,
-    decodeRejected: readonly Rejection[],
-    topic: string,
-    partition: number,
-    lastOffset: string,
-  ) => {
-    const now = Date.now();
-    const byTopic = new Map<string, Message[]>();
-    const add = (t: string, msg: Message) => {
-      const list = byTopic.get(t) ?? [];
-      list.push(msg);
-      byTopic.set(t, list);
-    };
-    for (const o of result.outputs ?? []) add(o.topic, toKafkaMessage(o));
-    for (const o of result.rawOutputs ?? []) add(o.topic, { key: o.key, value: o.value });
-    for (const r of [...decodeRejected, ...(result.rejected ?? [])]) {
-      const dl = deadLetterFor(opts.stage, r, now);
+  const publish = async (publication: Publication) => {
+    for (const dl of publication.deadLetters)
       logger.warn(
         {
           code: dl.error_code,
@@ -286,28 +120,59 @@ export async function runStage(opts: StageOptions): Promise<RunningStage> {
         },
         `dead-lettered: ${dl.error_message}`,
       );
-      add(opts.deadLetterTopic, toKafkaMessage({ key: dl.event_id, name: 'DeadLetter', event: dl }));
-    }
-    const topicMessages = [...byTopic].map(([t, messages]) => ({ topic: t, messages }));
-    const offsets = {
-      topics: [{ topic, partitions: [{ partition, offset: (BigInt(lastOffset) + 1n).toString() }] }],
-    };
-    if (opts.transactionalId) {
-      const tx: Transaction = await (await connectedProducer()).transaction();
-      try {
-        if (topicMessages.length) await tx.sendBatch({ topicMessages });
-        await tx.sendOffsets({ consumerGroupId: opts.groupId, ...offsets });
-        await tx.commit();
-      } catch (err) {
-        await tx.abort().catch(() => undefined);
-        logger.warn({ err }, 'transaction failed: aborted, starting over with a new producer');
-        await replaceProducer();
-        throw err;
-      }
-    } else if (topicMessages.length) {
-      // Offsets are committed by the caller only after this resolves (at-least-once).
-      await (await connectedProducer()).sendBatch({ topicMessages, acks: -1 });
-    }
+    await state.publisher.publish(publication);
+  };
+
+  const eachBatch = async (payload: EachBatchPayload) => {
+    const { batch } = payload;
+    const heartbeat = () => payload.heartbeat();
+    if (!payload.isRunning() || payload.isStale() || batch.messages.length === 0) return;
+    // kafkajs heartbeats only between batches or when asked. A long batch (the scraper fetching a
+    // hundred models' endpoints, a database outage being retried) keeps its session alive itself, or
+    // the group would evict the member mid-batch and hand the same batch to another, again and again.
+    const beat = setInterval(() => void heartbeat().catch(() => undefined), HEARTBEAT_INTERVAL_MS);
+    const done = await processBatch(
+      {
+        topic: batch.topic,
+        partition: batch.partition,
+        messages: batch.messages.map((m) => ({ offset: m.offset, key: m.key ?? null, value: m.value })),
+        // batch.lastOffset() also covers trailing control records of transactional producers, so a
+        // drained read_committed consumer has no lag left.
+        lastOffset: batch.lastOffset(),
+      },
+      {
+        stage: opts.stage,
+        deadLetterTopic: opts.deadLetterTopic,
+        handle: opts.handle,
+        publish,
+        now: Date.now,
+        stopping: () => state.stopping,
+        retry: (attempt, shouldRetry) =>
+          retry(attempt, {
+            attempts: Number.MAX_SAFE_INTEGER,
+            initialDelayMs: 200,
+            maxDelayMs: 10_000,
+            ...opts.retry,
+            shouldRetry,
+            onRetry: (err, n, delayMs) => {
+              logger.warn(
+                { err, attempt: n, delayMs, topic: batch.topic, partition: batch.partition },
+                'batch failed, retrying',
+              );
+            },
+          }),
+      },
+    ).finally(() => clearInterval(beat));
+    payload.resolveOffset(done.lastOffset);
+    if (!opts.transactionalId) await payload.commitOffsetsIfNecessary();
+    state.processed += done.processed;
+    opts.onCommitted?.({
+      topic: batch.topic,
+      partition: batch.partition,
+      count: batch.messages.length,
+      lastOffset: done.lastOffset,
+    });
+    await heartbeat();
   };
 
   /**
@@ -320,19 +185,30 @@ export async function runStage(opts: StageOptions): Promise<RunningStage> {
   const startConsumer = async (): Promise<Consumer> => {
     const c = newConsumer();
     c.on(c.events.GROUP_JOIN, () => {
-      ready = true;
-      kafkaCrashesInARow = 0;
+      state.ready = true;
+      state.kafkaCrashesInARow = 0;
     });
     c.on(c.events.CRASH, (e) => {
-      ready = false;
+      state.ready = false;
       const err = e.payload.error;
       logger.error({ err, restart: e.payload.restart }, 'consumer crashed');
-      if (e.payload.restart || stopping) return;
-      if (!isKafkaClientError(err) || ++kafkaCrashesInARow > MAX_CONSUMER_REPLACEMENTS) {
-        opts.onFatal?.(err);
-        return;
+      const verdict = crashVerdict({
+        error: err,
+        restart: e.payload.restart,
+        stopping: state.stopping,
+        crashesInARow: state.kafkaCrashesInARow,
+      });
+      state.kafkaCrashesInARow = verdict.crashesInARow;
+      switch (verdict.action) {
+        case 'none':
+          return;
+        case 'fatal':
+          opts.onFatal?.(err);
+          return;
+        case 'replace':
+          state.replacing = replaceConsumer(c);
+          return;
       }
-      replacing = replaceConsumer(c);
     });
     try {
       await c.connect();
@@ -349,54 +225,61 @@ export async function runStage(opts: StageOptions): Promise<RunningStage> {
   };
   const replaceConsumer = async (crashed: Consumer) => {
     await crashed.disconnect().catch(() => undefined);
-    logger.warn({ attempt: kafkaCrashesInARow }, 'kafkajs will not restart the consumer: starting a new one');
+    logger.warn(
+      { attempt: state.kafkaCrashesInARow },
+      'kafkajs will not restart the consumer: starting a new one',
+    );
     try {
       const c = await retry(() => startConsumer(), {
         attempts: Number.MAX_SAFE_INTEGER,
         initialDelayMs: 1_000,
         maxDelayMs: 30_000,
-        shouldRetry: (err) => isKafkaClientError(err) && !stopping,
+        shouldRetry: (err) => isKafkaClientError(err) && !state.stopping,
         onRetry: (err, attempt, delayMs) =>
           logger.warn({ err, attempt, delayMs }, 'new consumer not started, retrying'),
       });
-      consumer = c;
-      if (stopping) await c.disconnect();
+      state.consumer = c;
+      if (state.stopping) await c.disconnect();
     } catch (err) {
-      if (!stopping) opts.onFatal?.(err);
+      if (!state.stopping) opts.onFatal?.(err);
     }
   };
 
-  let kafkaCrashesInARow = 0;
-  let replacing: Promise<void> | undefined;
-  let consumer = await startConsumer();
+  const first = await startConsumer();
+  state.consumer = first;
 
   return {
     get consumer() {
-      return consumer;
+      return state.consumer ?? first;
     },
-    isReady: () => ready,
-    processed: () => count,
+    isReady: () => state.ready,
+    processed: () => state.processed,
     stop: async () => {
-      stopping = true;
-      ready = false;
-      await replacing;
-      await consumer.disconnect();
-      await producer.disconnect();
+      state.stopping = true;
+      state.ready = false;
+      await state.replacing;
+      await (state.consumer ?? first).disconnect();
+      await state.publisher.disconnect();
     },
   };
 }
 
-/** Consumer crashes in a row (no group join in between) answered with a new consumer before giving up. */
-const MAX_CONSUMER_REPLACEMENTS = 20;
-
-/** An error raised by kafkajs itself (broker, network, protocol), as opposed to one from our code. */
-function isKafkaClientError(err: unknown): boolean {
-  let e: unknown = err;
-  // kafkajs wraps the original error in `cause` (KafkaJSNonRetriableError, KafkaJSNumberOfRetriesExceeded).
-  while (e instanceof Error) {
-    if (!e.name.startsWith('KafkaJS')) return false;
-    if (!(e.cause instanceof Error)) return true;
-    e = e.cause;
-  }
-  return false;
+/**
+ * What a running stage remembers from batch to batch and across consumer crashes, in one place (the
+ * producer and whether it is connected are the publisher's).
+ */
+interface StageState {
+  readonly publisher: StagePublisher;
+  /** The consumer of the moment: a new one replaces a consumer kafkajs will not restart. */
+  consumer: Consumer | undefined;
+  /** Joined to the group and not crashed since (readiness probe). */
+  ready: boolean;
+  /** stop() was called: no more retries, replacements or fatal verdicts. */
+  stopping: boolean;
+  /** Messages handled and committed (processed()). */
+  processed: number;
+  /** Kafka-client crashes since the last group join (see crashVerdict). */
+  kafkaCrashesInARow: number;
+  /** The replacement of a crashed consumer under way, which stop() waits for. */
+  replacing: Promise<void> | undefined;
 }
