@@ -256,11 +256,24 @@ function removedKey(s: PriceState, snapshot: CatalogSnapshot, policy: Policy): P
   };
 }
 
-/** Rule 7: a model given an expiration date (or another one) alerts once, on its routed key. */
-function expiring(key: string, date: string, snapshot: CatalogSnapshot, policy: Policy): PriceChanged {
+/**
+ * Rule 7: a model given an expiration date (or another one) alerts once, on its routed key. The id
+ * chains from the key's previous expiring event: a snapshot id covers the day and the listed ids, not
+ * the dates, so a date changed and changed back within one day (X, Y, X) must not repeat X's id.
+ */
+function expiring(
+  key: string,
+  date: string,
+  previous: string | null,
+  snapshot: CatalogSnapshot,
+  policy: Policy,
+): PriceChanged {
   return {
     ...lifecycleEvent(key, snapshot, policy),
-    event_id: eventId('PriceChanged', key, 'expiring', date, snapshot.event_id),
+    event_id:
+      previous === null
+        ? eventId('PriceChanged', key, 'expiring', date, snapshot.event_id)
+        : eventId('PriceChanged', key, 'expiring', date, previous, snapshot.event_id),
     kind: 'expiring',
     changes: [],
     // Not the key's last observation: whether the run's prices were applied before the snapshot or
@@ -317,22 +330,20 @@ export function applyCatalogSnapshot(
   const next = new Map<string, PriceState>();
   for (const key of [...state.keys()].sort()) {
     const s = state.get(key)!;
-    const { model_id, provider, source_type } = parsePriceKey(key);
+    const { model_id } = parsePriceKey(key);
     const counted = countSnapshot(s, present.has(model_id), snapshot, policy);
     if (counted.removal) changes.push(counted.removal);
-    let after = counted.state;
-    // A routed key whose model is listed without an expiration date no longer has one.
-    const routed = provider === null && source_type === 'openrouter_api';
-    if (routed && after.expiration_date !== null && present.has(model_id) && !expirations.has(model_id))
-      after = { ...after, expiration_date: null };
-    if (after !== s) next.set(key, after);
+    if (counted.state !== s) next.set(key, counted.state);
   }
   for (const [model_id, date] of [...expirations].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const key = priceKey(model_id, null, 'openrouter_api');
     const s = next.get(key) ?? state.get(key) ?? emptyState(key);
+    // Compared with the date last announced: a withdrawn date is silent (rule 7), so the same date
+    // given again (the same UTC day or later) announces nothing new.
     if (s.expiration_date === date) continue;
-    changes.push(expiring(key, date, snapshot, policy));
-    next.set(key, { ...s, expiration_date: date });
+    const event = expiring(key, date, s.expiring_event_id, snapshot, policy);
+    changes.push(event);
+    next.set(key, { ...s, expiration_date: date, expiring_event_id: event.event_id });
   }
   return { changes, next };
 }

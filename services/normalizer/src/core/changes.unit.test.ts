@@ -820,6 +820,32 @@ describe('rule 5: model lifecycle from catalog snapshots', () => {
       .thenCheck((out) => expect(out.map((o) => o.length)).toEqual([1, 0, 1]));
   });
 
+  it('a withdrawn expiration date is silent; the same date again announces nothing, a date changed back does, with its own id', () => {
+    // Three runs of one UTC day listing the same ids share one snapshot id (rule 5): only the dates differ.
+    const on0 = (date: string | null) =>
+      snapshot(0, [MODEL], date === null ? [] : [{ model_id: MODEL, expiration_date: date }]);
+    lifecycle()
+      .given(stateOf(routed, vertex))
+      .when(on0('2026-07-01'), on0(null), on0('2026-07-01'), snapshot(1, [MODEL]), on0('2026-07-01'))
+      .thenMatch([{ kind: 'expiring', expiration_date: '2026-07-01' }], [], [], [], [])
+      .thenCheck((out, state) => {
+        expect(out.map((o) => o.length)).toEqual([1, 0, 0, 0, 0]);
+        expect(state.get(KEY)?.expiration_date).toBe('2026-07-01');
+      });
+    lifecycle()
+      .given(stateOf(routed, vertex))
+      .when(on0('2026-07-01'), on0('2026-06-01'), on0('2026-07-01'))
+      .thenMatch(
+        [{ kind: 'expiring', expiration_date: '2026-07-01' }],
+        [{ kind: 'expiring', expiration_date: '2026-06-01' }],
+        [{ kind: 'expiring', expiration_date: '2026-07-01' }],
+      )
+      .thenCheck((out) => {
+        const ids = out.flat().map((e) => e.event_id);
+        expect(new Set(ids).size).toBe(3);
+      });
+  });
+
   it('an expiring model without a routed price gets a state with no invented price; its first price is new', () => {
     const key = 'x/new||openrouter_api';
     lifecycle()
@@ -897,6 +923,7 @@ describe('state codec', () => {
       absent_snapshots: 0,
       last_snapshot_id: null,
       expiration_date: null,
+      expiring_event_id: null,
       observed_at: T0,
       event_id: 'np-1',
       content_id: null,

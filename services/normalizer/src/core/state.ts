@@ -33,8 +33,10 @@ export interface PriceState {
   readonly absent_snapshots: number;
   /** The snapshot last counted for this key: the same snapshot seen again counts nothing. */
   readonly last_snapshot_id: string | null;
-  /** The model's expiration date last announced (on the routed key only). */
+  /** The model's expiration date last announced (on the routed key only); a withdrawal is silent and keeps it. */
   readonly expiration_date: string | null;
+  /** The id of the last `expiring` event of the key: the next one chains from it, so each is unique. */
+  readonly expiring_event_id: string | null;
   /** Fetch time of the last observation applied: older observations are replays. null: none yet. */
   readonly observed_at: number | null;
   /** The NormalizedPrice last applied. */
@@ -53,6 +55,7 @@ export function emptyState(price_key: string): PriceState {
     absent_snapshots: 0,
     last_snapshot_id: null,
     expiration_date: null,
+    expiring_event_id: null,
     observed_at: null,
     event_id: null,
     content_id: null,
@@ -117,6 +120,7 @@ export function encodeState(s: PriceState): Buffer {
       absent_snapshots: s.absent_snapshots,
       last_snapshot_id: s.last_snapshot_id,
       expiration_date: s.expiration_date,
+      expiring_event_id: s.expiring_event_id,
       observed_at: s.observed_at,
       event_id: s.event_id,
       content_id: s.content_id,
@@ -163,6 +167,8 @@ function decodeV2(r: Record<string, unknown>, price_key: string): PriceState {
     absent_snapshots,
     last_snapshot_id: stringOrNull(r, 'last_snapshot_id'),
     expiration_date: stringOrNull(r, 'expiration_date'),
+    // Absent from states written before it existed: those chain from nothing.
+    expiring_event_id: stringOrNull(r, 'expiring_event_id'),
     observed_at,
     event_id: stringOrNull(r, 'event_id'),
     content_id: stringOrNull(r, 'content_id'),
