@@ -1,2 +1,4 @@
 // @llmpt/runtime/http: the one HTTP client (OpenRouter's API and the providers' pages).
 export * from './http.ts';
+export * from './address-guard.ts';
+export * from './host-limiter.ts';

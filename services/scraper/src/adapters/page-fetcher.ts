@@ -4,9 +4,9 @@
 // attempt and a streaming size cap.
 import type { ReadableStreamDefaultReader } from 'node:stream/web';
 import { contentHash } from '@llmpt/schemas';
-import { guardedDispatcher, internalAddressReason, InternalAddressError } from './address-guard.ts';
-import { createHostLimiter } from './host-limiter.ts';
-import { ALLOW_ALL, DISALLOW_ALL, parseRobots, robotsAllows, type Robots } from './robots.ts';
+import { guardedDispatcher, internalAddressReason, InternalAddressError } from '@llmpt/runtime/http';
+import { createHostLimiter } from '@llmpt/runtime/http';
+import { ALLOW_ALL, DISALLOW_ALL, parseRobots, robotsAllows, type Robots } from '../core/robots.ts';
 
 export interface FetchLogger {
   debug(obj: object, msg: string): void;

@@ -1,5 +1,5 @@
 import { contentHash, eventId, priceKey, type ModelDiscovered, type RawPriceObserved } from '@llmpt/schemas';
-import type { HostLimiter } from './fetcher/host-limiter.ts';
+import type { HostLimiter } from '@llmpt/runtime/http';
 import { errorCode, errorMessage, PipelineError, type Logger } from '@llmpt/runtime';
 import { fetchBytes } from '@llmpt/runtime/http';
 import {
@@ -7,7 +7,7 @@ import {
   endpointsUrl,
   routedPriceObservation,
   type EndpointReject,
-} from './openrouter.ts';
+} from '../core/openrouter.ts';
 
 /** Observations of a model from the official pricing page of its provider (one fetch per page per run). */
 export type PageSource = (md: ModelDiscovered) => Promise<RawPriceObserved[]>;
