@@ -1,6 +1,7 @@
 import { conditionsOfOverride, eventId, NO_CONDITIONS, priceKey, tierLabel } from '@llmpt/schemas';
 import type { EndpointDetails, ModelDiscovered, PriceComponent, RawPriceObserved } from '@llmpt/schemas';
 import Decimal from 'decimal.js';
+import { isRecord } from '@llmpt/core';
 
 // OpenRouter's two price sources (SOURCES.md §1-2), pure: the event and fetched bytes come in,
 // RawPriceObserved events go out. No unit conversion here: values stay as published, each with the
@@ -338,8 +339,4 @@ function int(value: unknown): number | null {
 
 function str(value: unknown): string | null {
   return typeof value === 'string' && value !== '' ? value : null;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
