@@ -1,6 +1,7 @@
 // The one capped reader: a body larger than the cap is refused, whether its content-length says so
 // up front or it streams past the cap (a runaway or hostile source never fills the memory).
 import type { ReadableStreamDefaultReader } from 'node:stream/web';
+import type { Response } from 'undici';
 import { tooLargeError } from './errors.ts';
 
 export async function readCapped(res: Response, maxBytes: number, url: string): Promise<Buffer> {

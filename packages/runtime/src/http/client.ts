@@ -1,7 +1,9 @@
 // The one HTTP client, for OpenRouter's API and the providers' pages: GET with a timeout per request,
 // a size cap, retries, redirects followed by hand (each hop re-checked), and, as options, a host
 // allow-list, the address guard against internal addresses and a per-host limiter.
-import type { Dispatcher } from 'undici';
+// undici's own fetch with its own Agent: the guard's dispatcher always matches the fetch that uses it
+// (Node's built-in fetch bundles another undici version).
+import { fetch, type Dispatcher, type Response } from 'undici';
 import { ConfigError } from '../core/errors.ts';
 import { sleep as timerSleep } from '../core/retry.ts';
 import { guardedDispatcher, internalAddressReason } from './address-guard.ts';
