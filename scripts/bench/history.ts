@@ -9,7 +9,7 @@ import type { ModelDiscovered, NormalizedPrice, PriceChanged, RawPriceObserved }
 import { endpointsFromDerivedMap, type EndpointEntry } from '@llmpt/fixture-server';
 import { discoverModels, parseModelsResponse } from '../../services/discovery/src/core/discover.ts';
 import { emptyBlocklist } from '../../services/discovery/src/core/blocklist.ts';
-import { endpointObservations, routedPriceObservation } from '../../services/scraper/src/openrouter.ts';
+import { endpointObservations, routedPriceObservation } from '../../services/scraper/src/core/openrouter.ts';
 import { normalizeAndDecide } from '../../services/normalizer/src/core/changes.ts';
 import type { PriceState } from '../../services/normalizer/src/core/state.ts';
 

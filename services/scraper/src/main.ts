@@ -1,9 +1,9 @@
 import { runConsumerService } from '@llmpt/runtime/kafka';
 import { topics } from '@llmpt/runtime';
 import { loadScraperConfig } from './config.ts';
-import { createHostLimiter } from './fetcher/host-limiter.ts';
-import { createScraperHandler, type ScraperCounters } from './handler.ts';
-import { createPageSource, type PageSourceHandle } from './pages-source.ts';
+import { createHostLimiter } from '@llmpt/runtime/http';
+import { createScraperHandler, type ScraperCounters } from './adapters/handler.ts';
+import { createPageSource, type PageSourceHandle } from './adapters/pages-source.ts';
 
 const config = loadScraperConfig();
 const counters: ScraperCounters = { models: 0, observations: 0, unavailable: 0 };

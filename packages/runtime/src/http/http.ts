@@ -1,6 +1,10 @@
-import { PipelineError, TransientError } from '../core/errors.ts';
-import { redactUrl, scrubSecrets } from '../core/logger.ts';
-import { retry } from '../core/retry.ts';
+// fetchBytes: the one-shot form of the client for OpenRouter's API (discovery, the scraper's
+// endpoints): what it throws after its retries is the data callers key on (SOURCE_UNREACHABLE,
+// HTTP_4XX with its status, TOO_LARGE).
+import { PipelineError } from '../core/errors.ts';
+import { createHttpClient } from './client.ts';
+import { HttpError } from './errors.ts';
+import type { HostLimiter } from './host-limiter.ts';
 
 export interface FetchedBody {
   readonly url: string;
@@ -15,66 +19,40 @@ export interface FetchOptions {
   readonly headers?: Record<string, string>;
   /** Responses larger than this are refused (a runaway or hostile source). */
   readonly maxBytes?: number;
+  /** Per-host politeness: each request waits for its turn (retries included). */
+  readonly limiter?: HostLimiter;
   readonly now?: () => number;
   readonly onRetry?: (err: unknown, attempt: number, delayMs: number) => void;
 }
 
 /**
  * GET with a timeout, a size cap and retries with jittered backoff on network errors, 429 and 5xx.
- * A 4xx other than 429 is final (`HTTP_4XX`); exhausted retries surface as `SOURCE_UNREACHABLE`.
+ * A 4xx other than 429 is final (`HTTP_4XX`, its `status` set); exhausted retries surface as
+ * `SOURCE_UNREACHABLE` (with the last answer's `status`, when there was one).
  */
 export async function fetchBytes(url: string, opts: FetchOptions = {}): Promise<FetchedBody> {
-  const timeoutMs = opts.timeoutMs ?? 30_000;
-  const maxBytes = opts.maxBytes ?? 64 * 1024 * 1024;
-  const now = opts.now ?? Date.now;
-  // Messages end up in logs, stderr and events (unavailable reasons, dead letters): never the password
-  // of a URL, nor what fetch quotes back from it.
-  const shown = redactUrl(url);
+  const client = createHttpClient({
+    timeoutMs: opts.timeoutMs,
+    attempts: opts.attempts ?? 4,
+    backoff: { initialDelayMs: 250, maxDelayMs: 5_000 },
+    headers: opts.headers,
+    maxBytes: opts.maxBytes,
+    limiter: opts.limiter,
+    now: opts.now,
+    onRetry: opts.onRetry,
+  });
   try {
-    return await retry(
-      async () => {
-        let res: Response;
-        try {
-          res = await fetch(url, { headers: opts.headers, signal: AbortSignal.timeout(timeoutMs) });
-        } catch (err) {
-          throw new TransientError(
-            'NETWORK',
-            `GET ${shown} failed: ${scrubSecrets((err as Error).message)}`,
-            err,
-          );
-        }
-        if (res.status === 429 || res.status >= 500) {
-          await res.body?.cancel();
-          throw new TransientError(`HTTP_${res.status}`, `GET ${shown} answered ${res.status}`);
-        }
-        if (res.status >= 400) {
-          await res.body?.cancel();
-          throw new PipelineError('HTTP_4XX', `GET ${shown} answered ${res.status}`);
-        }
-        const body = await readCapped(res, maxBytes, shown);
-        return { url, status: res.status, body, fetchedAt: now() };
-      },
-      { attempts: opts.attempts ?? 4, initialDelayMs: 250, maxDelayMs: 5_000, onRetry: opts.onRetry },
-    );
+    const res = await client.get(url);
+    return { url, status: res.status, body: res.body, fetchedAt: res.fetchedAt };
   } catch (err) {
-    if (err instanceof TransientError)
-      throw new PipelineError('SOURCE_UNREACHABLE', `${err.message} (gave up after retries)`, { cause: err });
+    if (err instanceof HttpError && err.retriable) throw gaveUp(err);
     throw err;
   }
 }
 
-async function readCapped(res: Response, maxBytes: number, url: string): Promise<Buffer> {
-  const declared = Number(res.headers.get('content-length') ?? '0');
-  if (declared > maxBytes)
-    throw new PipelineError('TOO_LARGE', `GET ${url}: ${declared} bytes exceeds the cap of ${maxBytes}`);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  if (!res.body) return Buffer.alloc(0);
-  for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
-    size += chunk.byteLength;
-    if (size > maxBytes)
-      throw new PipelineError('TOO_LARGE', `GET ${url}: body exceeds the cap of ${maxBytes} bytes`);
-    chunks.push(Buffer.from(chunk));
-  }
-  return Buffer.concat(chunks);
+function gaveUp(err: HttpError): PipelineError {
+  return new PipelineError('SOURCE_UNREACHABLE', `${err.message} (gave up after retries)`, {
+    cause: err,
+    status: err.status,
+  });
 }

@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleCatalog, startFixtureServer, type FixtureServer } from '@llmpt/fixture-server';
-import { enabledProviders, loadProvidersConfig } from '../../../../services/scraper/src/providers-config.ts';
+import { enabledProviders, loadProvidersConfig } from '@llmpt/scraper';
 import { repoRoot, sharedDataDir } from '../paths.ts';
 import { startPipeline, type E2EPipeline } from './harness.ts';
 

@@ -4,12 +4,12 @@ import { describe, expect, it } from 'vitest';
 import {
   enabledProviders,
   fetcherOptionsFrom,
-  loadProvidersConfig,
   parseProvidersConfig,
   withBaseUrl,
 } from './providers-config.ts';
+import { loadProvidersConfig } from '../adapters/providers-file.ts';
 
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
 const config = loadProvidersConfig(path.join(repoRoot, 'configs', 'providers.yml'));
 
 describe('configs/providers.yml', () => {

@@ -4,7 +4,7 @@ import { discoverModels, emptyBlocklist, parseModelsResponse } from '@llmpt/disc
 import { sampleCatalog, startFixtureServer, type FixtureServer } from '@llmpt/fixture-server';
 import { createLogger } from '@llmpt/runtime';
 import { parseTierLabel, tierLabel, type ModelDiscovered } from '@llmpt/schemas';
-import { createHostLimiter } from './fetcher/host-limiter.ts';
+import { createHostLimiter } from '@llmpt/runtime/http';
 import { scrapeModel } from './scrape-model.ts';
 
 // The scraper's OpenRouter sources against the local OpenRouter-compatible server: real HTTP, the

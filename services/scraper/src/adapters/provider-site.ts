@@ -1,10 +1,10 @@
 // Shell glue for source_type = provider_site: fetch (or render) each provider page once per run through
 // the cache, parse it, and build each discovered model's observation from the shared result.
 import { contentHash, type ModelDiscovered, type RawPriceObserved } from '@llmpt/schemas';
-import type { ProviderPage } from '../providers-config.ts';
-import { pageObservations, authorOf } from '../pages/observations.ts';
-import { failedPage, parsePricingPage } from '../pages/parse.ts';
-import type { PageContext, ParsedPage } from '../pages/types.ts';
+import type { ProviderPage } from '../core/providers-config.ts';
+import { pageObservations, authorOf } from '../core/pages/observations.ts';
+import { failedPage, parsePricingPage } from '../core/pages/parse.ts';
+import type { PageContext, ParsedPage } from '../core/pages/types.ts';
 import { RenderError, type BrowserRenderer } from './browser.ts';
 import type { PageCache } from './page-cache.ts';
 import type { FetchLogger, PageFetchResult, PageFetcher } from './page-fetcher.ts';

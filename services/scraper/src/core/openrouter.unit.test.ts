@@ -14,7 +14,7 @@ import {
   SPEECH_PROMPT_DIMENSION,
 } from './openrouter.ts';
 
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
 const endpointsDir = path.resolve(repoRoot, '..', 'shared', 'data', 'openrouter', 'endpoints');
 const readBytes = (file: string): string => readFileSync(path.join(endpointsDir, file), 'utf8');
 

@@ -11,14 +11,14 @@ import type { ModelDiscovered, RawPriceObserved } from '@llmpt/schemas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   enabledProviders,
-  loadProvidersConfig,
   parseProvidersConfig,
   withBaseUrl,
   type ProviderPage,
   type ProvidersConfig,
-} from '../providers-config.ts';
-import { parsePricingPage } from '../pages/parse.ts';
-import { internalAddressReason, isInternalAddress } from './address-guard.ts';
+} from '../core/providers-config.ts';
+import { loadProvidersConfig } from './providers-file.ts';
+import { parsePricingPage } from '../core/pages/parse.ts';
+import { internalAddressReason, isInternalAddress } from '@llmpt/runtime/http';
 import { createBrowserRenderer, DEFAULT_CHROMIUM_ARGS, type BrowserRenderer } from './browser.ts';
 import { createPageCache } from './page-cache.ts';
 import { createPageFetcher, type PageFetcher } from './page-fetcher.ts';

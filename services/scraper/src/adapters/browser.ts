@@ -3,7 +3,8 @@
 // own resolver knows no other host name (--host-resolver-rules), because page.route never sees the
 // later hops of a redirect chain: an allow-listed page redirecting a navigation or an <img> elsewhere
 // would otherwise be followed (the scraper int test proves it is not).
-import { chromium, type Browser } from 'playwright-core';
+import { PipelineError } from '@llmpt/runtime';
+import { chromium, errors, type Browser } from 'playwright-core';
 import type { FetchLogger } from './page-fetcher.ts';
 
 export const DEFAULT_CHROMIUM_ARGS = [
@@ -41,12 +42,12 @@ export interface BrowserRenderer {
   close(): Promise<void>;
 }
 
-export class RenderError extends Error {
-  readonly code: 'RENDER_TIMEOUT' | 'RENDER_REFUSED' | 'RENDER_TOO_LARGE' | 'RENDER_FAILED';
-  constructor(code: RenderError['code'], message: string) {
-    super(message);
-    this.name = 'RenderError';
-    this.code = code;
+export type RenderErrorCode = 'RENDER_TIMEOUT' | 'RENDER_REFUSED' | 'RENDER_TOO_LARGE' | 'RENDER_FAILED';
+
+export class RenderError extends PipelineError {
+  declare readonly code: RenderErrorCode;
+  constructor(code: RenderErrorCode, message: string) {
+    super(code, message);
   }
 }
 
@@ -103,9 +104,10 @@ export function createBrowserRenderer(opts: BrowserRendererOptions): BrowserRend
           response = await page.goto(url, { waitUntil: 'domcontentloaded', timeout: opts.timeoutMs });
         } catch (err) {
           const msg = (err as Error).message;
+          // Chromium's net error reaches us only inside Playwright's message.
           if (/ERR_BLOCKED_BY_CLIENT/.test(msg))
             throw new RenderError('RENDER_REFUSED', `navigation left the allow-list: ${msg}`);
-          throw new RenderError(/Timeout/i.test(msg) ? 'RENDER_TIMEOUT' : 'RENDER_FAILED', msg);
+          throw new RenderError(err instanceof errors.TimeoutError ? 'RENDER_TIMEOUT' : 'RENDER_FAILED', msg);
         }
         try {
           await page.waitForSelector(waitForSelector, { state: 'attached', timeout: opts.timeoutMs });

@@ -1,21 +1,12 @@
 import type { ModelDiscovered, RawPriceObserved } from '@llmpt/schemas';
 import type { Logger } from '@llmpt/runtime';
-import type { ScraperConfig } from './config.ts';
-import {
-  createBrowserRenderer,
-  createPageCache,
-  createPageFetcher,
-  observeProviderSite,
-  type BrowserRenderer,
-  type LoadedPage,
-  type PageCache,
-} from './fetcher/index.ts';
-import {
-  enabledProviders,
-  fetcherOptionsFrom,
-  loadProvidersConfig,
-  withBaseUrl,
-} from './providers-config.ts';
+import type { ScraperConfig } from '../config.ts';
+import { enabledProviders, fetcherOptionsFrom, withBaseUrl } from '../core/providers-config.ts';
+import { createBrowserRenderer, type BrowserRenderer } from './browser.ts';
+import { createPageCache, type PageCache } from './page-cache.ts';
+import { createPageFetcher } from './page-fetcher.ts';
+import { observeProviderSite, type LoadedPage } from './provider-site.ts';
+import { loadProvidersConfig } from './providers-file.ts';
 
 export interface PageSourceHandle {
   readonly observe: (md: ModelDiscovered) => Promise<RawPriceObserved[]>;

@@ -1,13 +1,15 @@
-import { contentHash, eventId, priceKey, type ModelDiscovered, type RawPriceObserved } from '@llmpt/schemas';
-import type { HostLimiter } from './fetcher/host-limiter.ts';
+// The scraper's OpenRouter side (imperative shell): the endpoints API fetched through the runtime's
+// HTTP client, the bytes handed to the pure mapping in core/openrouter.ts.
+import { contentHash, type ModelDiscovered, type RawPriceObserved } from '@llmpt/schemas';
 import { errorCode, errorMessage, PipelineError, type Logger } from '@llmpt/runtime';
-import { fetchBytes } from '@llmpt/runtime/http';
+import { fetchBytes, type HostLimiter } from '@llmpt/runtime/http';
 import {
   endpointObservations,
   endpointsUrl,
   routedPriceObservation,
   type EndpointReject,
-} from './openrouter.ts';
+} from '../core/openrouter.ts';
+import { unavailable } from '../core/unavailable.ts';
 
 /** Observations of a model from the official pricing page of its provider (one fetch per page per run). */
 export type PageSource = (md: ModelDiscovered) => Promise<RawPriceObserved[]>;
@@ -43,17 +45,16 @@ export async function scrapeModel(md: ModelDiscovered, opts: ScrapeOptions): Pro
   if (opts.scrapeEndpoints) {
     const url = endpointsUrl(opts.openRouterBaseUrl, md);
     try {
-      const get = () =>
-        fetchBytes(url, {
-          timeoutMs: opts.timeoutMs,
-          headers: {
-            accept: 'application/json',
-            ...(opts.apiKey ? { authorization: `Bearer ${opts.apiKey}` } : {}),
-          },
-          now,
-        });
       // Politeness towards OpenRouter: per-host concurrency and spacing of request starts.
-      const res = await (opts.limiter ? opts.limiter.run(new URL(url).host, get) : get());
+      const res = await fetchBytes(url, {
+        timeoutMs: opts.timeoutMs,
+        headers: {
+          accept: 'application/json',
+          ...(opts.apiKey ? { authorization: `Bearer ${opts.apiKey}` } : {}),
+        },
+        limiter: opts.limiter,
+        now,
+      });
       const body: unknown = JSON.parse(res.body.toString('utf8'));
       const result = endpointObservations(md, body, {
         runId: md.run_id,
@@ -71,7 +72,7 @@ export async function scrapeModel(md: ModelDiscovered, opts: ScrapeOptions): Pro
       );
     } catch (err) {
       // 404: OpenRouter lists no endpoint for this model (routers, aliases): nothing to observe.
-      if (!(err instanceof PipelineError && err.code === 'HTTP_4XX' && /answered 404/.test(err.message))) {
+      if (!(err instanceof PipelineError && err.code === 'HTTP_4XX' && err.status === 404)) {
         opts.logger.warn({ err, model: md.model_id, url }, 'endpoints unavailable');
         observations.push(
           unavailable(md, 'openrouter_endpoints', url, `${errorCode(err)}: ${errorMessage(err)}`, now()),
@@ -81,33 +82,4 @@ export async function scrapeModel(md: ModelDiscovered, opts: ScrapeOptions): Pro
   }
   if (opts.pages) observations.push(...(await opts.pages(md)));
   return { observations, problems };
-}
-
-/** An observation that says a source could not be read, with why. */
-export function unavailable(
-  md: ModelDiscovered,
-  sourceType: RawPriceObserved['source_type'],
-  url: string,
-  reason: string,
-  fetchedAt: number,
-  provider: string | null = null,
-): RawPriceObserved {
-  const key = priceKey(md.model_id, provider, sourceType);
-  return {
-    event_id: eventId('RawPriceObserved', key, 'unavailable', reason, md.event_id),
-    run_id: md.run_id,
-    caused_by: md.event_id,
-    occurred_at: fetchedAt,
-    model_id: md.model_id,
-    provider,
-    provider_name: null,
-    source_type: sourceType,
-    source_url: url,
-    fetched_at: fetchedAt,
-    content_hash: '',
-    status: 'unavailable',
-    unavailable_reason: reason,
-    components: [],
-    endpoint: null,
-  };
 }

@@ -1,9 +1,8 @@
 // configs/providers.yml: which official pricing pages to read, how to read each one, and how politely.
-// Parsed once at start with zod; a bad file fails fast with every problem named by its path.
-import { readFileSync } from 'node:fs';
+// Validated once at start with zod; a bad file fails fast with every problem named by its path. Pure:
+// the document comes in already read (adapters/providers-file.ts reads the file).
 import { ConfigError } from '@llmpt/runtime';
 import { parseTierLabel, tierLabel } from '@llmpt/schemas';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 
 const UNITS = [
@@ -261,23 +260,6 @@ export function parseProvidersConfig(doc: unknown, source = 'providers config'):
       ),
     ),
   });
-}
-
-/** Reads and validates configs/providers.yml (or any path). */
-export function loadProvidersConfig(path: string): ProvidersConfig {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new ConfigError(`cannot read providers config ${path}: ${(err as Error).message}`);
-  }
-  let doc: unknown;
-  try {
-    doc = parseYaml(text);
-  } catch (err) {
-    throw new ConfigError(`${path} is not valid YAML: ${(err as Error).message}`);
-  }
-  return parseProvidersConfig(doc, path);
 }
 
 /** The enabled pages, keyed by OpenRouter slug: what the scraper shell iterates on. */

@@ -4,6 +4,7 @@ import { lookup as lookupCallback, type LookupAddress, type LookupOptions } from
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
 import { Agent, type Dispatcher } from 'undici';
+import { PipelineError } from '../core/errors.ts';
 
 const internal = new BlockList();
 for (const [net, prefix] of [
@@ -58,8 +59,11 @@ export async function internalAddressReason(hostname: string): Promise<string | 
 }
 
 /** The error a pinned lookup gives for an internal answer (its code names it among network errors). */
-export class InternalAddressError extends Error {
-  readonly code = 'EINTERNALADDRESS';
+export class InternalAddressError extends PipelineError {
+  declare readonly code: 'EINTERNALADDRESS';
+  constructor(message: string) {
+    super('EINTERNALADDRESS', message, { retriable: false });
+  }
 }
 
 type LookupCallback = (
