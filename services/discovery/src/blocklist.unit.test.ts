@@ -1,10 +1,8 @@
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { repoRoot } from '@llmpt/core/paths';
 import { describe, expect, it } from 'vitest';
 import { createBlocklist, loadBlocklist, parseBlocklist } from './blocklist.ts';
 import type { DiscoveryError } from './errors.ts';
-
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
 function codeOf(fn: () => unknown): string | undefined {
   try {
