@@ -17,11 +17,7 @@ import {
   type DeadLetter,
   type NormalizedPrice,
 } from '@llmpt/schemas';
-import {
-  modelDiscovered,
-  normalizedPrice,
-  rawPriceObserved,
-} from '../../../../services/sink/src/test-events.ts';
+import { modelDiscovered, normalizedPrice, rawPriceObserved } from '@llmpt/schemas/samples';
 import { waitForDrain } from '../pipeline.ts';
 import { count, eventsOf, observationRows, observed } from './checks.ts';
 import { deadLettersCli, listDeadLetters } from './dead-letters-cli.ts';
@@ -118,12 +114,12 @@ describe('poison in the live topics', () => {
 
   // Real events of a model the catalog does not have, so nothing of them can hide in the day's rows.
   const model_id = 'e2e-poison/model';
-  const md = encodeEvent('ModelDiscovered', modelDiscovered({ model_id }).event as never);
-  const raw = encodeEvent('RawPriceObserved', rawPriceObserved({ model_id }).event as never);
-  const np = encodeEvent('NormalizedPrice', normalizedPrice({ model_id }).event as never);
+  const md = encodeEvent('ModelDiscovered', modelDiscovered({ model_id }).event);
+  const raw = encodeEvent('RawPriceObserved', rawPriceObserved({ model_id }).event);
+  const np = encodeEvent('NormalizedPrice', normalizedPrice({ model_id }).event);
   const poisons: Poison[] = [
     ...poisonFor('modelDiscovered', md, {
-      value: encodeEvent('ModelDiscovered', { ...modelDiscovered().event, model_id: '' } as never),
+      value: encodeEvent('ModelDiscovered', { ...modelDiscovered().event, model_id: '' }),
       code: 'INVALID_EVENT',
       message: /^invalid ModelDiscovered \S+: model_id: empty$/,
     }),
@@ -137,7 +133,7 @@ describe('poison in the live topics', () => {
       value: encodeEvent('NormalizedPrice', {
         ...normalizedPrice({ model_id }).event,
         prompt: 'abc',
-      } as never),
+      }),
       code: 'INVALID_EVENT',
       message: /prompt: "abc" is not a decimal string of scale 8/,
     }),

@@ -1,20 +1,29 @@
-// Event builders for the sink's tests (unit and integration): a valid event with overridable fields.
-import {
-  NO_CONDITIONS,
-  emptyDimensionValues,
-  tierLabel,
-  type ModelDiscovered,
-  type NormalizedPrice,
-  type PriceChanged,
-  type RawPriceObserved,
-} from '@llmpt/schemas';
-import type { DecodedEvent } from './project.ts';
+// Event builders for tests of every package: a valid event with overridable fields, wrapped the way a
+// stage sees a decoded message (`{ name, event }`; take `.event` for the bare record). The realistic
+// one-per-type `samples` (samples.ts) are for codec and broker round trips; these are for tests that
+// vary a field or two. Defaults: anthropic/claude-sonnet-4 seen through anthropic's endpoint on T0.
+import { emptyDimensionValues } from '../src/dimensions.ts';
+import { NO_CONDITIONS, tierLabel } from '../src/tiers.ts';
+import type {
+  EventName,
+  EventTypes,
+  ModelDiscovered,
+  NormalizedPrice,
+  PriceChanged,
+  RawPriceObserved,
+} from '../src/generated.ts';
+
+/** One decoded event of a known type; assignable to any stage's decoded-event union. */
+export interface Decoded<N extends EventName> {
+  readonly name: N;
+  readonly event: EventTypes[N];
+}
 
 export const T0 = Date.UTC(2026, 4, 7, 12, 0, 0); // 2026-05-07T12:00:00.000Z
 export const HOUR = 3_600_000;
 export const DAY = 24 * HOUR;
 
-export function modelDiscovered(o: Partial<ModelDiscovered> = {}): DecodedEvent {
+export function modelDiscovered(o: Partial<ModelDiscovered> = {}): Decoded<'ModelDiscovered'> {
   const modelId = o.model_id ?? 'anthropic/claude-sonnet-4';
   const event: ModelDiscovered = {
     event_id: `md-${modelId}-${o.fetched_at ?? T0}`,
@@ -52,7 +61,7 @@ export function modelDiscovered(o: Partial<ModelDiscovered> = {}): DecodedEvent 
   return { name: 'ModelDiscovered', event };
 }
 
-export function normalizedPrice(o: Partial<NormalizedPrice> = {}): DecodedEvent {
+export function normalizedPrice(o: Partial<NormalizedPrice> = {}): Decoded<'NormalizedPrice'> {
   const modelId = o.model_id ?? 'anthropic/claude-sonnet-4';
   const provider = o.provider === undefined ? 'anthropic' : o.provider;
   const source = o.source_type ?? 'openrouter_endpoints';
@@ -90,7 +99,7 @@ export function normalizedPrice(o: Partial<NormalizedPrice> = {}): DecodedEvent 
   return { name: 'NormalizedPrice', event };
 }
 
-export function priceChanged(o: Partial<PriceChanged> = {}): DecodedEvent {
+export function priceChanged(o: Partial<PriceChanged> = {}): Decoded<'PriceChanged'> {
   const modelId = o.model_id ?? 'anthropic/claude-sonnet-4';
   const provider = o.provider === undefined ? 'anthropic' : o.provider;
   const source = o.source_type ?? 'openrouter_endpoints';
@@ -125,7 +134,7 @@ export function priceChanged(o: Partial<PriceChanged> = {}): DecodedEvent {
   return { name: 'PriceChanged', event };
 }
 
-export function rawPriceObserved(o: Partial<RawPriceObserved> = {}): DecodedEvent {
+export function rawPriceObserved(o: Partial<RawPriceObserved> = {}): Decoded<'RawPriceObserved'> {
   const modelId = o.model_id ?? 'anthropic/claude-sonnet-4';
   const event: RawPriceObserved = {
     event_id: `raw-${modelId}-${o.fetched_at ?? T0}`,
