@@ -6,8 +6,7 @@ import { catalogSnapshotOf, discoverModels, emptyBlocklist, parseModelsResponse 
 import { routedPriceObservation } from '@llmpt/scraper';
 import * as normalizer from '@llmpt/normalizer';
 import type { Dimension } from '@llmpt/schemas';
-import type { RecordedCapture } from './captures.ts';
-import type { ExpectedEvent, SlotChangeKind } from './price-rules.ts';
+import { type RecordedCapture, type ExpectedEvent, type SlotChangeKind } from '@llmpt/testkit/oracle';
 
 // The normalizer's pure API as issue 11's brief states it; read through the package's exports
 // without naming its types, so this harness does not depend on how the state entry looks inside.

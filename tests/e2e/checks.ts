@@ -9,7 +9,7 @@ import type {
   NormalizedPrice,
   PriceChanged,
 } from '@llmpt/schemas';
-import { consumeAll, type TopicKey } from '../kafka.ts';
+import { consumeAll, type TopicKey } from '@llmpt/testkit';
 import type { E2EPipeline } from './harness.ts';
 import {
   byKeyAndKind,

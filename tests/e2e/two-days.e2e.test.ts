@@ -12,8 +12,7 @@ import {
   type FixtureServerOptions,
 } from '@llmpt/fixture-server';
 import type { NormalizedPrice, PriceChanged } from '@llmpt/schemas';
-import { sharedDataDir } from '../paths.ts';
-import { uniquePrefix } from '../wait.ts';
+import { sharedDataDir, uniquePrefix } from '@llmpt/testkit';
 import {
   bySource,
   changeRows,

@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleCatalog, startFixtureServer, type FixtureServer } from '@llmpt/fixture-server';
 import type { PriceChanged } from '@llmpt/schemas';
 import { consumeAll, repoRoot, type ConsumedEvent } from '@llmpt/testkit';
-import { startPipeline, type E2EPipeline } from '../../../testkit/src/e2e/harness.ts';
-import { describePriceChanged } from './format.ts';
+import { startPipeline, type E2EPipeline } from './harness.ts';
+import { describePriceChanged } from '@llmpt/consumer';
 
 let server: FixtureServer;
 let p: E2EPipeline;

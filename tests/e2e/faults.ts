@@ -6,8 +6,7 @@ import type { Admin, Kafka, Message } from 'kafkajs';
 import type pg from 'pg';
 import { createConsumer, createProducer, groupLag, readToEnd } from '@llmpt/runtime/kafka';
 import { sinkInputTopics } from '@llmpt/runtime';
-import { groupIds, type ServiceName, type ServiceProcess } from '../pipeline.ts';
-import { uniquePrefix } from '../wait.ts';
+import { groupIds, type ServiceName, type ServiceProcess, uniquePrefix } from '@llmpt/testkit';
 import type { E2EPipeline } from './harness.ts';
 
 /** The pipeline's running process of a service. */

@@ -6,7 +6,7 @@
 // never overwrites a price; a new expiration date is `expiring`.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seriesDays, startFixtureServer, type FixtureServer } from '@llmpt/fixture-server';
-import { uniquePrefix } from '../wait.ts';
+import { uniquePrefix } from '@llmpt/testkit';
 import { changeShapes, count, observed, runEvents } from './checks.ts';
 import { catalogOf, expectedChanges, expectedRoutedDay, ExpectedState, readModels } from './expected.ts';
 import { startPipeline, type E2EPipeline } from './harness.ts';

@@ -9,12 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleCatalog, startFixtureServer, type FixtureServer } from '@llmpt/fixture-server';
 import { highWatermarks } from '@llmpt/runtime/kafka';
 import { REDRIVEN_FROM_HEADER } from '@llmpt/runtime/ops';
-import { tableChecksums } from '../../../../services/sink/src/checksums.ts';
-import { stackEnv } from '../env.ts';
-import { consumeAll } from '../kafka.ts';
-import { waitFor } from '../wait.ts';
+import { tableChecksums } from '@llmpt/sink';
+import { stackEnv, consumeAll, waitFor, runProcess, waitForDrain } from '@llmpt/testkit';
 import { count, eventsOf, runEvents } from './checks.ts';
-import { runProcess, waitForDrain } from '../pipeline.ts';
 import { deadLettersCli, listDeadLetters } from './dead-letters-cli.ts';
 import { freshDatabase, startPipeline, type E2EPipeline, type FreshDatabase } from './harness.ts';
 

@@ -10,9 +10,9 @@ import { sampleCatalog, startFixtureServer, type FixtureServer } from '@llmpt/fi
 import { groupLag } from '@llmpt/runtime/kafka';
 import type { PriceChanged } from '@llmpt/schemas';
 import { consumeAll, repoRoot, waitFor } from '@llmpt/testkit';
-import { expectedRoutedDay, readModels, slotLabel } from '../../../testkit/src/e2e/expected.ts';
-import { startPipeline, type E2EPipeline } from '../../../testkit/src/e2e/harness.ts';
-import { columnOfDimension, pricingColumns } from './model-pricing.ts';
+import { expectedRoutedDay, readModels, slotLabel } from './expected.ts';
+import { startPipeline, type E2EPipeline } from './harness.ts';
+import { columnOfDimension, pricingColumns } from '@llmpt/consumer';
 
 let server: FixtureServer;
 let p: E2EPipeline;

@@ -8,9 +8,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { sampleCatalog, startFixtureServer } from '@llmpt/fixture-server';
 import { groupLag } from '@llmpt/runtime/kafka';
 import { topics, sinkInputTopics } from '@llmpt/runtime';
-import { SINK_TABLES, tableChecksums } from '../../../../services/sink/src/checksums.ts';
-import { consumeAll, createTestTopics, deleteTestTopics, type ConsumedEvent } from '../kafka.ts';
+import { SINK_TABLES, tableChecksums } from '@llmpt/sink';
 import {
+  consumeAll,
+  createTestTopics,
+  deleteTestTopics,
+  type ConsumedEvent,
   groupIds,
   runDiscoveryJob,
   startService,
@@ -19,8 +22,9 @@ import {
   type PipelineSettings,
   type ServiceName,
   type ServiceProcess,
-} from '../pipeline.ts';
-import { uniquePrefix, waitFor } from '../wait.ts';
+  uniquePrefix,
+  waitFor,
+} from '@llmpt/testkit';
 import {
   backendsWaitingOn,
   copyTopics,

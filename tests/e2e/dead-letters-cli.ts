@@ -1,7 +1,6 @@
 // The dead-letter tool as an operator runs it: `npm run dead-letters -- ...` as its own process,
 // pointed at a test pipeline's topics through the same variables the services read.
-import { stackEnv } from '../env.ts';
-import { runProcess, type ProcessRun } from '../pipeline.ts';
+import { stackEnv, runProcess, type ProcessRun } from '@llmpt/testkit';
 
 /** `npm run dead-letters -- <args>` on the pipeline with this topic prefix. */
 export function deadLettersCli(prefix: string, args: readonly string[]): Promise<ProcessRun> {

@@ -18,7 +18,7 @@ import {
   type NormalizedPrice,
 } from '@llmpt/schemas';
 import { modelDiscovered, normalizedPrice, rawPriceObserved } from '@llmpt/schemas/samples';
-import { waitForDrain } from '../pipeline.ts';
+import { waitForDrain } from '@llmpt/testkit';
 import { count, eventsOf, observationRows, observed } from './checks.ts';
 import { deadLettersCli, listDeadLetters } from './dead-letters-cli.ts';
 import { expectedEndpoints, expectedRoutedDay, readModels, type ExpectedObservation } from './expected.ts';

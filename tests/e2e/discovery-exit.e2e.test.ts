@@ -6,10 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFixtureServer, type FixtureServer } from '@llmpt/fixture-server';
-import { stackEnv } from '../env.ts';
-import { repoRoot } from '../paths.ts';
-import { runDiscoveryJob, type PipelineSettings } from '../pipeline.ts';
-import { uniquePrefix } from '../wait.ts';
+import { stackEnv, repoRoot, runDiscoveryJob, type PipelineSettings, uniquePrefix } from '@llmpt/testkit';
 
 // Nothing is produced in these runs (they fail before sending), so no topics are needed.
 const settings = (baseUrl: string): PipelineSettings => ({

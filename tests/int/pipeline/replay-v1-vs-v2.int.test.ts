@@ -22,11 +22,17 @@ import { discoverModels, emptyBlocklist, parseModelsResponse } from '@llmpt/disc
 import { endpointObservations, endpointsUrl, routedPriceObservation } from '@llmpt/scraper';
 import { normalizeAndDecide, type PriceState } from '@llmpt/normalizer';
 import { replay } from '@llmpt/sink';
-import { freshDatabase, withClient, type FreshDatabase } from './db.ts';
-import { stackEnv } from './env.ts';
-import { createTestTopics, deleteTestTopics, testKafka } from './kafka.ts';
-import { repoRoot } from './paths.ts';
-import { uniquePrefix } from './wait.ts';
+import {
+  freshDatabase,
+  withClient,
+  type FreshDatabase,
+  stackEnv,
+  createTestTopics,
+  deleteTestTopics,
+  testKafka,
+  repoRoot,
+  uniquePrefix,
+} from '@llmpt/testkit';
 
 interface Message {
   readonly name: EventName;

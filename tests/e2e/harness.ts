@@ -4,20 +4,23 @@
 import path from 'node:path';
 import pg from 'pg';
 import type { Kafka } from '@llmpt/runtime/kafka';
-import { freshDatabase } from '../db.ts';
-import { stackEnv } from '../env.ts';
-import { createTestTopics, deleteTestTopics, testKafka, type TopicKey } from '../kafka.ts';
-import { repoRoot } from '../paths.ts';
 import {
+  freshDatabase,
+  stackEnv,
+  createTestTopics,
+  deleteTestTopics,
+  testKafka,
+  type TopicKey,
+  repoRoot,
   runDiscoveryJob,
   startService,
   waitForDrain,
   type PipelineSettings,
   type ServiceProcess,
-} from '../pipeline.ts';
-import { uniquePrefix } from '../wait.ts';
+  uniquePrefix,
+} from '@llmpt/testkit';
 
-export { freshDatabase, type FreshDatabase } from '../db.ts';
+export { freshDatabase, type FreshDatabase } from '@llmpt/testkit';
 
 export interface PipelineOptions {
   /** Names the prefix, the log folder and the database. */

@@ -10,9 +10,8 @@ import {
   expectedEndpoints,
   expectedRoutedDay,
   ExpectedState,
-} from '../e2e/expected.ts';
-import { seriesCaptures } from './captures.ts';
-import { expectedRoutedChanges } from './price-rules.ts';
+} from './expected.ts';
+import { seriesCaptures, expectedRoutedChanges } from '@llmpt/testkit/oracle';
 
 describe('e2e expected.ts', () => {
   it('day by day, publishes the same changes as the whole-series oracle', () => {

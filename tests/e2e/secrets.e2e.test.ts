@@ -14,18 +14,23 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleCatalog, startFixtureServer, type FixtureServer } from '@llmpt/fixture-server';
 import { topics as topicDefs, sinkInputTopics } from '@llmpt/runtime';
 import { type Kafka } from '@llmpt/runtime/kafka';
-import { stackEnv } from '../env.ts';
-import { consumeAll, createTestTopics, deleteTestTopics, testKafka, type TopicKey } from '../kafka.ts';
-import { repoRoot } from '../paths.ts';
 import {
+  stackEnv,
+  consumeAll,
+  createTestTopics,
+  deleteTestTopics,
+  testKafka,
+  type TopicKey,
+  repoRoot,
   runDiscoveryJob,
   startService,
   waitForDrain,
   waitForGroups,
   type PipelineSettings,
   type ServiceProcess,
-} from '../pipeline.ts';
-import { uniquePrefix, waitFor } from '../wait.ts';
+  uniquePrefix,
+  waitFor,
+} from '@llmpt/testkit';
 import { freshDatabase, type FreshDatabase } from './harness.ts';
 
 const hex = (n: number) => randomBytes(n).toString('hex');

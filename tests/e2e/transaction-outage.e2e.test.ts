@@ -16,10 +16,14 @@ import {
   type RunningStage,
 } from '@llmpt/runtime/kafka';
 import { createLogger } from '@llmpt/runtime';
-import { createTestTopics } from '../kafka.ts';
-import { waitForGroups } from '../pipeline.ts';
-import { startPrivateStack, type PrivateStack } from '../private-stack.ts';
-import { uniquePrefix, waitFor } from '../wait.ts';
+import {
+  createTestTopics,
+  waitForGroups,
+  startPrivateStack,
+  type PrivateStack,
+  uniquePrefix,
+  waitFor,
+} from '@llmpt/testkit';
 
 type Transaction = Awaited<ReturnType<ReturnType<Kafka['producer']>['transaction']>>;
 

@@ -13,8 +13,6 @@ import {
   type EventKind,
   type RuleOptions,
   type SlotChangeKind,
-} from '../oracle/price-rules.ts';
-import {
   D,
   isRecord,
   observationOf,
@@ -24,7 +22,7 @@ import {
   slotOf,
   variantLabel,
   type PublishedObservation,
-} from '../oracle/published.ts';
+} from '@llmpt/testkit/oracle';
 
 /** Every registered dimension: the money columns of price_observations, in registry order. */
 export const DIMENSIONS = DIMENSION_NAMES;

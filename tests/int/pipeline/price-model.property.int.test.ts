@@ -13,7 +13,7 @@ import { routedPriceObservation } from '@llmpt/scraper';
 import { normalizeAndDecide } from '@llmpt/normalizer';
 import { createPostgresStore, project, type DecodedEvent, type PriceStore } from '@llmpt/sink';
 import { callPriceOf, costOfCall, priceAtPg } from '@llmpt/consumer';
-import { freshDatabase, type FreshDatabase } from './db.ts';
+import { freshDatabase, type FreshDatabase } from '@llmpt/testkit';
 
 const D = Decimal.clone({ precision: 60, rounding: Decimal.ROUND_HALF_EVEN, toExpNeg: -100, toExpPos: 100 });
 const MILLION = new D(1_000_000);

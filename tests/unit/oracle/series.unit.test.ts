@@ -10,11 +10,16 @@ import {
   recordedSnapshotCaptures,
   seriesCaptures,
   type RecordedCapture,
-} from './captures.ts';
-import { expectedRoutedChanges, slotLines } from './price-rules.ts';
-import { D, isRecord, money, priceOf } from './published.ts';
+  expectedRoutedChanges,
+  slotLines,
+  D,
+  isRecord,
+  money,
+  priceOf,
+  compareWithV1,
+  v1RoutedChanges,
+} from '@llmpt/testkit/oracle';
 import { asExpected, runStages } from './stages.ts';
-import { compareWithV1, v1RoutedChanges } from './v1-rules.ts';
 
 interface Side {
   readonly name: 'oracle' | 'pipeline';

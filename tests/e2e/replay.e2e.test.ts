@@ -6,10 +6,8 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleCatalog, seriesDays, startFixtureServer, type FixtureServer } from '@llmpt/fixture-server';
-import { tableChecksums } from '../../../../services/sink/src/checksums.ts';
-import { stackEnv } from '../env.ts';
-import { consumeAll } from '../kafka.ts';
-import { runProcess, type ProcessRun } from '../pipeline.ts';
+import { tableChecksums } from '@llmpt/sink';
+import { stackEnv, consumeAll, runProcess, type ProcessRun } from '@llmpt/testkit';
 import { eventsOf } from './checks.ts';
 import { freshDatabase, startPipeline, type E2EPipeline, type FreshDatabase } from './harness.ts';
 

@@ -4,8 +4,8 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleCatalog, startFixtureServer, type FixtureServer } from '@llmpt/fixture-server';
-import { enabledProviders, loadProvidersConfig } from '../../../../services/scraper/src/providers-config.ts';
-import { repoRoot, sharedDataDir } from '../paths.ts';
+import { enabledProviders, loadProvidersConfig } from '@llmpt/scraper';
+import { repoRoot, sharedDataDir } from '@llmpt/testkit';
 import { startPipeline, type E2EPipeline } from './harness.ts';
 
 const config = loadProvidersConfig(path.join(repoRoot, 'configs', 'providers.yml'));

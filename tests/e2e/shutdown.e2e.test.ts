@@ -9,8 +9,15 @@ import pg from 'pg';
 import { sinkInputTopics } from '@llmpt/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleCatalog, startFixtureServer, type FixtureServer } from '@llmpt/fixture-server';
-import { groupIds, runDiscoveryJob, startService, waitForDrain, type ServiceProcess } from '../pipeline.ts';
-import { uniquePrefix, waitFor } from '../wait.ts';
+import {
+  groupIds,
+  runDiscoveryJob,
+  startService,
+  waitForDrain,
+  type ServiceProcess,
+  uniquePrefix,
+  waitFor,
+} from '@llmpt/testkit';
 import { count } from './checks.ts';
 import { backendsWaitingOn, replaceService, service } from './faults.ts';
 import { startPipeline, type E2EPipeline } from './harness.ts';

@@ -15,18 +15,22 @@ import {
   type PriceChanged,
   type RawPriceObserved,
 } from '@llmpt/schemas';
-import { consumeAll, createTestTopics, type TopicKey } from '../kafka.ts';
-import { repoRoot } from '../paths.ts';
 import {
+  consumeAll,
+  createTestTopics,
+  type TopicKey,
+  repoRoot,
   runDiscoveryJob,
   startService,
   waitForDrain,
   type PipelineSettings,
   type ServiceName,
   type ServiceProcess,
-} from '../pipeline.ts';
-import { startPrivateStack, type PrivateStack } from '../private-stack.ts';
-import { uniquePrefix, waitFor } from '../wait.ts';
+  startPrivateStack,
+  type PrivateStack,
+  uniquePrefix,
+  waitFor,
+} from '@llmpt/testkit';
 import { bySource, changeShapes, observed } from './checks.ts';
 import {
   expectedChanges,
