@@ -1,5 +1,5 @@
 // Summarises a V8 .cpuprofile: self time per function and per package/file, top entries.
-//   node --import tsx scripts/bench/profile-summary.ts <file.cpuprofile> [top=25]
+//   node --import tsx bench/src/profile-summary.ts <file.cpuprofile> [top=25]
 import { readFileSync } from 'node:fs';
 
 interface Node {

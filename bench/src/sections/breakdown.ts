@@ -3,8 +3,51 @@
 // receives from kafkajs (one topic-partition fetch).
 import { decodeEvent } from '@llmpt/schemas';
 import { toKafkaMessage, type EventMessage } from '@llmpt/runtime/kafka';
-import { createPostgresStore } from '../../services/sink/src/adapters/postgres.ts';
-import { emptyRows, project, type DecodedEvent, type Rows } from '../../services/sink/src/project.ts';
+import { createPostgresStore, emptyRows, project, type DecodedEvent, type Rows } from '@llmpt/sink';
+import { breakdownBatch, skip } from '../config.ts';
+import type { Bench } from '../bench.ts';
+import { freshDatabase } from '../infra.ts';
+import { fmt } from '../report.ts';
+import { sinkItems } from '../sink-replay.ts';
+
+export async function breakdownSection(b: Bench): Promise<void> {
+  if (skip('breakdown')) return;
+  const { events, report } = b;
+  const db = await freshDatabase('breakdown');
+  try {
+    const batch = breakdownBatch();
+    const bd = await sinkBreakdown(sinkItems(b.history, b.prefix), db.url, batch);
+    const eps = (ms: number) => events / (ms / 1000);
+    const perTable = Object.entries(bd.storeMs)
+      .map(([k, ms]) => `${k} ${fmt(ms)} ms`)
+      .join(', ');
+    report.record({
+      section: 'breakdown',
+      figure: `sink stage: Avro decode (in process)`,
+      value: eps(bd.decodeMs),
+      unit: 'events/s',
+      runs: [eps(bd.decodeMs)],
+    });
+    report.record({
+      section: 'breakdown',
+      figure: `sink stage: project() (batches of ${batch})`,
+      value: eps(bd.projectMs),
+      unit: 'events/s',
+      runs: [eps(bd.projectMs)],
+    });
+    report.record({
+      section: 'breakdown',
+      figure: `sink stage: postgres writeBatch (${bd.batches} batches of ${batch})`,
+      value: eps(bd.storeTotalMs),
+      unit: 'events/s',
+      runs: [eps(bd.storeTotalMs)],
+      note: `per table: ${perTable}`,
+    });
+    b.result.breakdown = bd;
+  } finally {
+    await db.drop();
+  }
+}
 
 export interface Breakdown {
   readonly batches: number;

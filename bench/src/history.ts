@@ -7,11 +7,9 @@ import { readFileSync } from 'node:fs';
 import Decimal from 'decimal.js';
 import type { ModelDiscovered, NormalizedPrice, PriceChanged, RawPriceObserved } from '@llmpt/schemas';
 import { endpointsFromDerivedMap, type EndpointEntry } from '@llmpt/fixture-server';
-import { discoverModels, parseModelsResponse } from '../../services/discovery/src/discover.ts';
-import { emptyBlocklist } from '../../services/discovery/src/blocklist.ts';
-import { endpointObservations, routedPriceObservation } from '../../services/scraper/src/openrouter.ts';
-import { normalizeAndDecide } from '../../services/normalizer/src/changes.ts';
-import type { PriceState } from '../../services/normalizer/src/state.ts';
+import { discoverModels, emptyBlocklist, parseModelsResponse } from '@llmpt/discovery';
+import { normalizeAndDecide, type PriceState } from '@llmpt/normalizer';
+import { endpointObservations, routedPriceObservation } from '@llmpt/scraper';
 
 export interface HistoryOptions {
   readonly modelsFile: string;

@@ -4,7 +4,35 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import type { Rows } from '../../services/sink/src/project.ts';
+import { rowCount, type Rows } from '@llmpt/sink';
+import { cfg, skip } from '../config.ts';
+import type { Bench } from '../bench.ts';
+import { freshDatabase, median } from '../infra.ts';
+import { fmt } from '../report.ts';
+
+export async function copySection(b: Bench): Promise<void> {
+  if (skip('copy')) return;
+  const { events, rows, replayWallMs } = b;
+  const times: number[] = [];
+  for (let i = 0; i < cfg.runs; i++) {
+    const db = await freshDatabase('copy');
+    try {
+      times.push(await copyRows(db.url, rows));
+    } finally {
+      await db.drop();
+    }
+  }
+  const copyMs = median(times);
+  b.report.record({
+    section: 'limits',
+    figure: 'COPY FROM STDIN of the same rows (pg-copy-streams, CSV)',
+    value: events / (copyMs / 1000),
+    unit: 'events/s eq.',
+    runs: times.map((ms) => events / (ms / 1000)),
+    note: `${rowCount(rows)} rows in ${fmt(copyMs)} ms${replayWallMs[1] ? `; replay = ${(copyMs / replayWallMs[1]).toFixed(2)}x COPY` : ''}`,
+  });
+  b.result.copyMs = copyMs;
+}
 
 const TABLES: readonly [keyof Rows, string][] = [
   ['providers', 'public.providers'],
