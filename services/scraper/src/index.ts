@@ -4,3 +4,4 @@ export * from './openrouter.ts';
 
 // used by tests/ and bench/
 export { enabledProviders, loadProvidersConfig } from './providers-config.ts';
+export { scraperEnvSchema } from './config.ts';

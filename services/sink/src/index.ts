@@ -5,3 +5,7 @@ export * from './store.ts';
 export { createPostgresStore, type PostgresStoreOptions } from './adapters/postgres.ts';
 export { replay, sinkTopics, type ReplayOptions, type ReplayResult } from './replay.ts';
 export { SINK_TABLES, tableChecksums } from './checksums.ts';
+
+// used by tests/ and bench/ (and deploy/tests: the env each deployable accepts)
+export { sinkEnvSchema } from './config.ts';
+export { replayEnvSchema } from './replay-config.ts';
