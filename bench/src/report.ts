@@ -2,7 +2,7 @@
 // runs), the load averages along the way, and the closing table.
 import { cpus, totalmem } from 'node:os';
 import path from 'node:path';
-import { load } from './infra.ts';
+import { load, median } from './infra.ts';
 
 export interface Figure {
   readonly section: string;
@@ -15,6 +15,11 @@ export interface Figure {
 
 export const fmt = (n: number): string =>
   !Number.isFinite(n) ? String(n) : Math.abs(n) >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(2);
+
+/** `count` items per second: at the median of the runs' times (value) and in each run (runs). */
+export function perSecond(count: number, times: readonly number[]): Pick<Figure, 'value' | 'runs'> {
+  return { value: count / (median(times) / 1000), runs: times.map((ms) => count / (ms / 1000)) };
+}
 
 export const say = (msg: string): void =>
   console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}`);

@@ -8,7 +8,7 @@ import { rowCount, type Rows } from '@llmpt/sink';
 import { cfg, skip } from '../config.ts';
 import type { Bench } from '../bench.ts';
 import { freshDatabase, median } from '../infra.ts';
-import { fmt } from '../report.ts';
+import { fmt, perSecond } from '../report.ts';
 
 export async function copySection(b: Bench): Promise<void> {
   if (skip('copy')) return;
@@ -26,9 +26,8 @@ export async function copySection(b: Bench): Promise<void> {
   b.report.record({
     section: 'limits',
     figure: 'COPY FROM STDIN of the same rows (pg-copy-streams, CSV)',
-    value: events / (copyMs / 1000),
+    ...perSecond(events, times),
     unit: 'events/s eq.',
-    runs: times.map((ms) => events / (ms / 1000)),
     note: `${rowCount(rows)} rows in ${fmt(copyMs)} ms${replayWallMs[1] ? `; replay = ${(copyMs / replayWallMs[1]).toFixed(2)}x COPY` : ''}`,
   });
   b.result.copyMs = copyMs;

@@ -3,6 +3,7 @@ import { createConsumer, type Kafka } from '@llmpt/runtime/kafka';
 import { cfg, skip } from '../config.ts';
 import type { Bench } from '../bench.ts';
 import { median } from '../infra.ts';
+import { perSecond } from '../report.ts';
 import { sinkTopics } from '../sink-replay.ts';
 
 export async function kafkaSection(b: Bench): Promise<void> {
@@ -15,9 +16,8 @@ export async function kafkaSection(b: Bench): Promise<void> {
   b.report.record({
     section: 'limits',
     figure: 'kafkajs consume, no work (same topics)',
-    value: events / (ms / 1000),
+    ...perSecond(events, times),
     unit: 'events/s',
-    runs: times.map((x) => events / (x / 1000)),
     note: replayWallMs[1] ? `replay = ${(ms / replayWallMs[1]).toFixed(2)}x of it` : undefined,
   });
 }

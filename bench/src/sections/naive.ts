@@ -8,8 +8,8 @@ import type { ObservationRow } from '@llmpt/sink';
 import { stackEnv, waitFor } from '@llmpt/testkit';
 import { cfg, skip } from '../config.ts';
 import type { Bench } from '../bench.ts';
-import { median, withClient } from '../infra.ts';
-import { fmt } from '../report.ts';
+import { withClient } from '../infra.ts';
+import { fmt, perSecond } from '../report.ts';
 
 /** Naive per-row delete-then-insert through PostgREST on a sample, extrapolated to the history. */
 export async function naiveSection(b: Bench): Promise<void> {
@@ -18,16 +18,15 @@ export async function naiveSection(b: Bench): Promise<void> {
   const sample = rows.observations.slice(0, cfg.naiveRows);
   const times: number[] = [];
   for (let i = 0; i < cfg.runs; i++) times.push(await naiveRestWrite(sample));
-  const ms = median(times);
-  const rowsPerS = sample.length / (ms / 1000);
+  const rate = perSecond(sample.length, times);
+  const rowsPerS = rate.value;
   const factRows = rows.observations.length + rows.changes.length;
   const extrapolatedMs = (factRows / rowsPerS) * 1000;
   b.report.record({
     section: 'naive',
     figure: `naive REST delete+insert per row (sample ${sample.length} rows)`,
-    value: rowsPerS,
+    ...rate,
     unit: 'rows/s',
-    runs: times.map((x) => sample.length / (x / 1000)),
     note: `extrapolated to the ${factRows} observation+change rows: ${fmt(extrapolatedMs / 1000)} s${replayWallMs[1] ? `; replay is ${(extrapolatedMs / replayWallMs[1]).toFixed(1)}x faster` : ''}`,
   });
   b.result.naiveExtrapolatedMs = extrapolatedMs;
