@@ -14,7 +14,6 @@ import {
   type RuleOptions,
   type SlotChangeKind,
   D,
-  isRecord,
   observationOf,
   publishedText,
   routedPublished,
@@ -23,6 +22,7 @@ import {
   variantLabel,
   type PublishedObservation,
 } from '@llmpt/testkit/oracle';
+import { isRecord } from '@llmpt/core';
 
 /** Every registered dimension: the money columns of price_observations, in registry order. */
 export const DIMENSIONS = DIMENSION_NAMES;

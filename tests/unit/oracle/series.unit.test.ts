@@ -13,12 +13,12 @@ import {
   expectedRoutedChanges,
   slotLines,
   D,
-  isRecord,
   money,
   priceOf,
   compareWithV1,
   v1RoutedChanges,
 } from '@llmpt/testkit/oracle';
+import { isRecord } from '@llmpt/core';
 import { asExpected, runStages } from './stages.ts';
 
 interface Side {
