@@ -21,7 +21,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.test.ts', 'scripts/**', '**/scripts/**', '**/cli/**', '**/*-cli.ts'],
+    files: ['**/*.test.ts', 'scripts/**', '**/scripts/**', 'bench/**', '**/cli/**', '**/*-cli.ts'],
     rules: { 'no-console': 'off' },
   },
   { files: ['eslint.config.js'], ...tseslint.configs.disableTypeChecked },

@@ -8,6 +8,8 @@ bash scripts/setup.sh
 bash scripts/stack.sh up
 npx tsc -p tsconfig.json --noEmit
 npx eslint .
+# Import rules (.dependency-cruiser.cjs): no cycle, nothing undeclared, packages only through exports.
+npm run --silent lint:deps
 npx prettier --check . >/dev/null || { npx prettier --check . ; exit 1; }
 mkdir -p .cache
 for kind in unit int e2e; do

@@ -3,17 +3,17 @@
 // services and CLIs accept. The tests compare these so a deploy file cannot drift from the code.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import { repoRoot } from '@llmpt/core/paths';
 import { env } from '@llmpt/runtime';
-import { discoveryEnvSchema } from '../../services/discovery/src/config.ts';
-import { normalizerEnvSchema } from '../../services/normalizer/src/config.ts';
-import { scraperEnvSchema } from '../../services/scraper/src/config.ts';
-import { replayEnvSchema, sinkEnvSchema } from '../../services/sink/src/config.ts';
+import { discoveryEnvSchema } from '@llmpt/discovery';
+import { normalizerEnvSchema } from '@llmpt/normalizer';
+import { scraperEnvSchema } from '@llmpt/scraper';
+import { replayEnvSchema, sinkEnvSchema } from '@llmpt/sink';
 import { containersOf, kustomizeBuild, type Container, type Manifest } from './kustomize.ts';
 
-export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export { repoRoot };
 export const k8sDir = path.join(repoRoot, 'deploy', 'k8s');
 
 /** Everything the images can run: the four services and the two one-shot CLIs. */

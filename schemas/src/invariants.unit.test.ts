@@ -2,73 +2,48 @@ import { describe, expect, it } from 'vitest';
 import type { DecodedEvent } from './codec.ts';
 import type { DimensionChange, NormalizedPrice, PriceChanged } from './generated.ts';
 import { assertSoundEvent, eventProblems } from './invariants.ts';
+import { normalizedPrice, priceChanged } from '../test/builders.ts';
 
 const T0 = Date.UTC(2026, 7, 1, 6, 0, 0);
 
-const price = (o: Partial<NormalizedPrice> = {}): DecodedEvent => ({
-  name: 'NormalizedPrice',
-  event: {
+// openai/gpt-4o's routed price on T0, from the shared builders with every field these tests rely on set.
+const routed = {
+  run_id: 'run-1',
+  occurred_at: T0,
+  price_key: 'openai/gpt-4o||openrouter_api',
+  model_id: 'openai/gpt-4o',
+  provider: null,
+  source_type: 'openrouter_api',
+  snapshot_date: '2026-08-01',
+} as const;
+
+const price = (o: Partial<NormalizedPrice> = {}): DecodedEvent =>
+  normalizedPrice({
+    ...routed,
     event_id: 'np-1',
-    run_id: 'run-1',
     caused_by: null,
-    occurred_at: T0,
-    price_key: 'openai/gpt-4o||openrouter_api',
-    model_id: 'openai/gpt-4o',
-    provider: null,
-    source_type: 'openrouter_api',
     source_url: 'https://openrouter.ai/api/v1/models',
-    snapshot_date: '2026-08-01',
     observed_at: T0,
-    status: 'ok',
-    unavailable_reason: null,
-    currency: 'USD',
     prompt: '2.50000000',
     completion: '10.00000000',
-    internal_reasoning: null,
     input_cache_read: '0.00000000',
     input_cache_write: null,
-    request: null,
     image: '9999999999.99999999',
-    web_search: null,
-    input_cache_write_1h: null,
-    input_audio: null,
-    input_audio_cache: null,
-    audio_output: null,
-    image_token: null,
-    image_output: null,
-    discount: null,
-    notes: [],
-    base: [],
-    tiers: [],
-    unregistered: [],
     ...o,
-  },
-});
+  });
 
 type ChangeInput = Omit<DimensionChange, 'tier' | 'change'> & Partial<DimensionChange>;
 
-const change = (input: readonly ChangeInput[], o: Partial<PriceChanged> = {}): DecodedEvent => ({
-  name: 'PriceChanged',
-  event: {
+const change = (input: readonly ChangeInput[], o: Partial<PriceChanged> = {}): DecodedEvent =>
+  priceChanged({
+    ...routed,
     event_id: 'pc-1',
-    run_id: 'run-1',
     caused_by: 'np-1',
-    occurred_at: T0,
-    price_key: 'openai/gpt-4o||openrouter_api',
-    model_id: 'openai/gpt-4o',
-    provider: null,
-    source_type: 'openrouter_api',
-    kind: 'changed',
     changes: input.map((c) => ({ tier: null, change: null, ...c })),
     previous_observed_at: T0 - 86_400_000,
     current_observed_at: T0,
-    snapshot_date: '2026-08-01',
-    alert: true,
-    alert_threshold: '0.30',
-    expiration_date: null,
     ...o,
-  },
-});
+  });
 
 describe('event invariants beyond the Avro types', () => {
   it('accepts money at scale 8 within numeric(18,8), free, unavailable', () => {

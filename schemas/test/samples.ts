@@ -1,7 +1,10 @@
 // Realistic sample events, one per type, built from OpenRouter's real listing of
 // anthropic/claude-sonnet-4 (2026-05-18 capture in shared/data). Used by the codec tests, the fixture
-// writer and the Java interop test. Fixture files keep their own copy of the value (the .json beside
-// each .bin), so editing these samples never invalidates a committed fixture.
+// writer, the Java interop test and the broker round trips. Fixture files keep their own copy of the
+// value (the .json beside each .bin), so editing these samples never invalidates a committed fixture.
+// `@llmpt/schemas/samples` is the one place tests get events from: these, and the builders with
+// overridable fields (builders.ts).
+export * from './builders.ts';
 import { contentHash, eventId, priceKey } from '../src/ids.ts';
 import type { EventName, EventTypes, ModelDiscovered } from '../src/generated.ts';
 

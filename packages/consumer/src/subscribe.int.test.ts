@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProducer, groupLag, produceEvents, type Producer } from '@llmpt/runtime/kafka';
 import type { PriceChanged } from '@llmpt/schemas';
+import { priceChanged } from '@llmpt/schemas/samples';
 import { createTestTopics, deleteTestTopics, testKafka, uniquePrefix, waitFor } from '@llmpt/testkit';
 import { memoryDedupeStore, subscribePriceChanges } from './subscribe.ts';
 
@@ -11,33 +12,31 @@ const kafka = testKafka('consumer-subscribe');
 let producer: Producer;
 let topic: string;
 
-const change = (id: string, model: string): PriceChanged => ({
-  event_id: id,
-  run_id: 'r1',
-  caused_by: null,
-  occurred_at: 1_786_000_000_000,
-  price_key: `${model}||openrouter_api`,
-  model_id: model,
-  provider: null,
-  source_type: 'openrouter_api',
-  kind: 'new',
-  changes: [
-    {
-      dimension: 'prompt',
-      previous: null,
-      current: '1.00000000',
-      relative_change: null,
-      tier: null,
-      change: 'new',
-    },
-  ],
-  previous_observed_at: null,
-  current_observed_at: 1_786_000_000_000,
-  snapshot_date: '2026-08-01',
-  alert: false,
-  alert_threshold: '0.30',
-  expiration_date: null,
-});
+const change = (id: string, model: string): PriceChanged =>
+  priceChanged({
+    event_id: id,
+    run_id: 'r1',
+    caused_by: null,
+    occurred_at: 1_786_000_000_000,
+    model_id: model,
+    provider: null,
+    source_type: 'openrouter_api',
+    kind: 'new',
+    changes: [
+      {
+        dimension: 'prompt',
+        previous: null,
+        current: '1.00000000',
+        relative_change: null,
+        tier: null,
+        change: 'new',
+      },
+    ],
+    previous_observed_at: null,
+    current_observed_at: 1_786_000_000_000,
+    snapshot_date: '2026-08-01',
+    alert: false,
+  }).event;
 
 async function lag(groupId: string): Promise<bigint> {
   const admin = kafka.admin();

@@ -1,11 +1,9 @@
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { repoRoot } from '@llmpt/core/paths';
 
-/** The monorepo root (/work/main in the dev box), found from this file, not from the cwd. */
-export const repoRoot: string = fileURLToPath(new URL('../../../', import.meta.url));
-
-/** The recorded third-party data, read in place and never copied into the project (docs/data-sources.md). */
-export const sharedDataDir: string = path.resolve(repoRoot, '..', 'shared', 'data');
+// The monorepo root and the recorded third-party data (read in place, never copied into the project)
+// are defined once, in @llmpt/core/paths.
+export { repoRoot, sharedDataDir } from '@llmpt/core/paths';
 
 /** The project's own compact sample catalog (fixtures/sample-catalog). */
 export const sampleCatalogDir: string = path.join(repoRoot, 'fixtures', 'sample-catalog');

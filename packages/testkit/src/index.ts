@@ -1,4 +1,4 @@
-export { repoRoot, sharedDataDir, stackDir } from './paths.ts';
+export { repoRoot, sharedData, sharedDataDir, stackDir } from './paths.ts';
 export { readStackEnvFile, stackEnv, type StackEnv } from './env.ts';
 export { uniquePrefix, waitFor, type WaitForOptions } from './wait.ts';
 export {
@@ -11,10 +11,18 @@ export {
   type TopicKey,
 } from './kafka.ts';
 export { freshDatabase, withClient, withDatabase, type FreshDatabase } from './db.ts';
+export {
+  portInUse,
+  PrivateStackError,
+  startPrivateStack,
+  type PrivateStack,
+  type PrivateStackOptions,
+} from './private-stack.ts';
 export * from './pipeline.ts';
 export * from './spec.ts';
 // The independent change-detection oracle (docs/price-model.md §3), for any test that needs the
-// documented answer over recorded captures. The harness running the real stages stays internal.
+// documented answer over recorded captures; all of it is `@llmpt/testkit/oracle`. The harness running
+// the real stages is tests/unit/oracle/stages.ts: testkit depends on no service.
 export {
   expectedRoutedChanges,
   PriceRules,

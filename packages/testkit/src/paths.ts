@@ -1,11 +1,7 @@
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { repoRoot } from '@llmpt/core/paths';
 
-/** The repository root (packages/testkit/src/../../..). */
-export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-
-/** Recorded real data, shared by all checkouts: read it by path, never copy it into the project. */
-export const sharedDataDir = path.resolve(repoRoot, '..', 'shared', 'data');
+export { repoRoot, sharedData, sharedDataDir } from '@llmpt/core/paths';
 
 /** Where scripts/stack.sh keeps data, logs and the merged env file. */
 export function stackDir(): string {

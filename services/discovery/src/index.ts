@@ -22,3 +22,6 @@ export {
 export { createBlocklist, emptyBlocklist, parseBlocklist, type Blocklist } from './core/blocklist.ts';
 export { DiscoveryError, type DiscoveryErrorCode } from './errors.ts';
 export { discoverProviders } from './core/providers.ts';
+
+// used by tests/ and bench/ (and deploy/tests: the env each deployable accepts)
+export { discoveryEnvSchema } from './config.ts';

@@ -3,3 +3,7 @@ export * from './core/units.ts';
 export * from './core/state.ts';
 export * from './core/normalize.ts';
 export * from './core/changes.ts';
+
+// used by tests/ and bench/
+export { restoreState } from './adapters/changelog.ts';
+export { normalizerEnvSchema } from './config.ts';

@@ -10,3 +10,6 @@ export {
   type ProvidersConfig,
 } from './core/providers-config.ts';
 export { loadProvidersConfig } from './adapters/providers-file.ts';
+
+// used by tests/ and bench/ (and deploy/tests: the env each deployable accepts)
+export { scraperEnvSchema } from './config.ts';

@@ -5,3 +5,6 @@ export * from './adapters/store.ts';
 export { createPostgresStore, type PostgresStoreOptions } from './adapters/postgres.ts';
 export { replay, sinkTopics, type ReplayOptions, type ReplayResult } from './adapters/replay.ts';
 export { SINK_TABLES, tableChecksums } from './adapters/checksums.ts';
+
+// used by tests/ and bench/ (and deploy/tests: the env each deployable accepts)
+export { replayEnvSchema, sinkEnvSchema } from './config.ts';

@@ -1,18 +1,8 @@
 // Against the real broker that scripts/stack/kafka.sh starts (Kafka 3.9.1, KRaft): every event type
 // through kafkajs and the Avro codec, the topic configs as the broker holds them, and transactions.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  contentHash,
-  EVENT_TYPE_HEADER,
-  eventId,
-  priceKey,
-  type DeadLetter,
-  type ModelDiscovered,
-  type NormalizedPrice,
-  type PriceChanged,
-  type ProviderDiscovered,
-  type RawPriceObserved,
-} from '@llmpt/schemas';
+import { EVENT_TYPE_HEADER, priceKey } from '@llmpt/schemas';
+import { samples } from '@llmpt/schemas/samples';
 import {
   consumeAll,
   createTestTopics,
@@ -32,198 +22,18 @@ import {
 } from '@llmpt/runtime/kafka';
 import { prefixedTopics, topics } from '@llmpt/runtime';
 
-const runId = 'run-2026-05-18T06:00:00Z';
-const fetchedAt = Date.UTC(2026, 4, 18, 6, 0, 1, 234);
+// One event of each type (schemas/test/samples.ts); the keys below are the ones the stages use.
+const {
+  ModelDiscovered: discovered,
+  ProviderDiscovered: provider,
+  RawPriceObserved: raw,
+  NormalizedPrice: normalized,
+  PriceChanged: changed,
+  DeadLetter: dead,
+} = samples;
+const fetchedAt = discovered.fetched_at;
 const sonnet = 'anthropic/claude-sonnet-4';
-const rawEntry = JSON.stringify({
-  id: sonnet,
-  name: 'Anthropic: Claude Sonnet 4',
-  pricing: {
-    prompt: '0.000003',
-    completion: '0.000015',
-    input_cache_read: '0.0000003',
-    input_cache_write: '0.00000375',
-  },
-});
-
-const discovered: ModelDiscovered = {
-  event_id: eventId('ModelDiscovered', sonnet, contentHash(rawEntry)),
-  run_id: runId,
-  caused_by: null,
-  occurred_at: fetchedAt,
-  model_id: sonnet,
-  canonical_slug: 'anthropic/claude-4-sonnet-20250522',
-  name: 'Anthropic: Claude Sonnet 4',
-  description: 'Claude Sonnet 4 significantly enhances the capabilities of its predecessor.',
-  created: 1747930371,
-  expiration_date: null,
-  context_length: 1_000_000,
-  architecture: {
-    modality: 'text+image->text',
-    input_modalities: ['image', 'text', 'file'],
-    output_modalities: ['text'],
-    tokenizer: 'Claude',
-    instruct_type: null,
-  },
-  supported_parameters: ['include_reasoning', 'max_tokens', 'reasoning', 'temperature', 'tools'],
-  top_provider: { context_length: 1_000_000, max_completion_tokens: 64_000, is_moderated: true },
-  pricing: {
-    prompt: '0.000003',
-    completion: '0.000015',
-    request: '0',
-    image: '0.0048',
-    web_search: '0.01',
-    internal_reasoning: '0',
-    input_cache_read: '0.0000003',
-    input_cache_write: '0.00000375',
-  },
-  pricing_tiers: [
-    {
-      conditions: { min_prompt_tokens: '200000' },
-      pricing: { prompt: '0.000006', completion: '0.0000225' },
-    },
-  ],
-  raw_entry: rawEntry,
-  source_url: 'https://openrouter.ai/api/v1/models',
-  fetched_at: fetchedAt,
-  content_hash: contentHash(rawEntry),
-};
-
 const endpointKey = priceKey(sonnet, 'anthropic', 'openrouter_endpoints');
-
-const raw: RawPriceObserved = {
-  event_id: eventId('RawPriceObserved', endpointKey, 'c0ffee'),
-  run_id: runId,
-  caused_by: discovered.event_id,
-  occurred_at: fetchedAt + 1500,
-  model_id: sonnet,
-  provider: 'anthropic',
-  provider_name: 'Anthropic',
-  source_type: 'openrouter_endpoints',
-  source_url: 'https://openrouter.ai/api/v1/models/anthropic/claude-sonnet-4/endpoints',
-  fetched_at: fetchedAt + 1400,
-  content_hash: contentHash('endpoints body'),
-  status: 'ok',
-  unavailable_reason: null,
-  components: [
-    { dimension: 'prompt', raw_value: '0.000003', unit: 'per_token', currency: 'USD', tier: null },
-    { dimension: 'completion', raw_value: '0.000015', unit: 'per_token', currency: 'USD', tier: null },
-    {
-      dimension: 'prompt',
-      raw_value: '0.000006',
-      unit: 'per_token',
-      currency: 'USD',
-      tier: 'prompt_tokens>200000',
-    },
-  ],
-  endpoint: {
-    tag: 'anthropic',
-    context_length: 1_000_000,
-    max_prompt_tokens: null,
-    max_completion_tokens: 64_000,
-    quantization: null,
-    status: 0,
-  },
-};
-
-const normalized: NormalizedPrice = {
-  event_id: eventId('NormalizedPrice', raw.event_id),
-  run_id: runId,
-  caused_by: raw.event_id,
-  occurred_at: fetchedAt + 2000,
-  price_key: endpointKey,
-  model_id: sonnet,
-  provider: 'anthropic',
-  source_type: 'openrouter_endpoints',
-  source_url: raw.source_url,
-  snapshot_date: '2026-05-18',
-  observed_at: raw.fetched_at,
-  status: 'ok',
-  unavailable_reason: null,
-  currency: 'USD',
-  // The highest tier per dimension is published (docs/price-model.md §2): 0.000006 per token = 6 USD per 1M.
-  prompt: '6.00000000',
-  completion: '15.00000000',
-  internal_reasoning: null,
-  input_cache_read: '0.30000000',
-  input_cache_write: '3.75000000',
-  request: '0.00000000',
-  image: null,
-  web_search: null,
-  input_cache_write_1h: null,
-  input_audio: null,
-  input_audio_cache: null,
-  audio_output: null,
-  image_token: null,
-  image_output: null,
-  discount: null,
-  notes: ['context tiers: prompt 3.00000000 below 200000 prompt tokens'],
-  base: [
-    { dimension: 'prompt', amount: '3.00000000' },
-    { dimension: 'completion', amount: '15.00000000' },
-    { dimension: 'input_cache_read', amount: '0.30000000' },
-    { dimension: 'input_cache_write', amount: '3.75000000' },
-    { dimension: 'request', amount: '0.00000000' },
-  ],
-  tiers: [
-    {
-      label: 'prompt_tokens>200000',
-      prompt_tokens_gte: null,
-      prompt_tokens_gt: 200000,
-      utc_start: null,
-      utc_end: null,
-      variant: null,
-      other: [],
-      prices: [{ dimension: 'prompt', amount: '6.00000000' }],
-    },
-  ],
-  unregistered: [],
-};
-
-const changed: PriceChanged = {
-  event_id: eventId('PriceChanged', normalized.event_id),
-  run_id: runId,
-  caused_by: normalized.event_id,
-  occurred_at: fetchedAt + 2500,
-  price_key: endpointKey,
-  model_id: sonnet,
-  provider: 'anthropic',
-  source_type: 'openrouter_endpoints',
-  kind: 'changed',
-  changes: [
-    {
-      dimension: 'prompt',
-      previous: '4.00000000',
-      current: '6.00000000',
-      relative_change: '0.50000000',
-      tier: 'prompt_tokens>200000',
-      change: 'changed',
-    },
-  ],
-  previous_observed_at: fetchedAt - 86_400_000,
-  current_observed_at: raw.fetched_at,
-  snapshot_date: '2026-05-18',
-  alert: true,
-  alert_threshold: '0.30000000',
-  expiration_date: null,
-};
-
-const dead: DeadLetter = {
-  event_id: eventId('DeadLetter', 'discovery', 'openrouter/auto'),
-  run_id: runId,
-  caused_by: null,
-  occurred_at: fetchedAt + 10,
-  stage: 'discovery',
-  source_topic: null,
-  source_partition: null,
-  source_offset: null,
-  source_url: 'https://openrouter.ai/api/v1/models',
-  key: Buffer.from('openrouter/auto'),
-  payload: Buffer.from('{"id":"openrouter/auto","pricing":{"prompt":-1}}'),
-  error_code: 'INVALID_ENTRY',
-  error_message: 'pricing.prompt: expected string, received number',
-  retriable: false,
-};
 
 // Partitions out of 3 that Java's producer picks for these keys, from Kafka's own
 // org.apache.kafka.common.utils.Utils.murmur2 (toPositive(murmur2(utf8 key)) % 3), run on the broker's jars.
@@ -236,25 +46,7 @@ const javaPartition: Record<string, number> = {
   'google-vertex': 1,
 };
 
-const provider: ProviderDiscovered = {
-  event_id: eventId('ProviderDiscovered', 'google-vertex', 'c0ffee', '2026-05-18'),
-  run_id: runId,
-  caused_by: null,
-  occurred_at: fetchedAt,
-  slug: 'google-vertex',
-  name: 'Google',
-  privacy_policy_url: 'https://cloud.google.com/terms/cloud-privacy-notice',
-  terms_of_service_url: null,
-  status_page_url: null,
-  headquarters: 'US',
-  datacenters: ['US', 'BE'],
-  raw_entry: '{"slug":"google-vertex","name":"Google"}',
-  source_url: 'https://openrouter.ai/api/v1/providers',
-  fetched_at: fetchedAt,
-  content_hash: contentHash('{"slug":"google-vertex","name":"Google"}'),
-};
-
-const samples: { topic: keyof typeof topics; item: EventMessage }[] = [
+const oneOfEach: { topic: keyof typeof topics; item: EventMessage }[] = [
   { topic: 'modelDiscovered', item: { key: sonnet, name: 'ModelDiscovered', event: discovered } },
   {
     topic: 'providerDiscovered',
@@ -297,12 +89,12 @@ describe('events through the real broker', () => {
     const producer = await connected(createProducer(kafka));
     expect(producer.isIdempotent()).toBe(true);
 
-    for (const { topic, item } of samples) {
+    for (const { topic, item } of oneOfEach) {
       const [meta] = await produceEvents(producer, names[topic], [item]);
       expect(meta?.errorCode).toBe(0);
     }
 
-    for (const { topic, item } of samples) {
+    for (const { topic, item } of oneOfEach) {
       const got = await consumeAll(kafka, names[topic], { count: 1 });
       expect(got).toHaveLength(1);
       const [msg] = got;

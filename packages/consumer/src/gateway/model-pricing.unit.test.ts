@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DIMENSIONS, type DimensionChange, type PriceChanged } from '@llmpt/schemas';
+import { priceChanged } from '@llmpt/schemas/samples';
 import { columnOfDimension, per1k, pricingColumns, pricingUpdate } from './model-pricing.ts';
 
 const change = (over: Partial<DimensionChange>): DimensionChange => ({
@@ -12,29 +13,26 @@ const change = (over: Partial<DimensionChange>): DimensionChange => ({
   ...over,
 });
 
-const event = (over: Partial<PriceChanged>): PriceChanged => ({
-  event_id: 'e1',
-  run_id: 'r',
-  caused_by: null,
-  occurred_at: 1_786_000_000_000,
-  price_key: 'openai/gpt-4o||openrouter_api',
-  model_id: 'openai/gpt-4o',
-  provider: null,
-  source_type: 'openrouter_api',
-  kind: 'changed',
-  changes: [
-    change({ previous: '5.00000000', current: '2.50000000', relative_change: '-0.50000000' }),
-    change({ dimension: 'request', current: '0.00100000', change: 'new' }),
-    change({ dimension: 'input_audio', current: '40.00000000', change: 'new' }),
-  ],
-  previous_observed_at: null,
-  current_observed_at: null,
-  snapshot_date: '2026-08-19',
-  alert: true,
-  alert_threshold: '0.30',
-  expiration_date: null,
-  ...over,
-});
+const event = (over: Partial<PriceChanged>): PriceChanged =>
+  priceChanged({
+    event_id: 'e1',
+    run_id: 'r',
+    caused_by: null,
+    occurred_at: 1_786_000_000_000,
+    price_key: 'openai/gpt-4o||openrouter_api',
+    model_id: 'openai/gpt-4o',
+    provider: null,
+    source_type: 'openrouter_api',
+    changes: [
+      change({ previous: '5.00000000', current: '2.50000000', relative_change: '-0.50000000' }),
+      change({ dimension: 'request', current: '0.00100000', change: 'new' }),
+      change({ dimension: 'input_audio', current: '40.00000000', change: 'new' }),
+    ],
+    previous_observed_at: null,
+    current_observed_at: null,
+    snapshot_date: '2026-08-19',
+    ...over,
+  }).event;
 
 describe('gateway pricing rows', () => {
   it('per 1K is the per-1M price / 1000, exact', () => {

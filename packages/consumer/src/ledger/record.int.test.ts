@@ -2,7 +2,7 @@
 // were made, recorded once each, summed per UTC day and month.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDatabase, type FreshDatabase } from '../../../testkit/src/e2e/harness.ts';
+import { freshDatabase, type FreshDatabase } from '@llmpt/testkit';
 import { costOfCallAt, priceAtPg } from '../price-at.ts';
 import { recordCall } from './record.ts';
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { PriceChanged } from '@llmpt/schemas';
+import { priceChanged as samplePriceChanged } from '@llmpt/schemas/samples';
 import { describePriceChanged, formatLine, matchesFilters } from './format.ts';
 
 const changed = {
@@ -10,25 +11,23 @@ const changed = {
 };
 const perProvider = { model_id: 'openai/gpt-4o', provider: 'Azure', alert: false };
 
-const priceChanged = (over: Partial<PriceChanged>): PriceChanged => ({
-  event_id: 'e',
-  run_id: 'r',
-  caused_by: null,
-  occurred_at: 0,
-  price_key: 'deepseek/deepseek-v4-pro||openrouter_api',
-  model_id: 'deepseek/deepseek-v4-pro',
-  provider: null,
-  source_type: 'openrouter_api',
-  kind: 'changed',
-  changes: [],
-  previous_observed_at: null,
-  current_observed_at: null,
-  snapshot_date: '2026-11-27',
-  alert: false,
-  alert_threshold: '0.30',
-  expiration_date: null,
-  ...over,
-});
+const priceChanged = (over: Partial<PriceChanged>): PriceChanged =>
+  samplePriceChanged({
+    event_id: 'e',
+    run_id: 'r',
+    caused_by: null,
+    occurred_at: 0,
+    price_key: 'deepseek/deepseek-v4-pro||openrouter_api',
+    model_id: 'deepseek/deepseek-v4-pro',
+    provider: null,
+    source_type: 'openrouter_api',
+    changes: [],
+    previous_observed_at: null,
+    current_observed_at: null,
+    snapshot_date: '2026-11-27',
+    alert: false,
+    ...over,
+  }).event;
 
 describe('tail filters and lines', () => {
   it('filters by model, provider and alert', () => {

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { logLevel, type KafkaMessage } from 'kafkajs';
-import { EVENT_TYPE_HEADER, type DeadLetter } from '@llmpt/schemas';
+import { EVENT_TYPE_HEADER } from '@llmpt/schemas';
+import { samples } from '@llmpt/schemas/samples';
 import { ConfigError, PoisonInputError } from '../core/errors.ts';
 import {
   createConsumer,
@@ -14,22 +15,8 @@ import {
   toKafkaMessage,
 } from './kafka.ts';
 
-const dead: DeadLetter = {
-  event_id: '881b28ce4ae1f46ee3f9815df630b8ef',
-  run_id: 'run-1',
-  caused_by: null,
-  occurred_at: 1779084004027,
-  stage: 'discovery',
-  source_topic: null,
-  source_partition: null,
-  source_offset: null,
-  source_url: 'https://openrouter.ai/api/v1/models',
-  key: Buffer.from('openrouter/auto'),
-  payload: Buffer.from('{"id":"openrouter/auto"}'),
-  error_code: 'INVALID_ENTRY',
-  error_message: 'pricing.prompt: expected string, received number',
-  retriable: false,
-};
+// The sample dead letter (schemas/test/samples.ts), occurred at 2026-05-18T06:00:04.027Z.
+const dead = samples.DeadLetter;
 
 function consumed(value: Buffer | null, headers: Record<string, string> = {}): KafkaMessage {
   return {

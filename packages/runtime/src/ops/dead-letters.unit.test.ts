@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { emptyDimensionValues, encodeEvent, type DeadLetter, type NormalizedPrice } from '@llmpt/schemas';
+import { encodeEvent, type DeadLetter, type NormalizedPrice } from '@llmpt/schemas';
+import { normalizedPrice } from '@llmpt/schemas/samples';
 import {
   deadLetterJson,
   formatDeadLetter,
@@ -20,31 +21,26 @@ const NP_TOPIC = `${P}pricing.normalized-price.v1`;
 const MD_TOPIC = `${P}pricing.model-discovered.v1`;
 const T0 = Date.UTC(2026, 7, 1, 6, 0, 0);
 
+/** openai/gpt-4o's routed price on T0 (the shared builder, with every field these tests rely on set). */
 function price(o: Partial<NormalizedPrice> = {}): NormalizedPrice {
-  return {
+  return normalizedPrice({
     event_id: 'np-1',
-    run_id: 'run-1',
     caused_by: 'raw-1',
     occurred_at: T0,
+    observed_at: T0,
     price_key: 'openai/gpt-4o||openrouter_api',
     model_id: 'openai/gpt-4o',
     provider: null,
     source_type: 'openrouter_api',
     source_url: 'https://openrouter.ai/api/v1/models',
     snapshot_date: '2026-08-01',
-    observed_at: T0,
-    status: 'ok',
-    unavailable_reason: null,
-    currency: 'USD',
-    ...emptyDimensionValues(),
     prompt: '2.50000000',
     completion: '10.00000000',
-    base: [],
-    tiers: [],
-    unregistered: [],
-    notes: [],
+    input_cache_read: null,
+    input_cache_write: null,
+    image: null,
     ...o,
-  };
+  }).event;
 }
 
 const payload = encodeEvent('NormalizedPrice', price());

@@ -4,13 +4,11 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createClient, type SupabaseClientOptions } from '@supabase/supabase-js';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot } from '@llmpt/core/paths';
 import ws from 'ws';
-
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 
 /** process.env first, then what scripts/stack/*.sh wrote to .stack/env.d. */
 function stackEnv(name: string): string {

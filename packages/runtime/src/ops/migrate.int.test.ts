@@ -6,12 +6,11 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot } from '@llmpt/core/paths';
 import { migrate, MigrationError } from './migrate.ts';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 const migrationsDir = path.join(repoRoot, 'migrations');
 const PG_BIN = '/usr/lib/postgresql/15/bin';
 

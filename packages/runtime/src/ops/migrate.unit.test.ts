@@ -1,9 +1,8 @@
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { repoRoot } from '@llmpt/core/paths';
 import { MigrationError, planMigrations, readMigrations, sha256, type MigrationFile } from './migrate.ts';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 const file = (name: string, sql: string): MigrationFile => ({ name, sql, checksum: sha256(sql) });
 
 describe('planMigrations', () => {

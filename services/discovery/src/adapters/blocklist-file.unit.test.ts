@@ -1,9 +1,7 @@
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { repoRoot } from '@llmpt/core/paths';
 import { describe, expect, it } from 'vitest';
 import { loadBlocklist } from './blocklist-file.ts';
-
-const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
 
 describe('blocklist file', () => {
   it('the committed config blocks test rows and no real model of any snapshot day', () => {

@@ -1,14 +1,13 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { sharedData } from '@llmpt/core/paths';
 import { eventId } from '@llmpt/schemas';
 import { describe, expect, it } from 'vitest';
 import { createBlocklist, emptyBlocklist } from './blocklist.ts';
 import { catalogSnapshotOf, catalogVerdict } from './catalog.ts';
 import { discoverModels, parseModelsResponse, type ModelsList } from './discover.ts';
 
-const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
-const modelsDir = path.resolve(repoRoot, '..', 'shared', 'data', 'openrouter', 'models');
+const modelsDir = sharedData('openrouter', 'models');
 const readJson = (file: string): unknown => JSON.parse(readFileSync(path.join(modelsDir, file), 'utf8'));
 
 const FETCHED_AT = Date.UTC(2026, 7, 19, 6, 0, 0);

@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { sharedData } from '@llmpt/core/paths';
 import { contentHash, eventId } from '@llmpt/schemas';
 import { describe, expect, it } from 'vitest';
 import { PipelineError } from '@llmpt/core';
@@ -8,8 +8,7 @@ import { createBlocklist, emptyBlocklist } from './blocklist.ts';
 import { canonicalJson, discoverModels, parseModelsResponse, utcDate } from './discover.ts';
 import { DiscoveryError } from '../errors.ts';
 
-const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
-const modelsDir = path.resolve(repoRoot, '..', 'shared', 'data', 'openrouter', 'models');
+const modelsDir = sharedData('openrouter', 'models');
 const readJson = (file: string): unknown => JSON.parse(readFileSync(path.join(modelsDir, file), 'utf8'));
 
 const FETCHED_AT = Date.UTC(2026, 7, 19, 6, 0, 0);

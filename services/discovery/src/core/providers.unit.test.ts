@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { sharedData } from '@llmpt/core/paths';
 import { describe, expect, it } from 'vitest';
 import { parseProvidersResponse } from './providers.ts';
 
-const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
-const dir = path.resolve(repoRoot, '..', 'shared', 'data', 'openrouter', 'providers');
+const dir = sharedData('openrouter', 'providers');
 const read = (file: string): unknown => JSON.parse(readFileSync(path.join(dir, file), 'utf8'));
 
 describe('parseProvidersResponse', () => {

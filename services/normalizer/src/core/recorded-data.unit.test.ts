@@ -1,4 +1,5 @@
 import { readdirSync } from 'node:fs';
+import { sharedData } from '@llmpt/core/paths';
 import type { PriceChanged } from '@llmpt/schemas';
 import { describe, expect, it } from 'vitest';
 import { normalizeAndDecide } from './changes.ts';
@@ -12,7 +13,6 @@ import {
   observedIn,
   openRouterComponents,
   rawPrice,
-  sharedDataPath,
 } from '../testing/fixtures.ts';
 
 // Real OpenRouter /models snapshots from ../shared/data (docs/data-sources.md): values checked by hand.
@@ -254,7 +254,7 @@ describe('recorded series 2026-04-17 → 04-18 → 04-19', () => {
 
 describe('every recorded /models snapshot', () => {
   it('normalizes all 7369 entries of 22 snapshots without error; only "-1" routers are unavailable; every key registered', () => {
-    const files = readdirSync(sharedDataPath('openrouter', 'models')).sort();
+    const files = readdirSync(sharedData('openrouter', 'models')).sort();
     let total = 0;
     const unavailable = new Map<string, number>();
     const unregistered = new Set<string>();

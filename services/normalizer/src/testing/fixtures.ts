@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { sharedData } from '@llmpt/core/paths';
 import {
   conditionsOfOverride,
   eventId,
@@ -10,12 +9,6 @@ import {
   type RawPriceObserved,
   type SourceType,
 } from '@llmpt/schemas';
-
-/** Recorded real data lives beside the repository (never copied into it): /work/shared/data. */
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
-export function sharedDataPath(...parts: string[]): string {
-  return path.resolve(repoRoot, '..', 'shared', 'data', ...parts);
-}
 
 /** 2026-03-03T06:00:00Z: a fixed fetch time for tests that do not care which. */
 export const T0 = Date.UTC(2026, 2, 3, 6, 0, 0);
@@ -115,7 +108,7 @@ interface ModelEntry {
 
 /** The model entries of a recorded /models snapshot (a bare data array or a `{ data }` response). */
 export function loadModels(file: string): readonly ModelEntry[] {
-  const json = JSON.parse(readFileSync(sharedDataPath('openrouter', 'models', file), 'utf8')) as unknown;
+  const json = JSON.parse(readFileSync(sharedData('openrouter', 'models', file), 'utf8')) as unknown;
   const data = Array.isArray(json) ? json : (json as { data: unknown }).data;
   return data as ModelEntry[];
 }

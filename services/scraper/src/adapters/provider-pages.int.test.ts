@@ -6,7 +6,7 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { repoRoot, sharedData } from '@llmpt/core/paths';
 import type { ModelDiscovered, RawPriceObserved } from '@llmpt/schemas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -24,8 +24,7 @@ import { createPageCache } from './page-cache.ts';
 import { createPageFetcher, type PageFetcher } from './page-fetcher.ts';
 import { observeProviderSite, type LoadedPage, type ProviderSiteDeps } from './provider-site.ts';
 
-const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
-const pagesDir = path.resolve(repoRoot, '..', 'shared', 'data', 'pricing_pages');
+const pagesDir = sharedData('pricing_pages');
 const fixturesDir = path.resolve(repoRoot, 'services', 'scraper', 'test-fixtures');
 const CHROMIUM = '/usr/bin/chromium';
 

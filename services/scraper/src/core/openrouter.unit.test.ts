@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { sharedData } from '@llmpt/core/paths';
 import { contentHash, eventId, parseTierLabel, priceKey } from '@llmpt/schemas';
 import type { ModelDiscovered } from '@llmpt/schemas';
 import { describe, expect, it } from 'vitest';
@@ -14,8 +14,7 @@ import {
   SPEECH_PROMPT_DIMENSION,
 } from './openrouter.ts';
 
-const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
-const endpointsDir = path.resolve(repoRoot, '..', 'shared', 'data', 'openrouter', 'endpoints');
+const endpointsDir = sharedData('openrouter', 'endpoints');
 const readBytes = (file: string): string => readFileSync(path.join(endpointsDir, file), 'utf8');
 
 const T = Date.UTC(2026, 7, 31, 6, 0, 0);
@@ -373,11 +372,7 @@ describe('endpointObservations edge cases', () => {
 });
 
 describe('speech-to-text models (per-duration price in `prompt`)', () => {
-  const modelsFile = path.resolve(
-    repoRoot,
-    '..',
-    'shared',
-    'data',
+  const modelsFile = sharedData(
     'openrouter',
     'models',
     'openrouter_models_output-modalities-all_unified-llm-pricing_2026-08-19.json',

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { repoRoot } from '@llmpt/core/paths';
 import { describe, expect, it } from 'vitest';
 import {
   enabledProviders,
@@ -9,7 +9,6 @@ import {
 } from './providers-config.ts';
 import { loadProvidersConfig } from '../adapters/providers-file.ts';
 
-const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
 const config = loadProvidersConfig(path.join(repoRoot, 'configs', 'providers.yml'));
 
 describe('configs/providers.yml', () => {

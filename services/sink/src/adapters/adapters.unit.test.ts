@@ -1,16 +1,16 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { repoRoot } from '@llmpt/core/paths';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, FAILURES } from '@llmpt/core';
 import { DIMENSION_NAMES } from '@llmpt/schemas';
 import { project, rowCount } from '../core/project.ts';
 import { classifyDbError } from './store.ts';
-import { T0, normalizedPrice } from '../test-events.ts';
+import { T0, normalizedPrice } from '@llmpt/schemas/samples';
 import { createPostgresStore, sinkStatements } from './postgres.ts';
 import { chunkRows, createSupabaseStore } from './supabase.ts';
 
-const migrationsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../migrations');
+const migrationsDir = path.join(repoRoot, 'migrations');
 const squash = (sql: string): string => sql.replace(/\s+/g, ' ').trim();
 
 describe('sink_write_batch (the Supabase path)', () => {

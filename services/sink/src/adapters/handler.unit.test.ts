@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { DecodedEvent, Rows } from '../core/project.ts';
 import { createSinkHandler } from './handler.ts';
 import { emptyWriteResult, SinkStoreError, type PriceStore } from './store.ts';
-import { modelDiscovered, normalizedPrice } from '../test-events.ts';
+import { modelDiscovered, normalizedPrice } from '@llmpt/schemas/samples';
 
 const logger = createLogger({ service: 'test', level: 'silent' });
 const message = (decoded: DecodedEvent, offset: number): StageMessage => ({

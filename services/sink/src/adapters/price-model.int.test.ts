@@ -9,7 +9,7 @@ import { DIMENSION_NAMES } from '@llmpt/schemas';
 import { freshDatabase, stackEnv, uniquePrefix, type FreshDatabase } from '@llmpt/testkit';
 import { tableChecksums } from './checksums.ts';
 import { project, type DecodedEvent } from '../core/project.ts';
-import { DAY, HOUR, T0, TIERED, normalizedPrice, priceChanged } from '../test-events.ts';
+import { DAY, HOUR, T0, TIERED, normalizedPrice, priceChanged } from '@llmpt/schemas/samples';
 import { createPostgresStore } from './postgres.ts';
 import { createSupabaseStore } from './supabase.ts';
 

@@ -16,7 +16,7 @@ import {
   normalizedPrice,
   priceChanged,
   rawPriceObserved,
-} from '../test-events.ts';
+} from '@llmpt/schemas/samples';
 import { createPostgresStore } from './postgres.ts';
 import { createSupabaseStore } from './supabase.ts';
 

@@ -2,8 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { project, rowCount, type DecodedEvent } from './project.ts';
 import { DIMENSION_NAMES, emptyDimensionValues, type ProviderDiscovered } from '@llmpt/schemas';
-import { samples } from '@llmpt/schemas/samples';
 import {
+  samples,
   DAY,
   HOUR,
   T0,
@@ -12,7 +12,7 @@ import {
   normalizedPrice,
   priceChanged,
   rawPriceObserved,
-} from '../test-events.ts';
+} from '@llmpt/schemas/samples';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 

@@ -2,15 +2,14 @@
 // Expected values are copied by hand from the capture; the quoted cell text is what the page shows.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { repoRoot, sharedData } from '@llmpt/core/paths';
 import { describe, expect, it } from 'vitest';
 import { loadProvidersConfig } from '../../adapters/providers-file.ts';
 import type { ProviderPage } from '../providers-config.ts';
 import { BOT_CHALLENGE_REASON, parsePricingPage } from './parse.ts';
 import type { PageComponent, ParsedPage } from './types.ts';
 
-const repoRoot = fileURLToPath(new URL('../../../../../', import.meta.url));
-const pagesDir = path.resolve(repoRoot, '..', 'shared', 'data', 'pricing_pages');
+const pagesDir = sharedData('pricing_pages');
 const config = loadProvidersConfig(path.join(repoRoot, 'configs', 'providers.yml'));
 const ctx = { url: 'https://example.test/pricing', fetchedAt: 1_778_000_000_000, runId: 'run-1' };
 
