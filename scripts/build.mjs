@@ -9,6 +9,8 @@ const entries = [
   ['services/normalizer/src/main.ts', 'services/normalizer/dist/main.js'],
   ['services/sink/src/main.ts', 'services/sink/dist/main.js'],
   ['services/sink/src/cli/replay.ts', 'services/sink/dist/replay.js'],
+  ['services/notifier/src/main.ts', 'services/notifier/dist/main.js'],
+  ['services/notifier/src/cli/subscriptions.ts', 'services/notifier/dist/subscriptions.js'],
   ['packages/runtime/src/ops/cli/migrate.ts', 'packages/runtime/dist/migrate.js'],
   ['packages/runtime/src/ops/cli/create-topics.ts', 'packages/runtime/dist/create-topics.js'],
 ].filter(([src]) => existsSync(src));

@@ -127,7 +127,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('starts the consumers only after topics exist, and waits for healthy dependencies', () => {
-    for (const svc of ['scraper', 'normalizer', 'sink', 'discovery'])
+    for (const svc of ['scraper', 'normalizer', 'sink', 'notifier', 'discovery'])
       expect(services[svc]?.depends_on, svc).toMatchObject({
         topics: { condition: 'service_completed_successfully' },
       });

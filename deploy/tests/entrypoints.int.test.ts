@@ -124,7 +124,7 @@ describe('deploy/k8s workloads run with their manifest command and env', () => {
     expect(p.output()).toContain(`"dir":"${repoRoot}/migrations"`);
   });
 
-  it.each(['scraper', 'normalizer', 'sink'] as const)(
+  it.each(['scraper', 'normalizer', 'sink', 'notifier'] as const)(
     'the %s Deployment becomes ready, then drains on SIGTERM within the grace period',
     async (name) => {
       const r = runnable(name);

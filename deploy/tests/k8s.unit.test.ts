@@ -89,7 +89,8 @@ describe('deploy/k8s/base', () => {
   };
 
   it('runs the consumers as Deployments, discovery as a CronJob, migrate and topics as Jobs', () => {
-    for (const s of ['scraper', 'normalizer', 'sink'] as const) expect(byRunnable(s).kind).toBe('Deployment');
+    for (const s of ['scraper', 'normalizer', 'sink', 'notifier'] as const)
+      expect(byRunnable(s).kind).toBe('Deployment');
     expect(byRunnable('discovery').kind).toBe('CronJob');
     expect(byRunnable('migrate').kind).toBe('Job');
     expect(byRunnable('topics').kind).toBe('Job');
@@ -122,7 +123,7 @@ describe('deploy/k8s/base', () => {
   });
 
   it('probes the health port the services listen on, and outlasts the graceful shutdown', () => {
-    for (const s of ['scraper', 'normalizer', 'sink'] as const) {
+    for (const s of ['scraper', 'normalizer', 'sink', 'notifier'] as const) {
       const d = manifest('Deployment', `llmpt-${s}`);
       const [pod] = podSpecs(d);
       const [c] = containersOf(d);

@@ -66,9 +66,25 @@ export interface HttpResponse {
 export interface HttpClient {
   /** GET; throws HttpError (see its codes). */
   get(url: string | URL, opts?: { readonly maxBytes?: number }): Promise<HttpResponse>;
+  /**
+   * One POST (a webhook delivery): no retries and no redirects followed (a 3xx is an answer like any
+   * other), the same timeout, allow-list and address guard as `get`. Resolves with any answered
+   * status, 4xx and 5xx included (the caller decides what each means); throws HttpError `REFUSED`,
+   * `TIMEOUT` or `NETWORK` when there is no answer. The answer's body is read up to `maxBytes` and
+   * dropped.
+   */
+  post(url: string | URL, body: string, opts?: PostOptions): Promise<{ readonly status: number }>;
   /** Why this URL would not be requested (scheme, allow-list, address guard), or null. Sends nothing. */
   refusal(url: URL): Promise<string | null>;
   isAllowedHost(hostname: string): boolean;
+}
+
+export interface PostOptions {
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Per request; default: the client's timeoutMs. */
+  readonly timeoutMs?: number;
+  /** Default 64 KiB: a webhook receiver's answer is not read, only drained. */
+  readonly maxBytes?: number;
 }
 
 /** What one request chain needs, resolved from the options once. */
@@ -116,7 +132,40 @@ export function createHttpClient(opts: HttpClientOptions = {}): HttpClient {
       );
       return { url: String(url), ...r, fetchedAt: chain.now() };
     },
+    post: (url, body, perRequest = {}) => postOnce(chain, parseUrl(url), body, perRequest),
   };
+}
+
+async function postOnce(
+  chain: Chain,
+  target: URL,
+  body: string,
+  o: PostOptions,
+): Promise<{ status: number }> {
+  const refusal = await chain.refusal(target);
+  if (refusal) throw refusedError(target.href, refusal, 'POST');
+  const timeoutMs = o.timeoutMs ?? chain.timeoutMs;
+  const send = async () => {
+    try {
+      const res = await fetch(target, {
+        ...(chain.dispatcher ? { dispatcher: chain.dispatcher } : {}),
+        method: 'POST',
+        redirect: 'manual',
+        headers: { ...chain.headers, ...o.headers },
+        body,
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      try {
+        await readCapped(res, o.maxBytes ?? 64 * 1024, target.href);
+      } catch {
+        // The status is the answer; a receiver's oversized or cut body does not change it.
+      }
+      return { status: res.status };
+    } catch (err) {
+      throw networkError(target.href, err, timeoutMs, 'POST');
+    }
+  };
+  return chain.limiter ? chain.limiter.run(target.host, send) : send();
 }
 
 function validate(opts: HttpClientOptions): void {

@@ -19,6 +19,7 @@ let base = '';
 let port = 0;
 const hits = new Map<string, number>();
 const stalled: ServerResponse[] = [];
+const posted: { method?: string | undefined; sig?: string | string[] | undefined; body: string }[] = [];
 const routes = new Map<string, Route>([
   ['/ok', (_req, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end('hello')],
   ['/big', (_req, res) => res.writeHead(200, { 'content-length': '5000' }).end('x'.repeat(5000))],
@@ -39,6 +40,21 @@ const routes = new Map<string, Route>([
     (_req, res) => res.writeHead(302, { location: `http://localhost:${port}/echo-auth` }).end(),
   ],
   ['/loop', (_req, res) => res.writeHead(302, { location: '/loop' }).end()],
+  [
+    '/echo-post',
+    (req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        posted.push({
+          method: req.method,
+          sig: req.headers['x-sig'],
+          body: Buffer.concat(chunks).toString(),
+        });
+        res.writeHead(201).end('ok');
+      });
+    },
+  ],
 ]);
 
 function hitCount(p: string): number {
@@ -285,6 +301,37 @@ describe('retries and politeness on an injected clock', () => {
     expect(got.map((r) => r.status)).toEqual([200, 200, 200]);
     expect(waits).toEqual([1000, 1000]);
     expect(hitCount('/ok') - before).toBe(3);
+  });
+});
+
+describe('post (webhook deliveries)', () => {
+  it('sends the body and headers once and resolves with the status, an error status included', async () => {
+    const client = createHttpClient(quick);
+    const before = hitCount('/echo-post');
+    expect(await client.post(`${base}/echo-post`, '{"a":1}', { headers: { 'x-sig': 'v1,abc' } })).toEqual({
+      status: 201,
+    });
+    expect(hitCount('/echo-post')).toBe(before + 1);
+    expect(posted.at(-1)).toEqual({ method: 'POST', sig: 'v1,abc', body: '{"a":1}' });
+    const fiveHundreds = hitCount('/status/503');
+    expect(await client.post(`${base}/status/503`, '{}')).toEqual({ status: 503 });
+    expect(hitCount('/status/503')).toBe(fiveHundreds + 1);
+  });
+
+  it('a redirect is an answer, not followed', async () => {
+    const before = hitCount('/echo-auth');
+    expect(await createHttpClient(quick).post(`${base}/to-same-origin`, '{}')).toEqual({ status: 302 });
+    expect(hitCount('/echo-auth')).toBe(before);
+  });
+
+  it('no answer: TIMEOUT after its own timeout, REFUSED by the guard before sending', async () => {
+    const timeout = await failure(createHttpClient(quick).post(`${base}/hang`, '{}', { timeoutMs: 100 }));
+    expect(timeout).toMatchObject({ code: 'TIMEOUT', retriable: true });
+    expect(timeout.message).toMatch(/^POST /);
+    const before = hitCount('/echo-post');
+    const refused = await failure(createHttpClient({ ...quick, guard: {} }).post(`${base}/echo-post`, '{}'));
+    expect(refused).toMatchObject({ code: 'REFUSED', reason: 'address 127.0.0.1 is internal' });
+    expect(hitCount('/echo-post')).toBe(before);
   });
 });
 

@@ -22,6 +22,8 @@ export interface HttpErrorData {
   /** How long the server asked us to wait (Retry-After), when it said. */
   readonly retryAfterMs?: number | null;
   readonly cause?: unknown;
+  /** Default GET. */
+  readonly method?: string;
 }
 
 export class HttpError extends PipelineError {
@@ -37,8 +39,8 @@ export class HttpError extends PipelineError {
     // password of a URL, nor what fetch quotes back from it.
     const message =
       data.status === undefined
-        ? `GET ${url} failed: ${scrubSecrets(data.reason)}`
-        : `GET ${url} answered ${data.status}`;
+        ? `${data.method ?? 'GET'} ${url} failed: ${scrubSecrets(data.reason)}`
+        : `${data.method ?? 'GET'} ${url} answered ${data.status}`;
     super(code, message, { retriable: data.retriable, status: data.status, cause: data.cause });
     this.url = url;
     this.reason = scrubSecrets(data.reason);
@@ -58,8 +60,8 @@ export function answerError(url: string, status: number, retryAfterMs: number | 
   });
 }
 
-export function refusedError(url: string, reason: string): HttpError {
-  return new HttpError('REFUSED', { url, reason, retriable: false });
+export function refusedError(url: string, reason: string, method?: string): HttpError {
+  return new HttpError('REFUSED', { url, reason, retriable: false, ...(method ? { method } : {}) });
 }
 
 export function tooLargeError(url: string, reason: string): HttpError {
@@ -67,17 +69,19 @@ export function tooLargeError(url: string, reason: string): HttpError {
 }
 
 /** A request that got no complete answer: refused at connect by the guard, timed out, or cut. */
-export function networkError(url: string, err: unknown, timeoutMs: number): HttpError {
+export function networkError(url: string, err: unknown, timeoutMs: number, method?: string): HttpError {
   if (err instanceof HttpError) return err;
   const e = err instanceof Error ? err : new Error(String(err));
   const cause: unknown = e.cause;
-  if (cause instanceof InternalAddressError) return refusedError(url, cause.message);
+  const m = method ? { method } : {};
+  if (cause instanceof InternalAddressError) return refusedError(url, cause.message, method);
   if (e.name === 'TimeoutError' || e.name === 'AbortError')
     return new HttpError('TIMEOUT', {
       url,
       reason: `no complete response within ${timeoutMs} ms`,
       retriable: true,
       cause: err,
+      ...m,
     });
   const code = causeCode(cause);
   return new HttpError('NETWORK', {
@@ -85,6 +89,7 @@ export function networkError(url: string, err: unknown, timeoutMs: number): Http
     reason: `network error: ${code ?? e.message}`,
     retriable: true,
     cause: err,
+    ...m,
   });
 }
 

@@ -1,0 +1,193 @@
+import pg from 'pg';
+import { PipelineError } from '@llmpt/runtime';
+import type { DeliveryDecision } from '../core/outcome.ts';
+import type { PendingDelivery, Subscription } from '../core/plan.ts';
+
+/** A row claimed for one attempt (README §5 step 2); `attempt` already counts it. */
+export interface ClaimedDelivery {
+  readonly id: string;
+  readonly subscriptionId: string;
+  readonly eventId: string;
+  readonly payload: string;
+  readonly attempt: number;
+  readonly url: string;
+  readonly secret: string;
+}
+
+export interface NewSubscription {
+  readonly url: string;
+  readonly secret: string;
+  readonly modelIds?: readonly string[];
+  readonly providers?: readonly string[];
+  readonly alertsOnly?: boolean;
+}
+
+export interface SubscriptionRow extends Subscription {
+  readonly url: string;
+  readonly createdAt: number;
+}
+
+export interface DeliveryStore {
+  activeSubscriptions(): Promise<Subscription[]>;
+  /** Inserts in one transaction; an existing (subscription, event) is left as it is. Returns rows added. */
+  recordPending(rows: readonly PendingDelivery[], now: number): Promise<number>;
+  claimDue(now: number, limit: number, leaseMs: number): Promise<ClaimedDelivery[]>;
+  complete(id: string, decision: DeliveryDecision, now: number): Promise<void>;
+  disableSubscription(id: string, now: number): Promise<void>;
+  addSubscription(s: NewSubscription): Promise<string>;
+  listSubscriptions(): Promise<SubscriptionRow[]>;
+  close(): Promise<void>;
+}
+
+/** A database failure is transient (retried, offsets not committed) unless it is a refused row. */
+export class DeliveryStoreError extends PipelineError {
+  constructor(message: string, cause: unknown) {
+    const sqlState = (cause as { code?: unknown } | null)?.code;
+    const refused = typeof sqlState === 'string' && /^(22|23)/.test(sqlState);
+    super('NOTIFIER_DB', message, {
+      retriable: !refused,
+      cause,
+      ...(typeof sqlState === 'string' ? { sqlState } : {}),
+    });
+  }
+}
+
+interface SubscriptionDbRow {
+  id: string;
+  url: string;
+  model_ids: string[];
+  providers: string[];
+  alerts_only: boolean;
+  created_at: Date;
+  disabled_at: Date | null;
+}
+
+const toSubscription = (r: SubscriptionDbRow): SubscriptionRow => ({
+  id: r.id,
+  url: r.url,
+  modelIds: r.model_ids,
+  providers: r.providers,
+  alertsOnly: r.alerts_only,
+  createdAt: r.created_at.getTime(),
+  disabledAt: r.disabled_at?.getTime() ?? null,
+});
+
+export function createDeliveryStore(opts: {
+  readonly databaseUrl: string;
+  readonly applicationName?: string;
+}): DeliveryStore {
+  const pool = new pg.Pool({
+    connectionString: opts.databaseUrl,
+    application_name: opts.applicationName ?? 'pricing-notifier',
+    max: 4,
+  });
+  const q = async <R extends pg.QueryResultRow>(what: string, sql: string, params: unknown[] = []) => {
+    try {
+      return await pool.query<R>(sql, params);
+    } catch (err) {
+      throw new DeliveryStoreError(`${what} failed: ${(err as Error).message}`, err);
+    }
+  };
+  const subscriptionColumns = 'id, url, model_ids, providers, alerts_only, created_at, disabled_at';
+  return {
+    async activeSubscriptions() {
+      const r = await q<SubscriptionDbRow>(
+        'reading subscriptions',
+        `select ${subscriptionColumns} from webhook_subscriptions where disabled_at is null order by created_at, id`,
+      );
+      return r.rows.map(toSubscription);
+    },
+    async recordPending(rows, now) {
+      if (rows.length === 0) return 0;
+      // One statement is one transaction: the batch's rows land together or not at all.
+      const r = await q(
+        'recording pending deliveries',
+        `insert into webhook_deliveries (subscription_id, event_id, payload, next_attempt_at)
+         select s, e, p, to_timestamp($4::double precision / 1000)
+         from unnest($1::uuid[], $2::text[], $3::text[]) as t(s, e, p)
+         on conflict (subscription_id, event_id) do nothing`,
+        [rows.map((x) => x.subscriptionId), rows.map((x) => x.eventId), rows.map((x) => x.payload), now],
+      );
+      return r.rowCount ?? 0;
+    },
+    async claimDue(now, limit, leaseMs) {
+      const r = await q<{
+        id: string;
+        subscription_id: string;
+        event_id: string;
+        payload: string;
+        attempts: number;
+        url: string;
+        secret: string;
+      }>(
+        'claiming due deliveries',
+        `with due as (
+           select d.id from webhook_deliveries d
+           join webhook_subscriptions s on s.id = d.subscription_id and s.disabled_at is null
+           where d.status = 'pending' and d.next_attempt_at <= to_timestamp($1::double precision / 1000)
+           order by d.next_attempt_at, d.id
+           limit $2
+           for update of d skip locked)
+         update webhook_deliveries d
+            set attempts = d.attempts + 1,
+                next_attempt_at = to_timestamp(($1::double precision + $3) / 1000)
+           from due, webhook_subscriptions s
+          where d.id = due.id and s.id = d.subscription_id
+         returning d.id::text, d.subscription_id::text, d.event_id, d.payload, d.attempts, s.url, s.secret`,
+        [now, limit, leaseMs],
+      );
+      return r.rows.map((x) => ({
+        id: x.id,
+        subscriptionId: x.subscription_id,
+        eventId: x.event_id,
+        payload: x.payload,
+        attempt: x.attempts,
+        url: x.url,
+        secret: x.secret,
+      }));
+    },
+    async complete(id, d, now) {
+      await q(
+        'recording a delivery outcome',
+        `update webhook_deliveries
+            set status = $2, last_status = $3, last_error = $4,
+                next_attempt_at = coalesce(to_timestamp($5::double precision / 1000), next_attempt_at),
+                delivered_at = case when $2 = 'delivered' then to_timestamp($6::double precision / 1000) end
+          where id = $1`,
+        [
+          id,
+          d.status,
+          d.lastStatus,
+          d.status === 'delivered' ? null : d.reason,
+          d.status === 'pending' ? d.nextAttemptAt : null,
+          now,
+        ],
+      );
+    },
+    async disableSubscription(id, now) {
+      await q(
+        'disabling a subscription',
+        `update webhook_subscriptions set disabled_at = to_timestamp($2::double precision / 1000)
+          where id = $1 and disabled_at is null`,
+        [id, now],
+      );
+    },
+    async addSubscription(s) {
+      const r = await q<{ id: string }>(
+        'adding a subscription',
+        `insert into webhook_subscriptions (url, secret, model_ids, providers, alerts_only)
+         values ($1, $2, $3, $4, $5) returning id::text`,
+        [s.url, s.secret, s.modelIds ?? [], s.providers ?? [], s.alertsOnly ?? false],
+      );
+      return r.rows[0]!.id;
+    },
+    async listSubscriptions() {
+      const r = await q<SubscriptionDbRow>(
+        'listing subscriptions',
+        `select ${subscriptionColumns} from webhook_subscriptions order by created_at, id`,
+      );
+      return r.rows.map(toSubscription);
+    },
+    close: () => pool.end(),
+  };
+}
