@@ -1,0 +1,5 @@
+// @llmpt/exports: our prices in the formats other tools read (see README.md for each mapping).
+export * from './core/snapshot.ts';
+export * from './core/errors.ts';
+export { stableJson } from './core/json.ts';
+export * from './core/genai-prices.ts';
