@@ -6,16 +6,14 @@
 import { discoverModels, emptyBlocklist, parseModelsResponse } from '@llmpt/discovery';
 import { normalize } from '@llmpt/normalizer';
 import { routedPriceObservation } from '@llmpt/scraper';
-import type { NormalizedPrice } from '@llmpt/schemas';
+import type { ModelDiscovered, NormalizedPrice } from '@llmpt/schemas';
 import type { RecordedCapture } from '@llmpt/testkit/oracle';
 import type { PriceEntry, PricePeriod, PriceSnapshot } from '../core/snapshot.ts';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** The routed prices of one capture, as the normalizer publishes them, with the catalog's name/context. */
-export function normalizedOf(
-  c: RecordedCapture,
-): { price: NormalizedPrice; name: string; context: number | null }[] {
+export function normalizedOf(c: RecordedCapture): Recorded[] {
   const runId = `exports-${c.label}`;
   const list = parseModelsResponse(c.body);
   const result = discoverModels(list.entries, {
@@ -26,15 +24,27 @@ export function normalizedOf(
   });
   return result.events.map((md) => ({
     price: normalize(routedPriceObservation(md, { runId, fetchedAt: c.capturedAt })),
+    discovered: md,
     name: md.name,
     context: md.context_length,
   }));
 }
 
+export interface Recorded {
+  readonly price: NormalizedPrice;
+  readonly discovered: ModelDiscovered;
+  readonly name: string;
+  readonly context: number | null;
+}
+
 const structure = (p: NormalizedPrice) => JSON.stringify([p.base, p.tiers]);
 
-/** The snapshot at the last capture: every key priced (status ok) in it, with its history over all. */
-export function snapshotOf(captures: readonly RecordedCapture[]): PriceSnapshot {
+/**
+ * The snapshot at the last capture, with each key's history over all of them: the keys priced (status
+ * ok) in the last capture, or (`everyKey`) every key priced in any, as the database keeps a key no
+ * removal event has closed.
+ */
+export function snapshotOf(captures: readonly RecordedCapture[], everyKey = false): PriceSnapshot {
   const history = new Map<
     string,
     { entry: Omit<PriceEntry, 'periods'>; periods: PricePeriod[]; last: string }
@@ -82,7 +92,7 @@ export function snapshotOf(captures: readonly RecordedCapture[]): PriceSnapshot 
   return {
     at: iso(last.capturedAt),
     entries: [...history.values()]
-      .filter((h) => inLast.has(h.entry.price_key))
+      .filter((h) => everyKey || inLast.has(h.entry.price_key))
       .map((h) => ({ ...h.entry, periods: h.periods })),
   };
 }
