@@ -3,3 +3,5 @@ export * from './core/snapshot.ts';
 export * from './core/errors.ts';
 export { stableJson } from './core/json.ts';
 export * from './core/genai-prices.ts';
+export * from './core/litellm.ts';
+export * from './core/history.ts';

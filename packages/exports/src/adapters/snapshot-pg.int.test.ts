@@ -10,6 +10,7 @@ import { freshDatabase, type FreshDatabase } from '@llmpt/testkit';
 import { recordedSnapshotCaptures } from '@llmpt/testkit/oracle';
 import { stableJson } from '../core/json.ts';
 import { toGenaiPrices } from '../core/genai-prices.ts';
+import { toLiteLLM } from '../core/litellm.ts';
 import { normalizedOf, snapshotOf } from '../testing/recorded.ts';
 import { loadSnapshot } from './snapshot-pg.ts';
 
@@ -32,11 +33,17 @@ async function filled(label: string): Promise<FreshDatabase> {
   return fresh;
 }
 
-async function exportAt(url: string, at: string, withCatalog = false): Promise<string> {
+async function exportAt(
+  url: string,
+  at: string,
+  withCatalog = false,
+  format: 'genai-prices' | 'litellm' = 'genai-prices',
+): Promise<string> {
   const db = new pg.Client({ connectionString: url });
   await db.connect();
   try {
-    return stableJson(toGenaiPrices(await loadSnapshot(db, { at, withCatalog })).providers);
+    const snapshot = await loadSnapshot(db, { at, withCatalog });
+    return stableJson(format === 'litellm' ? toLiteLLM(snapshot).map : toGenaiPrices(snapshot).providers);
   } finally {
     await db.end();
   }
@@ -55,12 +62,15 @@ afterAll(async () => {
   await b?.drop();
 });
 
-describe('genai-prices export of a past date from the database', () => {
+describe('exports of a past date from the database', () => {
   it('is byte-identical across two calls and across a replay into a fresh database', async () => {
     const first = await exportAt(a.url, DAY_END);
     expect(first.length).toBeGreaterThan(10_000);
     expect(await exportAt(a.url, DAY_END)).toBe(first);
     expect(await exportAt(b.url, DAY_END)).toBe(first);
+    const litellm = await exportAt(a.url, DAY_END, false, 'litellm');
+    expect(Object.keys(JSON.parse(litellm) as object).length).toBeGreaterThan(300);
+    expect(await exportAt(b.url, DAY_END, false, 'litellm')).toBe(litellm);
   });
 
   it('equals the export of the same events built in memory (names left out for a past date)', async () => {

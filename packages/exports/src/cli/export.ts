@@ -1,5 +1,5 @@
 // Writes one export file from the database (wiring only: config, the snapshot adapter, the core).
-//   DATABASE_URL=... npm run export -- --format genai-prices [--at 2026-08-19] [--out data.json]
+//   DATABASE_URL=... npm run export -- --format genai-prices|litellm [--at 2026-08-19] [--out data.json]
 // With --at the file is the catalog as it stood then, built from the history: the same bytes every
 // time. Entries the format cannot carry are listed on standard error.
 import { writeFileSync } from 'node:fs';
@@ -9,6 +9,8 @@ import { exportEnvSchema, parseArgs, type ExportArgs } from '../config.ts';
 import { loadSnapshot } from '../adapters/snapshot-pg.ts';
 import { stableJson } from '../core/json.ts';
 import { toGenaiPrices } from '../core/genai-prices.ts';
+import { toLiteLLM } from '../core/litellm.ts';
+import type { Skipped } from '../core/errors.ts';
 
 let args: ExportArgs;
 let env: z.infer<typeof exportEnvSchema>;
@@ -27,10 +29,15 @@ const db = new pg.Client({ connectionString: env.DATABASE_URL });
 await db.connect();
 try {
   const snapshot = await loadSnapshot(db, { at: args.at ?? new Date(), withCatalog: args.at === undefined });
-  const { providers, skipped } = toGenaiPrices(snapshot);
-  const text = stableJson(providers);
+  let content: unknown;
+  let skipped: Skipped[];
+  let caveats: Skipped[] = [];
+  if (args.format === 'genai-prices') ({ providers: content, skipped } = toGenaiPrices(snapshot));
+  else ({ map: content, skipped, caveats } = toLiteLLM(snapshot));
+  const text = stableJson(content);
   if (args.out) writeFileSync(args.out, text);
   else process.stdout.write(text);
+  for (const c of caveats) process.stderr.write(`caveat ${c.price_key}: ${c.reason}\n`);
   for (const s of skipped) process.stderr.write(`skipped ${s.price_key}: ${s.reason}\n`);
   process.stderr.write(
     `${args.format}: ${snapshot.entries.length - skipped.length} prices at ${snapshot.at}, ${skipped.length} skipped\n`,

@@ -12,6 +12,7 @@ import {
   type SourceType,
 } from '@llmpt/schemas';
 import type { Skipped } from './errors.ts';
+import { ratesFor, tierStart, type Rates } from './rates.ts';
 import { current, type PriceEntry, type PricePeriod, type PriceSnapshot } from './snapshot.ts';
 
 export interface GenaiTier {
@@ -155,33 +156,6 @@ export function genaiProviderOf(source: SourceType, provider: string | null): { 
     case 'web_fallback':
       return { id: `${slug(p)}/web`, name: `${p} (web fallback)` };
   }
-}
-
-type Rates = Partial<Record<Dimension, string>>;
-
-/** The rates a call pays under our rule: base, applicable selectable tiers in order, then the
- * unselectable tiers raising a dimension to their higher rate. */
-function ratesFor(p: PricePeriod, applies: (t: PriceTier) => boolean): Rates {
-  const rates: Rates = {};
-  for (const b of p.base) rates[b.dimension as Dimension] = b.amount;
-  for (const t of p.tiers.filter(isSelectable))
-    if (applies(t)) for (const x of t.prices) rates[x.dimension as Dimension] = x.amount;
-  for (const t of p.tiers.filter((x) => !isSelectable(x)))
-    for (const x of t.prices) {
-      const d = x.dimension as Dimension;
-      const cur = rates[d];
-      if (cur === undefined || new Decimal(x.amount).greaterThan(cur)) rates[d] = x.amount;
-    }
-  return rates;
-}
-
-/** genai-prices' tier start of a tier (it applies a tier on `tokens > start`); null: no token condition. */
-function tierStart(t: PriceTier): number | null {
-  const starts = [
-    ...(t.prompt_tokens_gte === null ? [] : [Math.max(0, t.prompt_tokens_gte - 1)]),
-    ...(t.prompt_tokens_gt === null ? [] : [t.prompt_tokens_gt]),
-  ];
-  return starts.length === 0 ? null : Math.max(...starts);
 }
 
 const isWindow = (t: PriceTier) => isSelectable(t) && t.utc_start !== null && t.utc_end !== null;
