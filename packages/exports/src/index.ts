@@ -5,3 +5,4 @@ export { stableJson } from './core/json.ts';
 export * from './core/genai-prices.ts';
 export * from './core/litellm.ts';
 export * from './core/history.ts';
+export * from './core/models-dev.ts';

@@ -11,6 +11,7 @@ import { recordedSnapshotCaptures } from '@llmpt/testkit/oracle';
 import { stableJson } from '../core/json.ts';
 import { toGenaiPrices } from '../core/genai-prices.ts';
 import { toLiteLLM } from '../core/litellm.ts';
+import { toModelsDev } from '../core/models-dev.ts';
 import { normalizedOf, snapshotOf } from '../testing/recorded.ts';
 import { loadSnapshot } from './snapshot-pg.ts';
 
@@ -37,13 +38,15 @@ async function exportAt(
   url: string,
   at: string,
   withCatalog = false,
-  format: 'genai-prices' | 'litellm' = 'genai-prices',
+  format: 'genai-prices' | 'litellm' | 'models-dev' = 'genai-prices',
 ): Promise<string> {
   const db = new pg.Client({ connectionString: url });
   await db.connect();
   try {
     const snapshot = await loadSnapshot(db, { at, withCatalog });
-    return stableJson(format === 'litellm' ? toLiteLLM(snapshot).map : toGenaiPrices(snapshot).providers);
+    if (format === 'litellm') return stableJson(toLiteLLM(snapshot).map);
+    if (format === 'models-dev') return stableJson(toModelsDev(snapshot).api);
+    return stableJson(toGenaiPrices(snapshot).providers);
   } finally {
     await db.end();
   }
@@ -71,6 +74,8 @@ describe('exports of a past date from the database', () => {
     const litellm = await exportAt(a.url, DAY_END, false, 'litellm');
     expect(Object.keys(JSON.parse(litellm) as object).length).toBeGreaterThan(300);
     expect(await exportAt(b.url, DAY_END, false, 'litellm')).toBe(litellm);
+    const modelsDev = await exportAt(a.url, DAY_END, false, 'models-dev');
+    expect(await exportAt(b.url, DAY_END, false, 'models-dev')).toBe(modelsDev);
   });
 
   it('equals the export of the same events built in memory (names left out for a past date)', async () => {

@@ -1,5 +1,5 @@
 // Writes one export file from the database (wiring only: config, the snapshot adapter, the core).
-//   DATABASE_URL=... npm run export -- --format genai-prices|litellm [--at 2026-08-19] [--out data.json]
+//   DATABASE_URL=... npm run export -- --format genai-prices|litellm|models-dev [--at 2026-08-19] [--out data.json]
 // With --at the file is the catalog as it stood then, built from the history: the same bytes every
 // time. Entries the format cannot carry are listed on standard error.
 import { writeFileSync } from 'node:fs';
@@ -10,6 +10,7 @@ import { loadSnapshot } from '../adapters/snapshot-pg.ts';
 import { stableJson } from '../core/json.ts';
 import { toGenaiPrices } from '../core/genai-prices.ts';
 import { toLiteLLM } from '../core/litellm.ts';
+import { toModelsDev } from '../core/models-dev.ts';
 import type { Skipped } from '../core/errors.ts';
 
 let args: ExportArgs;
@@ -33,7 +34,8 @@ try {
   let skipped: Skipped[];
   let caveats: Skipped[] = [];
   if (args.format === 'genai-prices') ({ providers: content, skipped } = toGenaiPrices(snapshot));
-  else ({ map: content, skipped, caveats } = toLiteLLM(snapshot));
+  else if (args.format === 'litellm') ({ map: content, skipped, caveats } = toLiteLLM(snapshot));
+  else ({ api: content, skipped, caveats } = toModelsDev(snapshot));
   const text = stableJson(content);
   if (args.out) writeFileSync(args.out, text);
   else process.stdout.write(text);
