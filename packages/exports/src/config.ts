@@ -1,8 +1,8 @@
 // The export CLI's settings: DATABASE_URL from the environment, the rest from its arguments.
-//   npm run export -- --format genai-prices|litellm|models-dev [--at 2026-08-19 | --at 2026-08-19T12:00:00Z] [--out FILE]
+//   npm run export -- --format genai-prices|litellm|models-dev|csv [--at 2026-08-19 | --at 2026-08-19T12:00:00Z] [--out FILE]
 import { z } from 'zod';
 
-export const FORMATS = ['genai-prices', 'litellm', 'models-dev'] as const;
+export const FORMATS = ['genai-prices', 'litellm', 'models-dev', 'csv'] as const;
 export type ExportFormat = (typeof FORMATS)[number];
 
 export const exportEnvSchema = z.object({
@@ -40,7 +40,7 @@ export function parseArgs(argv: readonly string[]): ExportArgs {
     const value = argv[i + 1];
     if (!/^--[a-z]+$/.test(flag) || value === undefined)
       throw new Error(
-        `usage: --format genai-prices|litellm|models-dev [--at DAY|TIME] [--out FILE] (at ${flag})`,
+        `usage: --format genai-prices|litellm|models-dev|csv [--at DAY|TIME] [--out FILE] (at ${flag})`,
       );
     raw[flag.slice(2)] = value;
   }

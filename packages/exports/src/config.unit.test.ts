@@ -14,7 +14,7 @@ describe('export CLI arguments', () => {
   });
 
   it('refuses an unknown format, an impossible day, an unknown flag and a missing value', () => {
-    expect(() => parseArgs(['--format', 'csv'])).toThrow(/format/);
+    expect(() => parseArgs(['--format', 'xml'])).toThrow(/format/);
     expect(() => parseArgs(['--format', 'genai-prices', '--at', '2026-02-30'])).toThrow(/calendar day/);
     expect(() => parseArgs(['--format', 'genai-prices', '--colour', 'red'])).toThrow();
     expect(() => parseArgs(['--format'])).toThrow(/usage/);

@@ -6,3 +6,4 @@ export * from './core/genai-prices.ts';
 export * from './core/litellm.ts';
 export * from './core/history.ts';
 export * from './core/models-dev.ts';
+export * from './core/csv.ts';

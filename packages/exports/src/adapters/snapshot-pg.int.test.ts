@@ -12,6 +12,7 @@ import { stableJson } from '../core/json.ts';
 import { toGenaiPrices } from '../core/genai-prices.ts';
 import { toLiteLLM } from '../core/litellm.ts';
 import { toModelsDev } from '../core/models-dev.ts';
+import { toCsv } from '../core/csv.ts';
 import { normalizedOf, snapshotOf } from '../testing/recorded.ts';
 import { loadSnapshot } from './snapshot-pg.ts';
 
@@ -38,7 +39,7 @@ async function exportAt(
   url: string,
   at: string,
   withCatalog = false,
-  format: 'genai-prices' | 'litellm' | 'models-dev' = 'genai-prices',
+  format: 'genai-prices' | 'litellm' | 'models-dev' | 'csv' = 'genai-prices',
 ): Promise<string> {
   const db = new pg.Client({ connectionString: url });
   await db.connect();
@@ -46,6 +47,7 @@ async function exportAt(
     const snapshot = await loadSnapshot(db, { at, withCatalog });
     if (format === 'litellm') return stableJson(toLiteLLM(snapshot).map);
     if (format === 'models-dev') return stableJson(toModelsDev(snapshot).api);
+    if (format === 'csv') return toCsv(snapshot);
     return stableJson(toGenaiPrices(snapshot).providers);
   } finally {
     await db.end();
@@ -76,6 +78,8 @@ describe('exports of a past date from the database', () => {
     expect(await exportAt(b.url, DAY_END, false, 'litellm')).toBe(litellm);
     const modelsDev = await exportAt(a.url, DAY_END, false, 'models-dev');
     expect(await exportAt(b.url, DAY_END, false, 'models-dev')).toBe(modelsDev);
+    const csv = await exportAt(a.url, DAY_END, false, 'csv');
+    expect(await exportAt(b.url, DAY_END, false, 'csv')).toBe(csv);
   });
 
   it('equals the export of the same events built in memory (names left out for a past date)', async () => {

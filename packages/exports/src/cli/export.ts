@@ -1,5 +1,5 @@
 // Writes one export file from the database (wiring only: config, the snapshot adapter, the core).
-//   DATABASE_URL=... npm run export -- --format genai-prices|litellm|models-dev [--at 2026-08-19] [--out data.json]
+//   DATABASE_URL=... npm run export -- --format genai-prices|litellm|models-dev|csv [--at 2026-08-19] [--out data.json]
 // With --at the file is the catalog as it stood then, built from the history: the same bytes every
 // time. Entries the format cannot carry are listed on standard error.
 import { writeFileSync } from 'node:fs';
@@ -11,6 +11,7 @@ import { stableJson } from '../core/json.ts';
 import { toGenaiPrices } from '../core/genai-prices.ts';
 import { toLiteLLM } from '../core/litellm.ts';
 import { toModelsDev } from '../core/models-dev.ts';
+import { toCsv } from '../core/csv.ts';
 import type { Skipped } from '../core/errors.ts';
 
 let args: ExportArgs;
@@ -30,13 +31,17 @@ const db = new pg.Client({ connectionString: env.DATABASE_URL });
 await db.connect();
 try {
   const snapshot = await loadSnapshot(db, { at: args.at ?? new Date(), withCatalog: args.at === undefined });
-  let content: unknown;
-  let skipped: Skipped[];
+  let text: string;
+  let skipped: Skipped[] = [];
   let caveats: Skipped[] = [];
-  if (args.format === 'genai-prices') ({ providers: content, skipped } = toGenaiPrices(snapshot));
-  else if (args.format === 'litellm') ({ map: content, skipped, caveats } = toLiteLLM(snapshot));
-  else ({ api: content, skipped, caveats } = toModelsDev(snapshot));
-  const text = stableJson(content);
+  if (args.format === 'csv') text = toCsv(snapshot);
+  else {
+    let content: unknown;
+    if (args.format === 'genai-prices') ({ providers: content, skipped } = toGenaiPrices(snapshot));
+    else if (args.format === 'litellm') ({ map: content, skipped, caveats } = toLiteLLM(snapshot));
+    else ({ api: content, skipped, caveats } = toModelsDev(snapshot));
+    text = stableJson(content);
+  }
   if (args.out) writeFileSync(args.out, text);
   else process.stdout.write(text);
   for (const c of caveats) process.stderr.write(`caveat ${c.price_key}: ${c.reason}\n`);
