@@ -15,6 +15,7 @@ COPY packages/core/package.json packages/core/
 COPY packages/runtime/package.json packages/runtime/
 COPY packages/testkit/package.json packages/testkit/
 COPY packages/fixture-server/package.json packages/fixture-server/
+COPY packages/exports/package.json packages/exports/
 COPY services/discovery/package.json services/discovery/
 COPY services/scraper/package.json services/scraper/
 COPY services/normalizer/package.json services/normalizer/
@@ -34,6 +35,7 @@ COPY --from=build /app/packages/core/package.json packages/core/
 COPY --from=build /app/packages/runtime/package.json packages/runtime/
 COPY --from=build /app/packages/testkit/package.json packages/testkit/
 COPY --from=build /app/packages/fixture-server/package.json packages/fixture-server/
+COPY --from=build /app/packages/exports/package.json packages/exports/
 COPY --from=build /app/services/discovery/package.json services/discovery/
 COPY --from=build /app/services/scraper/package.json services/scraper/
 COPY --from=build /app/services/normalizer/package.json services/normalizer/
