@@ -19,6 +19,7 @@ COPY services/discovery/package.json services/discovery/
 COPY services/scraper/package.json services/scraper/
 COPY services/normalizer/package.json services/normalizer/
 COPY services/sink/package.json services/sink/
+COPY services/api/package.json services/api/
 # esbuild's postinstall only picks the platform binary, which npm already installed as an optional dep.
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY . .
@@ -37,6 +38,7 @@ COPY --from=build /app/services/discovery/package.json services/discovery/
 COPY --from=build /app/services/scraper/package.json services/scraper/
 COPY --from=build /app/services/normalizer/package.json services/normalizer/
 COPY --from=build /app/services/sink/package.json services/sink/
+COPY --from=build /app/services/api/package.json services/api/
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 
 # --- service: runtime image, non-root, tini as PID 1 so SIGTERM reaches node and zombies are reaped ---
@@ -54,6 +56,7 @@ COPY --from=build /app/services/discovery/dist services/discovery/dist
 COPY --from=build /app/services/scraper/dist services/scraper/dist
 COPY --from=build /app/services/normalizer/dist services/normalizer/dist
 COPY --from=build /app/services/sink/dist services/sink/dist
+COPY --from=build /app/services/api/dist services/api/dist
 COPY --from=build /app/packages/runtime/dist packages/runtime/dist
 COPY configs configs
 COPY migrations migrations

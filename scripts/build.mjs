@@ -8,6 +8,7 @@ const entries = [
   ['services/scraper/src/main.ts', 'services/scraper/dist/main.js'],
   ['services/normalizer/src/main.ts', 'services/normalizer/dist/main.js'],
   ['services/sink/src/main.ts', 'services/sink/dist/main.js'],
+  ['services/api/src/main.ts', 'services/api/dist/main.js'],
   ['services/sink/src/cli/replay.ts', 'services/sink/dist/replay.js'],
   ['packages/runtime/src/ops/cli/migrate.ts', 'packages/runtime/dist/migrate.js'],
   ['packages/runtime/src/ops/cli/create-topics.ts', 'packages/runtime/dist/create-topics.js'],
