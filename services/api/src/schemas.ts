@@ -73,6 +73,61 @@ export const endpointsResponse = z.object({
   }),
 });
 
+export const historyQuery = z.strictObject({
+  provider: z
+    .string()
+    .max(100)
+    .regex(/^[A-Za-z0-9._/-]+$/, 'a provider slug')
+    .optional()
+    .describe('a provider slug, or `openrouter` for the routed price'),
+  source: z.enum(['openrouter_api', 'openrouter_endpoints', 'provider_site', 'web_fallback']).optional(),
+});
+
+const amount = z.object({ dimension: z.string(), amount: z.string() });
+const storedTier = z.object({
+  label: z.string(),
+  prompt_tokens_gte: z.number().int().nullable(),
+  prompt_tokens_gt: z.number().int().nullable(),
+  utc_start: z.number().int().nullable(),
+  utc_end: z.number().int().nullable(),
+  variant: z.string().nullable(),
+  other: z.array(z.string()),
+  prices: z.array(amount),
+});
+
+export const interval = z.object({
+  price_key: z.string(),
+  provider: z.string().nullable(),
+  source: z.string(),
+  from: z.string().describe('ISO instant, inclusive'),
+  to: z.string().nullable().describe('ISO instant, exclusive; null while in force'),
+  ended_by: z.enum(['change', 'removal']).nullable(),
+  status: z.string(),
+  unavailable_reason: z.string().nullable(),
+  currency: z.string(),
+  dimensions: z
+    .record(z.string(), z.string().nullable())
+    .describe('every registered dimension: USD per 1M tokens, per unit, or a ratio; null when not priced'),
+  base: z.array(amount),
+  tiers: z.array(storedTier),
+  unregistered: z.array(
+    z.object({
+      key: z.string(),
+      raw_value: z.string(),
+      unit: z.string(),
+      currency: z.string(),
+      tier: z.string().nullable(),
+    }),
+  ),
+  source_url: z.string(),
+  event_id: z.string(),
+  first_observed_at: z.string(),
+  last_observed_at: z.string(),
+  observations: z.number().int(),
+});
+
+export const historyResponse = z.object({ data: z.object({ id: z.string(), intervals: z.array(interval) }) });
+
 export const errorResponse = z.object({
   error: z.object({ code: z.string(), message: z.string() }),
 });

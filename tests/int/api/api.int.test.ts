@@ -163,6 +163,7 @@ describe('services/api on two recorded OpenRouter days', () => {
     expect(Object.keys(body!.paths as Json).sort()).toEqual([
       '/v1/models',
       '/v1/models/{author}/{slug}/endpoints',
+      '/v1/models/{author}/{slug}/history',
     ]);
   });
 
@@ -178,9 +179,17 @@ describe('services/api on two recorded OpenRouter days', () => {
       for (const m of recorded[day]) {
         const mine = ours.get(m.id as string);
         expect(mine, `${day} ${String(m.id)}`).toBeDefined();
-        expect(mine!.pricing, `${day} ${String(m.id)}`).toEqual(expectedPricing(m.pricing as Json));
-        expect(mine!.name).toBe(m.name);
-        expect(mine!.context_length).toBe(m.context_length);
+        const published = m.pricing as Json;
+        // OpenRouter's "-1" (variable router price) is not a price: stored as unavailable, served as {}
+        // (services/api/README.md "Price keys").
+        if (Object.values(published).includes('-1')) expect(mine!.pricing).toEqual({});
+        else expect(mine!.pricing, `${day} ${String(m.id)}`).toEqual(expectedPricing(published));
+        // Model fields come from the newest catalog entry (README "Model fields"): day 2's.
+        if (day === 'day2') {
+          expect(mine!.name).toBe(m.name);
+          expect(mine!.context_length).toBe(m.context_length);
+          expect(mine!.canonical_slug).toBe(m.canonical_slug);
+        }
       }
     }
   });
@@ -223,7 +232,7 @@ describe('services/api on two recorded OpenRouter days', () => {
       const mine = data.endpoints as Json[];
       for (const e of recordedDay2[id] as Json[]) {
         const found = mine.find((x) => x.provider_name === e.provider_name && x.tag === e.tag);
-        if (!found) continue; // several endpoints of one provider collapse into its one price key
+        if (!found) throw new Error(`${id}: no endpoint ${String(e.provider_name)} ${String(e.tag)}`);
         const { discount, ...prices } = e.pricing as Json;
         expect(found.pricing, `${id} ${String(e.provider_name)}`).toMatchObject(expectedPricing(prices));
         if (typeof discount === 'number' && discount !== 0)
@@ -232,6 +241,53 @@ describe('services/api on two recorded OpenRouter days', () => {
       }
     }
     expect(compared).toBeGreaterThan(withEndpoints.length);
+    // As OpenRouter lists them: one entry per recorded endpoint.
+    const opus = (await get('/v1/models/anthropic/claude-opus-4.7/endpoints?at=2026-08-19T12:00:00Z')).body!;
+    expect(((opus.data as Json).endpoints as Json[]).length).toBe(
+      (recordedDay2['anthropic/claude-opus-4.7'] as Json[]).length,
+    );
+  });
+
+  it('history: effective-dated intervals per (provider, source), from/to at the observed change', async () => {
+    const { res, body } = await get('/v1/models/qwen/qwen3-14b/history');
+    expect(res.status).toBe(200);
+    validate('/v1/models/{author}/{slug}/history', 200, body);
+    const intervals = (body!.data as Json).intervals as Json[];
+    const routed = intervals.filter((i) => i.source === 'openrouter_api');
+    // Day 1's price from its routed observation (06:00:01Z) until day 2's (also 06:00:01Z), then day 2's.
+    expect(routed.map((i) => [i.from, i.to, i.ended_by, (i.dimensions as Json).prompt])).toEqual([
+      ['2026-08-01T06:00:01.000Z', '2026-08-19T06:00:01.000Z', 'change', '0.22750000'],
+      ['2026-08-19T06:00:01.000Z', null, null, '0.12000000'],
+    ]);
+    expect(routed[1]).toMatchObject({
+      provider: null,
+      status: 'ok',
+      currency: 'USD',
+      source_url: 'https://openrouter.ai/api/v1/models',
+      first_observed_at: '2026-08-19T06:00:01.000Z',
+    });
+    expect(Object.keys(routed[1]!.dimensions as Json)).toHaveLength(15);
+    // Filters: the routed price only, one source, and a provider with no price (404).
+    const only = (await get('/v1/models/qwen/qwen3-14b/history?provider=openrouter')).body!;
+    expect(((only.data as Json).intervals as Json[]).every((i) => i.provider === null)).toBe(true);
+    const endpointsOnly = (await get('/v1/models/qwen/qwen3-14b/history?source=openrouter_endpoints')).body!;
+    expect(
+      ((endpointsOnly.data as Json).intervals as Json[]).every((i) => i.source === 'openrouter_endpoints'),
+    ).toBe(true);
+    // A tiered model keeps its tiers per interval.
+    const sol = (await get('/v1/models/openai/gpt-5.6-sol/history?provider=openrouter')).body!;
+    const last = ((sol.data as Json).intervals as Json[]).at(-1)!;
+    expect((last.tiers as Json[])[0]).toMatchObject({ prompt_tokens_gte: 272000 });
+    for (const [url, status] of [
+      ['/v1/models/qwen/qwen3-14b/history?provider=nobody', 404],
+      ['/v1/models/nobody/nothing/history', 404],
+      ['/v1/models/qwen/qwen3-14b/history?source=somewhere', 400],
+      ['/v1/models/qwen/qwen3-14b/history?provider=a%20b', 400],
+    ] as const) {
+      const r = await get(url);
+      expect(r.res.status, url).toBe(status);
+      validate('/v1/models/{author}/{slug}/history', status, r.body);
+    }
   });
 
   it('ETag and Last-Modified; If-None-Match answers 304; br and gzip; CORS', async () => {

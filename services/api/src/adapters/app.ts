@@ -16,10 +16,11 @@ import swagger from '@fastify/swagger';
 import type { Logger } from '@llmpt/runtime';
 import type { PipelineError } from '@llmpt/core';
 import { instantOf } from '../core/at.ts';
+import { priceIntervals } from '../core/history.ts';
 import {
   architectureOfModel,
   lastModified,
-  toOpenRouterEndpoint,
+  toOpenRouterEndpoints,
   toOpenRouterModel,
 } from '../core/catalog.ts';
 import { ApiError, badRequest, notFound } from '../errors.ts';
@@ -28,6 +29,8 @@ import {
   endpointsResponse,
   errorResponse,
   healthResponse,
+  historyQuery,
+  historyResponse,
   jsonSchema,
   modelParams,
   modelsResponse,
@@ -222,9 +225,37 @@ export async function buildApiApp(opts: ApiAppOptions): Promise<FastifyInstance>
           created: model.created,
           description: model.description,
           architecture: architectureOfModel(model),
-          endpoints: rows.map((r) => toOpenRouterEndpoint(model, r)),
+          endpoints: rows.flatMap((r) => toOpenRouterEndpoints(model, r)),
         },
       };
+    },
+  );
+
+  app.get(
+    '/v1/models/:author/:slug/history',
+    {
+      schema: {
+        summary: 'Every price the model has had, per (provider, source), as effective-dated intervals',
+        params: jsonSchema(modelParams),
+        querystring: jsonSchema(historyQuery),
+        response: { 200: jsonSchema(historyResponse), ...errors },
+      },
+    },
+    async (req, reply) => {
+      const { author, slug } = req.params as { author: string; slug: string };
+      const query = req.query as { provider?: string; source?: string };
+      const id = `${author}/${slug}`;
+      const provider =
+        query.provider === undefined ? undefined : query.provider === 'openrouter' ? null : query.provider;
+      const { observations, removals } = await read(() =>
+        opts.reader.history(id, { provider, ...(query.source ? { source: query.source } : {}) }),
+      );
+      if (observations.length === 0) {
+        const any = query.provider !== undefined || query.source !== undefined;
+        throw notFound(`no price of model ${JSON.stringify(id)}${any ? ' for that provider/source' : ''}`);
+      }
+      setLastModified(reply, lastModified(observations));
+      return { data: { id, intervals: priceIntervals(observations, removals) } };
     },
   );
 

@@ -2,7 +2,9 @@
 // price_at (migrations/0010), the unregistered components from the observation it names.
 import pg from 'pg';
 import { ConfigError } from '@llmpt/core';
+import { DIMENSION_NAMES } from '@llmpt/schemas';
 import type { CatalogModelRow, EndpointRow } from '../core/catalog.ts';
+import type { HistoryObservation, HistoryRemoval } from '../core/history.ts';
 
 export interface CatalogReader {
   /** Whether the database answers (readiness). */
@@ -13,8 +15,30 @@ export interface CatalogReader {
   model(id: string, at: Date): Promise<CatalogModelRow | null>;
   /** The model's endpoint prices in force at `at` (not removed), by provider. */
   endpoints(id: string, at: Date): Promise<EndpointRow[]>;
+  /** Every observation of the model (optionally of one provider / source) and its keys' removals. */
+  history(
+    id: string,
+    filter: { provider?: string | null; source?: string },
+  ): Promise<{ observations: HistoryObservation[]; removals: HistoryRemoval[] }>;
   close(): Promise<void>;
 }
+
+// provider: undefined = any, null = the routed price (no provider).
+const HISTORY_SELECT = `
+  select o.event_id, o.price_key, o.provider, o.source_type, o.source_url, o.snapshot_date::text as snapshot_date,
+         o.observed_at, o.status, o.unavailable_reason, o.currency,
+         jsonb_build_object(${DIMENSION_NAMES.map((d) => `'${d}', o.${d}::text`).join(', ')}) as dimensions,
+         o.base, o.tiers, o.unregistered
+    from public.price_observations o
+   where o.model_id = $1
+     and ($2::boolean is false or o.provider is not distinct from $3)
+     and ($4::text is null or o.source_type = $4)
+   order by o.price_key, o.observed_at, o.event_id`;
+
+const REMOVALS_SELECT = `
+  select c.price_key, c.snapshot_date::text as snapshot_date
+    from public.price_changes c
+   where c.model_id = $1 and c.kind = 'removed'`;
 
 const MODEL_SELECT = `
   select m.model_id, m.canonical_slug, m.name, m.description,
@@ -70,6 +94,19 @@ export function createCatalogReader(opts: CatalogReaderOptions): CatalogReader {
     async endpoints(id, at) {
       const { rows } = await pool.query<EndpointRow>(ENDPOINTS_SELECT, [id, at]);
       return rows;
+    },
+    async history(id, filter) {
+      const byProvider = filter.provider !== undefined;
+      const [obs, rem] = await Promise.all([
+        pool.query<HistoryObservation>(HISTORY_SELECT, [
+          id,
+          byProvider,
+          filter.provider ?? null,
+          filter.source ?? null,
+        ]),
+        pool.query<HistoryRemoval>(REMOVALS_SELECT, [id]),
+      ]);
+      return { observations: obs.rows, removals: rem.rows };
     },
     close: () => pool.end(),
   };

@@ -66,10 +66,10 @@ function architectureOf(row: CatalogModelRow): Architecture {
 }
 
 function priceOf(row: {
-  status: string;
-  base: StoredAmount[];
-  tiers: StoredTier[];
-  unregistered: StoredUnregistered[] | null;
+  readonly status: string;
+  readonly base: readonly StoredAmount[];
+  readonly tiers: readonly StoredTier[];
+  readonly unregistered: readonly StoredUnregistered[] | null;
 }) {
   return toOpenRouterPricing({
     status: row.status,
@@ -96,21 +96,62 @@ export function toOpenRouterModel(row: CatalogModelRow): Model {
   };
 }
 
-/** An endpoint row → one entry of OpenRouter's `/endpoints` `data.endpoints[]`. */
-export function toOpenRouterEndpoint(model: CatalogModelRow, row: EndpointRow): Endpoint {
+/** A tier that only names an alternative endpoint (the scraper's variant for one of several endpoints). */
+function isVariantOnly(t: StoredTier): boolean {
+  return (
+    t.variant !== null &&
+    t.other.length === 0 &&
+    t.prompt_tokens_gte === null &&
+    t.prompt_tokens_gt === null &&
+    t.utc_start === null
+  );
+}
+
+/**
+ * An endpoint row → the entries of OpenRouter's `/endpoints` `data.endpoints[]` (README "Endpoints"):
+ * one, or one per variant tier when the provider serves several endpoints (base empty, every tier a
+ * variant).
+ */
+export function toOpenRouterEndpoints(model: CatalogModelRow, row: EndpointRow): Endpoint[] {
   const providerName = row.provider_name ?? row.provider;
-  return {
+  const entry = (
+    pricing: Endpoint['pricing'],
+    tag: string | null,
+    quantization: string | null,
+  ): Endpoint => ({
     name: `${providerName} | ${model.canonical_slug ?? model.model_id}`,
     model_id: model.model_id,
     model_name: model.name,
     context_length: row.context_length,
-    pricing: priceOf(row),
+    pricing,
     provider_name: providerName,
-    tag: row.tag,
-    quantization: row.quantization,
+    tag,
+    quantization,
     max_completion_tokens: row.max_completion_tokens,
     status: row.endpoint_status,
-  };
+  });
+  const variants = row.tiers.filter(isVariantOnly);
+  if (
+    row.status !== 'ok' ||
+    row.base.length > 0 ||
+    variants.length === 0 ||
+    variants.length !== row.tiers.length
+  )
+    return [entry(priceOf(row), row.tag, row.quantization)];
+  return variants.map((t) => {
+    const variant = t.variant!;
+    // The scraper names a variant by the endpoint's tag (`<provider>/<region>`) or its quantization.
+    const isTag = variant === row.provider || variant.startsWith(`${row.provider}/`);
+    const pricing = priceOf({
+      status: row.status,
+      base: t.prices,
+      tiers: [],
+      unregistered: (row.unregistered ?? [])
+        .filter((u) => u.tier === t.label)
+        .map((u) => ({ ...u, tier: null })),
+    });
+    return entry(pricing, isTag ? variant : row.tag, isTag ? row.quantization : variant);
+  });
 }
 
 /** The newest observation time among rows (the answer's Last-Modified), or null for none. */
