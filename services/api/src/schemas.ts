@@ -128,6 +128,39 @@ export const interval = z.object({
 
 export const historyResponse = z.object({ data: z.object({ id: z.string(), intervals: z.array(interval) }) });
 
+export const changesQuery = z.strictObject({
+  model: z
+    .string()
+    .max(201)
+    .regex(/^[A-Za-z0-9~._:+-]+\/[A-Za-z0-9~._:+-]+$/, 'a model id such as openai/gpt-5.5')
+    .optional(),
+  provider: historyQuery.shape.provider,
+  alerts: z.enum(['true', 'false']).optional().describe('true: only changes flagged as alerts'),
+  since: at.optional().describe('changes that took effect at or after this instant (or date)'),
+  limit: z.string().max(4).optional().describe('items per page, 1-500 (default 100)'),
+  cursor: z.string().max(400).optional().describe('next_cursor of the previous page'),
+});
+
+export const change = z.object({
+  event_id: z.string(),
+  price_key: z.string(),
+  model_id: z.string(),
+  provider: z.string().nullable(),
+  source: z.string(),
+  kind: z.string(),
+  at: z.string().describe('when the change took effect (ISO instant)'),
+  changes: z.array(z.record(z.string(), z.unknown())),
+  previous_observed_at: z.string().nullable(),
+  current_observed_at: z.string().nullable(),
+  snapshot_date: z.string(),
+  alert: z.boolean(),
+  expiration_date: z.string().nullable(),
+});
+
+export const changesResponse = z.object({ data: z.array(change), next_cursor: z.string().nullable() });
+
+export type Change = z.infer<typeof change>;
+
 export const errorResponse = z.object({
   error: z.object({ code: z.string(), message: z.string() }),
 });

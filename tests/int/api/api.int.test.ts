@@ -161,6 +161,7 @@ describe('services/api on two recorded OpenRouter days', () => {
     expect(res.status).toBe(200);
     expect(body!.openapi).toBe('3.1.0');
     expect(Object.keys(body!.paths as Json).sort()).toEqual([
+      '/v1/changes',
       '/v1/models',
       '/v1/models/{author}/{slug}/endpoints',
       '/v1/models/{author}/{slug}/history',
@@ -287,6 +288,64 @@ describe('services/api on two recorded OpenRouter days', () => {
       const r = await get(url);
       expect(r.res.status, url).toBe(status);
       validate('/v1/models/{author}/{slug}/history', status, r.body);
+    }
+  });
+
+  it('changes: filters, alerts, since, and paging that neither repeats nor skips', async () => {
+    const all = (await get('/v1/changes?limit=500')).body!;
+    validate('/v1/changes', 200, all);
+    const items = all.data as Json[];
+    expect(all.next_cursor).toBeNull();
+    const total = await withClient(db.url, async (c) =>
+      Number((await c.query<{ n: string }>('select count(*)::text as n from price_changes')).rows[0]!.n),
+    );
+    expect(items).toHaveLength(total);
+    // Oldest first.
+    const ats = items.map((i) => `${String(i.at)} ${String(i.event_id)}`);
+    expect(ats).toEqual([...ats].sort());
+    // The qwen/qwen3-14b cut of day 2 on its routed price (fixtures/sample-catalog/README.md).
+    const qwen = (await get('/v1/changes?model=qwen/qwen3-14b&provider=openrouter')).body!;
+    const cut = (qwen.data as Json[]).find((i) => i.kind === 'changed')!;
+    expect(cut).toMatchObject({ provider: null, source: 'openrouter_api', at: '2026-08-19T06:00:01.000Z' });
+    expect(cut.changes as Json[]).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ dimension: 'prompt', previous: '0.22750000', current: '0.12000000' }),
+      ]),
+    );
+    // alerts=true: only alerts, and at least the cut (-47 %) is one.
+    const alerts = (await get('/v1/changes?alerts=true&limit=500')).body!.data as Json[];
+    expect(alerts.length).toBeGreaterThan(0);
+    expect(alerts.every((i) => i.alert === true)).toBe(true);
+    expect(alerts.length).toBe(items.filter((i) => i.alert === true).length);
+    // since: day 2's changes only.
+    const since = (await get('/v1/changes?since=2026-08-10&limit=500')).body!.data as Json[];
+    expect(since.length).toBeGreaterThan(0);
+    expect(since).toEqual(items.filter((i) => String(i.at) >= '2026-08-10'));
+    // Paging by 7: the pages concatenated are the whole list.
+    const paged: Json[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: Json = (await get(`/v1/changes?limit=7${cursor ? `&cursor=${cursor}` : ''}`)).body!;
+      validate('/v1/changes', 200, page);
+      expect((page.data as Json[]).length).toBeLessThanOrEqual(7);
+      paged.push(...(page.data as Json[]));
+      cursor = page.next_cursor as string | null;
+    } while (cursor !== null);
+    expect(paged).toEqual(items);
+    for (const url of [
+      '/v1/changes?limit=0',
+      '/v1/changes?limit=501',
+      '/v1/changes?limit=abc',
+      '/v1/changes?cursor=bogus!',
+      '/v1/changes?cursor=eyJhIjoxfQ',
+      '/v1/changes?since=last-week',
+      '/v1/changes?alerts=yes',
+      '/v1/changes?model=no-slash',
+      '/v1/changes?order=desc',
+    ]) {
+      const r = await get(url);
+      expect(r.res.status, url).toBe(400);
+      validate('/v1/changes', 400, r.body);
     }
   });
 

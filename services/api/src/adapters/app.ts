@@ -17,6 +17,7 @@ import type { Logger } from '@llmpt/runtime';
 import type { PipelineError } from '@llmpt/core';
 import { instantOf } from '../core/at.ts';
 import { priceIntervals } from '../core/history.ts';
+import { decodeCursor, encodeCursor, parseLimit } from '../core/paging.ts';
 import {
   architectureOfModel,
   lastModified,
@@ -26,6 +27,8 @@ import {
 import { ApiError, badRequest, notFound } from '../errors.ts';
 import {
   catalogQuery,
+  changesQuery,
+  changesResponse,
   endpointsResponse,
   errorResponse,
   healthResponse,
@@ -256,6 +259,50 @@ export async function buildApiApp(opts: ApiAppOptions): Promise<FastifyInstance>
       }
       setLastModified(reply, lastModified(observations));
       return { data: { id, intervals: priceIntervals(observations, removals) } };
+    },
+  );
+
+  app.get(
+    '/v1/changes',
+    {
+      schema: {
+        summary: 'Price changes, oldest first, filtered and paged',
+        querystring: jsonSchema(changesQuery),
+        response: { 200: jsonSchema(changesResponse), ...errors },
+      },
+    },
+    async (req) => {
+      const q = req.query as {
+        model?: string;
+        provider?: string;
+        alerts?: 'true' | 'false';
+        since?: string;
+        limit?: string;
+        cursor?: string;
+      };
+      const limit = parseLimit(q.limit);
+      if (limit === null)
+        throw badRequest(`limit: ${JSON.stringify(q.limit)} is not a whole number from 1 to 500`);
+      const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
+      if (after === null) throw badRequest('cursor: not a cursor this API issued (pass next_cursor as is)');
+      const since = q.since === undefined ? undefined : atOf(q.since);
+      const provider = q.provider === undefined ? undefined : q.provider === 'openrouter' ? null : q.provider;
+      // One more than asked tells whether there is a next page.
+      const rows = await read(() =>
+        opts.reader.changes({
+          ...(q.model ? { model: q.model } : {}),
+          ...(provider !== undefined ? { provider } : {}),
+          alertsOnly: q.alerts === 'true',
+          ...(since ? { since } : {}),
+          ...(after ? { after } : {}),
+          limit: limit + 1,
+        }),
+      );
+      const page = rows.slice(0, limit);
+      const last = page[page.length - 1];
+      const next_cursor =
+        rows.length > limit && last ? encodeCursor({ at: new Date(last.at), eventId: last.event_id }) : null;
+      return { data: page, next_cursor };
     },
   );
 

@@ -5,6 +5,8 @@ import { ConfigError } from '@llmpt/core';
 import { DIMENSION_NAMES } from '@llmpt/schemas';
 import type { CatalogModelRow, EndpointRow } from '../core/catalog.ts';
 import type { HistoryObservation, HistoryRemoval } from '../core/history.ts';
+import type { Position } from '../core/paging.ts';
+import type { Change } from '../schemas.ts';
 
 export interface CatalogReader {
   /** Whether the database answers (readiness). */
@@ -20,8 +22,39 @@ export interface CatalogReader {
     id: string,
     filter: { provider?: string | null; source?: string },
   ): Promise<{ observations: HistoryObservation[]; removals: HistoryRemoval[] }>;
+  /** Changes after `after` (exclusive position) matching the filter, oldest first, at most `limit`. */
+  changes(filter: ChangesFilter): Promise<Change[]>;
   close(): Promise<void>;
 }
+
+export interface ChangesFilter {
+  readonly model?: string;
+  /** undefined: any; null: the routed price. */
+  readonly provider?: string | null;
+  readonly alertsOnly: boolean;
+  readonly since?: Date;
+  readonly after?: Position;
+  readonly limit: number;
+}
+
+const CHANGES_SELECT = `
+  with c as (
+    select c.*, coalesce(c.current_observed_at, c.snapshot_date::timestamp at time zone 'UTC') as effective_at
+      from public.price_changes c
+  )
+  select event_id, price_key, model_id, provider, source_type as source, kind,
+         to_char(effective_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as at, changes,
+         to_char(previous_observed_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as previous_observed_at,
+         to_char(current_observed_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as current_observed_at,
+         snapshot_date::text as snapshot_date, alert, expiration_date
+    from c
+   where ($1::text is null or model_id = $1)
+     and ($2::boolean is false or provider is not distinct from $3)
+     and ($4::boolean is false or alert)
+     and ($5::timestamptz is null or effective_at >= $5)
+     and ($6::timestamptz is null or (effective_at, event_id) > ($6::timestamptz, $7::text))
+   order by effective_at, event_id
+   limit $8`;
 
 // provider: undefined = any, null = the routed price (no provider).
 const HISTORY_SELECT = `
@@ -107,6 +140,19 @@ export function createCatalogReader(opts: CatalogReaderOptions): CatalogReader {
         pool.query<HistoryRemoval>(REMOVALS_SELECT, [id]),
       ]);
       return { observations: obs.rows, removals: rem.rows };
+    },
+    async changes(f) {
+      const { rows } = await pool.query<Change>(CHANGES_SELECT, [
+        f.model ?? null,
+        f.provider !== undefined,
+        f.provider ?? null,
+        f.alertsOnly,
+        f.since ?? null,
+        f.after?.at ?? null,
+        f.after?.eventId ?? null,
+        f.limit,
+      ]);
+      return rows;
     },
     close: () => pool.end(),
   };
