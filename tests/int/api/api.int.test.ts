@@ -435,6 +435,26 @@ describe('services/api on two recorded OpenRouter days', () => {
     expect((await get('/readyz')).body).toEqual({ status: 'ok' });
   });
 
+  it('a database that does not answer: /readyz and the routes answer 503 UNAVAILABLE, /livez stays 200', async () => {
+    // Port 1 on loopback: nothing listens there, the connection is refused at once.
+    const reader = createCatalogReader({ databaseUrl: 'postgres://nobody:x@127.0.0.1:1/none', poolSize: 1 });
+    const app = await buildApiApp({ reader });
+    try {
+      expect((await app.inject({ url: '/livez' })).statusCode).toBe(200);
+      const ready = await app.inject({ url: '/readyz' });
+      expect(ready.statusCode).toBe(503);
+      expect(ready.json<Json>()).toMatchObject({ error: { code: 'UNAVAILABLE' } });
+      for (const url of ['/v1/models', '/v1/models/a/b/endpoints', '/v1/models/a/b/history', '/v1/changes']) {
+        const r = await app.inject({ url });
+        expect(r.statusCode, url).toBe(503);
+        expect(r.json<Json>(), url).toMatchObject({ error: { code: 'UNAVAILABLE' } });
+      }
+    } finally {
+      await app.close();
+      await reader.close();
+    }
+  });
+
   it('api_reader reads but cannot write', async () => {
     const url = new URL(db.url);
     url.username = login;
