@@ -11,14 +11,16 @@ import { discoveryEnvSchema } from '@llmpt/discovery';
 import { normalizerEnvSchema } from '@llmpt/normalizer';
 import { scraperEnvSchema } from '@llmpt/scraper';
 import { replayEnvSchema, sinkEnvSchema } from '@llmpt/sink';
+import { apiEnvSchema } from '@llmpt/api';
 import { containersOf, kustomizeBuild, type Container, type Manifest } from './kustomize.ts';
 
 export { repoRoot };
 export const k8sDir = path.join(repoRoot, 'deploy', 'k8s');
 
-/** Everything the images can run: the four services and the two one-shot CLIs. */
-export type Runnable = 'discovery' | 'scraper' | 'normalizer' | 'sink' | 'migrate' | 'topics' | 'replay';
-export const SERVICES = ['discovery', 'scraper', 'normalizer', 'sink'] as const;
+/** Everything the images can run: the five services and the one-shot CLIs. */
+export type Runnable =
+  'discovery' | 'scraper' | 'normalizer' | 'sink' | 'api' | 'migrate' | 'topics' | 'replay';
+export const SERVICES = ['discovery', 'scraper', 'normalizer', 'sink', 'api'] as const;
 
 /** The env each runnable accepts. The CLIs parse inline (packages/runtime/src/ops/cli/*.ts): mirrored here. */
 export const envSchemas: Record<Runnable, z.ZodObject> = {
@@ -26,6 +28,7 @@ export const envSchemas: Record<Runnable, z.ZodObject> = {
   scraper: scraperEnvSchema,
   normalizer: normalizerEnvSchema,
   sink: sinkEnvSchema,
+  api: apiEnvSchema,
   replay: replayEnvSchema,
   // cli/migrate.ts reads DATABASE_URL (required) and MIGRATIONS_DIR (the image sets it).
   migrate: z.object({ DATABASE_URL: z.string().min(1), MIGRATIONS_DIR: z.string().optional() }),
