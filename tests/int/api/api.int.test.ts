@@ -6,6 +6,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import pino from 'pino';
 import { Decimal } from 'decimal.js';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -17,7 +19,7 @@ import { endpointObservations, endpointsUrl, routedPriceObservation } from '@llm
 import { normalizeAndDecide, type PriceState } from '@llmpt/normalizer';
 import { createPostgresStore, project } from '@llmpt/sink';
 import { buildApiApp, createCatalogReader, MAX_URL_LENGTH } from '@llmpt/api';
-import { freshDatabase, repoRoot, withClient, type FreshDatabase } from '@llmpt/testkit';
+import { freshDatabase, repoRoot, waitFor, withClient, type FreshDatabase } from '@llmpt/testkit';
 
 type Json = Record<string, unknown>;
 const catalogDir = path.join(repoRoot, 'fixtures', 'sample-catalog');
@@ -452,6 +454,51 @@ describe('services/api on two recorded OpenRouter days', () => {
     } finally {
       await app.close();
       await reader.close();
+    }
+  });
+
+  it('main.ts: serves from its environment, then on SIGTERM closes and exits 0', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const a = probe.address();
+        probe.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
+      });
+    });
+    const url = new URL(db.url);
+    url.username = login;
+    url.password = password;
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.join(repoRoot, 'services/api/src/main.ts')],
+      {
+        env: {
+          PATH: process.env.PATH,
+          DATABASE_URL: url.toString(),
+          PORT: String(port),
+          HOST: '127.0.0.1',
+          LOG_LEVEL: 'info',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let output = '';
+    child.stdout.on('data', (b: Buffer) => (output += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (output += b.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).ok, {
+        timeoutMs: 20_000,
+        message: 'the API process to be ready',
+      });
+      const models = await fetch(`http://127.0.0.1:${port}/v1/models?at=2026-08-19T12:00:00Z`);
+      expect(((await models.json()) as Json).data).toHaveLength(recorded.day2.length + 1); // + day 1's gpt-5.3-chat
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(output).toMatch(/shutdown complete/);
+      // The password of DATABASE_URL never reaches the logs.
+      expect(output).not.toContain(password);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
     }
   });
 
