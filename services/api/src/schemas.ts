@@ -45,6 +45,7 @@ export const model = z.object({
   top_provider: z.record(z.string(), z.unknown()).nullable(),
   per_request_limits: z.record(z.string(), z.unknown()).nullable(),
   supported_parameters: z.array(z.string()),
+  expiration_date: z.string().nullable().describe('YYYY-MM-DD the model is announced to go away, or null'),
 });
 
 export const modelsResponse = z.object({ data: z.array(model) });

@@ -192,6 +192,7 @@ describe('services/api on two recorded OpenRouter days', () => {
           expect(mine!.name).toBe(m.name);
           expect(mine!.context_length).toBe(m.context_length);
           expect(mine!.canonical_slug).toBe(m.canonical_slug);
+          expect(mine!.expiration_date).toBe(m.expiration_date ?? null);
         }
       }
     }

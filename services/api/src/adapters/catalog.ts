@@ -77,7 +77,7 @@ const MODEL_SELECT = `
   select m.model_id, m.canonical_slug, m.name, m.description,
          extract(epoch from m.created_at_source)::bigint::float8 as created,
          m.context_length::float8 as context_length, m.modality, m.input_modalities, m.output_modalities,
-         m.tokenizer, m.supported_parameters, m.top_provider, m.raw,
+         m.tokenizer, m.supported_parameters, m.top_provider, m.raw, m.expiration_date,
          p.status, p.observed_at, p.base, p.tiers, o.unregistered
     from public.models_catalog m
     cross join lateral public.price_at(m.model_id, $1::timestamptz, null, 'openrouter_api') p

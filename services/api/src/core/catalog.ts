@@ -23,6 +23,7 @@ export interface CatalogModelRow {
   readonly supported_parameters: string[] | null;
   readonly top_provider: Record<string, unknown> | null;
   readonly raw: Record<string, unknown> | null;
+  readonly expiration_date: string | null;
   readonly status: string;
   readonly observed_at: Date;
   readonly base: StoredAmount[];
@@ -93,6 +94,7 @@ export function toOpenRouterModel(row: CatalogModelRow): Model {
     top_provider: row.top_provider,
     per_request_limits: record(record(row.raw)?.per_request_limits),
     supported_parameters: row.supported_parameters ?? [],
+    expiration_date: row.expiration_date,
   };
 }
 

@@ -23,6 +23,7 @@ const model: CatalogModelRow = {
   supported_parameters: ['tools'],
   top_provider: { is_moderated: true },
   raw: { architecture: { instruct_type: null }, per_request_limits: null },
+  expiration_date: null,
   status: 'ok',
   observed_at: new Date('2026-08-19T06:00:01Z'),
   base: [{ dimension: 'prompt', amount: '5.00000000' }],
