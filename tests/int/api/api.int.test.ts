@@ -163,6 +163,8 @@ describe('services/api on two recorded OpenRouter days', () => {
     expect(res.status).toBe(200);
     expect(body!.openapi).toBe('3.1.0');
     expect(Object.keys(body!.paths as Json).sort()).toEqual([
+      '/livez',
+      '/readyz',
       '/v1/changes',
       '/v1/models',
       '/v1/models/{author}/{slug}/endpoints',
@@ -354,6 +356,7 @@ describe('services/api on two recorded OpenRouter days', () => {
 
   it('ETag and Last-Modified; If-None-Match answers 304; br and gzip; CORS', async () => {
     const first = await get('/v1/models?at=2026-08-19T12:00:00Z');
+    validate('/v1/models', 200, first.body);
     const tag = first.res.headers.get('etag');
     expect(tag).toMatch(/^"/);
     // Day 2's routed prices were observed at 06:00:01Z.
@@ -434,8 +437,12 @@ describe('services/api on two recorded OpenRouter days', () => {
   });
 
   it('/livez and /readyz (the database answers as api_reader)', async () => {
-    expect((await get('/livez')).body).toEqual({ status: 'ok' });
-    expect((await get('/readyz')).body).toEqual({ status: 'ok' });
+    for (const probe of ['/livez', '/readyz']) {
+      const { res, body } = await get(probe);
+      expect(res.status).toBe(200);
+      expect(body).toEqual({ status: 'ok' });
+      validate(probe, 200, body);
+    }
   });
 
   it('a database that does not answer: /readyz and the routes answer 503 UNAVAILABLE, /livez stays 200', async () => {
@@ -447,10 +454,12 @@ describe('services/api on two recorded OpenRouter days', () => {
       const ready = await app.inject({ url: '/readyz' });
       expect(ready.statusCode).toBe(503);
       expect(ready.json<Json>()).toMatchObject({ error: { code: 'UNAVAILABLE' } });
+      validate('/readyz', 503, ready.json());
       for (const url of ['/v1/models', '/v1/models/a/b/endpoints', '/v1/models/a/b/history', '/v1/changes']) {
         const r = await app.inject({ url });
         expect(r.statusCode, url).toBe(503);
         expect(r.json<Json>(), url).toMatchObject({ error: { code: 'UNAVAILABLE' } });
+        validate(url.replace(/^\/v1\/models\/a\/b\//, '/v1/models/{author}/{slug}/'), 503, r.json());
       }
     } finally {
       await app.close();

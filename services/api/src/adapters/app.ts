@@ -160,12 +160,21 @@ export async function buildApiApp(opts: ApiAppOptions): Promise<FastifyInstance>
   const noLimit = { config: { rateLimit: false } } as const;
   app.get(
     '/livez',
-    { ...noLimit, schema: { hide: true, response: { 200: jsonSchema(healthResponse) } } },
+    {
+      ...noLimit,
+      schema: { summary: 'Liveness: the process runs', response: { 200: jsonSchema(healthResponse) } },
+    },
     async () => ({ status: 'ok' }),
   );
   app.get(
     '/readyz',
-    { ...noLimit, schema: { hide: true, response: { 200: jsonSchema(healthResponse), 503: errors[503] } } },
+    {
+      ...noLimit,
+      schema: {
+        summary: 'Readiness: the database answers',
+        response: { 200: jsonSchema(healthResponse), 503: errors[503] },
+      },
+    },
     async (_req, reply) => {
       try {
         await opts.reader.ping();
