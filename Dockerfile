@@ -21,6 +21,7 @@ COPY services/scraper/package.json services/scraper/
 COPY services/normalizer/package.json services/normalizer/
 COPY services/sink/package.json services/sink/
 COPY services/notifier/package.json services/notifier/
+COPY services/api/package.json services/api/
 # esbuild's postinstall only picks the platform binary, which npm already installed as an optional dep.
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY . .
@@ -41,6 +42,7 @@ COPY --from=build /app/services/scraper/package.json services/scraper/
 COPY --from=build /app/services/normalizer/package.json services/normalizer/
 COPY --from=build /app/services/sink/package.json services/sink/
 COPY --from=build /app/services/notifier/package.json services/notifier/
+COPY --from=build /app/services/api/package.json services/api/
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 
 # --- service: runtime image, non-root, tini as PID 1 so SIGTERM reaches node and zombies are reaped ---
@@ -59,6 +61,7 @@ COPY --from=build /app/services/scraper/dist services/scraper/dist
 COPY --from=build /app/services/normalizer/dist services/normalizer/dist
 COPY --from=build /app/services/sink/dist services/sink/dist
 COPY --from=build /app/services/notifier/dist services/notifier/dist
+COPY --from=build /app/services/api/dist services/api/dist
 COPY --from=build /app/packages/runtime/dist packages/runtime/dist
 COPY configs configs
 COPY migrations migrations

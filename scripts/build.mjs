@@ -8,6 +8,7 @@ const entries = [
   ['services/scraper/src/main.ts', 'services/scraper/dist/main.js'],
   ['services/normalizer/src/main.ts', 'services/normalizer/dist/main.js'],
   ['services/sink/src/main.ts', 'services/sink/dist/main.js'],
+  ['services/api/src/main.ts', 'services/api/dist/main.js'],
   ['services/sink/src/cli/replay.ts', 'services/sink/dist/replay.js'],
   ['services/notifier/src/main.ts', 'services/notifier/dist/main.js'],
   ['services/notifier/src/cli/subscriptions.ts', 'services/notifier/dist/subscriptions.js'],

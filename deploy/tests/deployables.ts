@@ -12,6 +12,7 @@ import { normalizerEnvSchema } from '@llmpt/normalizer';
 import { notifierEnvSchema } from '@llmpt/notifier';
 import { scraperEnvSchema } from '@llmpt/scraper';
 import { replayEnvSchema, sinkEnvSchema } from '@llmpt/sink';
+import { apiEnvSchema } from '@llmpt/api';
 import { containersOf, kustomizeBuild, type Container, type Manifest } from './kustomize.ts';
 
 export { repoRoot };
@@ -19,8 +20,8 @@ export const k8sDir = path.join(repoRoot, 'deploy', 'k8s');
 
 /** Everything the images can run: the services and the one-shot CLIs. */
 export type Runnable =
-  'discovery' | 'scraper' | 'normalizer' | 'sink' | 'notifier' | 'migrate' | 'topics' | 'replay';
-export const SERVICES = ['discovery', 'scraper', 'normalizer', 'sink', 'notifier'] as const;
+  'discovery' | 'scraper' | 'normalizer' | 'sink' | 'notifier' | 'api' | 'migrate' | 'topics' | 'replay';
+export const SERVICES = ['discovery', 'scraper', 'normalizer', 'sink', 'notifier', 'api'] as const;
 
 /** The env each runnable accepts. The CLIs parse inline (packages/runtime/src/ops/cli/*.ts): mirrored here. */
 export const envSchemas: Record<Runnable, z.ZodObject> = {
@@ -29,6 +30,7 @@ export const envSchemas: Record<Runnable, z.ZodObject> = {
   normalizer: normalizerEnvSchema,
   sink: sinkEnvSchema,
   notifier: notifierEnvSchema,
+  api: apiEnvSchema,
   replay: replayEnvSchema,
   // cli/migrate.ts reads DATABASE_URL (required) and MIGRATIONS_DIR (the image sets it).
   migrate: z.object({ DATABASE_URL: z.string().min(1), MIGRATIONS_DIR: z.string().optional() }),

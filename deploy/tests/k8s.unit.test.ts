@@ -3,7 +3,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ConfigMap, Namespace, Secret } from 'kubernetes-models/v1';
+import { ConfigMap, Namespace, Secret, Service } from 'kubernetes-models/v1';
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { CronJob, Job } from 'kubernetes-models/batch/v1';
 import { describe, expect, it } from 'vitest';
@@ -26,6 +26,7 @@ const models: Record<string, new (o: never) => { validate(): void }> = {
   'v1/Namespace': Namespace,
   'v1/ConfigMap': ConfigMap,
   'v1/Secret': Secret,
+  'v1/Service': Service,
   'apps/v1/Deployment': Deployment,
   'batch/v1/Job': Job,
   'batch/v1/CronJob': CronJob,
@@ -146,6 +147,37 @@ describe('deploy/k8s/base', () => {
       // /tmp is writable (Chromium's profile for the scraper) though the root filesystem is not.
       expect(pod.volumes).toEqual([{ name: 'tmp', emptyDir: anObject }]);
     }
+  });
+
+  it('runs the API as a Deployment of several replicas behind a Service, probed on its own port', () => {
+    const d = manifest('Deployment', 'llmpt-api');
+    const [pod] = podSpecs(d);
+    const [c] = containersOf(d);
+    if (!pod || !c) throw new Error('api');
+    expect(byRunnable('api').kind).toBe('Deployment');
+    expect(d.spec.replicas as number).toBeGreaterThan(1);
+    const port = c.ports?.find((p) => p.name === 'http')?.containerPort;
+    expect(port).toBe(
+      (envSchemas.api.parse({ ...byRunnable('api').env, DATABASE_URL: 'postgres://x' }) as { PORT: number })
+        .PORT,
+    );
+    expect(c).toMatchObject({
+      livenessProbe: { httpGet: { path: '/livez', port: 'http' } },
+      readinessProbe: { httpGet: { path: '/readyz', port: 'http' } },
+      securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true },
+      resources: { requests: { cpu: aString, memory: aString }, limits: { memory: aString } },
+    });
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true });
+    expect(pod.terminationGracePeriodSeconds as number).toBeGreaterThan(SHUTDOWN_TIMEOUT_S);
+    const svc = manifest('Service', 'llmpt-api');
+    expect(svc.spec).toMatchObject({
+      selector: { 'app.kubernetes.io/name': 'api' },
+      ports: [{ targetPort: 'http' }],
+    });
+    // The read-only login, never the schema owner's DATABASE_URL.
+    expect(c.env?.find((e) => e.name === 'DATABASE_URL')?.valueFrom?.secretKeyRef?.key).toBe(
+      'API_DATABASE_URL',
+    );
   });
 
   it('runs one normalizer at a time: its transactional id would fence a second instance', () => {

@@ -1,0 +1,319 @@
+// The Fastify app: routes, validation from the zod schemas (src/schemas.ts), JSON errors, ETag/304,
+// compression, CORS, rate limit and the OpenAPI 3.1 document. Everything is behind the CatalogReader,
+// so the app holds no state of its own (any number of replicas).
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+} from 'fastify';
+import compress from '@fastify/compress';
+import cors from '@fastify/cors';
+import etag from '@fastify/etag';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import type { Logger } from '@llmpt/runtime';
+import type { PipelineError } from '@llmpt/core';
+import { instantOf } from '../core/at.ts';
+import { priceIntervals } from '../core/history.ts';
+import { decodeCursor, encodeCursor, parseLimit } from '../core/paging.ts';
+import {
+  architectureOfModel,
+  lastModified,
+  toOpenRouterEndpoints,
+  toOpenRouterModel,
+} from '../core/catalog.ts';
+import { ApiError, badRequest, notFound } from '../errors.ts';
+import {
+  catalogQuery,
+  changesQuery,
+  changesResponse,
+  endpointsResponse,
+  errorResponse,
+  healthResponse,
+  historyQuery,
+  historyResponse,
+  jsonSchema,
+  modelParams,
+  modelsResponse,
+} from '../schemas.ts';
+import type { CatalogReader } from './catalog.ts';
+
+export interface ApiAppOptions {
+  readonly reader: CatalogReader;
+  readonly logger?: Logger;
+  /** The clock (default Date.now); `at` defaults to it. */
+  readonly now?: () => Date;
+  readonly rateLimit?: { readonly max: number; readonly windowMs: number };
+  /** Allowed origins, or ['*']. */
+  readonly corsOrigins?: readonly string[];
+}
+
+/** Longest request target we read; anything longer is a 400 before any work. */
+export const MAX_URL_LENGTH = 2048;
+
+const errors = {
+  400: jsonSchema(errorResponse),
+  404: jsonSchema(errorResponse),
+  429: jsonSchema(errorResponse),
+  503: jsonSchema(errorResponse),
+};
+
+/** Errors of a database that does not answer (connection refused, reset, timed out, shutting down). */
+function isUnavailable(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const code = (err as { code?: unknown }).code;
+  if (
+    typeof code === 'string' &&
+    (/^(08|57P)/.test(code) || /^E(CONN|TIMEDOUT|NOTFOUND|HOSTUNREACH)/.test(code))
+  )
+    return true;
+  return /timeout exceeded when trying to connect|Connection terminated/.test(err.message);
+}
+
+async function read<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (err instanceof ApiError) throw err;
+    if (isUnavailable(err))
+      throw new ApiError('UNAVAILABLE', 'the database does not answer; retry later', 503);
+    throw err;
+  }
+}
+
+function setLastModified(reply: FastifyReply, at: Date | null): void {
+  if (at !== null) reply.header('last-modified', at.toUTCString());
+}
+
+function sendError(reply: FastifyReply, status: number, code: string, message: string): FastifyReply {
+  return reply.status(status).type('application/json').send({ error: { code, message } });
+}
+
+export async function buildApiApp(opts: ApiAppOptions): Promise<FastifyInstance> {
+  const now = opts.now ?? (() => new Date());
+  const app = Fastify({
+    loggerInstance: opts.logger as FastifyBaseLogger | undefined,
+    // One line per request would dominate the logs of a read API; errors are still logged.
+    logController: new LogController({ disableRequestLogging: true }),
+    // Long ids reach validation (a 400 that says why) instead of the router's silent 404.
+    routerOptions: { maxParamLength: MAX_URL_LENGTH },
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+    return503OnClosing: true,
+  });
+
+  app.addHook('onRequest', async (req, reply) => {
+    if (req.url.length > MAX_URL_LENGTH)
+      return sendError(reply, 400, 'BAD_REQUEST', `request target longer than ${MAX_URL_LENGTH} characters`);
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'LLM Price Tracker API',
+        version: '1.0.0',
+        description:
+          'Per-provider, effective-dated LLM prices. /v1/models and /v1/models/{author}/{slug}/endpoints answer in OpenRouter’s own shapes.',
+      },
+    },
+  });
+  // ETag before compression: the tag is the hash of the body, whatever encoding carries it.
+  await app.register(etag);
+  await app.register(compress, { encodings: ['br', 'gzip'] });
+  await app.register(cors, {
+    origin: (opts.corsOrigins ?? ['*']).includes('*') ? '*' : [...(opts.corsOrigins ?? [])],
+    methods: ['GET', 'HEAD', 'OPTIONS'],
+    exposedHeaders: ['ETag', 'Last-Modified', 'Retry-After'],
+  });
+  await app.register(rateLimit, {
+    max: opts.rateLimit?.max ?? 300,
+    timeWindow: opts.rateLimit?.windowMs ?? 60_000,
+    errorResponseBuilder: (_req, ctx) => ({
+      statusCode: 429,
+      error: {
+        code: 'RATE_LIMITED',
+        message: `more than ${ctx.max} requests in ${ctx.after}: retry after the Retry-After seconds`,
+      },
+    }),
+  });
+
+  app.setNotFoundHandler((req, reply) =>
+    sendError(reply, 404, 'NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0] ?? ''}`),
+  );
+
+  app.setErrorHandler(
+    (err: FastifyError | PipelineError | { statusCode?: number; error?: unknown }, req, reply) => {
+      if (err instanceof ApiError) return sendError(reply, err.status ?? 400, err.code, err.message);
+      const e = err as FastifyError & { error?: { code: string; message: string } };
+      if (e.statusCode === 429 && e.error) return sendError(reply, 429, e.error.code, e.error.message);
+      if (e.validation)
+        return sendError(reply, 400, 'BAD_REQUEST', `${e.validationContext ?? 'request'}: ${e.message}`);
+      if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500)
+        return sendError(reply, e.statusCode, e.code ?? 'BAD_REQUEST', e.message);
+      req.log.error({ err }, 'unexpected error');
+      return sendError(reply, 500, 'INTERNAL', 'internal error');
+    },
+  );
+
+  const noLimit = { config: { rateLimit: false } } as const;
+  app.get(
+    '/livez',
+    {
+      ...noLimit,
+      schema: { summary: 'Liveness: the process runs', response: { 200: jsonSchema(healthResponse) } },
+    },
+    async () => ({ status: 'ok' }),
+  );
+  app.get(
+    '/readyz',
+    {
+      ...noLimit,
+      schema: {
+        summary: 'Readiness: the database answers',
+        response: { 200: jsonSchema(healthResponse), 503: errors[503] },
+      },
+    },
+    async (_req, reply) => {
+      try {
+        await opts.reader.ping();
+        return { status: 'ok' };
+      } catch {
+        return sendError(reply, 503, 'UNAVAILABLE', 'the database does not answer');
+      }
+    },
+  );
+
+  app.get('/openapi.json', { ...noLimit, schema: { hide: true } }, async () => app.swagger());
+
+  const atOf = (at: string | undefined): Date => {
+    const instant = instantOf(at, now());
+    if (instant === null)
+      throw badRequest(`at: ${JSON.stringify(at)} is not an ISO 8601 instant with a time zone, nor a date`);
+    return instant;
+  };
+
+  app.get(
+    '/v1/models',
+    {
+      schema: {
+        summary: 'Every model and its routed price, as OpenRouter’s GET /api/v1/models answers',
+        querystring: jsonSchema(catalogQuery),
+        response: { 200: jsonSchema(modelsResponse), ...errors },
+      },
+    },
+    async (req, reply) => {
+      const at = atOf((req.query as { at?: string }).at);
+      const rows = await read(() => opts.reader.models(at));
+      setLastModified(reply, lastModified(rows));
+      return { data: rows.map(toOpenRouterModel) };
+    },
+  );
+
+  app.get(
+    '/v1/models/:author/:slug/endpoints',
+    {
+      schema: {
+        summary:
+          'A model’s price per provider, as OpenRouter’s GET /api/v1/models/{author}/{slug}/endpoints answers',
+        params: jsonSchema(modelParams),
+        querystring: jsonSchema(catalogQuery),
+        response: { 200: jsonSchema(endpointsResponse), ...errors },
+      },
+    },
+    async (req, reply) => {
+      const { author, slug } = req.params as { author: string; slug: string };
+      const id = `${author}/${slug}`;
+      const at = atOf((req.query as { at?: string }).at);
+      const model = await read(() => opts.reader.model(id, at));
+      if (model === null) throw notFound(`no model ${JSON.stringify(id)} at ${at.toISOString()}`);
+      const rows = await read(() => opts.reader.endpoints(id, at));
+      setLastModified(reply, lastModified([model, ...rows]));
+      return {
+        data: {
+          id: model.model_id,
+          name: model.name,
+          created: model.created,
+          description: model.description,
+          architecture: architectureOfModel(model),
+          endpoints: rows.flatMap((r) => toOpenRouterEndpoints(model, r)),
+        },
+      };
+    },
+  );
+
+  app.get(
+    '/v1/models/:author/:slug/history',
+    {
+      schema: {
+        summary: 'Every price the model has had, per (provider, source), as effective-dated intervals',
+        params: jsonSchema(modelParams),
+        querystring: jsonSchema(historyQuery),
+        response: { 200: jsonSchema(historyResponse), ...errors },
+      },
+    },
+    async (req, reply) => {
+      const { author, slug } = req.params as { author: string; slug: string };
+      const query = req.query as { provider?: string; source?: string };
+      const id = `${author}/${slug}`;
+      const provider =
+        query.provider === undefined ? undefined : query.provider === 'openrouter' ? null : query.provider;
+      const { observations, removals } = await read(() =>
+        opts.reader.history(id, { provider, ...(query.source ? { source: query.source } : {}) }),
+      );
+      if (observations.length === 0) {
+        const any = query.provider !== undefined || query.source !== undefined;
+        throw notFound(`no price of model ${JSON.stringify(id)}${any ? ' for that provider/source' : ''}`);
+      }
+      setLastModified(reply, lastModified(observations));
+      return { data: { id, intervals: priceIntervals(observations, removals) } };
+    },
+  );
+
+  app.get(
+    '/v1/changes',
+    {
+      schema: {
+        summary: 'Price changes, oldest first, filtered and paged',
+        querystring: jsonSchema(changesQuery),
+        response: { 200: jsonSchema(changesResponse), ...errors },
+      },
+    },
+    async (req) => {
+      const q = req.query as {
+        model?: string;
+        provider?: string;
+        alerts?: 'true' | 'false';
+        since?: string;
+        limit?: string;
+        cursor?: string;
+      };
+      const limit = parseLimit(q.limit);
+      if (limit === null)
+        throw badRequest(`limit: ${JSON.stringify(q.limit)} is not a whole number from 1 to 500`);
+      const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
+      if (after === null) throw badRequest('cursor: not a cursor this API issued (pass next_cursor as is)');
+      const since = q.since === undefined ? undefined : atOf(q.since);
+      const provider = q.provider === undefined ? undefined : q.provider === 'openrouter' ? null : q.provider;
+      // One more than asked tells whether there is a next page.
+      const rows = await read(() =>
+        opts.reader.changes({
+          ...(q.model ? { model: q.model } : {}),
+          ...(provider !== undefined ? { provider } : {}),
+          alertsOnly: q.alerts === 'true',
+          ...(since ? { since } : {}),
+          ...(after ? { after } : {}),
+          limit: limit + 1,
+        }),
+      );
+      const page = rows.slice(0, limit);
+      const last = page[page.length - 1];
+      const next_cursor =
+        rows.length > limit && last ? encodeCursor({ at: new Date(last.at), eventId: last.event_id }) : null;
+      return { data: page, next_cursor };
+    },
+  );
+
+  return app;
+}

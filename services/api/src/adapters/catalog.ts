@@ -1,0 +1,159 @@
+// The API's reads, through a pg pool connected as (a login granted) api_reader. Every price comes from
+// price_at (migrations/0010), the unregistered components from the observation it names.
+import pg from 'pg';
+import { ConfigError } from '@llmpt/core';
+import { DIMENSION_NAMES } from '@llmpt/schemas';
+import type { CatalogModelRow, EndpointRow } from '../core/catalog.ts';
+import type { HistoryObservation, HistoryRemoval } from '../core/history.ts';
+import type { Position } from '../core/paging.ts';
+import type { Change } from '../schemas.ts';
+
+export interface CatalogReader {
+  /** Whether the database answers (readiness). */
+  ping(): Promise<void>;
+  /** Every model with a routed price in force at `at` (not removed), by id. */
+  models(at: Date): Promise<CatalogModelRow[]>;
+  /** One model (null: unknown, or no routed price in force at `at`). */
+  model(id: string, at: Date): Promise<CatalogModelRow | null>;
+  /** The model's endpoint prices in force at `at` (not removed), by provider. */
+  endpoints(id: string, at: Date): Promise<EndpointRow[]>;
+  /** Every observation of the model (optionally of one provider / source) and its keys' removals. */
+  history(
+    id: string,
+    filter: { provider?: string | null; source?: string },
+  ): Promise<{ observations: HistoryObservation[]; removals: HistoryRemoval[] }>;
+  /** Changes after `after` (exclusive position) matching the filter, oldest first, at most `limit`. */
+  changes(filter: ChangesFilter): Promise<Change[]>;
+  close(): Promise<void>;
+}
+
+export interface ChangesFilter {
+  readonly model?: string;
+  /** undefined: any; null: the routed price. */
+  readonly provider?: string | null;
+  readonly alertsOnly: boolean;
+  readonly since?: Date;
+  readonly after?: Position;
+  readonly limit: number;
+}
+
+const CHANGES_SELECT = `
+  with c as (
+    select c.*, coalesce(c.current_observed_at, c.snapshot_date::timestamp at time zone 'UTC') as effective_at
+      from public.price_changes c
+  )
+  select event_id, price_key, model_id, provider, source_type as source, kind,
+         to_char(effective_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as at, changes,
+         to_char(previous_observed_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as previous_observed_at,
+         to_char(current_observed_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as current_observed_at,
+         snapshot_date::text as snapshot_date, alert, expiration_date
+    from c
+   where ($1::text is null or model_id = $1)
+     and ($2::boolean is false or provider is not distinct from $3)
+     and ($4::boolean is false or alert)
+     and ($5::timestamptz is null or effective_at >= $5)
+     and ($6::timestamptz is null or (effective_at, event_id) > ($6::timestamptz, $7::text))
+   order by effective_at, event_id
+   limit $8`;
+
+// provider: undefined = any, null = the routed price (no provider).
+const HISTORY_SELECT = `
+  select o.event_id, o.price_key, o.provider, o.source_type, o.source_url, o.snapshot_date::text as snapshot_date,
+         o.observed_at, o.status, o.unavailable_reason, o.currency,
+         jsonb_build_object(${DIMENSION_NAMES.map((d) => `'${d}', o.${d}::text`).join(', ')}) as dimensions,
+         o.base, o.tiers, o.unregistered
+    from public.price_observations o
+   where o.model_id = $1
+     and ($2::boolean is false or o.provider is not distinct from $3)
+     and ($4::text is null or o.source_type = $4)
+   order by o.price_key, o.observed_at, o.event_id`;
+
+const REMOVALS_SELECT = `
+  select c.price_key, c.snapshot_date::text as snapshot_date
+    from public.price_changes c
+   where c.model_id = $1 and c.kind = 'removed'`;
+
+const MODEL_SELECT = `
+  select m.model_id, m.canonical_slug, m.name, m.description,
+         extract(epoch from m.created_at_source)::bigint::float8 as created,
+         m.context_length::float8 as context_length, m.modality, m.input_modalities, m.output_modalities,
+         m.tokenizer, m.supported_parameters, m.top_provider, m.raw, m.expiration_date,
+         p.status, p.observed_at, p.base, p.tiers, o.unregistered
+    from public.models_catalog m
+    cross join lateral public.price_at(m.model_id, $1::timestamptz, null, 'openrouter_api') p
+    join public.price_observations o on o.event_id = p.event_id
+   where p.status <> 'removed'`;
+
+const ENDPOINTS_SELECT = `
+  select p.provider, pr.name as provider_name, mp.tag, mp.context_length::float8 as context_length,
+         mp.max_completion_tokens::float8 as max_completion_tokens, mp.quantization,
+         mp.status as endpoint_status, p.status, p.observed_at, p.base, p.tiers, o.unregistered
+    from public.price_at($1, $2::timestamptz, null, 'openrouter_endpoints') p
+    join public.price_observations o on o.event_id = p.event_id
+    left join public.model_providers mp on mp.model_id = p.model_id and mp.provider = p.provider
+    left join public.providers pr on pr.slug = p.provider
+   where p.status <> 'removed' and p.provider is not null
+   order by p.provider`;
+
+export interface CatalogReaderOptions {
+  readonly databaseUrl: string;
+  readonly poolSize?: number;
+  readonly onIdleError?: (err: Error) => void;
+}
+
+export function createCatalogReader(opts: CatalogReaderOptions): CatalogReader {
+  if (!/^postgres(ql)?:\/\//.test(opts.databaseUrl))
+    throw new ConfigError('createCatalogReader: databaseUrl must be a postgres:// URL (DATABASE_URL)');
+  const pool = new pg.Pool({
+    connectionString: opts.databaseUrl,
+    max: opts.poolSize ?? 10,
+    application_name: 'llmpt-api',
+    // A query that runs away must not hold a connection: the API answers 503 instead.
+    statement_timeout: 10_000,
+  });
+  pool.on('error', (err) => opts.onIdleError?.(err));
+  return {
+    async ping() {
+      await pool.query('select 1');
+    },
+    async models(at) {
+      const { rows } = await pool.query<CatalogModelRow>(`${MODEL_SELECT} order by m.model_id`, [at]);
+      return rows;
+    },
+    async model(id, at) {
+      const { rows } = await pool.query<CatalogModelRow>(`${MODEL_SELECT} and m.model_id = $2`, [at, id]);
+      return rows[0] ?? null;
+    },
+    async endpoints(id, at) {
+      const { rows } = await pool.query<EndpointRow>(ENDPOINTS_SELECT, [id, at]);
+      return rows;
+    },
+    async history(id, filter) {
+      const byProvider = filter.provider !== undefined;
+      const [obs, rem] = await Promise.all([
+        pool.query<HistoryObservation>(HISTORY_SELECT, [
+          id,
+          byProvider,
+          filter.provider ?? null,
+          filter.source ?? null,
+        ]),
+        pool.query<HistoryRemoval>(REMOVALS_SELECT, [id]),
+      ]);
+      return { observations: obs.rows, removals: rem.rows };
+    },
+    async changes(f) {
+      const { rows } = await pool.query<Change>(CHANGES_SELECT, [
+        f.model ?? null,
+        f.provider !== undefined,
+        f.provider ?? null,
+        f.alertsOnly,
+        f.since ?? null,
+        f.after?.at ?? null,
+        f.after?.eventId ?? null,
+        f.limit,
+      ]);
+      return rows;
+    },
+    close: () => pool.end(),
+  };
+}

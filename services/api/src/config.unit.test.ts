@@ -1,0 +1,29 @@
+// From services/api/README.md "Environment".
+import { describe, expect, it } from 'vitest';
+import { loadApiConfig } from './config.ts';
+
+describe('api config', () => {
+  const env = { DATABASE_URL: 'postgres://api@db:5432/llmpt' };
+  it('defaults suit production', () => {
+    const c = loadApiConfig(env);
+    expect(c).toMatchObject({
+      PORT: 8080,
+      HOST: '0.0.0.0',
+      RATE_LIMIT_MAX: 300,
+      RATE_LIMIT_WINDOW_MS: 60_000,
+      DB_POOL_SIZE: 10,
+      LOG_LEVEL: 'info',
+    });
+    expect(c.CORS_ORIGINS).toEqual(['*']);
+  });
+  it('reads origins as a list; refuses a bad one, a missing or non-postgres DATABASE_URL, a bad limit', () => {
+    expect(
+      loadApiConfig({ ...env, CORS_ORIGINS: 'https://a.example, http://b.example:8080' }).CORS_ORIGINS,
+    ).toEqual(['https://a.example', 'http://b.example:8080']);
+    expect(() => loadApiConfig({ ...env, CORS_ORIGINS: 'a.example' })).toThrow(/CORS_ORIGINS/);
+    expect(() => loadApiConfig({ ...env, CORS_ORIGINS: 'https://a.example/path' })).toThrow(/CORS_ORIGINS/);
+    expect(() => loadApiConfig({})).toThrow(/DATABASE_URL/);
+    expect(() => loadApiConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL/);
+    expect(() => loadApiConfig({ ...env, RATE_LIMIT_MAX: '0' })).toThrow(/RATE_LIMIT_MAX/);
+  });
+});

@@ -1,0 +1,30 @@
+import { createLogger, onShutdown } from '@llmpt/runtime';
+import { buildApiApp } from './adapters/app.ts';
+import { createCatalogReader } from './adapters/catalog.ts';
+import { loadApiConfig } from './config.ts';
+
+const config = loadApiConfig();
+const logger = createLogger({ service: 'api', level: config.LOG_LEVEL });
+const reader = createCatalogReader({
+  databaseUrl: config.DATABASE_URL,
+  poolSize: config.DB_POOL_SIZE,
+  onIdleError: (err) => logger.warn({ err }, 'postgres pool: idle client error'),
+});
+const app = await buildApiApp({
+  reader,
+  logger,
+  rateLimit: { max: config.RATE_LIMIT_MAX, windowMs: config.RATE_LIMIT_WINDOW_MS },
+  corsOrigins: config.CORS_ORIGINS,
+});
+
+// SIGTERM: stop accepting, let requests in flight finish (new ones get 503), then close the pool.
+onShutdown(
+  async () => {
+    await app.close();
+    await reader.close();
+  },
+  { logger, exit: (code) => process.exit(code) },
+);
+
+await app.listen({ port: config.PORT, host: config.HOST });
+logger.info({ port: config.PORT }, 'api listening');

@@ -1,0 +1,182 @@
+// Request and response schemas, defined once (zod 4). Fastify validates requests and serializes
+// responses with their JSON Schema (z.toJSONSchema), and @fastify/swagger puts the same JSON Schemas
+// into GET /openapi.json (OpenAPI 3.1, whose schema dialect is JSON Schema 2020-12).
+import { z } from 'zod';
+
+/** A model id segment: OpenRouter's `author/slug` halves (`~openai`, `gpt-5.6-sol`, `llama-3:free`). */
+const segment = z
+  .string()
+  .max(100)
+  .regex(/^[A-Za-z0-9~._:+-]+$/, 'letters, digits and ~._:+- only');
+
+export const modelParams = z.strictObject({ author: segment, slug: segment });
+
+const at = z
+  .string()
+  .max(40)
+  .describe('ISO 8601 instant with a time zone, or a date (its UTC midnight); default now');
+
+export const catalogQuery = z.strictObject({ at: at.optional() });
+
+const override = z.record(z.string(), z.union([z.string(), z.number()]));
+export const pricing = z
+  .record(z.string(), z.union([z.string(), z.number(), z.array(override)]))
+  .describe(
+    'OpenRouter pricing: USD per token (or per unit) as decimal strings; `discount` a number; `overrides` the tiers',
+  );
+
+const architecture = z.object({
+  modality: z.string().nullable(),
+  input_modalities: z.array(z.string()),
+  output_modalities: z.array(z.string()),
+  tokenizer: z.string().nullable(),
+  instruct_type: z.string().nullable(),
+});
+
+export const model = z.object({
+  id: z.string(),
+  canonical_slug: z.string().nullable(),
+  name: z.string(),
+  created: z.number().int().nullable(),
+  description: z.string().nullable(),
+  context_length: z.number().int().nullable(),
+  architecture,
+  pricing,
+  top_provider: z.record(z.string(), z.unknown()).nullable(),
+  per_request_limits: z.record(z.string(), z.unknown()).nullable(),
+  supported_parameters: z.array(z.string()),
+  expiration_date: z.string().nullable().describe('YYYY-MM-DD the model is announced to go away, or null'),
+});
+
+export const modelsResponse = z.object({ data: z.array(model) });
+
+export const endpoint = z.object({
+  name: z.string(),
+  model_id: z.string(),
+  model_name: z.string(),
+  context_length: z.number().int().nullable(),
+  pricing,
+  provider_name: z.string(),
+  tag: z.string().nullable(),
+  quantization: z.string().nullable(),
+  max_completion_tokens: z.number().int().nullable(),
+  status: z.number().int().nullable(),
+});
+
+export const endpointsResponse = z.object({
+  data: z.object({
+    id: z.string(),
+    name: z.string(),
+    created: z.number().int().nullable(),
+    description: z.string().nullable(),
+    architecture,
+    endpoints: z.array(endpoint),
+  }),
+});
+
+export const historyQuery = z.strictObject({
+  provider: z
+    .string()
+    .max(100)
+    .regex(/^[A-Za-z0-9._/-]+$/, 'a provider slug')
+    .optional()
+    .describe('a provider slug, or `openrouter` for the routed price'),
+  source: z.enum(['openrouter_api', 'openrouter_endpoints', 'provider_site', 'web_fallback']).optional(),
+});
+
+const amount = z.object({ dimension: z.string(), amount: z.string() });
+const storedTier = z.object({
+  label: z.string(),
+  prompt_tokens_gte: z.number().int().nullable(),
+  prompt_tokens_gt: z.number().int().nullable(),
+  utc_start: z.number().int().nullable(),
+  utc_end: z.number().int().nullable(),
+  variant: z.string().nullable(),
+  other: z.array(z.string()),
+  prices: z.array(amount),
+});
+
+export const interval = z.object({
+  price_key: z.string(),
+  provider: z.string().nullable(),
+  source: z.string(),
+  from: z.string().describe('ISO instant, inclusive'),
+  to: z.string().nullable().describe('ISO instant, exclusive; null while in force'),
+  ended_by: z.enum(['change', 'removal']).nullable(),
+  status: z.string(),
+  unavailable_reason: z.string().nullable(),
+  currency: z.string(),
+  dimensions: z
+    .record(z.string(), z.string().nullable())
+    .describe('every registered dimension: USD per 1M tokens, per unit, or a ratio; null when not priced'),
+  base: z.array(amount),
+  tiers: z.array(storedTier),
+  unregistered: z.array(
+    z.object({
+      key: z.string(),
+      raw_value: z.string(),
+      unit: z.string(),
+      currency: z.string(),
+      tier: z.string().nullable(),
+    }),
+  ),
+  source_url: z.string(),
+  event_id: z.string(),
+  first_observed_at: z.string(),
+  last_observed_at: z.string(),
+  observations: z.number().int(),
+});
+
+export const historyResponse = z.object({ data: z.object({ id: z.string(), intervals: z.array(interval) }) });
+
+export const changesQuery = z.strictObject({
+  model: z
+    .string()
+    .max(201)
+    .regex(/^[A-Za-z0-9~._:+-]+\/[A-Za-z0-9~._:+-]+$/, 'a model id such as openai/gpt-5.5')
+    .optional(),
+  provider: historyQuery.shape.provider,
+  alerts: z.enum(['true', 'false']).optional().describe('true: only changes flagged as alerts'),
+  since: at.optional().describe('changes that took effect at or after this instant (or date)'),
+  limit: z.string().max(4).optional().describe('items per page, 1-500 (default 100)'),
+  cursor: z.string().max(400).optional().describe('next_cursor of the previous page'),
+});
+
+export const change = z.object({
+  event_id: z.string(),
+  price_key: z.string(),
+  model_id: z.string(),
+  provider: z.string().nullable(),
+  source: z.string(),
+  kind: z.string(),
+  at: z.string().describe('when the change took effect (ISO instant)'),
+  changes: z.array(z.record(z.string(), z.unknown())),
+  previous_observed_at: z.string().nullable(),
+  current_observed_at: z.string().nullable(),
+  snapshot_date: z.string(),
+  alert: z.boolean(),
+  expiration_date: z.string().nullable(),
+});
+
+export const changesResponse = z.object({ data: z.array(change), next_cursor: z.string().nullable() });
+
+export type Change = z.infer<typeof change>;
+
+export const errorResponse = z.object({
+  error: z.object({ code: z.string(), message: z.string() }),
+});
+
+export const healthResponse = z.object({ status: z.string() });
+
+export type Model = z.infer<typeof model>;
+export type Endpoint = z.infer<typeof endpoint>;
+export type Architecture = z.infer<typeof architecture>;
+
+/** JSON Schema of a zod schema, as Fastify and OpenAPI 3.1 read it. */
+export function jsonSchema(schema: z.ZodType): Record<string, unknown> {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { target: 'draft-2020-12' }) as Record<
+    string,
+    unknown
+  >;
+  return rest;
+}

@@ -1,0 +1,528 @@
+// The API on a pipeline-filled database: the sample catalog's two recorded OpenRouter days
+// (fixtures/sample-catalog, 2026-08-01 and 2026-08-19, entries verbatim from OpenRouter) run through
+// the REAL discovery, scraper and normalizer cores, projected by the sink's project() into a fresh
+// database, and served by the API in process on 127.0.0.1, connected as a login granted api_reader.
+// Expected values come from the recorded files and services/api/README.md, never from the API's code.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import pino from 'pino';
+import { Decimal } from 'decimal.js';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import SwaggerParser from '@apidevtools/swagger-parser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { contentHash, type DecodedEvent } from '@llmpt/schemas';
+import { discoverModels, emptyBlocklist, parseModelsResponse } from '@llmpt/discovery';
+import { endpointObservations, endpointsUrl, routedPriceObservation } from '@llmpt/scraper';
+import { normalizeAndDecide, type PriceState } from '@llmpt/normalizer';
+import { createPostgresStore, project } from '@llmpt/sink';
+import { buildApiApp, createCatalogReader, MAX_URL_LENGTH } from '@llmpt/api';
+import { freshDatabase, repoRoot, waitFor, withClient, type FreshDatabase } from '@llmpt/testkit';
+
+type Json = Record<string, unknown>;
+const catalogDir = path.join(repoRoot, 'fixtures', 'sample-catalog');
+const DAYS = [
+  { day: 'day1', at: Date.parse('2026-08-01T06:00:00Z') },
+  { day: 'day2', at: Date.parse('2026-08-19T06:00:00Z') },
+] as const;
+const readJson = (...p: string[]) => JSON.parse(readFileSync(path.join(catalogDir, ...p), 'utf8')) as Json;
+const recorded = {
+  day1: readJson('day1.models.json').data as Json[],
+  day2: readJson('day2.models.json').data as Json[],
+};
+
+/** The events the real stages publish for one recorded day. */
+function dayEvents(day: 'day1' | 'day2', at: number, state: Map<string, PriceState>): DecodedEvent[] {
+  const out: DecodedEvent[] = [];
+  const endpoints = readJson('endpoints', `${day}.json`);
+  const runId = `api-test-${day}`;
+  const { events } = discoverModels(parseModelsResponse(readJson(`${day}.models.json`)).entries, {
+    runId,
+    fetchedAt: at,
+    sourceUrl: 'https://openrouter.ai/api/v1/models',
+    blocklist: emptyBlocklist,
+  });
+  for (const md of events) {
+    out.push({ name: 'ModelDiscovered', event: md });
+    const raws = [routedPriceObservation(md, { runId, fetchedAt: at + 1000 })];
+    const list = endpoints[md.model_id];
+    if (Array.isArray(list)) {
+      const resp = { data: { id: md.model_id, endpoints: list } };
+      raws.push(
+        ...endpointObservations(md, resp, {
+          runId,
+          fetchedAt: at + 2000,
+          sourceUrl: endpointsUrl('https://openrouter.ai', md),
+          contentHash: contentHash(JSON.stringify(resp)),
+        }).observations,
+      );
+    }
+    for (const raw of raws) {
+      out.push({ name: 'RawPriceObserved', event: raw });
+      const { normalized, changed, next } = normalizeAndDecide(state, raw);
+      if (next) state.set(normalized.price_key, next);
+      out.push({ name: 'NormalizedPrice', event: normalized });
+      if (changed) out.push({ name: 'PriceChanged', event: changed });
+    }
+  }
+  return out;
+}
+
+/** A published per-token price as we store it: ×1M, scale 8 half-even, ÷1M (README "Price keys"). */
+function asStored(published: string): string {
+  return new Decimal(published).times(1e6).toDecimalPlaces(8, Decimal.ROUND_HALF_EVEN).div(1e6).toFixed();
+}
+
+/** The recorded `pricing` as our API must print it: every key, float artifacts rounded as stored. */
+function expectedPricing(pricing: Json): Json {
+  const out: Json = {};
+  for (const [k, v] of Object.entries(pricing)) {
+    if (k === 'overrides')
+      out[k] = (v as Json[]).map((o) =>
+        Object.fromEntries(
+          Object.entries(o).map(([ok, ov]) => [ok, typeof ov === 'string' ? asStored(ov) : ov]),
+        ),
+      );
+    else out[k] = typeof v === 'string' ? asStored(v) : v;
+  }
+  return out;
+}
+
+describe('services/api on two recorded OpenRouter days', () => {
+  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const login = `api_test_${randomBytes(4).toString('hex')}`;
+  const password = randomBytes(12).toString('hex');
+  let db: FreshDatabase;
+  let base: string;
+  let close: () => Promise<void>;
+  let validate: (pathKey: string, status: number, body: unknown) => void;
+
+  beforeAll(async () => {
+    db = await freshDatabase('api');
+    const state = new Map<string, PriceState>();
+    const store = createPostgresStore({ databaseUrl: db.url, logger });
+    try {
+      for (const { day, at } of DAYS) await store.writeBatch(project(dayEvents(day, at, state)));
+    } finally {
+      await store.close();
+    }
+    // The deployment's way: a login of its own, granted the read-only role.
+    await withClient(db.url, (c) =>
+      c.query(`create role ${login} login password '${password}' in role api_reader`),
+    );
+    const url = new URL(db.url);
+    url.username = login;
+    url.password = password;
+    const reader = createCatalogReader({ databaseUrl: url.toString(), poolSize: 4 });
+    const app = await buildApiApp({
+      reader,
+      now: () => new Date('2026-08-20T00:00:00Z'),
+      rateLimit: { max: 1000, windowMs: 60_000 },
+      corsOrigins: ['https://app.example'],
+    });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const addr = app.server.address();
+    base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+    close = async () => {
+      await app.close();
+      await reader.close();
+    };
+
+    // The OpenAPI document: valid per swagger-parser, and the schema every response is checked against.
+    const doc = (await (await fetch(`${base}/openapi.json`)).json()) as Json;
+    await SwaggerParser.validate(structuredClone(doc) as never);
+    const ajv = new Ajv2020({ strict: false, allErrors: true });
+    const paths = doc.paths as Record<string, { get: { responses: Record<string, Json> } }>;
+    validate = (pathKey, status, body) => {
+      const response = paths[pathKey]?.get.responses[String(status)];
+      expect(response, `${pathKey} ${status} documented`).toBeDefined();
+      const schema = ((response!.content as Json)['application/json'] as Json).schema as Json;
+      const check = ajv.compile(schema);
+      expect(check(body), JSON.stringify(check.errors)).toBe(true);
+    };
+  }, 60_000);
+
+  afterAll(async () => {
+    await close?.();
+    await db?.drop();
+    await withClient(db.url.replace(/\/[^/?]+(\?|$)/, '/postgres$1'), (c) =>
+      c.query(`drop role if exists ${login}`),
+    ).catch(() => undefined);
+  });
+
+  async function get(pathAndQuery: string, headers: Record<string, string> = {}) {
+    const res = await fetch(`${base}${pathAndQuery}`, { headers });
+    const text = await res.text();
+    return { res, body: text === '' ? undefined : (JSON.parse(text) as Json) };
+  }
+
+  it('the OpenAPI document is valid OpenAPI 3.1 and documents every v1 route', async () => {
+    const { res, body } = await get('/openapi.json');
+    expect(res.status).toBe(200);
+    expect(body!.openapi).toBe('3.1.0');
+    expect(Object.keys(body!.paths as Json).sort()).toEqual([
+      '/livez',
+      '/readyz',
+      '/v1/changes',
+      '/v1/models',
+      '/v1/models/{author}/{slug}/endpoints',
+      '/v1/models/{author}/{slug}/history',
+    ]);
+  });
+
+  it('for each recorded day, the routed pricing equals that day’s recorded /models pricing, model by model', async () => {
+    for (const [day, at] of [
+      ['day1', '2026-08-01T12:00:00Z'],
+      ['day2', '2026-08-19T12:00:00Z'],
+    ] as const) {
+      const { res, body } = await get(`/v1/models?at=${at}`);
+      expect(res.status).toBe(200);
+      validate('/v1/models', 200, body);
+      const ours = new Map((body!.data as Json[]).map((m) => [m.id as string, m]));
+      for (const m of recorded[day]) {
+        const mine = ours.get(m.id as string);
+        expect(mine, `${day} ${String(m.id)}`).toBeDefined();
+        const published = m.pricing as Json;
+        // OpenRouter's "-1" (variable router price) is not a price: stored as unavailable, served as {}
+        // (services/api/README.md "Price keys").
+        if (Object.values(published).includes('-1')) expect(mine!.pricing).toEqual({});
+        else expect(mine!.pricing, `${day} ${String(m.id)}`).toEqual(expectedPricing(published));
+        // Model fields come from the newest catalog entry (README "Model fields"): day 2's.
+        if (day === 'day2') {
+          expect(mine!.name).toBe(m.name);
+          expect(mine!.context_length).toBe(m.context_length);
+          expect(mine!.canonical_slug).toBe(m.canonical_slug);
+          expect(mine!.expiration_date).toBe(m.expiration_date ?? null);
+        }
+      }
+    }
+  });
+
+  it('?at= before and after a change: old and new price (qwen/qwen3-14b cut on 2026-08-19)', async () => {
+    const price = async (at: string) => {
+      const { body } = await get(`/v1/models?at=${encodeURIComponent(at)}`);
+      return (body!.data as Json[]).find((m) => m.id === 'qwen/qwen3-14b')?.pricing as Json | undefined;
+    };
+    // Values from fixtures/sample-catalog/README.md "What changes".
+    expect(await price('2026-08-18T23:59:59Z')).toMatchObject({
+      prompt: '0.0000002275',
+      completion: '0.00000091',
+    });
+    expect(await price('2026-08-19T06:00:02+00:00')).toMatchObject({
+      prompt: '0.00000012',
+      completion: '0.00000024',
+    });
+    // A date means its UTC midnight; the default is now (2026-08-20 here).
+    expect(await price('2026-08-19')).toMatchObject({ prompt: '0.0000002275' });
+    expect((await get('/v1/models')).body).toEqual((await get('/v1/models?at=2026-08-20T00:00:00Z')).body);
+    // Before the first observation nothing existed; a model added on day 2 is absent on day 1.
+    expect((await get('/v1/models?at=2026-07-01T00:00:00Z')).body).toEqual({ data: [] });
+    const day1 = (await get('/v1/models?at=2026-08-02')).body!.data as Json[];
+    expect(day1.map((m) => m.id)).not.toContain('google/gemini-3.7-flash');
+    expect(day1).toHaveLength(recorded.day1.length);
+  });
+
+  it('/endpoints answers in OpenRouter’s shape with one endpoint per provider at its recorded price', async () => {
+    const recordedDay2 = readJson('endpoints', 'day2.json');
+    const withEndpoints = Object.keys(recordedDay2).filter((k) => k !== '_provenance');
+    expect(withEndpoints.length).toBeGreaterThan(5);
+    let compared = 0;
+    for (const id of withEndpoints) {
+      const { res, body } = await get(`/v1/models/${id}/endpoints?at=2026-08-19T12:00:00Z`);
+      expect(res.status, id).toBe(200);
+      validate('/v1/models/{author}/{slug}/endpoints', 200, body);
+      const data = body!.data as Json;
+      expect(data.id).toBe(id);
+      const mine = data.endpoints as Json[];
+      for (const e of recordedDay2[id] as Json[]) {
+        const found = mine.find((x) => x.provider_name === e.provider_name && x.tag === e.tag);
+        if (!found) throw new Error(`${id}: no endpoint ${String(e.provider_name)} ${String(e.tag)}`);
+        const { discount, ...prices } = e.pricing as Json;
+        expect(found.pricing, `${id} ${String(e.provider_name)}`).toMatchObject(expectedPricing(prices));
+        if (typeof discount === 'number' && discount !== 0)
+          expect((found.pricing as Json).discount).toBe(discount);
+        compared++;
+      }
+    }
+    expect(compared).toBeGreaterThan(withEndpoints.length);
+    // As OpenRouter lists them: one entry per recorded endpoint.
+    const opus = (await get('/v1/models/anthropic/claude-opus-4.7/endpoints?at=2026-08-19T12:00:00Z')).body!;
+    expect(((opus.data as Json).endpoints as Json[]).length).toBe(
+      (recordedDay2['anthropic/claude-opus-4.7'] as Json[]).length,
+    );
+  });
+
+  it('history: effective-dated intervals per (provider, source), from/to at the observed change', async () => {
+    const { res, body } = await get('/v1/models/qwen/qwen3-14b/history');
+    expect(res.status).toBe(200);
+    validate('/v1/models/{author}/{slug}/history', 200, body);
+    const intervals = (body!.data as Json).intervals as Json[];
+    const routed = intervals.filter((i) => i.source === 'openrouter_api');
+    // Day 1's price from its routed observation (06:00:01Z) until day 2's (also 06:00:01Z), then day 2's.
+    expect(routed.map((i) => [i.from, i.to, i.ended_by, (i.dimensions as Json).prompt])).toEqual([
+      ['2026-08-01T06:00:01.000Z', '2026-08-19T06:00:01.000Z', 'change', '0.22750000'],
+      ['2026-08-19T06:00:01.000Z', null, null, '0.12000000'],
+    ]);
+    expect(routed[1]).toMatchObject({
+      provider: null,
+      status: 'ok',
+      currency: 'USD',
+      source_url: 'https://openrouter.ai/api/v1/models',
+      first_observed_at: '2026-08-19T06:00:01.000Z',
+    });
+    expect(Object.keys(routed[1]!.dimensions as Json)).toHaveLength(15);
+    // Filters: the routed price only, one source, and a provider with no price (404).
+    const only = (await get('/v1/models/qwen/qwen3-14b/history?provider=openrouter')).body!;
+    expect(((only.data as Json).intervals as Json[]).every((i) => i.provider === null)).toBe(true);
+    const endpointsOnly = (await get('/v1/models/qwen/qwen3-14b/history?source=openrouter_endpoints')).body!;
+    expect(
+      ((endpointsOnly.data as Json).intervals as Json[]).every((i) => i.source === 'openrouter_endpoints'),
+    ).toBe(true);
+    // A tiered model keeps its tiers per interval.
+    const sol = (await get('/v1/models/openai/gpt-5.6-sol/history?provider=openrouter')).body!;
+    const last = ((sol.data as Json).intervals as Json[]).at(-1)!;
+    expect((last.tiers as Json[])[0]).toMatchObject({ prompt_tokens_gte: 272000 });
+    for (const [url, status] of [
+      ['/v1/models/qwen/qwen3-14b/history?provider=nobody', 404],
+      ['/v1/models/nobody/nothing/history', 404],
+      ['/v1/models/qwen/qwen3-14b/history?source=somewhere', 400],
+      ['/v1/models/qwen/qwen3-14b/history?provider=a%20b', 400],
+    ] as const) {
+      const r = await get(url);
+      expect(r.res.status, url).toBe(status);
+      validate('/v1/models/{author}/{slug}/history', status, r.body);
+    }
+  });
+
+  it('changes: filters, alerts, since, and paging that neither repeats nor skips', async () => {
+    const all = (await get('/v1/changes?limit=500')).body!;
+    validate('/v1/changes', 200, all);
+    const items = all.data as Json[];
+    expect(all.next_cursor).toBeNull();
+    const total = await withClient(db.url, async (c) =>
+      Number((await c.query<{ n: string }>('select count(*)::text as n from price_changes')).rows[0]!.n),
+    );
+    expect(items).toHaveLength(total);
+    // Oldest first.
+    const ats = items.map((i) => `${String(i.at)} ${String(i.event_id)}`);
+    expect(ats).toEqual([...ats].sort());
+    // The qwen/qwen3-14b cut of day 2 on its routed price (fixtures/sample-catalog/README.md).
+    const qwen = (await get('/v1/changes?model=qwen/qwen3-14b&provider=openrouter')).body!;
+    const cut = (qwen.data as Json[]).find((i) => i.kind === 'changed')!;
+    expect(cut).toMatchObject({ provider: null, source: 'openrouter_api', at: '2026-08-19T06:00:01.000Z' });
+    expect(cut.changes as Json[]).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ dimension: 'prompt', previous: '0.22750000', current: '0.12000000' }),
+      ]),
+    );
+    // alerts=true: only alerts, and at least the cut (-47 %) is one.
+    const alerts = (await get('/v1/changes?alerts=true&limit=500')).body!.data as Json[];
+    expect(alerts.length).toBeGreaterThan(0);
+    expect(alerts.every((i) => i.alert === true)).toBe(true);
+    expect(alerts.length).toBe(items.filter((i) => i.alert === true).length);
+    // since: day 2's changes only.
+    const since = (await get('/v1/changes?since=2026-08-10&limit=500')).body!.data as Json[];
+    expect(since.length).toBeGreaterThan(0);
+    expect(since).toEqual(items.filter((i) => String(i.at) >= '2026-08-10'));
+    // Paging by 7: the pages concatenated are the whole list.
+    const paged: Json[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: Json = (await get(`/v1/changes?limit=7${cursor ? `&cursor=${cursor}` : ''}`)).body!;
+      validate('/v1/changes', 200, page);
+      expect((page.data as Json[]).length).toBeLessThanOrEqual(7);
+      paged.push(...(page.data as Json[]));
+      cursor = page.next_cursor as string | null;
+    } while (cursor !== null);
+    expect(paged).toEqual(items);
+    for (const url of [
+      '/v1/changes?limit=0',
+      '/v1/changes?limit=501',
+      '/v1/changes?limit=abc',
+      '/v1/changes?cursor=bogus!',
+      '/v1/changes?cursor=eyJhIjoxfQ',
+      '/v1/changes?since=last-week',
+      '/v1/changes?alerts=yes',
+      '/v1/changes?model=no-slash',
+      '/v1/changes?order=desc',
+    ]) {
+      const r = await get(url);
+      expect(r.res.status, url).toBe(400);
+      validate('/v1/changes', 400, r.body);
+    }
+  });
+
+  it('ETag and Last-Modified; If-None-Match answers 304; br and gzip; CORS', async () => {
+    const first = await get('/v1/models?at=2026-08-19T12:00:00Z');
+    validate('/v1/models', 200, first.body);
+    const tag = first.res.headers.get('etag');
+    expect(tag).toMatch(/^"/);
+    // Day 2's routed prices were observed at 06:00:01Z.
+    expect(first.res.headers.get('last-modified')).toBe('Wed, 19 Aug 2026 06:00:01 GMT');
+    const again = await get('/v1/models?at=2026-08-19T12:00:00Z', { 'if-none-match': tag! });
+    expect(again.res.status).toBe(304);
+    expect(again.body).toBeUndefined();
+    const other = await get('/v1/models?at=2026-08-02', { 'if-none-match': tag! });
+    expect(other.res.status).toBe(200);
+    for (const enc of ['br', 'gzip']) {
+      const res = await fetch(`${base}/v1/models`, { headers: { 'accept-encoding': enc } });
+      expect(res.headers.get('content-encoding')).toBe(enc);
+      expect(((await res.json()) as Json).data).toEqual(
+        (first.body!.data as Json[]).length ? expect.any(Array) : [],
+      );
+    }
+    const cors = await fetch(`${base}/v1/models`, { headers: { origin: 'https://app.example' } });
+    expect(cors.headers.get('access-control-allow-origin')).toBe('https://app.example');
+    const foreign = await fetch(`${base}/v1/models`, { headers: { origin: 'https://evil.example' } });
+    expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('bad input is a 4xx with a JSON error code and message, never a 500 or a stack', async () => {
+    const cases: [string, number, string][] = [
+      ['/v1/models/nobody/no-such-model/endpoints', 404, 'NOT_FOUND'],
+      ['/v1/models/google/gemini-3.7-flash/endpoints?at=2026-08-02', 404, 'NOT_FOUND'], // not yet listed
+      ['/v1/models?at=yesterday', 400, 'BAD_REQUEST'],
+      ['/v1/models?at=2026-02-30', 400, 'BAD_REQUEST'],
+      ['/v1/models?at=2026-08-19T00:00:00', 400, 'BAD_REQUEST'], // no zone
+      ['/v1/models?at=' + 'x'.repeat(41), 400, 'BAD_REQUEST'],
+      ['/v1/models?at=a&at=b', 400, 'BAD_REQUEST'],
+      ['/v1/models?limit=10', 400, 'BAD_REQUEST'], // unknown filter
+      ['/v1/models/openai/gpt%00x/endpoints', 400, 'BAD_REQUEST'],
+      ['/v1/models/openai/' + 'a'.repeat(300) + '/endpoints', 400, 'BAD_REQUEST'],
+      ['/v1/models?at=' + 'x'.repeat(MAX_URL_LENGTH), 400, 'BAD_REQUEST'],
+      ['/v1/nothing', 404, 'NOT_FOUND'],
+      ["/v1/models/openai/gpt-5.5'%3Bdrop/endpoints", 400, 'BAD_REQUEST'],
+    ];
+    for (const [url, status, code] of cases) {
+      const { res, body } = await get(url);
+      expect(res.status, url).toBe(status);
+      expect(res.headers.get('content-type'), url).toMatch(/^application\/json/);
+      expect((body!.error as Json).code, url).toBe(code);
+      expect(typeof (body!.error as Json).message).toBe('string');
+      expect(JSON.stringify(body)).not.toMatch(/at .*\.ts:\d+|node_modules/);
+      if (url.startsWith('/v1/models?') || url.endsWith('/endpoints'))
+        validate(
+          url.includes('/endpoints') ? '/v1/models/{author}/{slug}/endpoints' : '/v1/models',
+          status,
+          body,
+        );
+    }
+  });
+
+  it('a client over the rate limit gets 429 with Retry-After; the probes are not limited', async () => {
+    const url = new URL(db.url);
+    url.username = login;
+    url.password = password;
+    const reader = createCatalogReader({ databaseUrl: url.toString(), poolSize: 1 });
+    const app = await buildApiApp({ reader, rateLimit: { max: 2, windowMs: 60_000 } });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 3; i++)
+        statuses.push((await app.inject({ url: '/v1/models?at=2026-08-02' })).statusCode);
+      expect(statuses).toEqual([200, 200, 429]);
+      const limited = await app.inject({ url: '/v1/models' });
+      expect(limited.statusCode).toBe(429);
+      expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+      const body = limited.json<Json>();
+      expect((body.error as Json).code).toBe('RATE_LIMITED');
+      validate('/v1/models', 429, body);
+      expect((await app.inject({ url: '/livez' })).statusCode).toBe(200);
+      expect((await app.inject({ url: '/readyz' })).statusCode).toBe(200);
+    } finally {
+      await app.close();
+      await reader.close();
+    }
+  });
+
+  it('/livez and /readyz (the database answers as api_reader)', async () => {
+    for (const probe of ['/livez', '/readyz']) {
+      const { res, body } = await get(probe);
+      expect(res.status).toBe(200);
+      expect(body).toEqual({ status: 'ok' });
+      validate(probe, 200, body);
+    }
+  });
+
+  it('a database that does not answer: /readyz and the routes answer 503 UNAVAILABLE, /livez stays 200', async () => {
+    // Port 1 on loopback: nothing listens there, the connection is refused at once.
+    const reader = createCatalogReader({ databaseUrl: 'postgres://nobody:x@127.0.0.1:1/none', poolSize: 1 });
+    const app = await buildApiApp({ reader });
+    try {
+      expect((await app.inject({ url: '/livez' })).statusCode).toBe(200);
+      const ready = await app.inject({ url: '/readyz' });
+      expect(ready.statusCode).toBe(503);
+      expect(ready.json<Json>()).toMatchObject({ error: { code: 'UNAVAILABLE' } });
+      validate('/readyz', 503, ready.json());
+      for (const url of ['/v1/models', '/v1/models/a/b/endpoints', '/v1/models/a/b/history', '/v1/changes']) {
+        const r = await app.inject({ url });
+        expect(r.statusCode, url).toBe(503);
+        expect(r.json<Json>(), url).toMatchObject({ error: { code: 'UNAVAILABLE' } });
+        validate(url.replace(/^\/v1\/models\/a\/b\//, '/v1/models/{author}/{slug}/'), 503, r.json());
+      }
+    } finally {
+      await app.close();
+      await reader.close();
+    }
+  });
+
+  it('main.ts: serves from its environment, then on SIGTERM closes and exits 0', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const a = probe.address();
+        probe.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
+      });
+    });
+    const url = new URL(db.url);
+    url.username = login;
+    url.password = password;
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.join(repoRoot, 'services/api/src/main.ts')],
+      {
+        env: {
+          PATH: process.env.PATH,
+          DATABASE_URL: url.toString(),
+          PORT: String(port),
+          HOST: '127.0.0.1',
+          LOG_LEVEL: 'info',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let output = '';
+    child.stdout.on('data', (b: Buffer) => (output += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (output += b.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).ok, {
+        timeoutMs: 20_000,
+        message: 'the API process to be ready',
+      });
+      const models = await fetch(`http://127.0.0.1:${port}/v1/models?at=2026-08-19T12:00:00Z`);
+      expect(((await models.json()) as Json).data).toHaveLength(recorded.day2.length + 1); // + day 1's gpt-5.3-chat
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(output).toMatch(/shutdown complete/);
+      // The password of DATABASE_URL never reaches the logs.
+      expect(output).not.toContain(password);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  });
+
+  it('api_reader reads but cannot write', async () => {
+    const url = new URL(db.url);
+    url.username = login;
+    url.password = password;
+    await withClient(url.toString(), async (c) => {
+      const { rows } = await c.query<{ n: string }>('select count(*)::text as n from price_observations');
+      expect(Number(rows[0]!.n)).toBeGreaterThan(60);
+      await expect(c.query(`delete from models_catalog`)).rejects.toMatchObject({ code: '42501' });
+      await expect(c.query(`insert into providers (slug, name) values ('x', 'x')`)).rejects.toMatchObject({
+        code: '42501',
+      });
+    });
+  });
+});
