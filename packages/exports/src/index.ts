@@ -7,3 +7,4 @@ export * from './core/litellm.ts';
 export * from './core/history.ts';
 export * from './core/models-dev.ts';
 export * from './core/csv.ts';
+export { loadSnapshot, type LoadSnapshotOptions, type Queryable } from './adapters/snapshot-pg.ts';

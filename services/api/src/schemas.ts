@@ -162,6 +162,18 @@ export const changesResponse = z.object({ data: z.array(change), next_cursor: z.
 
 export type Change = z.infer<typeof change>;
 
+const exportName = z
+  .string()
+  .max(100)
+  .regex(/^[A-Za-z0-9._-]+$/, 'letters, digits and ._- only');
+export const exportFileParams = z.strictObject({
+  file: exportName.describe('litellm.json, genai-prices.json, models-dev.json or csv.csv'),
+});
+export const exportDayParams = z.strictObject({
+  format: exportName.describe('litellm, genai-prices, models-dev or csv'),
+  file: exportName.describe('YYYY-MM-DD.json (csv: YYYY-MM-DD.csv): a UTC day that is over'),
+});
+
 export const errorResponse = z.object({
   error: z.object({ code: z.string(), message: z.string() }),
 });

@@ -24,6 +24,7 @@ import {
   toOpenRouterEndpoints,
   toOpenRouterModel,
 } from '../core/catalog.ts';
+import { dayMoment, EXPORT_FORMATS, exportFormatOf, renderExport, splitDayFile } from '../core/exports.ts';
 import { ApiError, badRequest, notFound } from '../errors.ts';
 import {
   catalogQuery,
@@ -31,6 +32,8 @@ import {
   changesResponse,
   endpointsResponse,
   errorResponse,
+  exportDayParams,
+  exportFileParams,
   healthResponse,
   historyQuery,
   historyResponse,
@@ -312,6 +315,79 @@ export async function buildApiApp(opts: ApiAppOptions): Promise<FastifyInstance>
       const next_cursor =
         rows.length > limit && last ? encodeCursor({ at: new Date(last.at), eventId: last.event_id }) : null;
       return { data: page, next_cursor };
+    },
+  );
+
+  // Exports (README "Exports"): the files `npm run export` writes, current or as a past day ended.
+  const exportResponses = {
+    200: {
+      description: 'The export file: JSON for litellm, genai-prices and models-dev; CSV for csv',
+      content: {
+        // genai-prices' data.json is an array of providers; the other JSON formats are objects.
+        'application/json': { schema: { type: ['object', 'array'] } },
+        'text/csv': { schema: { type: 'string' } },
+      },
+    },
+    ...errors,
+  };
+  const sendExport = async (
+    reply: FastifyReply,
+    format: keyof typeof EXPORT_FORMATS,
+    at: Date,
+    withCatalog: boolean,
+  ) => {
+    const snapshot = await read(() => opts.reader.snapshot(at, withCatalog));
+    const { body, contentType } = renderExport(format, snapshot);
+    return reply.type(contentType).send(body);
+  };
+  const unknownExport = (name: string) =>
+    notFound(
+      `no export ${JSON.stringify(name)}: one of ${Object.entries(EXPORT_FORMATS)
+        .map(([f, e]) => `${f}.${e}`)
+        .join(', ')}`,
+    );
+
+  app.get(
+    '/v1/exports/:file',
+    {
+      schema: {
+        summary:
+          'The current catalog as an export file: litellm.json, genai-prices.json, models-dev.json, csv.csv',
+        params: jsonSchema(exportFileParams),
+        response: exportResponses,
+      },
+    },
+    async (req, reply) => {
+      const { file } = req.params as { file: string };
+      const format = exportFormatOf(file);
+      if (format === null) throw unknownExport(file);
+      return sendExport(reply, format, now(), true);
+    },
+  );
+
+  app.get(
+    '/v1/exports/:format/:file',
+    {
+      schema: {
+        summary:
+          'The catalog as it stood at the end of a past UTC day, as an export file ({format}/{YYYY-MM-DD}.{ext}): the same bytes every time',
+        params: jsonSchema(exportDayParams),
+        response: exportResponses,
+      },
+    },
+    async (req, reply) => {
+      const { format: name, file } = req.params as { format: string; file: string };
+      const parts = splitDayFile(file);
+      const format = parts === null ? null : exportFormatOf(`${name}.${parts.ext}`);
+      if (parts === null || format === null) throw unknownExport(`${name}/${file}`);
+      const moment = dayMoment(parts.day, now());
+      if (!moment.ok)
+        throw badRequest(
+          moment.reason === 'NOT_A_DAY'
+            ? `day: ${JSON.stringify(parts.day)} is not a calendar day YYYY-MM-DD`
+            : `day: ${parts.day} is not over yet (UTC); ask /v1/exports/${name}.${parts.ext} for the current catalog`,
+        );
+      return sendExport(reply, format, moment.at, false);
     },
   );
 

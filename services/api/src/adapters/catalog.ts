@@ -3,6 +3,7 @@
 import pg from 'pg';
 import { ConfigError } from '@llmpt/core';
 import { DIMENSION_NAMES } from '@llmpt/schemas';
+import { ExportError, loadSnapshot, type PriceSnapshot } from '@llmpt/exports';
 import type { CatalogModelRow, EndpointRow } from '../core/catalog.ts';
 import type { HistoryObservation, HistoryRemoval } from '../core/history.ts';
 import type { Position } from '../core/paging.ts';
@@ -24,6 +25,8 @@ export interface CatalogReader {
   ): Promise<{ observations: HistoryObservation[]; removals: HistoryRemoval[] }>;
   /** Changes after `after` (exclusive position) matching the filter, oldest first, at most `limit`. */
   changes(filter: ChangesFilter): Promise<Change[]>;
+  /** The prices in force at `at` with their history (packages/exports' loadSnapshot); with the catalog's names or not. */
+  snapshot(at: Date, withCatalog: boolean): Promise<PriceSnapshot>;
   close(): Promise<void>;
 }
 
@@ -153,6 +156,15 @@ export function createCatalogReader(opts: CatalogReaderOptions): CatalogReader {
         f.limit,
       ]);
       return rows;
+    },
+    async snapshot(at, withCatalog) {
+      try {
+        return await loadSnapshot(pool, { at, withCatalog });
+      } catch (err) {
+        // The database's own error (unavailable or not), not the export package's wrapping of it.
+        if (err instanceof ExportError && err.cause instanceof Error) throw err.cause;
+        throw err;
+      }
     },
     close: () => pool.end(),
   };
