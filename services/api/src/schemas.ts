@@ -142,6 +142,10 @@ export const changesQuery = z.strictObject({
   cursor: z.string().max(400).optional().describe('next_cursor of the previous page'),
 });
 
+export const atomQuery = changesQuery.omit({ cursor: true }).extend({
+  limit: z.string().max(4).optional().describe('entries, the newest first, 1-500 (default 50)'),
+});
+
 export const change = z.object({
   event_id: z.string(),
   price_key: z.string(),

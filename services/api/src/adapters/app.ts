@@ -24,9 +24,11 @@ import {
   toOpenRouterEndpoints,
   toOpenRouterModel,
 } from '../core/catalog.ts';
+import { ATOM_CONTENT_TYPE, toAtomFeed } from '../core/atom.ts';
 import { dayMoment, EXPORT_FORMATS, exportFormatOf, renderExport, splitDayFile } from '../core/exports.ts';
 import { ApiError, badRequest, notFound } from '../errors.ts';
 import {
+  atomQuery,
   catalogQuery,
   changesQuery,
   changesResponse,
@@ -315,6 +317,54 @@ export async function buildApiApp(opts: ApiAppOptions): Promise<FastifyInstance>
       const next_cursor =
         rows.length > limit && last ? encodeCursor({ at: new Date(last.at), eventId: last.event_id }) : null;
       return { data: page, next_cursor };
+    },
+  );
+
+  app.get(
+    '/v1/changes.atom',
+    {
+      schema: {
+        summary: 'The newest price changes, newest first, as an Atom 1.0 feed (same filters as /v1/changes)',
+        querystring: jsonSchema(atomQuery),
+        response: {
+          200: {
+            description: 'An Atom 1.0 feed (RFC 4287)',
+            content: { 'application/atom+xml': { schema: { type: 'string' } } },
+          },
+          ...errors,
+        },
+      },
+    },
+    async (req, reply) => {
+      const q = req.query as {
+        model?: string;
+        provider?: string;
+        alerts?: 'true' | 'false';
+        since?: string;
+        limit?: string;
+      };
+      const limit = parseLimit(q.limit ?? '50');
+      if (limit === null)
+        throw badRequest(`limit: ${JSON.stringify(q.limit)} is not a whole number from 1 to 500`);
+      const since = q.since === undefined ? undefined : atOf(q.since);
+      const provider = q.provider === undefined ? undefined : q.provider === 'openrouter' ? null : q.provider;
+      const rows = await read(() =>
+        opts.reader.changes({
+          ...(q.model ? { model: q.model } : {}),
+          ...(provider !== undefined ? { provider } : {}),
+          alertsOnly: q.alerts === 'true',
+          ...(since ? { since } : {}),
+          limit,
+          newestFirst: true,
+        }),
+      );
+      const xml = toAtomFeed({
+        changes: rows,
+        filters: { model: q.model, provider: q.provider, alerts: q.alerts, since: q.since },
+        origin: `${req.protocol}://${req.host}`,
+        selfPath: req.url,
+      });
+      return reply.type(ATOM_CONTENT_TYPE).send(xml);
     },
   );
 

@@ -38,9 +38,11 @@ export interface ChangesFilter {
   readonly since?: Date;
   readonly after?: Position;
   readonly limit: number;
+  /** Newest first (the Atom feed); default oldest first (the paged list). */
+  readonly newestFirst?: boolean;
 }
 
-const CHANGES_SELECT = `
+const changesSelect = (order: 'asc' | 'desc') => `
   with c as (
     select c.*, coalesce(c.current_observed_at, c.snapshot_date::timestamp at time zone 'UTC') as effective_at
       from public.price_changes c
@@ -56,8 +58,10 @@ const CHANGES_SELECT = `
      and ($4::boolean is false or alert)
      and ($5::timestamptz is null or effective_at >= $5)
      and ($6::timestamptz is null or (effective_at, event_id) > ($6::timestamptz, $7::text))
-   order by effective_at, event_id
+   order by effective_at ${order}, event_id ${order}
    limit $8`;
+const CHANGES_OLDEST_FIRST = changesSelect('asc');
+const CHANGES_NEWEST_FIRST = changesSelect('desc');
 
 // provider: undefined = any, null = the routed price (no provider).
 const HISTORY_SELECT = `
@@ -145,7 +149,7 @@ export function createCatalogReader(opts: CatalogReaderOptions): CatalogReader {
       return { observations: obs.rows, removals: rem.rows };
     },
     async changes(f) {
-      const { rows } = await pool.query<Change>(CHANGES_SELECT, [
+      const { rows } = await pool.query<Change>(f.newestFirst ? CHANGES_NEWEST_FIRST : CHANGES_OLDEST_FIRST, [
         f.model ?? null,
         f.provider !== undefined,
         f.provider ?? null,
