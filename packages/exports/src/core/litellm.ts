@@ -6,7 +6,7 @@ import Decimal from 'decimal.js';
 import { isSelectable, tierApplies, type Dimension } from '@llmpt/schemas';
 import type { Skipped } from './errors.ts';
 import { ratesFor, tierStart, type Rates } from './rates.ts';
-import { current, type PriceEntry, type PriceSnapshot } from './snapshot.ts';
+import { bySourcePreference, current, type PriceEntry, type PriceSnapshot } from './snapshot.ts';
 import { slug } from './genai-prices.ts';
 
 /** Our dimension → LiteLLM key; `perToken`: our USD per 1M becomes USD per token. */
@@ -117,12 +117,7 @@ export function toLiteLLM(snapshot: PriceSnapshot): LiteLLMExport {
   const map: Record<string, LiteLLMEntry> = {};
   const skipped: Skipped[] = [];
   const caveats: Skipped[] = [];
-  // provider_site before web_fallback for the same key: the provider's own page wins.
-  const rank = (e: PriceEntry) => (e.source_type === 'web_fallback' ? 1 : 0);
-  const entries = [...snapshot.entries].sort(
-    (a, b) => rank(a) - rank(b) || (a.price_key < b.price_key ? -1 : a.price_key > b.price_key ? 1 : 0),
-  );
-  for (const e of entries) {
+  for (const e of bySourcePreference(snapshot.entries)) {
     const at = litellmKeyOf(e);
     if (!at) {
       skipped.push({ price_key: e.price_key, reason: `LiteLLM has no key for ${e.source_type} prices` });

@@ -6,7 +6,7 @@ import { isSelectable, tierApplies, type Dimension } from '@llmpt/schemas';
 import type { Skipped } from './errors.ts';
 import { slug } from './genai-prices.ts';
 import { ratesFor, tierStart, type Rates } from './rates.ts';
-import { current, type PriceEntry, type PriceSnapshot } from './snapshot.ts';
+import { bySourcePreference, current, type PriceEntry, type PriceSnapshot } from './snapshot.ts';
 
 /** Our dimension → models.dev `cost` key (USD per 1M tokens, both sides). */
 export const MODELS_DEV_COST: Readonly<Partial<Record<Dimension, string>>> = {
@@ -129,11 +129,7 @@ export function toModelsDev(snapshot: PriceSnapshot): ModelsDevExport {
   const api: Record<string, ModelsDevProvider> = {};
   const skipped: Skipped[] = [];
   const caveats: Skipped[] = [];
-  const rank = (e: PriceEntry) => (e.source_type === 'web_fallback' ? 1 : 0);
-  const entries = [...snapshot.entries].sort(
-    (a, b) => rank(a) - rank(b) || (a.price_key < b.price_key ? -1 : a.price_key > b.price_key ? 1 : 0),
-  );
-  for (const e of entries) {
+  for (const e of bySourcePreference(snapshot.entries)) {
     const prov = modelsDevProviderOf(e);
     if (!prov) {
       skipped.push({ price_key: e.price_key, reason: 'no provider named' });

@@ -40,3 +40,15 @@ export function current(e: PriceEntry): PricePeriod {
   if (!p) throw new Error(`${e.price_key}: no period`);
   return p;
 }
+
+/**
+ * The snapshot's entries in the order the one-entry-per-key formats (LiteLLM, models.dev) take them:
+ * a provider's own page before the web fallback for the same key (the first one written wins), then
+ * by price key, so the output does not depend on the order rows came in.
+ */
+export function bySourcePreference(entries: readonly PriceEntry[]): PriceEntry[] {
+  const rank = (e: PriceEntry) => (e.source_type === 'web_fallback' ? 1 : 0);
+  return [...entries].sort(
+    (a, b) => rank(a) - rank(b) || (a.price_key < b.price_key ? -1 : a.price_key > b.price_key ? 1 : 0),
+  );
+}
