@@ -11,6 +11,9 @@ const schema = z.object({
   DB_POOL_SIZE: env.positiveInt(10),
   RATE_LIMIT_MAX: env.positiveInt(300),
   RATE_LIMIT_WINDOW_MS: env.positiveInt(60_000),
+  // The answer cache (README "Caching"): 0 turns it off.
+  CACHE_TTL_MS: env.nonNegativeInt(10_000),
+  CACHE_MAX_BYTES: env.nonNegativeInt(64 * 1024 * 1024),
   // `*`, or origins such as https://a.example,https://b.example
   CORS_ORIGINS: z
     .string()

@@ -26,6 +26,7 @@ import {
 } from '../core/catalog.ts';
 import { ATOM_CONTENT_TYPE, toAtomFeed } from '../core/atom.ts';
 import { dayMoment, EXPORT_FORMATS, exportFormatOf, renderExport, splitDayFile } from '../core/exports.ts';
+import { createResponseCache, isCacheablePath, type CachedAnswer } from '../core/response-cache.ts';
 import { ApiError, badRequest, notFound } from '../errors.ts';
 import {
   atomQuery,
@@ -53,7 +54,24 @@ export interface ApiAppOptions {
   readonly rateLimit?: { readonly max: number; readonly windowMs: number };
   /** Allowed origins, or ['*']. */
   readonly corsOrigins?: readonly string[];
+  /** The answer cache (README "Caching"); off when absent or ttlMs is 0. */
+  readonly cache?: {
+    readonly ttlMs: number;
+    readonly maxBytes: number;
+    /** The cache's own clock (default Date.now), apart from `now`, which `at` defaults to. */
+    readonly clock?: () => number;
+  };
 }
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set on a cache miss this request fills: its key, and what releases the requests waiting on it. */
+    cacheFill: { readonly key: string; readonly release: () => void } | null;
+  }
+}
+
+/** The headers a cached answer keeps (the rest are per request: CORS, rate limit, ETag, encoding). */
+const CACHED_HEADERS = /^(content-type|last-modified|content-disposition|link|x-export-.*)$/;
 
 /** Longest request target we read; anything longer is a 400 before any work. */
 export const MAX_URL_LENGTH = 2048;
@@ -124,6 +142,26 @@ export async function buildApiApp(opts: ApiAppOptions): Promise<FastifyInstance>
       },
     },
   });
+  // The answer cache stores the body as serialized: its onSend hook runs before ETag and compression.
+  const cache = createResponseCache({ ttlMs: opts.cache?.ttlMs ?? 0, maxBytes: opts.cache?.maxBytes ?? 0 });
+  const clock = opts.cache?.clock ?? Date.now;
+  const inflight = new Map<string, Promise<void>>();
+  app.decorateRequest('cacheFill', null);
+  const maxAge = Math.floor((opts.cache?.ttlMs ?? 0) / 1000);
+  app.addHook('onSend', async (req, reply, payload) => {
+    if (cache.enabled && reply.statusCode === 200 && isCacheablePath(req.url.split('?')[0] ?? ''))
+      reply.header('cache-control', `public, max-age=${maxAge}`);
+    const fill = req.cacheFill;
+    if (fill && reply.statusCode === 200 && (typeof payload === 'string' || Buffer.isBuffer(payload))) {
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(reply.getHeaders()))
+        if (CACHED_HEADERS.test(k) && v !== undefined) headers[k] = String(v);
+      cache.set(fill.key, { body: payload, headers, storedAt: clock() });
+    }
+    return payload;
+  });
+  app.addHook('onResponse', async (req) => req.cacheFill?.release());
+  app.addHook('onRequestAbort', async (req) => req.cacheFill?.release());
   // ETag before compression: the tag is the hash of the body, whatever encoding carries it.
   await app.register(etag);
   await app.register(compress, { encodings: ['br', 'gzip'] });
@@ -142,6 +180,42 @@ export async function buildApiApp(opts: ApiAppOptions): Promise<FastifyInstance>
         message: `more than ${ctx.max} requests in ${ctx.after}: retry after the Retry-After seconds`,
       },
     }),
+  });
+
+  // After the rate limit: a cached answer still counts against the client's limit.
+  app.addHook('onRequest', async (req, reply) => {
+    if (!cache.enabled || (req.method !== 'GET' && req.method !== 'HEAD')) return;
+    if (!isCacheablePath(req.url.split('?')[0] ?? '')) return;
+    const key = req.url;
+    const serve = (answer: CachedAnswer, how: 'hit' | 'stale'): FastifyReply => {
+      const age = Math.max(0, Math.floor((clock() - answer.storedAt) / 1000));
+      return reply
+        .code(200)
+        .headers({ ...answer.headers, age: String(age), 'x-cache': how })
+        .send(answer.body);
+    };
+    const found = cache.get(key, clock());
+    if (found?.fresh) return serve(found.answer, 'hit');
+    // A stale answer is served while another request computes its replacement (rule 4).
+    if (found && inflight.has(key)) return serve(found.answer, 'stale');
+    const pending = inflight.get(key);
+    if (pending) {
+      // Another request is computing this answer: wait for it rather than ask the database again.
+      await pending;
+      const after = cache.get(key, clock());
+      if (after) return serve(after.answer, 'hit');
+    }
+    reply.header('x-cache', 'miss');
+    if (req.method !== 'GET' || inflight.has(key)) return;
+    let release!: () => void;
+    inflight.set(key, new Promise<void>((r) => (release = r)));
+    req.cacheFill = {
+      key,
+      release: () => {
+        inflight.delete(key);
+        release();
+      },
+    };
   });
 
   app.setNotFoundHandler((req, reply) =>
