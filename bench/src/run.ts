@@ -9,6 +9,7 @@ import { createBench, type Bench } from './bench.ts';
 import { benchDir, cfg, logDir } from './config.ts';
 import { dropLeftoverDatabases, load } from './infra.ts';
 import { createReport, printTable, say } from './report.ts';
+import { apiSection } from './sections/api.ts';
 import { breakdownSection } from './sections/breakdown.ts';
 import { copySection } from './sections/copy.ts';
 import { dailySection } from './sections/daily.ts';
@@ -29,6 +30,7 @@ const sections: readonly ((b: Bench) => Promise<void>)[] = [
   normalizerSection, // the normalizer process in and out
   restoreSection, // the normalizer's state restore
   dailySection, // a daily run on the fixture server
+  apiSection, // the public API under autocannon, PostgREST side by side
 ];
 
 const env = stackEnv();
