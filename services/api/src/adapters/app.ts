@@ -44,6 +44,8 @@ import {
   modelsResponse,
 } from '../schemas.ts';
 import type { CatalogReader } from './catalog.ts';
+import { read } from './db-errors.ts';
+import { registerSubscriptionRoutes, type SubscriptionOptions } from './subscription-routes.ts';
 
 export interface ApiAppOptions {
   readonly reader: CatalogReader;
@@ -53,6 +55,8 @@ export interface ApiAppOptions {
   readonly rateLimit?: { readonly max: number; readonly windowMs: number };
   /** Allowed origins, or ['*']. */
   readonly corsOrigins?: readonly string[];
+  /** Webhook subscriptions (README "Webhook subscriptions"); absent: those routes answer 404. */
+  readonly subscriptions?: SubscriptionOptions;
 }
 
 /** Longest request target we read; anything longer is a 400 before any work. */
@@ -64,29 +68,6 @@ const errors = {
   429: jsonSchema(errorResponse),
   503: jsonSchema(errorResponse),
 };
-
-/** Errors of a database that does not answer (connection refused, reset, timed out, shutting down). */
-function isUnavailable(err: unknown): boolean {
-  if (!(err instanceof Error)) return false;
-  const code = (err as { code?: unknown }).code;
-  if (
-    typeof code === 'string' &&
-    (/^(08|57P)/.test(code) || /^E(CONN|TIMEDOUT|NOTFOUND|HOSTUNREACH)/.test(code))
-  )
-    return true;
-  return /timeout exceeded when trying to connect|Connection terminated/.test(err.message);
-}
-
-async function read<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (err) {
-    if (err instanceof ApiError) throw err;
-    if (isUnavailable(err))
-      throw new ApiError('UNAVAILABLE', 'the database does not answer; retry later', 503);
-    throw err;
-  }
-}
 
 function setLastModified(reply: FastifyReply, at: Date | null): void {
   if (at !== null) reply.header('last-modified', at.toUTCString());
@@ -122,6 +103,11 @@ export async function buildApiApp(opts: ApiAppOptions): Promise<FastifyInstance>
         description:
           'Per-provider, effective-dated LLM prices. /v1/models and /v1/models/{author}/{slug}/endpoints answer in OpenRouter’s own shapes.',
       },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'An API key (webhook subscriptions only)' },
+        },
+      },
     },
   });
   // ETag before compression: the tag is the hash of the body, whatever encoding carries it.
@@ -150,7 +136,10 @@ export async function buildApiApp(opts: ApiAppOptions): Promise<FastifyInstance>
 
   app.setErrorHandler(
     (err: FastifyError | PipelineError | { statusCode?: number; error?: unknown }, req, reply) => {
-      if (err instanceof ApiError) return sendError(reply, err.status ?? 400, err.code, err.message);
+      if (err instanceof ApiError) {
+        if (err.code === 'UNAUTHORIZED') reply.header('www-authenticate', 'Bearer');
+        return sendError(reply, err.status ?? 400, err.code, err.message);
+      }
       const e = err as FastifyError & { error?: { code: string; message: string } };
       if (e.statusCode === 429 && e.error) return sendError(reply, 429, e.error.code, e.error.message);
       if (e.validation)
@@ -440,6 +429,8 @@ export async function buildApiApp(opts: ApiAppOptions): Promise<FastifyInstance>
       return sendExport(reply, format, moment.at, false);
     },
   );
+
+  await registerSubscriptionRoutes(app, opts.subscriptions, now);
 
   return app;
 }
