@@ -1,7 +1,7 @@
 // migration 0014 / services/notifier/README.md §10: each webhook role can do exactly what its service
 // needs, on a real Postgres, and is refused the rest. "Needs" is shown by running the services' own
 // stores as the role; "the rest" by the statements a mistaken or compromised service could try.
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSubscriptionStore } from '@llmpt/api';
 import { createDeliveryStore } from '@llmpt/notifier';
@@ -18,7 +18,7 @@ let notifier: Login;
 
 /** Runs one statement as `login`; resolves to its rows or rejects with Postgres' error. */
 async function as(login: Login, sql: string, params: unknown[] = []): Promise<pg.QueryResultRow[]> {
-  return withClient(login.url, async (c) => (await c.query(sql, params)).rows);
+  return withClient(login.url, async (c) => (await c.query<pg.QueryResultRow>(sql, params)).rows);
 }
 
 beforeAll(async () => {
@@ -68,7 +68,10 @@ describe('webhook_admin (the API and the CLI)', () => {
     await expect(as(admin, 'delete from webhook_subscriptions')).rejects.toThrow(DENIED);
     await expect(as(admin, 'select id from webhook_deliveries')).rejects.toThrow(DENIED);
     await expect(
-      as(admin, `insert into webhook_deliveries (subscription_id, event_id, payload) values (gen_random_uuid(), 'x', '{}')`),
+      as(
+        admin,
+        `insert into webhook_deliveries (subscription_id, event_id, payload) values (gen_random_uuid(), 'x', '{}')`,
+      ),
     ).rejects.toThrow(DENIED);
     await expect(as(admin, 'select event_id from price_changes')).rejects.toThrow(DENIED);
     await expect(as(admin, 'select event_id from price_observations')).rejects.toThrow(DENIED);
@@ -97,7 +100,10 @@ describe('webhook_notifier (services/notifier)', () => {
       expect(await store.replayOne(Date.now())).toBeNull();
       // The live path: recording, claiming (reads the secret), completing, disabling on a 410.
       expect(
-        await store.recordPending([{ subscriptionId: subId, eventId: 'evt-live', payload: '{}' }], Date.now()),
+        await store.recordPending(
+          [{ subscriptionId: subId, eventId: 'evt-live', payload: '{}' }],
+          Date.now(),
+        ),
       ).toBe(1);
       const claimed = await store.claimDue(Date.now() + 1000, 10, 60_000);
       expect(claimed.map((d) => d.secret)).toEqual([SECRET, SECRET, SECRET, SECRET]);
@@ -110,17 +116,24 @@ describe('webhook_notifier (services/notifier)', () => {
 
   it('cannot create, re-point or delete subscriptions, delete deliveries, or write or read price history', async () => {
     await expect(
-      as(notifier, `insert into webhook_subscriptions (url, secret) values ('https://x.example/', $1)`, [SECRET]),
+      as(notifier, `insert into webhook_subscriptions (url, secret) values ('https://x.example/', $1)`, [
+        SECRET,
+      ]),
     ).rejects.toThrow(DENIED);
     await expect(
       as(notifier, `update webhook_subscriptions set url = 'https://evil.example/'`),
     ).rejects.toThrow(DENIED);
-    await expect(as(notifier, `update webhook_subscriptions set owner_key_hash = null`)).rejects.toThrow(DENIED);
+    await expect(as(notifier, `update webhook_subscriptions set owner_key_hash = null`)).rejects.toThrow(
+      DENIED,
+    );
     await expect(as(notifier, 'delete from webhook_subscriptions')).rejects.toThrow(DENIED);
     await expect(as(notifier, 'delete from webhook_deliveries')).rejects.toThrow(DENIED);
     await expect(
-      as(notifier, `insert into price_changes (event_id, run_id, price_key, model_id, source_type, kind, snapshot_date)
-                    values ('x', 'r', 'k', 'm', 'openrouter_api', 'new', '2026-08-01')`),
+      as(
+        notifier,
+        `insert into price_changes (event_id, run_id, price_key, model_id, source_type, kind, snapshot_date)
+                    values ('x', 'r', 'k', 'm', 'openrouter_api', 'new', '2026-08-01')`,
+      ),
     ).rejects.toThrow(DENIED);
     await expect(as(notifier, 'select event_id from price_observations')).rejects.toThrow(DENIED);
     await expect(as(notifier, 'select model_id from models_catalog')).rejects.toThrow(DENIED);

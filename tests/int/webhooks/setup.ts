@@ -71,10 +71,15 @@ export interface Login {
 }
 
 /** A login granted `role` (the deployment's way), and its connection string to `db`. */
-export async function loginWith(db: FreshDatabase, role: 'webhook_admin' | 'webhook_notifier'): Promise<Login> {
+export async function loginWith(
+  db: FreshDatabase,
+  role: 'webhook_admin' | 'webhook_notifier',
+): Promise<Login> {
   const name = `${role}_t_${randomBytes(4).toString('hex')}`;
   const password = randomBytes(12).toString('hex');
-  await withClient(db.url, (c) => c.query(`create role ${name} login password '${password}' in role ${role}`));
+  await withClient(db.url, (c) =>
+    c.query(`create role ${name} login password '${password}' in role ${role}`),
+  );
   const url = new URL(db.url);
   url.username = name;
   url.password = password;

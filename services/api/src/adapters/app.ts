@@ -144,8 +144,18 @@ export async function buildApiApp(opts: ApiAppOptions): Promise<FastifyInstance>
       if (e.statusCode === 429 && e.error) return sendError(reply, 429, e.error.code, e.error.message);
       if (e.validation)
         return sendError(reply, 400, 'BAD_REQUEST', `${e.validationContext ?? 'request'}: ${e.message}`);
+      // Fastify's body parser refusals (subscription routes): our codes, and a message that says what to send.
+      if (e.statusCode === 415)
+        return sendError(reply, 415, 'UNSUPPORTED_MEDIA_TYPE', 'the request body must be application/json');
+      if (e.statusCode === 413)
+        return sendError(reply, 413, 'PAYLOAD_TOO_LARGE', `request body too large: ${e.message}`);
       if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500)
-        return sendError(reply, e.statusCode, e.code ?? 'BAD_REQUEST', e.message);
+        return sendError(
+          reply,
+          e.statusCode,
+          e.statusCode === 400 ? 'BAD_REQUEST' : (e.code ?? 'BAD_REQUEST'),
+          e.message,
+        );
       req.log.error({ err }, 'unexpected error');
       return sendError(reply, 500, 'INTERNAL', 'internal error');
     },

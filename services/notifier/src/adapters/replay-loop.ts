@@ -37,9 +37,15 @@ export function startReplayLoop(o: ReplayLoopOptions): ReplayLoop {
               request: done.requestId,
               matched: done.matched,
               queued: done.queued,
+              skipped: done.skipped,
             },
             'replay queued',
           );
+          if (done.skipped > 0)
+            o.logger.warn(
+              { subscription: done.subscriptionId, skipped: done.skipped },
+              'replay: changes stored before migration 0013 have no occurred_at and were not sent',
+            );
         }
       } catch (err) {
         if (!(err instanceof DeliveryStoreError)) throw err;

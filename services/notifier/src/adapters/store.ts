@@ -2,7 +2,7 @@ import pg from 'pg';
 import { PipelineError } from '@llmpt/runtime';
 import type { DeliveryDecision } from '../core/outcome.ts';
 import { pendingDeliveries, type PendingDelivery, type Subscription } from '../core/plan.ts';
-import { eventOfStoredChange, type StoredChange } from '../core/replay.ts';
+import { replayableEvents, type StoredChange } from '../core/replay.ts';
 
 /** A row claimed for one attempt (README §5 step 2); `attempt` already counts it. */
 export interface ClaimedDelivery {
@@ -54,6 +54,8 @@ export interface ReplayResult {
   readonly matched: number;
   /** Of those, deliveries newly queued (the rest existed: delivered live or by an earlier replay). */
   readonly queued: number;
+  /** Stored changes at or after `from` without occurred_at (before migration 0013): not sent. */
+  readonly skipped: number;
 }
 
 /** A database failure is transient (retried, offsets not committed) unless it is a refused row. */
@@ -242,7 +244,8 @@ export function createDeliveryStore(opts: {
             order by coalesce(current_observed_at, snapshot_date::timestamp at time zone 'UTC'), event_id`,
           [sub.from_ms],
         );
-        const pending = pendingDeliveries(rows.rows.map(eventOfStoredChange), [toSubscription(sub)]);
+        const { events, skipped } = replayableEvents(rows.rows);
+        const pending = pendingDeliveries(events, [toSubscription(sub)]);
         const inserted = await client.query(
           `insert into webhook_deliveries (subscription_id, event_id, payload, next_attempt_at)
            select s, e, p, to_timestamp($4::double precision / 1000)
@@ -266,6 +269,7 @@ export function createDeliveryStore(opts: {
           requestId: sub.request_id,
           matched: pending.length,
           queued: inserted.rowCount ?? 0,
+          skipped,
         };
       } catch (err) {
         await client.query('rollback').catch(() => undefined);

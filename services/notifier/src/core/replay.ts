@@ -5,8 +5,8 @@ export interface StoredChange {
   readonly event_id: string;
   readonly run_id: string;
   readonly caused_by: string | null;
-  /** `price_changes.occurred_at` (migration 0013) in epoch ms. */
-  readonly occurred_at: number;
+  /** `price_changes.occurred_at` (migration 0013) in epoch ms; null in rows written before it. */
+  readonly occurred_at: number | null;
   readonly price_key: string;
   readonly model_id: string;
   readonly provider: string | null;
@@ -30,7 +30,7 @@ const textOrNull = (v: unknown): string | null => (typeof v === 'string' ? v : n
  * `webhookPayload` gives a replay the bytes of the live delivery. `tier` and `change` are null where a
  * v1 row lacks them, as the v1 event had them.
  */
-export function eventOfStoredChange(row: StoredChange): PriceChanged {
+export function eventOfStoredChange(row: StoredChange & { readonly occurred_at: number }): PriceChanged {
   return {
     event_id: row.event_id,
     run_id: row.run_id,
@@ -56,4 +56,19 @@ export function eventOfStoredChange(row: StoredChange): PriceChanged {
     alert_threshold: row.alert_threshold,
     expiration_date: row.expiration_date,
   };
+}
+
+/**
+ * The events a replay sends (README §9 step 3), in the rows' order, and how many rows it cannot send:
+ * a row without `occurred_at` (written before migration 0013) cannot give the live bytes, and a
+ * payload with an invented time is not sent.
+ */
+export function replayableEvents(rows: readonly StoredChange[]): { events: PriceChanged[]; skipped: number } {
+  const events: PriceChanged[] = [];
+  let skipped = 0;
+  for (const row of rows) {
+    if (row.occurred_at === null) skipped++;
+    else events.push(eventOfStoredChange({ ...row, occurred_at: row.occurred_at }));
+  }
+  return { events, skipped };
 }

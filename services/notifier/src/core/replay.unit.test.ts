@@ -5,11 +5,11 @@ import type { PriceChanged } from '@llmpt/schemas';
 import { samples } from '@llmpt/schemas/samples';
 import { describe, expect, it } from 'vitest';
 import { webhookPayload } from './payload.ts';
-import { eventOfStoredChange, type StoredChange } from './replay.ts';
+import { eventOfStoredChange, replayableEvents, type StoredChange } from './replay.ts';
 
 const live: PriceChanged = samples.PriceChanged;
 
-function storedOf(e: PriceChanged): StoredChange {
+function storedOf(e: PriceChanged): StoredChange & { occurred_at: number } {
   return {
     event_id: e.event_id,
     run_id: e.run_id,
@@ -95,5 +95,17 @@ describe('§9 replay: a stored change is the event it was', () => {
     };
     expect(typeof body.data.alert_threshold).toBe('string');
     expect(body.data.changes.every((c) => c.current === null || typeof c.current === 'string')).toBe(true);
+  });
+
+  it('a row without occurred_at (written before migration 0013) is skipped and counted, never sent', () => {
+    const second: PriceChanged = { ...live, event_id: 'evt-2', occurred_at: live.occurred_at + 1000 };
+    const rows: StoredChange[] = [
+      storedOf(live),
+      { ...storedOf(second), occurred_at: null },
+      storedOf(second),
+    ];
+    const { events, skipped } = replayableEvents(rows);
+    expect(skipped).toBe(1);
+    expect(events).toEqual([live, second]);
   });
 });
