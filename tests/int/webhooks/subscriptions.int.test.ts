@@ -221,6 +221,7 @@ describe('/v1/subscriptions: keys, ownership, validation', () => {
       },
     });
     expect(created.status).toBe(201);
+    expect(created.headers.get('cache-control')).toBe('no-store');
     const sub = created.body.data as Json;
     expect(sub).toMatchObject({
       url: 'https://93.184.215.14/hooks/prices',
@@ -242,6 +243,7 @@ describe('/v1/subscriptions: keys, ownership, validation', () => {
 
     const list = await call(api, 'GET', '/v1/subscriptions');
     expect(list.status).toBe(200);
+    expect(list.headers.get('cache-control')).toBe('no-store');
     expect((list.body.data as Json[]).map((s) => s.id)).toContain(sub.id);
     expect(list.text).not.toContain(String(sub.secret));
     expect(list.text).not.toContain('secret');

@@ -43,6 +43,11 @@ export async function registerSubscriptionRoutes(
 ): Promise<void> {
   const enabled = opts !== undefined && opts.keyHashes.length > 0;
 
+  // Answers to a key (one holds a secret) are never stored by a shared cache.
+  app.addHook('onSend', async (req, reply) => {
+    if (req.url.startsWith('/v1/subscriptions')) reply.header('cache-control', 'no-store');
+  });
+
   /** The owner (the key's hash) of the request, after the switch-off check; else the error to answer. */
   const ownerOfRequest = (req: FastifyRequest): { store: SubscriptionStore; owner: string } => {
     if (!enabled) throw notFound(DISABLED);
