@@ -162,7 +162,15 @@ describe('saved fixtures', () => {
       base: [],
       tiers: [],
       unregistered: [],
+      content_hash: null,
     });
+  });
+
+  it('NormalizedPrice v2 bytes (before the content hash) decode with content_hash null, never an invented hash', () => {
+    const fixture = readFixture(schemas, 'NormalizedPrice.v2');
+    expect(fixture.version.current).toBe(false);
+    const event = decodeEventAs('NormalizedPrice', fixture.bytes);
+    expect(event).toEqual({ ...(fixture.written as object), content_hash: null });
   });
 
   it('PriceChanged v1 bytes decode with tier and change null on each dimension change', () => {
@@ -304,10 +312,10 @@ describe('bad bytes give a CodecError naming the problem', () => {
 });
 
 describe('schema set', () => {
-  it('numbers versions from the history files: ModelDiscovered at v3, NormalizedPrice and PriceChanged at v2, the rest at v1', () => {
+  it('numbers versions from the history files: ModelDiscovered and NormalizedPrice at v3, PriceChanged at v2, the rest at v1', () => {
     const schemas = loadSchemas();
     expect(schemas.current.get('ModelDiscovered')?.version).toBe(3);
-    expect(schemas.current.get('NormalizedPrice')?.version).toBe(2);
+    expect(schemas.current.get('NormalizedPrice')?.version).toBe(3);
     expect(schemas.current.get('PriceChanged')?.version).toBe(2);
     expect(schemas.current.get('RawPriceObserved')?.version).toBe(1);
     const v1 = schemas.versions.find((v) => v.file === 'history/ModelDiscovered.v1.avsc');

@@ -191,6 +191,8 @@ export interface NormalizedPrice {
   readonly tiers: readonly (PriceTier)[];
   /** Published components whose key the dimension registry does not know, kept as published. */
   readonly unregistered: readonly (UnregisteredComponent)[];
+  /** sha256 hex of the fetched bytes the prices came from: the content_hash of the RawPriceObserved this price was normalized from (caused_by). Null in events written before v3, and for an unavailable observation that fetched nothing; never invented on replay. */
+  readonly content_hash: null | string;
 }
 
 export type ChangeKind = 'new' | 'changed' | 'removed' | 'returned' | 'expiring';

@@ -94,6 +94,7 @@ export function normalizedPrice(o: Partial<NormalizedPrice> = {}): Decoded<'Norm
     base: [],
     tiers: [],
     unregistered: [],
+    content_hash: null,
     ...o,
   };
   return { name: 'NormalizedPrice', event };

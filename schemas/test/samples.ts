@@ -204,6 +204,8 @@ export const samples: { readonly [N in EventName]: EventTypes[N] } = {
     unregistered: [
       { key: 'audio_seconds', raw_value: '0.0001', unit: 'per_unit', currency: 'USD', tier: null },
     ],
+    // The RawPriceObserved's (caused_by) hash of the fetched bytes.
+    content_hash: contentHash('{"data":{"endpoints":[]}}'),
   },
   PriceChanged: {
     event_id: eventId('PriceChanged', vertexKey, normalizedId),

@@ -26,4 +26,23 @@ describe('api config', () => {
     expect(() => loadApiConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL/);
     expect(() => loadApiConfig({ ...env, RATE_LIMIT_MAX: '0' })).toThrow(/RATE_LIMIT_MAX/);
   });
+
+  it('subscriptions: API_KEYS are SHA-256 hashes, the loopback flag is refused in production', () => {
+    const h = 'a'.repeat(64);
+    expect(loadApiConfig(env).API_KEYS).toEqual([]);
+    expect(loadApiConfig(env).WEBHOOK_ADMIN_DATABASE_URL).toBeUndefined();
+    expect(loadApiConfig({ ...env, API_KEYS: ` ${h.toUpperCase()} ,${'b'.repeat(64)}` }).API_KEYS).toEqual([
+      h,
+      'b'.repeat(64),
+    ]);
+    // A key pasted instead of its hash is refused: the config must never hold keys.
+    expect(() => loadApiConfig({ ...env, API_KEYS: 'my-secret-key-1234567890' })).toThrow(/API_KEYS/);
+    expect(() => loadApiConfig({ ...env, WEBHOOK_ADMIN_DATABASE_URL: 'mysql://x' })).toThrow(
+      /WEBHOOK_ADMIN_DATABASE_URL/,
+    );
+    expect(loadApiConfig({ ...env, WEBHOOK_ALLOW_LOOPBACK: 'true' }).WEBHOOK_ALLOW_LOOPBACK).toBe(true);
+    expect(() => loadApiConfig({ ...env, WEBHOOK_ALLOW_LOOPBACK: 'true', NODE_ENV: 'production' })).toThrow(
+      /WEBHOOK_ALLOW_LOOPBACK/,
+    );
+  });
 });

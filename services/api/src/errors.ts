@@ -2,7 +2,11 @@ import { PipelineError } from '@llmpt/core';
 
 /** An answer the API gives on purpose: a code clients can branch on, and its HTTP status. */
 export class ApiError extends PipelineError {
-  constructor(code: 'BAD_REQUEST' | 'NOT_FOUND' | 'UNAVAILABLE', message: string, status: number) {
+  constructor(
+    code: 'BAD_REQUEST' | 'UNAUTHORIZED' | 'NOT_FOUND' | 'CONFLICT' | 'UNAVAILABLE',
+    message: string,
+    status: number,
+  ) {
     super(code, message, { status, retriable: code === 'UNAVAILABLE' });
   }
 }

@@ -4,3 +4,10 @@ export { buildApiApp, MAX_URL_LENGTH, type ApiAppOptions } from './adapters/app.
 export { createCatalogReader, type CatalogReader, type CatalogReaderOptions } from './adapters/catalog.ts';
 export { toOpenRouterPricing, perToken, type StoredPrice } from './core/openrouter.ts';
 export { apiEnvSchema, loadApiConfig, type ApiConfig } from './config.ts';
+export {
+  createSubscriptionStore,
+  type SubscriptionStore,
+  type NewSubscriptionInput,
+} from './adapters/subscriptions.ts';
+export { type SubscriptionOptions } from './adapters/subscription-routes.ts';
+export { keyHash } from './core/keys.ts';

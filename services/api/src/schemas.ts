@@ -178,6 +178,60 @@ export const exportDayParams = z.strictObject({
   file: exportName.describe('YYYY-MM-DD.json (csv: YYYY-MM-DD.csv): a UTC day that is over'),
 });
 
+// ---- Webhook subscriptions (README "Webhook subscriptions") -------------------------------------
+
+export const subscriptionParams = z.strictObject({
+  id: z.uuid().describe('the subscription id (a UUID)'),
+});
+
+export const subscriptionCreateBody = z.strictObject({
+  url: z.string().max(2048).describe('http(s) URL the notifier POSTs to; internal addresses are refused'),
+  model_ids: z
+    .array(changesQuery.shape.model.unwrap())
+    .max(100)
+    .optional()
+    .describe('only these model ids; empty or absent: every model'),
+  providers: z
+    .array(historyQuery.shape.provider.unwrap())
+    .max(100)
+    .optional()
+    .describe('only these provider slugs (`openrouter`: the routed price); empty or absent: every one'),
+  alerts_only: z.boolean().optional().describe('only changes flagged as alerts (default false)'),
+  replay_from: at.optional().describe('also deliver the stored changes that took effect at or after this'),
+});
+
+export const replayBody = z.strictObject({
+  from: at.describe('replay the stored changes that took effect at or after this instant (or date)'),
+});
+
+export const subscription = z.object({
+  id: z.string(),
+  url: z.string(),
+  model_ids: z.array(z.string()),
+  providers: z.array(z.string()),
+  alerts_only: z.boolean(),
+  created_at: z.string(),
+  disabled_at: z.string().nullable().describe('when removed; null while active'),
+  replay: z
+    .object({
+      request_id: z.string(),
+      from: z.string(),
+      requested_at: z.string(),
+      done_at: z.string().nullable().describe('when the notifier queued the replay; null until then'),
+    })
+    .nullable(),
+});
+
+export const subscriptionResponse = z.object({ data: subscription });
+export const subscriptionsResponse = z.object({ data: z.array(subscription) });
+export const subscriptionCreatedResponse = z.object({
+  data: subscription.extend({
+    secret: z
+      .string()
+      .describe('whsec_…: the signing secret (Standard Webhooks). Shown in this answer only: keep it'),
+  }),
+});
+
 export const errorResponse = z.object({
   error: z.object({ code: z.string(), message: z.string() }),
 });

@@ -15,6 +15,7 @@ const schema = z
     WEBHOOK_POLL_MS: env.positiveInt(500),
     WEBHOOK_CONCURRENCY: env.positiveInt(8),
     WEBHOOK_ALLOW_LOOPBACK: env.bool(false),
+    WEBHOOK_REPLAY_POLL_MS: env.positiveInt(5_000),
   })
   .superRefine((c, ctx) => {
     // README §6: the loopback exception is for tests and local development, never production.

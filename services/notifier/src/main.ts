@@ -3,6 +3,7 @@ import { topics } from '@llmpt/runtime';
 import { createHttpClient } from '@llmpt/runtime/http';
 import { startDeliveryLoop, type DeliveryLoop } from './adapters/delivery-loop.ts';
 import { webhookGuard } from './adapters/guard.ts';
+import { startReplayLoop, type ReplayLoop } from './adapters/replay-loop.ts';
 import { createNotifierHandler, type NotifierTotals } from './adapters/handler.ts';
 import { createDeliveryStore } from './adapters/store.ts';
 import { loadNotifierConfig } from './config.ts';
@@ -11,6 +12,7 @@ const config = loadNotifierConfig();
 const totals: NotifierTotals = { events: 0, recorded: 0, attempts: 0, delivered: 0, dead: 0 };
 const store = createDeliveryStore({ databaseUrl: config.DATABASE_URL });
 let loop: DeliveryLoop | undefined;
+let replays: ReplayLoop | undefined;
 
 await runConsumerService({
   service: 'notifier',
@@ -39,10 +41,17 @@ await runConsumerService({
       totals,
       onFatal: () => process.exit(1),
     });
+    replays = startReplayLoop({
+      store,
+      pollMs: config.WEBHOOK_REPLAY_POLL_MS,
+      logger,
+      onFatal: () => process.exit(1),
+    });
     return Promise.resolve({ handle: createNotifierHandler(store, logger, totals) });
   },
   details: () => ({ ...totals }),
   close: async () => {
+    await replays?.stop();
     await loop?.stop();
     await store.close();
   },

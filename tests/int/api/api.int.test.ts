@@ -50,6 +50,9 @@ describe('services/api on two recorded OpenRouter days', () => {
       '/v1/models',
       '/v1/models/{author}/{slug}/endpoints',
       '/v1/models/{author}/{slug}/history',
+      '/v1/subscriptions',
+      '/v1/subscriptions/{id}',
+      '/v1/subscriptions/{id}/replay',
     ]);
   });
 

@@ -45,6 +45,8 @@ import {
   modelsResponse,
 } from '../schemas.ts';
 import type { CatalogReader } from './catalog.ts';
+import { read } from './db-errors.ts';
+import { registerSubscriptionRoutes, type SubscriptionOptions } from './subscription-routes.ts';
 
 export interface ApiAppOptions {
   readonly reader: CatalogReader;
@@ -61,6 +63,8 @@ export interface ApiAppOptions {
     /** The cache's own clock (default Date.now), apart from `now`, which `at` defaults to. */
     readonly clock?: () => number;
   };
+  /** Webhook subscriptions (README "Webhook subscriptions"); absent: those routes answer 404. */
+  readonly subscriptions?: SubscriptionOptions;
 }
 
 declare module 'fastify' {
@@ -82,29 +86,6 @@ const errors = {
   429: jsonSchema(errorResponse),
   503: jsonSchema(errorResponse),
 };
-
-/** Errors of a database that does not answer (connection refused, reset, timed out, shutting down). */
-function isUnavailable(err: unknown): boolean {
-  if (!(err instanceof Error)) return false;
-  const code = (err as { code?: unknown }).code;
-  if (
-    typeof code === 'string' &&
-    (/^(08|57P)/.test(code) || /^E(CONN|TIMEDOUT|NOTFOUND|HOSTUNREACH)/.test(code))
-  )
-    return true;
-  return /timeout exceeded when trying to connect|Connection terminated/.test(err.message);
-}
-
-async function read<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (err) {
-    if (err instanceof ApiError) throw err;
-    if (isUnavailable(err))
-      throw new ApiError('UNAVAILABLE', 'the database does not answer; retry later', 503);
-    throw err;
-  }
-}
 
 function setLastModified(reply: FastifyReply, at: Date | null): void {
   if (at !== null) reply.header('last-modified', at.toUTCString());
@@ -139,6 +120,11 @@ export async function buildApiApp(opts: ApiAppOptions): Promise<FastifyInstance>
         version: '1.0.0',
         description:
           'Per-provider, effective-dated LLM prices. /v1/models and /v1/models/{author}/{slug}/endpoints answer in OpenRouter’s own shapes.',
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'An API key (webhook subscriptions only)' },
+        },
       },
     },
   });
@@ -224,13 +210,26 @@ export async function buildApiApp(opts: ApiAppOptions): Promise<FastifyInstance>
 
   app.setErrorHandler(
     (err: FastifyError | PipelineError | { statusCode?: number; error?: unknown }, req, reply) => {
-      if (err instanceof ApiError) return sendError(reply, err.status ?? 400, err.code, err.message);
+      if (err instanceof ApiError) {
+        if (err.code === 'UNAUTHORIZED') reply.header('www-authenticate', 'Bearer');
+        return sendError(reply, err.status ?? 400, err.code, err.message);
+      }
       const e = err as FastifyError & { error?: { code: string; message: string } };
       if (e.statusCode === 429 && e.error) return sendError(reply, 429, e.error.code, e.error.message);
       if (e.validation)
         return sendError(reply, 400, 'BAD_REQUEST', `${e.validationContext ?? 'request'}: ${e.message}`);
+      // Fastify's body parser refusals (subscription routes): our codes, and a message that says what to send.
+      if (e.statusCode === 415)
+        return sendError(reply, 415, 'UNSUPPORTED_MEDIA_TYPE', 'the request body must be application/json');
+      if (e.statusCode === 413)
+        return sendError(reply, 413, 'PAYLOAD_TOO_LARGE', `request body too large: ${e.message}`);
       if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500)
-        return sendError(reply, e.statusCode, e.code ?? 'BAD_REQUEST', e.message);
+        return sendError(
+          reply,
+          e.statusCode,
+          e.statusCode === 400 ? 'BAD_REQUEST' : (e.code ?? 'BAD_REQUEST'),
+          e.message,
+        );
       req.log.error({ err }, 'unexpected error');
       return sendError(reply, 500, 'INTERNAL', 'internal error');
     },
@@ -514,6 +513,8 @@ export async function buildApiApp(opts: ApiAppOptions): Promise<FastifyInstance>
       return sendExport(reply, format, moment.at, false);
     },
   );
+
+  await registerSubscriptionRoutes(app, opts.subscriptions, now);
 
   return app;
 }

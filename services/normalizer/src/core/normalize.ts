@@ -352,5 +352,8 @@ export function normalize(raw: RawPriceObserved): NormalizedPrice {
     base: content.base,
     tiers: content.tiers,
     unregistered: content.unregistered,
+    // Provenance: the fetched bytes' hash as the raw observation carries it. An unavailable
+    // observation that fetched nothing carries '' (scraper core/unavailable.ts): no bytes, no hash.
+    content_hash: raw.content_hash === '' ? null : raw.content_hash,
   };
 }

@@ -288,6 +288,24 @@ describe('normalize: single rates and units', () => {
   });
 });
 
+describe('normalize: provenance', () => {
+  it("copies the raw observation's content_hash (the fetched bytes' sha256) as it is", () => {
+    const hash = 'cd'.repeat(32);
+    expect(normalize({ ...rawPrice(), content_hash: hash }).content_hash).toBe(hash);
+    expect(normalize({ ...rawPrice({ status: 'unavailable' }), content_hash: hash }).content_hash).toBe(hash);
+  });
+
+  it('an unavailable observation that fetched nothing (empty hash) has content_hash null', () => {
+    expect(normalize({ ...rawPrice({ status: 'unavailable' }), content_hash: '' }).content_hash).toBeNull();
+  });
+
+  it('the hash is provenance, not price: it leaves the event id alone', () => {
+    const a = normalize({ ...rawPrice(), content_hash: 'cd'.repeat(32) });
+    const b = normalize({ ...rawPrice(), content_hash: 'ef'.repeat(32) });
+    expect(a.event_id).toBe(b.event_id);
+  });
+});
+
 describe('normalize: free and unavailable', () => {
   it('"0" is free, not unavailable', () => {
     const np = normalize(rawPrice({ prices: { prompt: '0', completion: '0' } }));

@@ -46,6 +46,7 @@ function recordingStore(subs: Subscription[], fail?: Error) {
     disableSubscription: notHere,
     addSubscription: notHere,
     listSubscriptions: notHere,
+    replayOne: notHere,
     close: () => Promise.resolve(),
   };
   return { store, calls };

@@ -1,7 +1,8 @@
 import pg from 'pg';
 import { PipelineError } from '@llmpt/runtime';
 import type { DeliveryDecision } from '../core/outcome.ts';
-import type { PendingDelivery, Subscription } from '../core/plan.ts';
+import { pendingDeliveries, type PendingDelivery, type Subscription } from '../core/plan.ts';
+import { replayableEvents, type StoredChange } from '../core/replay.ts';
 
 /** A row claimed for one attempt (README §5 step 2); `attempt` already counts it. */
 export interface ClaimedDelivery {
@@ -36,7 +37,25 @@ export interface DeliveryStore {
   disableSubscription(id: string, now: number): Promise<void>;
   addSubscription(s: NewSubscription): Promise<string>;
   listSubscriptions(): Promise<SubscriptionRow[]>;
+  /**
+   * README §9: picks one pending replay request (skipping those another replica holds) and, in one
+   * transaction, queues its matching stored changes as pending deliveries and marks it done.
+   * Null when there is no pending request.
+   */
+  replayOne(now: number): Promise<ReplayResult | null>;
   close(): Promise<void>;
+}
+
+/** What one replay request did (README §9). */
+export interface ReplayResult {
+  readonly subscriptionId: string;
+  readonly requestId: string;
+  /** Stored changes at or after `from` that passed the filters. */
+  readonly matched: number;
+  /** Of those, deliveries newly queued (the rest existed: delivered live or by an earlier replay). */
+  readonly queued: number;
+  /** Stored changes at or after `from` without occurred_at (before migration 0013): not sent. */
+  readonly skipped: number;
 }
 
 /** A database failure is transient (retried, offsets not committed) unless it is a refused row. */
@@ -187,6 +206,77 @@ export function createDeliveryStore(opts: {
         `select ${subscriptionColumns} from webhook_subscriptions order by created_at, id`,
       );
       return r.rows.map(toSubscription);
+    },
+    async replayOne(now) {
+      let client: pg.PoolClient;
+      try {
+        client = await pool.connect();
+      } catch (err) {
+        throw new DeliveryStoreError(`replaying: ${(err as Error).message}`, err);
+      }
+      try {
+        await client.query('begin');
+        const picked = await client.query<SubscriptionDbRow & { request_id: string; from_ms: number }>(
+          `select ${subscriptionColumns}, replay_request_id::text as request_id,
+                  (extract(epoch from replay_from) * 1000)::float8 as from_ms
+             from webhook_subscriptions
+            where replay_request_id is not null and replay_done_at is null and disabled_at is null
+            order by replay_requested_at, id
+            limit 1
+            for update skip locked`,
+        );
+        const sub = picked.rows[0];
+        if (!sub) {
+          await client.query('rollback');
+          return null;
+        }
+        const rows = await client.query<StoredChange>(
+          `select event_id, run_id, caused_by,
+                  (extract(epoch from occurred_at) * 1000)::float8 as occurred_at,
+                  price_key, model_id, provider, source_type, kind, changes,
+                  (extract(epoch from previous_observed_at) * 1000)::float8 as previous_observed_at,
+                  (extract(epoch from current_observed_at) * 1000)::float8 as current_observed_at,
+                  snapshot_date::text as snapshot_date, alert, alert_threshold::text as alert_threshold,
+                  expiration_date
+             from price_changes
+            where coalesce(current_observed_at, snapshot_date::timestamp at time zone 'UTC')
+                  >= to_timestamp($1::double precision / 1000)
+            order by coalesce(current_observed_at, snapshot_date::timestamp at time zone 'UTC'), event_id`,
+          [sub.from_ms],
+        );
+        const { events, skipped } = replayableEvents(rows.rows);
+        const pending = pendingDeliveries(events, [toSubscription(sub)]);
+        const inserted = await client.query(
+          `insert into webhook_deliveries (subscription_id, event_id, payload, next_attempt_at)
+           select s, e, p, to_timestamp($4::double precision / 1000)
+           from unnest($1::uuid[], $2::text[], $3::text[]) as t(s, e, p)
+           on conflict (subscription_id, event_id) do nothing`,
+          [
+            pending.map((x) => x.subscriptionId),
+            pending.map((x) => x.eventId),
+            pending.map((x) => x.payload),
+            now,
+          ],
+        );
+        await client.query(
+          `update webhook_subscriptions set replay_done_at = to_timestamp($3::double precision / 1000)
+            where id = $1 and replay_request_id = $2::uuid`,
+          [sub.id, sub.request_id, now],
+        );
+        await client.query('commit');
+        return {
+          subscriptionId: sub.id,
+          requestId: sub.request_id,
+          matched: pending.length,
+          queued: inserted.rowCount ?? 0,
+          skipped,
+        };
+      } catch (err) {
+        await client.query('rollback').catch(() => undefined);
+        throw new DeliveryStoreError(`replaying: ${(err as Error).message}`, err);
+      } finally {
+        client.release();
+      }
     },
     close: () => pool.end(),
   };

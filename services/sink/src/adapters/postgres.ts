@@ -311,6 +311,8 @@ const observationColumns: Upsert['columns'] = [
   ['base', 'jsonb'],
   ['tiers', 'jsonb'],
   ['unregistered', 'jsonb'],
+  // migrations/0013: the fetched bytes' hash (null before NormalizedPrice v3).
+  ['content_hash', 'text'],
 ];
 
 const changeColumns: Upsert['columns'] = [
@@ -329,6 +331,8 @@ const changeColumns: Upsert['columns'] = [
   ['alert', 'boolean'],
   ['alert_threshold', 'numeric'],
   ['expiration_date', 'text'],
+  // migrations/0013: the event's own occurred_at, so a webhook replay rebuilds the live payload.
+  ['occurred_at', 'timestamptz'],
 ];
 
 /** The statements, with the rows as a jsonb array in `json` (`$1::jsonb` here, `payload -> 'x'` in SQL). */

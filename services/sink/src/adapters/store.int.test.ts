@@ -399,6 +399,28 @@ describe.each(targets)('$name store', ({ name, open }) => {
     expect(model.rows).toEqual([{ expiration_date: '2027-05-14' }]);
   });
 
+  it("writes the observation's content_hash (null for an event without one) and the change's occurred_at (migrations/0013)", async () => {
+    const f = fixture(uniquePrefix(`sink-${name}`));
+    const hash = 'ab'.repeat(32);
+    await t.store.writeBatch(
+      project([
+        f.np({ content_hash: hash }),
+        f.np({ observed_at: T0 + HOUR, content_hash: null }),
+        f.pc({ occurred_at: T0 + 5 * 60_000 }),
+      ]),
+    );
+    const obs = await t.db.query(
+      `select content_hash from price_observations where model_id = $1 order by observed_at`,
+      [f.model],
+    );
+    expect(obs.rows).toEqual([{ content_hash: hash }, { content_hash: null }]);
+    const change = await t.db.query<{ occurred_at: Date }>(
+      `select occurred_at from price_changes where model_id = $1`,
+      [f.model],
+    );
+    expect(change.rows.map((r) => r.occurred_at.toISOString())).toEqual(['2026-05-07T12:05:00.000Z']);
+  });
+
   it.each([
     ['an amount as a JSON number', { base: [{ dimension: 'prompt', amount: 3 }] }],
     ['an amount not at scale 8', { base: [{ dimension: 'prompt', amount: '3.0' }] }],

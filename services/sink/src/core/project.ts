@@ -105,6 +105,11 @@ export interface ObservationRow extends MoneyValues {
   readonly base: readonly DimensionPrice[];
   readonly tiers: readonly PriceTier[];
   readonly unregistered: readonly UnregisteredComponent[];
+  /**
+   * sha256 hex of the fetched bytes (the raw observation's content_hash); null for events written
+   * before NormalizedPrice v3 and for an unavailable observation that fetched nothing.
+   */
+  readonly content_hash: string | null;
 }
 
 export interface ChangeRow {
@@ -123,6 +128,8 @@ export interface ChangeRow {
   readonly alert: boolean;
   readonly alert_threshold: string;
   readonly expiration_date: string | null;
+  /** The PriceChanged event's occurred_at (ISO), kept so the live event can be rebuilt exactly. */
+  readonly occurred_at: string;
 }
 
 export interface Rows {
@@ -327,6 +334,8 @@ function observationRow(e: NormalizedPrice): ObservationRow {
       currency: u.currency,
       tier: u.tier,
     })),
+    // Old bytes decode with the default null: never an invented hash.
+    content_hash: e.content_hash ?? null,
   };
 }
 
@@ -371,6 +380,7 @@ function changeRow(e: PriceChanged): ChangeRow {
     alert: e.alert,
     alert_threshold: e.alert_threshold,
     expiration_date: e.expiration_date ?? null,
+    occurred_at: iso(e.occurred_at),
   };
 }
 

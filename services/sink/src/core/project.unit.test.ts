@@ -1,7 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { project, rowCount, type DecodedEvent } from './project.ts';
-import { DIMENSION_NAMES, emptyDimensionValues, type ProviderDiscovered } from '@llmpt/schemas';
+import {
+  DIMENSION_NAMES,
+  emptyDimensionValues,
+  type NormalizedPrice,
+  type ProviderDiscovered,
+} from '@llmpt/schemas';
 import {
   samples,
   DAY,
@@ -84,7 +89,12 @@ describe('project', () => {
 
   it('maps a NormalizedPrice to an observation with money as the exact decimal strings', () => {
     const rows = project([
-      normalizedPrice({ prompt: '0.00000375', completion: '123456789.12345678', notes: ['single rate'] }),
+      normalizedPrice({
+        prompt: '0.00000375',
+        completion: '123456789.12345678',
+        notes: ['single rate'],
+        content_hash: 'ab12',
+      }),
     ]);
     expect(rows.observations).toEqual([
       {
@@ -111,6 +121,7 @@ describe('project', () => {
         base: [],
         tiers: [],
         unregistered: [],
+        content_hash: 'ab12',
       },
     ]);
     // A hosting provider is catalogued too, named by its slug until an event carries its name.
@@ -177,8 +188,20 @@ describe('project', () => {
         alert: true,
         alert_threshold: '0.30',
         expiration_date: null,
+        occurred_at: '2026-05-07T12:00:00.000Z',
       },
     ]);
+  });
+
+  it('writes content_hash null for an event without one (NormalizedPrice before v3), never an invented hash', () => {
+    // What the codec yields for v1/v2 bytes (the Avro default), and a decoded record lacking the field.
+    const { content_hash: _dropped, ...old } = normalizedPrice().event;
+    void _dropped;
+    const rows = project([
+      normalizedPrice({ content_hash: null }),
+      { name: 'NormalizedPrice', event: { ...old, event_id: 'np-old' } as NormalizedPrice },
+    ]);
+    expect(rows.observations.map((o) => o.content_hash)).toEqual([null, null]);
   });
 
   it('gives an observation a column for every registered dimension, and the price structure', () => {
