@@ -3,6 +3,7 @@
 export { buildApiApp, MAX_URL_LENGTH, type ApiAppOptions } from './adapters/app.ts';
 export { createCatalogReader, type CatalogReader, type CatalogReaderOptions } from './adapters/catalog.ts';
 export { toOpenRouterPricing, perToken, type StoredPrice } from './core/openrouter.ts';
+export { EXPORT_FORMATS, type ApiExportFormat } from './core/exports.ts';
 export { apiEnvSchema, loadApiConfig, type ApiConfig } from './config.ts';
 export {
   createSubscriptionStore,

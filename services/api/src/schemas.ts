@@ -121,7 +121,15 @@ export const interval = z.object({
     }),
   ),
   source_url: z.string(),
-  event_id: z.string(),
+  event_id: z.string().describe('the observation that started the interval'),
+  content_hash: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .nullable()
+    .describe(
+      'sha256 (hex) of the bytes fetched for the observation that started the interval ' +
+        '(RawPriceObserved.content_hash); null for observations stored before NormalizedPrice v3 or when nothing was fetched',
+    ),
   first_observed_at: z.string(),
   last_observed_at: z.string(),
   observations: z.number().int(),

@@ -2,6 +2,7 @@
 // the real stages, served as a login granted api_reader). Expected values come from the recorded files
 // and services/api/README.md, never from the API's code. Exports and the Atom feed have their own files.
 import path from 'node:path';
+import { createHash } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -178,6 +179,68 @@ describe('services/api on two recorded OpenRouter days', () => {
       expect(r.res.status, url).toBe(status);
       validate('/v1/models/{author}/{slug}/history', status, r.body);
     }
+  });
+
+  it('history: each interval carries the content hash of the fetch that opened it (README "History")', async () => {
+    // The expectation from the recorded bytes, never from our tables: an endpoints interval is the
+    // sha256 of the /endpoints body the scrape read (setup.ts serves the recorded list as
+    // {"data":{"id","endpoints"}}), a routed interval the sha256 of the model's /models entry as
+    // canonical JSON (keys sorted at every level). `from` is the opening fetch's instant: 06:00:01Z
+    // (routed) or 06:00:02Z (endpoints) of a recorded day.
+    const sortKeys = (v: unknown): unknown =>
+      Array.isArray(v)
+        ? v.map(sortKeys)
+        : v !== null && typeof v === 'object'
+          ? Object.fromEntries(
+              Object.keys(v)
+                .sort()
+                .map((k) => [k, sortKeys((v as Json)[k])]),
+            )
+          : v;
+    const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+    const dayOf = (from: string) => (from.startsWith('2026-08-01') ? 'day1' : 'day2');
+    const expectedHash = (model: string, i: Json): string => {
+      const day = dayOf(String(i.from));
+      if (i.source === 'openrouter_endpoints') {
+        const list = readJson('endpoints', `${day}.json`)[model];
+        return sha256(JSON.stringify({ data: { id: model, endpoints: list } }));
+      }
+      const entry = recorded[day].find((m) => m.id === model);
+      return sha256(JSON.stringify(sortKeys(entry)));
+    };
+    let checked = 0;
+    const sources = new Set<string>();
+    for (const model of [
+      'qwen/qwen3-14b',
+      'openai/gpt-5.6-sol',
+      ...recorded.day2.slice(0, 6).map((m) => String(m.id)),
+    ]) {
+      const { res, body } = await get(`/v1/models/${model}/history`);
+      expect(res.status, model).toBe(200);
+      validate('/v1/models/{author}/{slug}/history', 200, body);
+      for (const i of (body!.data as Json).intervals as Json[]) {
+        expect(i.content_hash, `${model} ${String(i.price_key)} ${String(i.from)}`).toBe(
+          expectedHash(model, i),
+        );
+        sources.add(String(i.source));
+        checked++;
+      }
+    }
+    expect([...sources].sort()).toEqual(['openrouter_api', 'openrouter_endpoints']);
+    // qwen3-14b's routed price changed on day 2: two intervals, two different fetches.
+    const routed = ((await get('/v1/models/qwen/qwen3-14b/history?provider=openrouter')).body!.data as Json)
+      .intervals as Json[];
+    expect(routed).toHaveLength(2);
+    expect(routed[0]!.content_hash).not.toBe(routed[1]!.content_hash);
+    // The same as the raw events say (the RawPriceObserved fetched at the interval's start).
+    const raws = api.events
+      .flat()
+      .flatMap((e) => (e.name === 'RawPriceObserved' ? [e.event] : []))
+      .filter((r) => r.model_id === 'qwen/qwen3-14b' && r.source_type === 'openrouter_api');
+    expect(
+      routed.map((i) => raws.find((r) => r.fetched_at === Date.parse(String(i.from)))?.content_hash),
+    ).toEqual(routed.map((i) => i.content_hash));
+    expect(checked).toBeGreaterThan(10);
   });
 
   it('changes: filters, alerts, since, and paging that neither repeats nor skips', async () => {

@@ -34,7 +34,7 @@ export const recorded = {
 };
 
 /** The events the real stages publish for one recorded day. */
-function dayEvents(day: 'day1' | 'day2', at: number, state: Map<string, PriceState>): DecodedEvent[] {
+export function dayEvents(day: 'day1' | 'day2', at: number, state: Map<string, PriceState>): DecodedEvent[] {
   const out: DecodedEvent[] = [];
   const endpoints = readJson('endpoints', `${day}.json`);
   const runId = `api-test-${day}`;
@@ -90,8 +90,16 @@ export function expectedPricing(pricing: Json): Json {
   return out;
 }
 
+/** The events the real stages publish for the two recorded days (one batch per day), in topic order. */
+export function recordedEvents(): DecodedEvent[][] {
+  const state = new Map<string, PriceState>();
+  return DAYS.map(({ day, at }) => dayEvents(day, at, state));
+}
+
 export interface RecordedApi {
   readonly db: FreshDatabase;
+  /** What filled the database: the real stages' events, one batch per recorded day. */
+  readonly events: readonly (readonly DecodedEvent[])[];
   /** http://127.0.0.1:<port> */
   readonly base: string;
   /** The login granted api_reader the app connects as, and its password. */
@@ -114,10 +122,10 @@ export async function startRecordedApi(label: string): Promise<RecordedApi> {
   const login = `api_test_${randomBytes(4).toString('hex')}`;
   const password = randomBytes(12).toString('hex');
   const db = await freshDatabase(label);
-  const state = new Map<string, PriceState>();
+  const events = recordedEvents();
   const store = createPostgresStore({ databaseUrl: db.url, logger });
   try {
-    for (const { day, at } of DAYS) await store.writeBatch(project(dayEvents(day, at, state)));
+    for (const batch of events) await store.writeBatch(project(batch));
   } finally {
     await store.close();
   }
@@ -125,23 +133,7 @@ export async function startRecordedApi(label: string): Promise<RecordedApi> {
   await withClient(db.url, (c) =>
     c.query(`create role ${login} login password '${password}' in role api_reader`),
   );
-  const url = new URL(db.url);
-  url.username = login;
-  url.password = password;
-  const reader = createCatalogReader({ databaseUrl: url.toString(), poolSize: 4 });
-  const app = await buildApiApp({
-    reader,
-    now: () => new Date('2026-08-20T00:00:00Z'),
-    rateLimit: { max: 1000, windowMs: 60_000 },
-    corsOrigins: ['https://app.example'],
-  });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const addr = app.server.address();
-  const base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
-  const close = async () => {
-    await app.close();
-    await reader.close();
-  };
+  const { base, close } = await serveApi(db.url, login, password);
 
   // The OpenAPI document: valid per swagger-parser, and the schema every response is checked against.
   const doc = (await (await fetch(`${base}/openapi.json`)).json()) as Json;
@@ -167,5 +159,37 @@ export async function startRecordedApi(label: string): Promise<RecordedApi> {
       c.query(`drop role if exists ${login}`),
     ).catch(() => undefined);
   };
-  return { db, base, login, password, validate, get, stop };
+  return { db, events, base, login, password, validate, get, stop };
+}
+
+/**
+ * The API app in process on 127.0.0.1 over the database at `databaseUrl`, connected as `login` (a
+ * login granted api_reader: roles are the cluster's, so one login serves several databases), with the
+ * recorded tests' clock (2026-08-20T00:00:00Z). `close` stops the app and its reader.
+ */
+export async function serveApi(
+  databaseUrl: string,
+  login: string,
+  password: string,
+): Promise<{ base: string; close: () => Promise<void> }> {
+  const url = new URL(databaseUrl);
+  url.username = login;
+  url.password = password;
+  const reader = createCatalogReader({ databaseUrl: url.toString(), poolSize: 4 });
+  const app = await buildApiApp({
+    reader,
+    now: () => new Date('2026-08-20T00:00:00Z'),
+    rateLimit: { max: 1000, windowMs: 60_000 },
+    corsOrigins: ['https://app.example'],
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const addr = app.server.address();
+  const base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+  return {
+    base,
+    close: async () => {
+      await app.close();
+      await reader.close();
+    },
+  };
 }

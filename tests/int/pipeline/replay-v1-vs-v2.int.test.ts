@@ -231,4 +231,18 @@ describe('replay from v1 events into the v2 schema', () => {
       expect(r.expiration_date).toBeNull();
     }
   });
+
+  it("v1 observations have no content hash (their bytes carry none, none is invented); the current run's all do", async () => {
+    const hashes = (url: string) =>
+      withClient(url, async (db) =>
+        (await db.query<{ h: string | null }>('select content_hash as h from price_observations')).rows.map(
+          (r) => r.h,
+        ),
+      );
+    const [v1, v2] = await Promise.all([hashes(dbV1.url), hashes(dbV2.url)]);
+    expect(v1.length).toBeGreaterThan(100);
+    expect(v1.every((h) => h === null)).toBe(true);
+    expect(v2.length).toBe(v1.length);
+    expect(v2.every((h) => h !== null && /^[0-9a-f]{64}$/.test(h))).toBe(true);
+  });
 });

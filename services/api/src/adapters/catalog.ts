@@ -68,7 +68,7 @@ const HISTORY_SELECT = `
   select o.event_id, o.price_key, o.provider, o.source_type, o.source_url, o.snapshot_date::text as snapshot_date,
          o.observed_at, o.status, o.unavailable_reason, o.currency,
          jsonb_build_object(${DIMENSION_NAMES.map((d) => `'${d}', o.${d}::text`).join(', ')}) as dimensions,
-         o.base, o.tiers, o.unregistered
+         o.base, o.tiers, o.unregistered, o.content_hash
     from public.price_observations o
    where o.model_id = $1
      and ($2::boolean is false or o.provider is not distinct from $3)

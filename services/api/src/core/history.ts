@@ -21,6 +21,8 @@ export interface HistoryObservation {
   readonly base: readonly StoredAmount[];
   readonly tiers: readonly StoredTier[];
   readonly unregistered: readonly StoredUnregistered[];
+  /** sha256 hex of the fetched bytes; null before NormalizedPrice v3 or when nothing was fetched. */
+  readonly content_hash: string | null;
 }
 
 export interface HistoryRemoval {
@@ -47,6 +49,8 @@ export interface PriceInterval {
   readonly source_url: string;
   /** The observation that started the interval. */
   readonly event_id: string;
+  /** That observation's content hash (README "History"). */
+  readonly content_hash: string | null;
   readonly first_observed_at: string;
   readonly last_observed_at: string;
   readonly observations: number;
@@ -129,6 +133,7 @@ export function priceIntervals(
         unregistered: first.unregistered,
         source_url: first.source_url,
         event_id: first.event_id,
+        content_hash: first.content_hash,
         first_observed_at: first.observed_at.toISOString(),
         last_observed_at: last.observed_at.toISOString(),
         observations: run.length,

@@ -20,6 +20,7 @@ function obs(at: string, prompt: string | null, extra: Partial<HistoryObservatio
     base: prompt === null ? [] : [{ dimension: 'prompt', amount: prompt }],
     tiers: [],
     unregistered: [],
+    content_hash: null,
     ...extra,
   };
 }
@@ -41,6 +42,26 @@ describe('priceIntervals', () => {
     // Every registered dimension is present, null where not priced.
     expect(Object.keys(out[0]!.dimensions)).toContain('input_cache_write_1h');
     expect(out[0]!.dimensions.completion).toBeNull();
+  });
+
+  it('an interval carries the content hash of the observation that started it; the hash is not part of the price', () => {
+    const h = (c: string) => c.repeat(64);
+    const out = priceIntervals(
+      [
+        obs('2026-08-01T06:00:00Z', '0.22750000', { content_hash: h('a') }),
+        // Other bytes, same price: the same interval, which keeps its opening hash.
+        obs('2026-08-02T06:00:00Z', '0.22750000', { content_hash: h('b') }),
+        obs('2026-08-19T06:00:00Z', '0.12000000', { content_hash: h('c') }),
+        // An observation stored before NormalizedPrice v3: no hash, and none invented.
+        obs('2026-08-20T06:00:00Z', '0.10000000', { content_hash: null }),
+      ],
+      [],
+    );
+    expect(out.map((i) => [i.from, i.content_hash, i.observations])).toEqual([
+      ['2026-08-01T06:00:00.000Z', h('a'), 2],
+      ['2026-08-19T06:00:00.000Z', h('c'), 1],
+      ['2026-08-20T06:00:00.000Z', null, 1],
+    ]);
   });
 
   it('a tier change alone starts an interval (base and tiers are part of the price)', () => {
