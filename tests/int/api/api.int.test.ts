@@ -45,6 +45,7 @@ describe('services/api on two recorded OpenRouter days', () => {
       '/readyz',
       '/v1/changes',
       '/v1/changes.atom',
+      '/v1/cost',
       '/v1/exports/{file}',
       '/v1/exports/{format}/{file}',
       '/v1/models',

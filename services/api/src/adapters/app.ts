@@ -28,7 +28,20 @@ import { ATOM_CONTENT_TYPE, toAtomFeed } from '../core/atom.ts';
 import { dayMoment, EXPORT_FORMATS, exportFormatOf, renderExport, splitDayFile } from '../core/exports.ts';
 import { ApiError, badRequest, notFound } from '../errors.ts';
 import {
+  costRequestOfBody,
+  costRequestOfQuery,
+  MAX_COST_BODY,
+  usageInputOf,
+  type CostBody,
+  type CostQuery,
+  type CostRequest,
+} from '../core/cost.ts';
+import { priceCall } from './cost.ts';
+import {
   atomQuery,
+  costBody,
+  costQuery,
+  costResponse,
   catalogQuery,
   changesQuery,
   changesResponse,
@@ -61,6 +74,7 @@ export const MAX_URL_LENGTH = 2048;
 const errors = {
   400: jsonSchema(errorResponse),
   404: jsonSchema(errorResponse),
+  422: jsonSchema(errorResponse),
   429: jsonSchema(errorResponse),
   503: jsonSchema(errorResponse),
 };
@@ -129,7 +143,7 @@ export async function buildApiApp(opts: ApiAppOptions): Promise<FastifyInstance>
   await app.register(compress, { encodings: ['br', 'gzip'] });
   await app.register(cors, {
     origin: (opts.corsOrigins ?? ['*']).includes('*') ? '*' : [...(opts.corsOrigins ?? [])],
-    methods: ['GET', 'HEAD', 'OPTIONS'],
+    methods: ['GET', 'HEAD', 'POST', 'OPTIONS'],
     exposedHeaders: ['ETag', 'Last-Modified', 'Retry-After'],
   });
   await app.register(rateLimit, {
@@ -155,8 +169,16 @@ export async function buildApiApp(opts: ApiAppOptions): Promise<FastifyInstance>
       if (e.statusCode === 429 && e.error) return sendError(reply, 429, e.error.code, e.error.message);
       if (e.validation)
         return sendError(reply, 400, 'BAD_REQUEST', `${e.validationContext ?? 'request'}: ${e.message}`);
+      if (e.statusCode === 413) return sendError(reply, 413, 'PAYLOAD_TOO_LARGE', e.message);
+      if (e.statusCode === 415) return sendError(reply, 415, 'UNSUPPORTED_MEDIA_TYPE', e.message);
+      // Fastify's own 4xx (a body that is not JSON, say) carry FST_ codes: ours is BAD_REQUEST.
       if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500)
-        return sendError(reply, e.statusCode, e.code ?? 'BAD_REQUEST', e.message);
+        return sendError(
+          reply,
+          e.statusCode,
+          e.code && !e.code.startsWith('FST_') ? e.code : 'BAD_REQUEST',
+          e.message,
+        );
       req.log.error({ err }, 'unexpected error');
       return sendError(reply, 500, 'INTERNAL', 'internal error');
     },
@@ -438,6 +460,46 @@ export async function buildApiApp(opts: ApiAppOptions): Promise<FastifyInstance>
             : `day: ${parts.day} is not over yet (UTC); ask /v1/exports/${name}.${parts.ext} for the current catalog`,
         );
       return sendExport(reply, format, moment.at, false);
+    },
+  );
+
+  // Cost of a call (README "Cost of a call"): the consumer's costOfCallAt, per provider.
+  const cost = async (req: CostRequest) => {
+    const at = atOf(req.at);
+    const usage = usageInputOf(req.usage, req.format);
+    if (!usage.ok) throw new ApiError(usage.code as 'BAD_REQUEST', usage.message, 400);
+    return { data: await read(() => priceCall(opts.reader, req, usage.value, at)) };
+  };
+  const costResponses = {
+    200: jsonSchema(costResponse),
+    ...errors,
+    413: jsonSchema(errorResponse),
+  };
+  app.post(
+    '/v1/cost',
+    {
+      bodyLimit: MAX_COST_BODY,
+      schema: {
+        summary: 'The cost of one call from its usage object, per provider, at the prices in force at `at`',
+        body: jsonSchema(costBody),
+        response: costResponses,
+      },
+    },
+    async (req) => cost(costRequestOfBody(req.body as CostBody)),
+  );
+  app.get(
+    '/v1/cost',
+    {
+      schema: {
+        summary: 'As POST /v1/cost, the fields as query parameters (usage as URL-encoded JSON)',
+        querystring: jsonSchema(costQuery),
+        response: costResponses,
+      },
+    },
+    async (req) => {
+      const parsed = costRequestOfQuery(req.query as CostQuery);
+      if (!parsed.ok) throw badRequest(parsed.message);
+      return cost(parsed.value);
     },
   );
 
