@@ -16,6 +16,7 @@ import swagger from '@fastify/swagger';
 import type { Logger } from '@llmpt/runtime';
 import type { PipelineError } from '@llmpt/core';
 import { instantOf } from '../core/at.ts';
+import { notModifiedSince } from '../core/conditional.ts';
 import { priceIntervals } from '../core/history.ts';
 import { decodeCursor, encodeCursor, parseLimit } from '../core/paging.ts';
 import {
@@ -140,6 +141,20 @@ export async function buildApiApp(opts: ApiAppOptions): Promise<FastifyInstance>
   });
   // ETag before compression: the tag is the hash of the body, whatever encoding carries it.
   await app.register(etag);
+  // If-Modified-Since (README; RFC 9110 §13.2.2): after @fastify/etag, which has answered a matching
+  // If-None-Match with its 304 already; before compression, so a 304 carries no encoded body.
+  app.addHook('onSend', async (req, reply, payload) => {
+    const header = (v: string | string[] | number | undefined) => (typeof v === 'string' ? v : undefined);
+    const conditional = {
+      method: req.method,
+      ifNoneMatch: header(req.headers['if-none-match']),
+      ifModifiedSince: header(req.headers['if-modified-since']),
+    };
+    if (!notModifiedSince(conditional, reply.statusCode, header(reply.getHeader('last-modified')), now()))
+      return payload;
+    reply.code(304);
+    return '';
+  });
   await app.register(compress, { encodings: ['br', 'gzip'] });
   await app.register(cors, {
     origin: (opts.corsOrigins ?? ['*']).includes('*') ? '*' : [...(opts.corsOrigins ?? [])],
