@@ -25,7 +25,33 @@ const schema = z.object({
       (list) => list.length > 0 && list.every((o) => o === '*' || /^https?:\/\/[^/]+$/.test(o)),
       '`*` or a comma-separated list of origins (scheme://host[:port], no path)',
     ),
+  // The URL clients reach the API at (README "Environment"): the links the API writes start with it.
+  PUBLIC_BASE_URL: z
+    .string()
+    .optional()
+    .transform((s) => (s === undefined || s.trim() === '' ? undefined : s.trim()))
+    .refine((s) => s === undefined || publicBaseUrlOk(s), {
+      message: 'an absolute http(s) URL with an optional path, no query, fragment or credentials',
+    })
+    .transform((s) => (s === undefined ? undefined : s.replace(/\/+$/, ''))),
 });
+
+function publicBaseUrlOk(text: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return false;
+  }
+  return (
+    (url.protocol === 'http:' || url.protocol === 'https:') &&
+    url.username === '' &&
+    url.password === '' &&
+    url.search === '' &&
+    url.hash === '' &&
+    !/[?#]/.test(text)
+  );
+}
 
 export type ApiConfig = z.infer<typeof schema>;
 export const loadApiConfig = (e?: Record<string, string | undefined>) => loadConfig(schema, e);

@@ -15,6 +15,7 @@ const app = await buildApiApp({
   logger,
   rateLimit: { max: config.RATE_LIMIT_MAX, windowMs: config.RATE_LIMIT_WINDOW_MS },
   corsOrigins: config.CORS_ORIGINS,
+  ...(config.PUBLIC_BASE_URL ? { publicBaseUrl: config.PUBLIC_BASE_URL } : {}),
 });
 
 // SIGTERM: stop accepting, let requests in flight finish (new ones get 503), then close the pool.

@@ -67,6 +67,8 @@ export interface ApiAppOptions {
   readonly rateLimit?: { readonly max: number; readonly windowMs: number };
   /** Allowed origins, or ['*']. */
   readonly corsOrigins?: readonly string[];
+  /** PUBLIC_BASE_URL (no trailing slash): the start of the links the API writes; default the request's origin. */
+  readonly publicBaseUrl?: string;
 }
 
 /** Longest request target we read; anything longer is a 400 before any work. */
@@ -398,7 +400,7 @@ export async function buildApiApp(opts: ApiAppOptions): Promise<FastifyInstance>
       const xml = toAtomFeed({
         changes: rows,
         filters: { model: q.model, provider: q.provider, alerts: q.alerts, since: q.since },
-        origin: `${req.protocol}://${req.host}`,
+        origin: opts.publicBaseUrl ?? `${req.protocol}://${req.host}`,
         selfPath: req.url,
       });
       return reply.type(ATOM_CONTENT_TYPE).send(xml);
