@@ -26,7 +26,14 @@ import {
   toOpenRouterModel,
 } from '../core/catalog.ts';
 import { ATOM_CONTENT_TYPE, toAtomFeed } from '../core/atom.ts';
-import { dayMoment, EXPORT_FORMATS, exportFormatOf, renderExport, splitDayFile } from '../core/exports.ts';
+import {
+  dayMoment,
+  EXPORT_FORMATS,
+  exportFormatOf,
+  exportReportHeaders,
+  renderExport,
+  splitDayFile,
+} from '../core/exports.ts';
 import { ApiError, badRequest, notFound } from '../errors.ts';
 import {
   costRequestOfBody,
@@ -161,7 +168,14 @@ export async function buildApiApp(opts: ApiAppOptions): Promise<FastifyInstance>
   await app.register(cors, {
     origin: (opts.corsOrigins ?? ['*']).includes('*') ? '*' : [...(opts.corsOrigins ?? [])],
     methods: ['GET', 'HEAD', 'POST', 'OPTIONS'],
-    exposedHeaders: ['ETag', 'Last-Modified', 'Retry-After'],
+    exposedHeaders: [
+      'ETag',
+      'Last-Modified',
+      'Retry-After',
+      'X-Export-Prices',
+      'X-Export-Skipped',
+      'X-Export-Caveats',
+    ],
   });
   await app.register(rateLimit, {
     max: opts.rateLimit?.max ?? 300,
@@ -411,6 +425,20 @@ export async function buildApiApp(opts: ApiAppOptions): Promise<FastifyInstance>
   const exportResponses = {
     200: {
       description: 'The export file: JSON for litellm, genai-prices and models-dev; CSV for csv',
+      headers: {
+        'X-Export-Prices': {
+          description: 'Prices of the snapshot the file carries (the CLI’s “N prices”)',
+          schema: { type: 'string', pattern: '^[0-9]+$' },
+        },
+        'X-Export-Skipped': {
+          description: 'Entries the format cannot carry, left out (the CLI’s “skipped” lines)',
+          schema: { type: 'string', pattern: '^[0-9]+$' },
+        },
+        'X-Export-Caveats': {
+          description: 'Entries carried only approximately (the CLI’s “caveat” lines)',
+          schema: { type: 'string', pattern: '^[0-9]+$' },
+        },
+      },
       content: {
         // genai-prices' data.json is an array of providers; the other JSON formats are objects.
         'application/json': { schema: { type: ['object', 'array'] } },
@@ -426,8 +454,8 @@ export async function buildApiApp(opts: ApiAppOptions): Promise<FastifyInstance>
     withCatalog: boolean,
   ) => {
     const snapshot = await read(() => opts.reader.snapshot(at, withCatalog));
-    const { body, contentType } = renderExport(format, snapshot);
-    return reply.type(contentType).send(body);
+    const { body, contentType, report } = renderExport(format, snapshot);
+    return reply.headers(exportReportHeaders(report)).type(contentType).send(body);
   };
   const unknownExport = (name: string) =>
     notFound(
