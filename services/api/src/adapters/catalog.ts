@@ -8,7 +8,7 @@ import type { CatalogModelRow, EndpointRow } from '../core/catalog.ts';
 import type { HistoryObservation, HistoryRemoval } from '../core/history.ts';
 import type { Position } from '../core/paging.ts';
 import type { Change } from '../schemas.ts';
-import { priceAtPg, type PriceAtQuery, type PriceInForce } from '@llmpt/consumer';
+import { priceAtPg, type PriceAtQuery, type PriceInForce } from '@llmpt/consumer/pricing';
 
 export interface CatalogReader {
   /** Whether the database answers (readiness). */

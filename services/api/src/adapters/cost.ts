@@ -10,7 +10,7 @@ import {
   type PriceAtQuery,
   type TokenCounts,
   type UsageInput,
-} from '@llmpt/consumer';
+} from '@llmpt/consumer/pricing';
 import { ApiError } from '../errors.ts';
 import { cheapestFirst, costItemOf, providersOf, type CostItem, type CostRequest } from '../core/cost.ts';
 import type { CatalogReader } from './catalog.ts';

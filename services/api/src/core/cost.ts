@@ -1,7 +1,13 @@
 // /v1/cost (services/api/README.md "Cost of a call"): how a request becomes the consumer's pricing calls
 // and how their result is answered. Pure: the pricing itself is @llmpt/consumer's (costOfCallAt), run
 // by the adapter; this module reads the request (the usage's format included) and shapes the answer.
-import type { CallCostAt, CostComponent, PriceInForce, UsageFormat, UsageInput } from '@llmpt/consumer';
+import type {
+  CallCostAt,
+  CostComponent,
+  PriceInForce,
+  UsageFormat,
+  UsageInput,
+} from '@llmpt/consumer/pricing';
 
 export const USAGE_FORMATS: readonly UsageFormat[] = [
   'openai',

@@ -1,7 +1,7 @@
 // From services/api/README.md "Cost of a call": the request fields, the format table, the order of
 // the answer. The pricing is the consumer's and is tested there.
 import { describe, expect, it } from 'vitest';
-import type { PriceInForce } from '@llmpt/consumer';
+import type { PriceInForce } from '@llmpt/consumer/pricing';
 import {
   cheapestFirst,
   compareDecimal,
