@@ -379,6 +379,20 @@ describe('/v1/cost on two recorded days', () => {
     expect(long.res.status).toBe(400);
   });
 
+  it('browsers may POST a JSON body (CORS preflight allows POST for the configured origin)', async () => {
+    const res = await fetch(`${api.base}/v1/cost`, {
+      method: 'OPTIONS',
+      headers: {
+        origin: 'https://app.example',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type',
+      },
+    });
+    expect(res.status).toBeLessThan(300);
+    expect(res.headers.get('access-control-allow-origin')).toBe('https://app.example');
+    expect(res.headers.get('access-control-allow-methods')).toMatch(/POST/);
+  });
+
   it('BYOK and web searches: the fee and the per-search price as the consumer computes them', async () => {
     const model = 'anthropic/claude-sonnet-4.6';
     const usage = { prompt_tokens: 1000, completion_tokens: 100 };
