@@ -16,6 +16,7 @@ COPY packages/runtime/package.json packages/runtime/
 COPY packages/testkit/package.json packages/testkit/
 COPY packages/fixture-server/package.json packages/fixture-server/
 COPY packages/exports/package.json packages/exports/
+COPY packages/consumer/package.json packages/consumer/
 COPY services/discovery/package.json services/discovery/
 COPY services/scraper/package.json services/scraper/
 COPY services/normalizer/package.json services/normalizer/
@@ -37,6 +38,7 @@ COPY --from=build /app/packages/runtime/package.json packages/runtime/
 COPY --from=build /app/packages/testkit/package.json packages/testkit/
 COPY --from=build /app/packages/fixture-server/package.json packages/fixture-server/
 COPY --from=build /app/packages/exports/package.json packages/exports/
+COPY --from=build /app/packages/consumer/package.json packages/consumer/
 COPY --from=build /app/services/discovery/package.json services/discovery/
 COPY --from=build /app/services/scraper/package.json services/scraper/
 COPY --from=build /app/services/normalizer/package.json services/normalizer/

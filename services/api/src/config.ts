@@ -51,11 +51,37 @@ const schema = z
       .optional(),
     WEBHOOK_ALLOW_LOOPBACK: env.bool(false),
     NODE_ENV: z.string().optional(),
+    // The URL clients reach the API at (README "Environment"): the links the API writes start with it.
+    PUBLIC_BASE_URL: z
+      .string()
+      .optional()
+      .transform((s) => (s === undefined || s.trim() === '' ? undefined : s.trim()))
+      .refine((s) => s === undefined || publicBaseUrlOk(s), {
+        message: 'an absolute http(s) URL with an optional path, no query, fragment or credentials',
+      })
+      .transform((s) => (s === undefined ? undefined : s.replace(/\/+$/, ''))),
   })
   .refine((c) => !(c.WEBHOOK_ALLOW_LOOPBACK && c.NODE_ENV === 'production'), {
     path: ['WEBHOOK_ALLOW_LOOPBACK'],
     message: 'must not be set when NODE_ENV=production',
   });
+
+function publicBaseUrlOk(text: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return false;
+  }
+  return (
+    (url.protocol === 'http:' || url.protocol === 'https:') &&
+    url.username === '' &&
+    url.password === '' &&
+    url.search === '' &&
+    url.hash === '' &&
+    !/[?#]/.test(text)
+  );
+}
 
 export type ApiConfig = z.infer<typeof schema>;
 export const loadApiConfig = (e?: Record<string, string | undefined>) => loadConfig(schema, e);

@@ -45,4 +45,28 @@ describe('api config', () => {
       /WEBHOOK_ALLOW_LOOPBACK/,
     );
   });
+
+  it('PUBLIC_BASE_URL: optional; an http(s) URL with an optional path, the trailing slash dropped', () => {
+    expect(loadApiConfig(env).PUBLIC_BASE_URL).toBeUndefined();
+    expect(loadApiConfig({ ...env, PUBLIC_BASE_URL: '' }).PUBLIC_BASE_URL).toBeUndefined();
+    expect(loadApiConfig({ ...env, PUBLIC_BASE_URL: 'https://prices.example' }).PUBLIC_BASE_URL).toBe(
+      'https://prices.example',
+    );
+    expect(
+      loadApiConfig({ ...env, PUBLIC_BASE_URL: 'https://example.com/llm-prices/' }).PUBLIC_BASE_URL,
+    ).toBe('https://example.com/llm-prices');
+    expect(loadApiConfig({ ...env, PUBLIC_BASE_URL: 'http://api.local:8080' }).PUBLIC_BASE_URL).toBe(
+      'http://api.local:8080',
+    );
+    for (const bad of [
+      'prices.example',
+      '/v1',
+      'ftp://prices.example',
+      'https://prices.example/?x=1',
+      'https://prices.example/#top',
+      'https://user:pw@prices.example',
+      'not a url',
+    ])
+      expect(() => loadApiConfig({ ...env, PUBLIC_BASE_URL: bad }), bad).toThrow(/PUBLIC_BASE_URL/);
+  });
 });

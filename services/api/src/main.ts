@@ -34,6 +34,7 @@ const app = await buildApiApp({
         },
       }
     : {}),
+  ...(config.PUBLIC_BASE_URL ? { publicBaseUrl: config.PUBLIC_BASE_URL } : {}),
 });
 
 // SIGTERM: stop accepting, let requests in flight finish (new ones get 503), then close the pool.

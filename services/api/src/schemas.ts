@@ -240,6 +240,90 @@ export const subscriptionCreatedResponse = z.object({
   }),
 });
 
+// /v1/cost (README "Cost of a call").
+const usageFormat = z.enum(['openai', 'openrouter', 'anthropic', 'gemini', 'cohere']);
+const sourceType = historyQuery.shape.source.unwrap();
+const costModel = z
+  .string()
+  .max(201)
+  .regex(/^[A-Za-z0-9~._:+-]+\/[A-Za-z0-9~._:+-]+$/, 'a model id such as anthropic/claude-sonnet-4.6');
+const costTier = z.string().min(1).max(200).describe('a tier label to apply; `base`: the base price alone');
+const count = z.int().min(0).max(999_999_999);
+const countText = z.string().max(9);
+
+export const costBody = z.strictObject({
+  model: costModel,
+  provider: historyQuery.shape.provider,
+  source: sourceType.optional(),
+  at: at.optional().describe('when the call was made; default now'),
+  format: usageFormat.optional().describe('absent: detected from the keys of usage'),
+  usage: z.record(z.string(), z.unknown()).describe('the usage object as the provider returned it'),
+  images: count.optional().describe('input images priced per image'),
+  web_searches: count.optional().describe('web searches of the call (overrides the usage)'),
+  tier: costTier.optional(),
+  byok_requests_this_month: count.optional().describe('BYOK: requests already made this month'),
+});
+
+export const costQuery = z.strictObject({
+  model: costModel,
+  provider: historyQuery.shape.provider,
+  source: sourceType.optional(),
+  at: at.optional().describe('when the call was made; default now'),
+  format: usageFormat.optional().describe('absent: detected from the keys of usage'),
+  usage: z.string().max(4096).describe('the usage object as URL-encoded JSON (at most 1500 characters)'),
+  images: countText.optional().describe('input images priced per image, a whole number'),
+  web_searches: countText.optional().describe('web searches of the call, a whole number'),
+  tier: costTier.optional(),
+  byok_requests_this_month: countText.optional().describe('BYOK: requests already made this month'),
+});
+
+const money = z
+  .string()
+  .regex(/^-?\d+(\.\d+)?$/)
+  .describe('USD, a decimal string');
+const costItem = z.object({
+  provider: z.string().nullable().describe('null: OpenRouter’s routed price'),
+  source: z.string(),
+  price_key: z.string(),
+  total: money,
+  total_source: z.enum(['catalog', 'reported']),
+  catalog_total: money,
+  components: z.array(
+    z.object({
+      dimension: z.string(),
+      count: z.string(),
+      rate: z.string(),
+      unit: z.enum(['per_1m_tokens', 'per_request', 'per_image', 'per_web_search', 'fraction']),
+      tier: z.string().nullable(),
+      amount: money,
+    }),
+  ),
+  tiers_applied: z.array(z.string()),
+  tiers_from: z.object({ source: z.string(), price_key: z.string() }).nullable(),
+  reported: z.object({ cost: money, difference: money, disagrees: z.boolean() }).nullable(),
+  price: z.object({
+    source: z.string(),
+    source_url: z.string().nullable(),
+    observed_at: z.string(),
+    effective_from: z.string(),
+    event_id: z.string(),
+  }),
+  notes: z.array(z.string()),
+  warnings: z.array(z.string()),
+});
+
+export const costResponse = z.object({
+  data: z.object({
+    model: z.string(),
+    at: z.string(),
+    format: usageFormat,
+    tokens: z.record(z.string(), z.union([z.number(), z.string(), z.null()])),
+    chosen: z.string().nullable().describe('the price_key the consumer picks when no provider is named'),
+    costs: z.array(costItem).describe('cheapest first'),
+    unpriced: z.array(z.object({ provider: z.string().nullable(), code: z.string(), message: z.string() })),
+  }),
+});
+
 export const errorResponse = z.object({
   error: z.object({ code: z.string(), message: z.string() }),
 });

@@ -46,6 +46,7 @@ describe('services/api on two recorded OpenRouter days', () => {
       '/readyz',
       '/v1/changes',
       '/v1/changes.atom',
+      '/v1/cost',
       '/v1/exports/{file}',
       '/v1/exports/{format}/{file}',
       '/v1/models',
@@ -324,6 +325,71 @@ describe('services/api on two recorded OpenRouter days', () => {
     expect(cors.headers.get('access-control-allow-origin')).toBe('https://app.example');
     const foreign = await fetch(`${base}/v1/models`, { headers: { origin: 'https://evil.example' } });
     expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('If-Modified-Since answers 304 when not modified since; If-None-Match, when present, decides alone', async () => {
+    // README "Behaviour common to every endpoint". Day 2's routed prices were observed at 06:00:01Z.
+    const url = '/v1/models?at=2026-08-19T12:00:00Z';
+    const first = await get(url);
+    const lastModified = first.res.headers.get('last-modified')!;
+    const tag = first.res.headers.get('etag')!;
+    expect(lastModified).toBe('Wed, 19 Aug 2026 06:00:01 GMT');
+    for (const since of [
+      lastModified,
+      'Thu, 20 Aug 2026 00:00:00 GMT',
+      'Wednesday, 19-Aug-26 06:00:01 GMT', // RFC 850
+      'Wed Aug 19 06:00:01 2026', // asctime
+    ]) {
+      const res = await fetch(`${base}${url}`, { headers: { 'if-modified-since': since } });
+      expect(res.status, since).toBe(304);
+      expect(await res.text()).toBe('');
+      expect(res.headers.get('etag')).toBe(tag);
+      expect(res.headers.get('last-modified')).toBe(lastModified);
+    }
+    // HEAD too; compressed or not, a 304 has no body.
+    const head = await fetch(`${base}${url}`, {
+      method: 'HEAD',
+      headers: { 'if-modified-since': lastModified },
+    });
+    expect(head.status).toBe(304);
+    const br = await fetch(`${base}${url}`, {
+      headers: { 'if-modified-since': lastModified, 'accept-encoding': 'br' },
+    });
+    expect(br.status).toBe(304);
+    expect(await br.text()).toBe('');
+    // Modified after the date, or a date that is not an HTTP-date: 200 with the body.
+    for (const since of ['Wed, 19 Aug 2026 06:00:00 GMT', '2026-08-20T00:00:00Z', 'soon']) {
+      const { res, body } = await get(url, { 'if-modified-since': since });
+      expect(res.status, since).toBe(200);
+      expect(body).toEqual(first.body);
+    }
+    // An older `at` was last modified on day 1: a date between the days makes it a 304, not day 2's answer.
+    const day1 = await get('/v1/models?at=2026-08-02', {
+      'if-modified-since': 'Sat, 01 Aug 2026 12:00:00 GMT',
+    });
+    expect(day1.res.status).toBe(304);
+    // Both headers: If-None-Match decides. A tag that does not match is a 200 even with a later date;
+    // a matching tag is a 304 even with an earlier date.
+    const both = await get(url, {
+      'if-none-match': '"other"',
+      'if-modified-since': 'Thu, 20 Aug 2026 00:00:00 GMT',
+    });
+    expect(both.res.status).toBe(200);
+    expect(both.body).toEqual(first.body);
+    const tagWins = await get(url, {
+      'if-none-match': tag,
+      'if-modified-since': 'Sat, 01 Aug 2026 00:00:00 GMT',
+    });
+    expect(tagWins.res.status).toBe(304);
+    // History answers carry Last-Modified as well; changes do not, and ignore the header.
+    const history = await get('/v1/models/qwen/qwen3-14b/history');
+    const again = await get('/v1/models/qwen/qwen3-14b/history', {
+      'if-modified-since': history.res.headers.get('last-modified')!,
+    });
+    expect(again.res.status).toBe(304);
+    const changes = await get('/v1/changes', { 'if-modified-since': 'Thu, 20 Aug 2026 00:00:00 GMT' });
+    expect(changes.res.headers.get('last-modified')).toBeNull();
+    expect(changes.res.status).toBe(200);
   });
 
   it('bad input is a 4xx with a JSON error code and message, never a 500 or a stack', async () => {

@@ -1,8 +1,10 @@
 // The Atom feed (services/api/README.md "Changes as an Atom feed") on the recorded days
 // (tests/int/api/setup.ts), read by a real feed parser (feedsmith), entry by entry against /v1/changes
 // with the same filters.
+import { request } from 'node:http';
 import { parseAtomFeed } from 'feedsmith';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApiApp, createCatalogReader, loadApiConfig } from '@llmpt/api';
 import { startRecordedApi, type Json, type RecordedApi } from './setup.ts';
 
 const LABEL = 'api_atom';
@@ -140,6 +142,73 @@ describe('GET /v1/changes.atom on two recorded OpenRouter days', () => {
       expect(res.status, query).toBe(400);
       expect((body!.error as Json).code, query).toBe('BAD_REQUEST');
       validate('/v1/changes.atom', 400, body);
+    }
+  });
+
+  /** GET with a Host header of our choosing (fetch does not let a caller set Host). */
+  function getWithHost(url: string, host: string): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const req = request(url, { headers: { host } }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => resolve(text));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
+  it('links: on the request’s Host without PUBLIC_BASE_URL; on PUBLIC_BASE_URL, whatever the Host, with it', async () => {
+    // Without PUBLIC_BASE_URL (README "Environment"): the request's own origin, Host header included.
+    const direct = parseAtomFeed(await getWithHost(`${base}/v1/changes.atom?limit=5`, 'seen.example:8080'));
+    expect(direct.links?.find((l) => l.rel === 'self')?.href).toBe(
+      'http://seen.example:8080/v1/changes.atom?limit=5',
+    );
+    for (const e of direct.entries ?? [])
+      expect(e.links?.find((l) => l.rel === 'alternate')?.href).toMatch(
+        /^http:\/\/seen\.example:8080\/v1\/models\//,
+      );
+
+    // With it: a second app on the same database, configured as main.ts does from the environment.
+    const config = loadApiConfig({
+      DATABASE_URL: 'postgres://unused@localhost/x',
+      PUBLIC_BASE_URL: 'https://prices.example/llm/',
+    });
+    const url = new URL(api.db.url);
+    url.username = api.login;
+    url.password = api.password;
+    const reader = createCatalogReader({ databaseUrl: url.toString(), poolSize: 2 });
+    const app = await buildApiApp({
+      reader,
+      now: () => new Date('2026-08-20T00:00:00Z'),
+      publicBaseUrl: config.PUBLIC_BASE_URL!,
+    });
+    try {
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      const addr = app.server.address();
+      const proxied = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+      const text = await getWithHost(`${proxied}/v1/changes.atom?limit=5&alerts=false`, 'evil.example');
+      expect(text).not.toContain('evil.example');
+      expect(text).not.toContain('127.0.0.1');
+      const feed = parseAtomFeed(text);
+      expect(feed.links?.find((l) => l.rel === 'self')?.href).toBe(
+        'https://prices.example/llm/v1/changes.atom?limit=5&alerts=false',
+      );
+      expect(feed.entries?.length).toBe(5);
+      for (const e of feed.entries!) {
+        const link = e.links?.find((l) => l.rel === 'alternate')?.href ?? '';
+        expect(link).toMatch(/^https:\/\/prices\.example\/llm\/v1\/models\/[^/]+\/[^/]+\/history\?provider=/);
+        // The same path answers on the API itself (the proxy would strip the prefix).
+        const res = await fetch(`${proxied}${link.slice('https://prices.example/llm'.length)}`);
+        expect(res.status, link).toBe(200);
+      }
+      // Only the links change: the entries are the same as the direct feed's.
+      const same = parseAtomFeed(await getWithHost(`${base}/v1/changes.atom?limit=5&alerts=false`, 'h'));
+      expect(feed.entries!.map((e) => e.id)).toEqual(same.entries!.map((e) => e.id));
+    } finally {
+      await app.close();
+      await reader.close();
     }
   });
 });

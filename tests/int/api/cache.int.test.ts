@@ -1,5 +1,6 @@
 // The answer cache (services/api/README.md "Caching", rules 1–5) on the recorded days: a second app on
 // the same database with the cache on, its reader counting the queries it is asked, its clock ours.
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApiApp, createCatalogReader, type CatalogReader } from '@llmpt/api';
 import { startRecordedApi, type RecordedApi } from './setup.ts';
@@ -132,6 +133,32 @@ describe('the answer cache', () => {
     const live = await get('/livez');
     expect(live.res.headers.get('x-cache')).toBeNull();
     expect(live.res.headers.get('cache-control')).toBeNull();
+  });
+
+  it("one client's Host never reaches another's answer (rule 2, no PUBLIC_BASE_URL)", async () => {
+    const atom = (host: string) =>
+      new Promise<{ cache: string | undefined; body: string }>((resolve, reject) => {
+        const u = new URL(`${base}/v1/changes.atom?limit=3`);
+        const req = request(
+          { host: u.hostname, port: u.port, path: `${u.pathname}${u.search}`, headers: { host } },
+          (res) => {
+            let body = '';
+            res.setEncoding('utf8');
+            res.on('data', (d: string) => (body += d));
+            res.on('end', () => resolve({ cache: res.headers['x-cache'] as string | undefined, body }));
+          },
+        );
+        req.on('error', reject);
+        req.end();
+      });
+    const a1 = await atom('prices.example');
+    const a2 = await atom('prices.example');
+    const evil = await atom('evil.example');
+    expect([a1.cache, a2.cache, evil.cache]).toEqual(['miss', 'hit', 'miss']);
+    expect(a2.body).toBe(a1.body);
+    expect(a1.body).toContain('http://prices.example/');
+    expect(evil.body).not.toContain('prices.example');
+    expect(a1.body).not.toContain('evil.example');
   });
 
   it('an export is kept with its own headers', async () => {

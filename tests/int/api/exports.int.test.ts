@@ -35,7 +35,10 @@ describe('GET /v1/exports on two recorded OpenRouter days', () => {
   };
 
   /** What `npm run export` writes for the same format and day, run as the database owner. */
-  function cliExport(format: string, at: string): Promise<string> {
+  const cliExport = (format: string, at: string): Promise<string> => cliRun(format, at).then((r) => r.out);
+
+  /** `npm run export` for a format and day: its file (stdout) and its report (stderr). */
+  function cliRun(format: string, at: string): Promise<{ out: string; err: string }> {
     return new Promise((resolve, reject) => {
       const child = spawn(
         process.execPath,
@@ -55,7 +58,7 @@ describe('GET /v1/exports on two recorded OpenRouter days', () => {
       child.stdout.on('data', (b: Buffer) => (out += b.toString()));
       child.stderr.on('data', (b: Buffer) => (err += b.toString()));
       child.on('exit', (code) =>
-        code === 0 ? resolve(out) : reject(new Error(`export exited ${code}: ${err}`)),
+        code === 0 ? resolve({ out, err }) : reject(new Error(`export exited ${code}: ${err}`)),
       );
     });
   }
@@ -87,6 +90,77 @@ describe('GET /v1/exports on two recorded OpenRouter days', () => {
       expect(one.text, format).toBe((await exportBytes(`/v1/exports/${format}/2026-08-19.json`)).text);
       validate('/v1/exports/{format}/{file}', 200, JSON.parse(one.text));
     }
+  }, 30_000);
+
+  it('X-Export-Prices/-Skipped/-Caveats: the counts the CLI reports on standard error, on 200 and 304', async () => {
+    // README "Exports": the CLI prints `skipped <key>: <reason>` and `caveat <key>: <reason>` lines, then
+    // `<format>: N prices at <at>, M skipped`. The same day, the same snapshot: the same counts.
+    // Two CLI runs (the formats with both skipped and caveated entries) keep the test fast; the other two
+    // are checked below against the snapshot's size, which every format's counts add up to.
+    const formats = [
+      ['litellm', 'json'],
+      ['models-dev', 'json'],
+    ] as const;
+    const runs = await Promise.all(formats.map(([f]) => cliRun(f, '2026-08-19')));
+    let skippedSomewhere = 0;
+    for (const [i, [format, ext]] of formats.entries()) {
+      const { err } = runs[i]!;
+      const summary = new RegExp(`^${format}: (\\d+) prices at \\S+, (\\d+) skipped$`, 'm').exec(err);
+      expect(summary, err).not.toBeNull();
+      const lines = (kind: string) => err.split('\n').filter((l) => l.startsWith(`${kind} `)).length;
+      expect(lines('skipped')).toBe(Number(summary![2]));
+      const { res, text } = await exportBytes(`/v1/exports/${format}/2026-08-19.${ext}`);
+      expect(res.status).toBe(200);
+      expect(text).toBe(runs[i]!.out);
+      const headers = {
+        prices: res.headers.get('x-export-prices'),
+        skipped: res.headers.get('x-export-skipped'),
+        caveats: res.headers.get('x-export-caveats'),
+      };
+      expect(headers, format).toEqual({
+        prices: summary![1],
+        skipped: summary![2],
+        caveats: String(lines('caveat')),
+      });
+      skippedSomewhere += Number(summary![2]);
+      // A 304 says the same; and browsers may read the headers (CORS).
+      const cached = await exportBytes(`/v1/exports/${format}/2026-08-19.${ext}`, {
+        'if-none-match': res.headers.get('etag')!,
+        origin: 'https://app.example',
+      });
+      expect(cached.res.status).toBe(304);
+      expect(cached.res.headers.get('x-export-skipped')).toBe(summary![2]);
+      expect(cached.res.headers.get('access-control-expose-headers')).toMatch(/X-Export-Skipped/i);
+    }
+    // The recorded days have endpoint prices, which LiteLLM cannot carry: the report is not all zeros.
+    expect(skippedSomewhere).toBeGreaterThan(0);
+    // Every format starts from the same snapshot: prices + skipped is its size, which is the CSV's row
+    // count (one row per entry, README "Exports").
+    const csv = await exportBytes('/v1/exports/csv/2026-08-19.csv');
+    const entries = (parseCsv(csv.text) as unknown[]).length - 1;
+    expect(entries).toBeGreaterThan(30);
+    expect(csv.res.headers.get('x-export-prices')).toBe(String(entries));
+    expect(csv.res.headers.get('x-export-skipped')).toBe('0');
+    expect(csv.res.headers.get('x-export-caveats')).toBe('0');
+    for (const format of ['litellm', 'genai-prices', 'models-dev']) {
+      const { res } = await exportBytes(`/v1/exports/${format}/2026-08-19.json`);
+      const sum = Number(res.headers.get('x-export-prices')) + Number(res.headers.get('x-export-skipped'));
+      expect(sum, format).toBe(entries);
+    }
+    expect(
+      (await exportBytes('/v1/exports/genai-prices/2026-08-19.json')).res.headers.get('x-export-caveats'),
+    ).toBe('0');
+    // The OpenAPI document names the headers.
+    const doc = (await get('/openapi.json')).body!;
+    const ok = ((doc.paths as Json)['/v1/exports/{format}/{file}'] as Json).get as Json;
+    expect(Object.keys(((ok.responses as Json)['200'] as Json).headers as Json).sort()).toEqual([
+      'X-Export-Caveats',
+      'X-Export-Prices',
+      'X-Export-Skipped',
+    ]);
+    // The current export reports too.
+    const current = await exportBytes('/v1/exports/litellm.json');
+    expect(Number(current.res.headers.get('x-export-skipped'))).toBeGreaterThan(0);
   }, 30_000);
 
   it('exports before and after a change: the day’s end decides (qwen/qwen3-14b cut on 2026-08-19)', async () => {

@@ -105,8 +105,8 @@ export interface RecordedApi {
   /** The login granted api_reader the app connects as, and its password. */
   readonly login: string;
   readonly password: string;
-  /** Asserts that `body` is what the OpenAPI document says `pathKey` answers with `status`. */
-  readonly validate: (pathKey: string, status: number, body: unknown) => void;
+  /** Asserts that `body` is what the OpenAPI document says `pathKey` answers with `status` (to a GET by default). */
+  readonly validate: (pathKey: string, status: number, body: unknown, method?: 'get' | 'post') => void;
   /** GET, the body parsed as JSON (undefined when empty). */
   readonly get: (
     pathAndQuery: string,
@@ -139,10 +139,10 @@ export async function startRecordedApi(label: string): Promise<RecordedApi> {
   const doc = (await (await fetch(`${base}/openapi.json`)).json()) as Json;
   await SwaggerParser.validate(structuredClone(doc) as never);
   const ajv = new Ajv2020({ strict: false, allErrors: true });
-  const paths = doc.paths as Record<string, { get: { responses: Record<string, Json> } }>;
-  const validate = (pathKey: string, status: number, body: unknown): void => {
-    const response = paths[pathKey]?.get.responses[String(status)];
-    expect(response, `${pathKey} ${status} documented`).toBeDefined();
+  const paths = doc.paths as Record<string, Record<string, { responses: Record<string, Json> }>>;
+  const validate = (pathKey: string, status: number, body: unknown, method: 'get' | 'post' = 'get'): void => {
+    const response = paths[pathKey]?.[method]?.responses[String(status)];
+    expect(response, `${method} ${pathKey} ${status} documented`).toBeDefined();
     const schema = ((response!.content as Json)['application/json'] as Json).schema as Json;
     const check = ajv.compile(schema);
     expect(check(body), JSON.stringify(check.errors)).toBe(true);

@@ -16,6 +16,7 @@ import swagger from '@fastify/swagger';
 import type { Logger } from '@llmpt/runtime';
 import type { PipelineError } from '@llmpt/core';
 import { instantOf } from '../core/at.ts';
+import { notModifiedSince } from '../core/conditional.ts';
 import { priceIntervals } from '../core/history.ts';
 import { decodeCursor, encodeCursor, parseLimit } from '../core/paging.ts';
 import {
@@ -25,11 +26,31 @@ import {
   toOpenRouterModel,
 } from '../core/catalog.ts';
 import { ATOM_CONTENT_TYPE, toAtomFeed } from '../core/atom.ts';
-import { dayMoment, EXPORT_FORMATS, exportFormatOf, renderExport, splitDayFile } from '../core/exports.ts';
+import {
+  dayMoment,
+  EXPORT_FORMATS,
+  exportFormatOf,
+  exportReportHeaders,
+  renderExport,
+  splitDayFile,
+} from '../core/exports.ts';
 import { createResponseCache, isCacheablePath, type CachedAnswer } from '../core/response-cache.ts';
 import { ApiError, badRequest, notFound } from '../errors.ts';
 import {
+  costRequestOfBody,
+  costRequestOfQuery,
+  MAX_COST_BODY,
+  usageInputOf,
+  type CostBody,
+  type CostQuery,
+  type CostRequest,
+} from '../core/cost.ts';
+import { priceCall } from './cost.ts';
+import {
   atomQuery,
+  costBody,
+  costQuery,
+  costResponse,
   catalogQuery,
   changesQuery,
   changesResponse,
@@ -65,6 +86,8 @@ export interface ApiAppOptions {
   };
   /** Webhook subscriptions (README "Webhook subscriptions"); absent: those routes answer 404. */
   readonly subscriptions?: SubscriptionOptions;
+  /** PUBLIC_BASE_URL (no trailing slash): the start of the links the API writes; default the request's origin. */
+  readonly publicBaseUrl?: string;
 }
 
 declare module 'fastify' {
@@ -83,6 +106,7 @@ export const MAX_URL_LENGTH = 2048;
 const errors = {
   400: jsonSchema(errorResponse),
   404: jsonSchema(errorResponse),
+  422: jsonSchema(errorResponse),
   429: jsonSchema(errorResponse),
   503: jsonSchema(errorResponse),
 };
@@ -150,11 +174,32 @@ export async function buildApiApp(opts: ApiAppOptions): Promise<FastifyInstance>
   app.addHook('onRequestAbort', async (req) => req.cacheFill?.release());
   // ETag before compression: the tag is the hash of the body, whatever encoding carries it.
   await app.register(etag);
+  // If-Modified-Since (README; RFC 9110 §13.2.2): after @fastify/etag, which has answered a matching
+  // If-None-Match with its 304 already; before compression, so a 304 carries no encoded body.
+  app.addHook('onSend', async (req, reply, payload) => {
+    const header = (v: string | string[] | number | undefined) => (typeof v === 'string' ? v : undefined);
+    const conditional = {
+      method: req.method,
+      ifNoneMatch: header(req.headers['if-none-match']),
+      ifModifiedSince: header(req.headers['if-modified-since']),
+    };
+    if (!notModifiedSince(conditional, reply.statusCode, header(reply.getHeader('last-modified')), now()))
+      return payload;
+    reply.code(304);
+    return '';
+  });
   await app.register(compress, { encodings: ['br', 'gzip'] });
   await app.register(cors, {
     origin: (opts.corsOrigins ?? ['*']).includes('*') ? '*' : [...(opts.corsOrigins ?? [])],
-    methods: ['GET', 'HEAD', 'OPTIONS'],
-    exposedHeaders: ['ETag', 'Last-Modified', 'Retry-After'],
+    methods: ['GET', 'HEAD', 'POST', 'OPTIONS'],
+    exposedHeaders: [
+      'ETag',
+      'Last-Modified',
+      'Retry-After',
+      'X-Export-Prices',
+      'X-Export-Skipped',
+      'X-Export-Caveats',
+    ],
   });
   await app.register(rateLimit, {
     max: opts.rateLimit?.max ?? 300,
@@ -172,7 +217,9 @@ export async function buildApiApp(opts: ApiAppOptions): Promise<FastifyInstance>
   app.addHook('onRequest', async (req, reply) => {
     if (!cache.enabled || (req.method !== 'GET' && req.method !== 'HEAD')) return;
     if (!isCacheablePath(req.url.split('?')[0] ?? '')) return;
-    const key = req.url;
+    // Without PUBLIC_BASE_URL the Atom links carry the request's own origin: a client-chosen Host must
+    // not reach another client's answer, so the origin is part of the key (README "Caching", rule 2).
+    const key = opts.publicBaseUrl ? req.url : `${req.protocol}://${req.host}${req.url}`;
     const serve = (answer: CachedAnswer, how: 'hit' | 'stale'): FastifyReply => {
       const age = Math.max(0, Math.floor((clock() - answer.storedAt) / 1000));
       return reply
@@ -223,11 +270,12 @@ export async function buildApiApp(opts: ApiAppOptions): Promise<FastifyInstance>
         return sendError(reply, 415, 'UNSUPPORTED_MEDIA_TYPE', 'the request body must be application/json');
       if (e.statusCode === 413)
         return sendError(reply, 413, 'PAYLOAD_TOO_LARGE', `request body too large: ${e.message}`);
+      // Fastify's own 4xx (a body that is not JSON, say) carry FST_ codes: ours is BAD_REQUEST.
       if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500)
         return sendError(
           reply,
           e.statusCode,
-          e.statusCode === 400 ? 'BAD_REQUEST' : (e.code ?? 'BAD_REQUEST'),
+          e.code && !e.code.startsWith('FST_') ? e.code : 'BAD_REQUEST',
           e.message,
         );
       req.log.error({ err }, 'unexpected error');
@@ -434,7 +482,7 @@ export async function buildApiApp(opts: ApiAppOptions): Promise<FastifyInstance>
       const xml = toAtomFeed({
         changes: rows,
         filters: { model: q.model, provider: q.provider, alerts: q.alerts, since: q.since },
-        origin: `${req.protocol}://${req.host}`,
+        origin: opts.publicBaseUrl ?? `${req.protocol}://${req.host}`,
         selfPath: req.url,
       });
       return reply.type(ATOM_CONTENT_TYPE).send(xml);
@@ -445,6 +493,20 @@ export async function buildApiApp(opts: ApiAppOptions): Promise<FastifyInstance>
   const exportResponses = {
     200: {
       description: 'The export file: JSON for litellm, genai-prices and models-dev; CSV for csv',
+      headers: {
+        'X-Export-Prices': {
+          description: 'Prices of the snapshot the file carries (the CLI’s “N prices”)',
+          schema: { type: 'string', pattern: '^[0-9]+$' },
+        },
+        'X-Export-Skipped': {
+          description: 'Entries the format cannot carry, left out (the CLI’s “skipped” lines)',
+          schema: { type: 'string', pattern: '^[0-9]+$' },
+        },
+        'X-Export-Caveats': {
+          description: 'Entries carried only approximately (the CLI’s “caveat” lines)',
+          schema: { type: 'string', pattern: '^[0-9]+$' },
+        },
+      },
       content: {
         // genai-prices' data.json is an array of providers; the other JSON formats are objects.
         'application/json': { schema: { type: ['object', 'array'] } },
@@ -460,8 +522,8 @@ export async function buildApiApp(opts: ApiAppOptions): Promise<FastifyInstance>
     withCatalog: boolean,
   ) => {
     const snapshot = await read(() => opts.reader.snapshot(at, withCatalog));
-    const { body, contentType } = renderExport(format, snapshot);
-    return reply.type(contentType).send(body);
+    const { body, contentType, report } = renderExport(format, snapshot);
+    return reply.headers(exportReportHeaders(report)).type(contentType).send(body);
   };
   const unknownExport = (name: string) =>
     notFound(
@@ -515,6 +577,45 @@ export async function buildApiApp(opts: ApiAppOptions): Promise<FastifyInstance>
   );
 
   await registerSubscriptionRoutes(app, opts.subscriptions, now);
+  // Cost of a call (README "Cost of a call"): the consumer's costOfCallAt, per provider.
+  const cost = async (req: CostRequest) => {
+    const at = atOf(req.at);
+    const usage = usageInputOf(req.usage, req.format);
+    if (!usage.ok) throw new ApiError(usage.code as 'BAD_REQUEST', usage.message, 400);
+    return { data: await read(() => priceCall(opts.reader, req, usage.value, at)) };
+  };
+  const costResponses = {
+    200: jsonSchema(costResponse),
+    ...errors,
+    413: jsonSchema(errorResponse),
+  };
+  app.post(
+    '/v1/cost',
+    {
+      bodyLimit: MAX_COST_BODY,
+      schema: {
+        summary: 'The cost of one call from its usage object, per provider, at the prices in force at `at`',
+        body: jsonSchema(costBody),
+        response: costResponses,
+      },
+    },
+    async (req) => cost(costRequestOfBody(req.body as CostBody)),
+  );
+  app.get(
+    '/v1/cost',
+    {
+      schema: {
+        summary: 'As POST /v1/cost, the fields as query parameters (usage as URL-encoded JSON)',
+        querystring: jsonSchema(costQuery),
+        response: costResponses,
+      },
+    },
+    async (req) => {
+      const parsed = costRequestOfQuery(req.query as CostQuery);
+      if (!parsed.ok) throw badRequest(parsed.message);
+      return cost(parsed.value);
+    },
+  );
 
   return app;
 }

@@ -8,6 +8,7 @@ import type { CatalogModelRow, EndpointRow } from '../core/catalog.ts';
 import type { HistoryObservation, HistoryRemoval } from '../core/history.ts';
 import type { Position } from '../core/paging.ts';
 import type { Change } from '../schemas.ts';
+import { priceAtPg, type PriceAtQuery, type PriceInForce } from '@llmpt/consumer/pricing';
 
 export interface CatalogReader {
   /** Whether the database answers (readiness). */
@@ -27,6 +28,12 @@ export interface CatalogReader {
   changes(filter: ChangesFilter): Promise<Change[]>;
   /** The prices in force at `at` with their history (packages/exports' loadSnapshot); with the catalog's names or not. */
   snapshot(at: Date, withCatalog: boolean): Promise<PriceSnapshot>;
+  /** price_at through the consumer's priceAtPg (the /v1/cost lookup). */
+  priceAt(q: PriceAtQuery): Promise<PriceInForce[]>;
+  /** The source URL of each observation (by event id) that is found. */
+  sourceUrls(eventIds: readonly string[]): Promise<Map<string, string>>;
+  /** Whether the model has any observation at all (unknown model vs no price at a time). */
+  modelObserved(id: string): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -169,6 +176,21 @@ export function createCatalogReader(opts: CatalogReaderOptions): CatalogReader {
         if (err instanceof ExportError && err.cause instanceof Error) throw err.cause;
         throw err;
       }
+    },
+    priceAt: (q) => priceAtPg(pool, q),
+    async sourceUrls(eventIds) {
+      const { rows } = await pool.query<{ event_id: string; source_url: string }>(
+        'select event_id, source_url from public.price_observations where event_id = any($1::text[])',
+        [[...eventIds]],
+      );
+      return new Map(rows.map((r) => [r.event_id, r.source_url]));
+    },
+    async modelObserved(id) {
+      const { rows } = await pool.query<{ found: boolean }>(
+        'select exists (select 1 from public.price_observations where model_id = $1) as found',
+        [id],
+      );
+      return rows[0]?.found === true;
     },
     close: () => pool.end(),
   };

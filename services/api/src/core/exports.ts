@@ -48,18 +48,43 @@ export function dayMoment(day: string, now: Date): DayMoment {
   return { ok: true, at: new Date(end - 1) };
 }
 
-/** The export file of a snapshot, as `npm run export -- --format F` writes it. */
+/** What a format could not carry, as its mapping reports it (packages/exports' `skipped`, `caveats`). */
+export interface ExportReport {
+  /** Entries of the snapshot the file carries (the CLI's "N prices"). */
+  readonly prices: number;
+  readonly skipped: number;
+  readonly caveats: number;
+}
+
+/** The export file of a snapshot, as `npm run export -- --format F` writes it, and its report. */
 export function renderExport(
   format: ApiExportFormat,
   snapshot: PriceSnapshot,
-): { body: string; contentType: string } {
+): { body: string; contentType: string; report: ExportReport } {
   const contentType = CONTENT_TYPES[EXPORT_FORMATS[format]];
-  if (format === 'csv') return { body: toCsv(snapshot), contentType };
-  const content =
-    format === 'genai-prices'
-      ? toGenaiPrices(snapshot).providers
-      : format === 'litellm'
-        ? toLiteLLM(snapshot).map
-        : toModelsDev(snapshot).api;
-  return { body: stableJson(content), contentType };
+  const report = (skipped: readonly unknown[], caveats: readonly unknown[]): ExportReport => ({
+    prices: snapshot.entries.length - skipped.length,
+    skipped: skipped.length,
+    caveats: caveats.length,
+  });
+  if (format === 'csv') return { body: toCsv(snapshot), contentType, report: report([], []) };
+  if (format === 'genai-prices') {
+    const g = toGenaiPrices(snapshot);
+    return { body: stableJson(g.providers), contentType, report: report(g.skipped, []) };
+  }
+  if (format === 'litellm') {
+    const l = toLiteLLM(snapshot);
+    return { body: stableJson(l.map), contentType, report: report(l.skipped, l.caveats) };
+  }
+  const m = toModelsDev(snapshot);
+  return { body: stableJson(m.api), contentType, report: report(m.skipped, m.caveats) };
+}
+
+/** The headers that carry an export's report (README "Exports"). */
+export function exportReportHeaders(r: ExportReport): Record<string, string> {
+  return {
+    'x-export-prices': String(r.prices),
+    'x-export-skipped': String(r.skipped),
+    'x-export-caveats': String(r.caveats),
+  };
 }

@@ -2,7 +2,8 @@
 // (the CLI's --at DAY: its last UTC millisecond), and that only a day that is over is served.
 import { describe, expect, it } from 'vitest';
 import type { PriceSnapshot } from '@llmpt/exports';
-import { dayMoment, exportFormatOf, renderExport, splitDayFile } from './exports.ts';
+import { toGenaiPrices, toLiteLLM, toModelsDev } from '@llmpt/exports';
+import { dayMoment, exportFormatOf, exportReportHeaders, renderExport, splitDayFile } from './exports.ts';
 
 describe('export URLs', () => {
   it('each format with its own extension, nothing else', () => {
@@ -86,5 +87,43 @@ describe('the file', () => {
     expect(contentType).toBe('text/csv; charset=utf-8');
     expect(body.split('\r\n').filter(Boolean)).toHaveLength(2);
     expect(body).toContain('acme/m1');
+  });
+
+  it('the report: the counts of what the format’s mapping skipped and caveated, as the CLI prints them', () => {
+    // An endpoint price (LiteLLM has no key for openrouter_endpoints prices: packages/exports README)
+    // and a model id with a space (not a genai-prices id) beside the routed price.
+    const routed = snapshot.entries[0]!;
+    const wider: PriceSnapshot = {
+      ...snapshot,
+      entries: [
+        routed,
+        {
+          ...routed,
+          price_key: 'openrouter_endpoints|acme/m1|acme',
+          provider: 'acme',
+          source_type: 'openrouter_endpoints',
+        },
+        { ...routed, price_key: 'openrouter_api|acme/bad id|', model_id: 'acme/bad id' },
+      ],
+    };
+    const litellm = toLiteLLM(wider);
+    const genai = toGenaiPrices(wider);
+    const modelsDev = toModelsDev(wider);
+    expect(litellm.skipped.map((x) => x.price_key)).toContain('openrouter_endpoints|acme/m1|acme');
+    expect(genai.skipped.map((x) => x.price_key)).toContain('openrouter_api|acme/bad id|');
+    const report = (skipped: readonly unknown[], caveats: readonly unknown[]) => ({
+      prices: 3 - skipped.length,
+      skipped: skipped.length,
+      caveats: caveats.length,
+    });
+    expect(renderExport('litellm', wider).report).toEqual(report(litellm.skipped, litellm.caveats));
+    expect(renderExport('genai-prices', wider).report).toEqual(report(genai.skipped, []));
+    expect(renderExport('models-dev', wider).report).toEqual(report(modelsDev.skipped, modelsDev.caveats));
+    expect(renderExport('csv', wider).report).toEqual({ prices: 3, skipped: 0, caveats: 0 });
+    expect(exportReportHeaders({ prices: 2, skipped: 1, caveats: 0 })).toEqual({
+      'x-export-prices': '2',
+      'x-export-skipped': '1',
+      'x-export-caveats': '0',
+    });
   });
 });
