@@ -182,7 +182,7 @@ async function hammer(t: Target, connections: number, seconds: number): Promise<
 /** Both sides must answer something real before they are measured: a list of rows, not an error. */
 async function checkAnswers(t: Target): Promise<void> {
   const res = await fetch(t.url, { headers: t.headers });
-  const body = (await res.json());
+  const body = await res.json();
   const n = Array.isArray(body)
     ? body.length
     : typeof body === 'object' && body !== null && 'data' in body && Array.isArray(body.data)
