@@ -117,7 +117,12 @@ export async function apiSection(b: Bench): Promise<void> {
         const samples: Sample[][] = targets.map(() => []);
         // Take turns run by run, so a drift of the machine's load hits all three alike.
         for (let i = 0; i < cfg.runs; i++)
-          for (const [k, t] of targets.entries()) samples[k]!.push(await hammer(t, connections, seconds));
+          for (const [k, t] of targets.entries()) {
+            samples[k]!.push(await hammer(t, connections, seconds));
+            // Requests autocannon gave up on at the end of a run still run in the server: wait until
+            // the database is idle, or their work would be counted against the next target.
+            await settle(db.url, db.name);
+          }
         const restRps = median(samples[2]!.map((x) => x.rps));
         for (const [k, t] of targets.entries())
           record(b, t, connections, samples[k]!, k < 2 ? restRps : undefined);
@@ -190,6 +195,22 @@ async function checkAnswers(t: Target): Promise<void> {
       : Object.keys(body as object).length;
   if (!res.ok || n === 0) throw new Error(`${t.label}: HTTP ${res.status}, ${n} entries`);
   say(`${t.label}: HTTP ${res.status}, ${n} entries`);
+}
+
+/** Waits (at most 2 minutes) until no query of another session runs in `database`. */
+async function settle(url: string, database: string): Promise<void> {
+  await waitFor(
+    () =>
+      withClient(url, async (c) => {
+        const r = await c.query<{ n: string }>(
+          `select count(*)::text n from pg_stat_activity
+            where datname = $1 and state = 'active' and pid <> pg_backend_pid()`,
+          [database],
+        );
+        return r.rows[0]!.n === '0';
+      }),
+    { timeoutMs: 120_000, intervalMs: 250, message: `no active query in ${database}` },
+  );
 }
 
 const ok = async (url: string): Promise<boolean> => {
