@@ -1,11 +1,11 @@
 import type { Logger } from '@llmpt/runtime';
-import { sleep } from '@llmpt/runtime';
 import type { HttpClient } from '@llmpt/runtime/http';
 import { decide } from '../core/outcome.ts';
 import type { RetrySchedule } from '../core/schedule.ts';
 import type { NotifierTotals } from './handler.ts';
 import { attemptDelivery } from './sender.ts';
-import { DeliveryStoreError, type ClaimedDelivery, type DeliveryStore } from './store.ts';
+import { startPollLoop } from './poll-loop.ts';
+import type { ClaimedDelivery, DeliveryStore } from './store.ts';
 
 export interface DeliveryLoopOptions {
   readonly store: DeliveryStore;
@@ -37,9 +37,6 @@ export interface DeliveryLoop {
 export function startDeliveryLoop(o: DeliveryLoopOptions): DeliveryLoop {
   const now = o.now ?? Date.now;
   const random = o.random ?? Math.random;
-  let stopping = false;
-  let wake: (() => void) | undefined;
-
   const one = async (d: ClaimedDelivery) => {
     const outcome = await attemptDelivery(o.http, d, now(), o.timeoutMs);
     const decision = decide(outcome, d.attempt, o.schedule, now(), random());
@@ -56,35 +53,16 @@ export function startDeliveryLoop(o: DeliveryLoopOptions): DeliveryLoop {
     }
   };
 
-  const loop = async () => {
-    while (!stopping) {
-      let busy = false;
-      try {
-        const claimed = await o.store.claimDue(now(), o.concurrency, o.leaseMs);
-        await Promise.all(claimed.map(one));
-        busy = claimed.length > 0;
-      } catch (err) {
-        if (!(err instanceof DeliveryStoreError)) throw err;
-        o.logger.error({ err }, 'delivery loop: database unavailable, trying again');
-      }
-      // Idle (or the database away): wait a poll interval; busy: claim the next due rows at once.
-      if (!busy && !stopping)
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-          void sleep(o.pollMs).then(resolve);
-        });
-    }
-  };
-  const running = loop().catch((err: unknown) => {
-    stopping = true;
-    o.logger.fatal({ err }, 'delivery loop failed');
-    o.onFatal?.(err);
-  });
-  return {
-    async stop() {
-      stopping = true;
-      wake?.();
-      await running;
+  // Idle (or the database away): wait a poll interval; busy: claim the next due rows at once.
+  return startPollLoop({
+    name: 'delivery loop',
+    pollMs: o.pollMs,
+    logger: o.logger,
+    ...(o.onFatal ? { onFatal: o.onFatal } : {}),
+    step: async () => {
+      const claimed = await o.store.claimDue(now(), o.concurrency, o.leaseMs);
+      await Promise.all(claimed.map(one));
+      return claimed.length > 0;
     },
-  };
+  });
 }

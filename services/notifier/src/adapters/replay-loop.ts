@@ -1,6 +1,6 @@
 import type { Logger } from '@llmpt/runtime';
-import { sleep } from '@llmpt/runtime';
-import { DeliveryStoreError, type DeliveryStore } from './store.ts';
+import { startPollLoop } from './poll-loop.ts';
+import type { DeliveryStore } from './store.ts';
 
 export interface ReplayLoopOptions {
   readonly store: DeliveryStore;
@@ -22,52 +22,30 @@ export interface ReplayLoop {
  */
 export function startReplayLoop(o: ReplayLoopOptions): ReplayLoop {
   const now = o.now ?? Date.now;
-  let stopping = false;
-  let wake: (() => void) | undefined;
-  const loop = async () => {
-    while (!stopping) {
-      let busy = false;
-      try {
-        const done = await o.store.replayOne(now());
-        if (done) {
-          busy = true;
-          o.logger.info(
-            {
-              subscription: done.subscriptionId,
-              request: done.requestId,
-              matched: done.matched,
-              queued: done.queued,
-              skipped: done.skipped,
-            },
-            'replay queued',
-          );
-          if (done.skipped > 0)
-            o.logger.warn(
-              { subscription: done.subscriptionId, skipped: done.skipped },
-              'replay: changes stored before migration 0013 have no occurred_at and were not sent',
-            );
-        }
-      } catch (err) {
-        if (!(err instanceof DeliveryStoreError)) throw err;
-        o.logger.error({ err }, 'replay loop: database failure, trying again');
-      }
-      if (!busy && !stopping)
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-          void sleep(o.pollMs).then(resolve);
-        });
-    }
-  };
-  const running = loop().catch((err: unknown) => {
-    stopping = true;
-    o.logger.fatal({ err }, 'replay loop failed');
-    o.onFatal?.(err);
-  });
-  return {
-    async stop() {
-      stopping = true;
-      wake?.();
-      await running;
+  return startPollLoop({
+    name: 'replay loop',
+    pollMs: o.pollMs,
+    logger: o.logger,
+    ...(o.onFatal ? { onFatal: o.onFatal } : {}),
+    step: async () => {
+      const done = await o.store.replayOne(now());
+      if (!done) return false;
+      o.logger.info(
+        {
+          subscription: done.subscriptionId,
+          request: done.requestId,
+          matched: done.matched,
+          queued: done.queued,
+          skipped: done.skipped,
+        },
+        'replay queued',
+      );
+      if (done.skipped > 0)
+        o.logger.warn(
+          { subscription: done.subscriptionId, skipped: done.skipped },
+          'replay: changes stored before migration 0013 have no occurred_at and were not sent',
+        );
+      return true;
     },
-  };
+  });
 }
