@@ -255,7 +255,13 @@ describe('poison in the live topics', () => {
       new Set(models.map((m) => m.id)).size,
     );
     // Nothing of the poison reached the database, and the day added no dead letter of its own.
-    for (const table of ['price_observations', 'models_catalog', 'model_providers'])
+    for (const table of [
+      'price_observations',
+      'models_catalog',
+      'model_providers',
+      'model_versions',
+      'model_sightings',
+    ])
       expect(await count(p.db, `select count(*) as n from ${table} where model_id like 'e2e-poison/%'`)).toBe(
         0,
       );

@@ -58,7 +58,15 @@ export interface Breakdown {
   readonly storeTotalMs: number;
 }
 
-const TABLES = ['providers', 'models', 'modelProviders', 'observations', 'changes'] as const;
+const TABLES = [
+  'providers',
+  'models',
+  'modelProviders',
+  'observations',
+  'changes',
+  'modelVersions',
+  'modelSightings',
+] as const;
 
 /** `items` grouped by topic then cut in `batchSize` slices, as a consumer would see them. */
 export async function sinkBreakdown(
@@ -90,6 +98,8 @@ export async function sinkBreakdown(
     modelProviders: 0,
     observations: 0,
     changes: 0,
+    modelVersions: 0,
+    modelSightings: 0,
   };
   try {
     for (const rows of projected)

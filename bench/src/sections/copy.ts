@@ -39,6 +39,8 @@ const TABLES: readonly [keyof Rows, string][] = [
   ['modelProviders', 'public.model_providers'],
   ['observations', 'public.price_observations'],
   ['changes', 'public.price_changes'],
+  ['modelVersions', 'public.model_versions'],
+  ['modelSightings', 'public.model_sightings'],
 ];
 const JSONB = new Set(['raw', 'top_provider', 'datacenters', 'changes']);
 const ARRAYS = new Set(['input_modalities', 'output_modalities', 'supported_parameters', 'notes']);

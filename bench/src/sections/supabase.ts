@@ -66,7 +66,14 @@ async function cleanNamespace(databaseUrl: string, ns: string): Promise<void> {
   await withClient(databaseUrl, async (c) => {
     await c.query('begin');
     await c.query(`set local session_replication_role = replica`);
-    for (const table of ['price_observations', 'price_changes', 'model_providers', 'models_catalog'])
+    for (const table of [
+      'price_observations',
+      'price_changes',
+      'model_providers',
+      'models_catalog',
+      'model_versions',
+      'model_sightings',
+    ])
       await c.query(`delete from public.${table} where model_id like $1`, [`${ns}%`]);
     await c.query(`delete from public.providers where slug like $1`, [`${ns}%`]);
     await c.query('commit');

@@ -19,6 +19,29 @@ import {
 
 const LABEL = 'api';
 
+/** The fields of a model entry the catalog publishes (README "Model fields"), as OpenRouter writes them. */
+function modelFields(m: Json): Json {
+  const arch = (m.architecture ?? {}) as Json;
+  return {
+    canonical_slug: m.canonical_slug ?? null,
+    name: m.name,
+    created: m.created ?? null,
+    description: m.description ?? null,
+    context_length: m.context_length ?? null,
+    architecture: {
+      modality: arch.modality ?? null,
+      input_modalities: arch.input_modalities ?? [],
+      output_modalities: arch.output_modalities ?? [],
+      tokenizer: arch.tokenizer ?? null,
+      instruct_type: arch.instruct_type ?? null,
+    },
+    top_provider: m.top_provider ?? null,
+    per_request_limits: m.per_request_limits ?? null,
+    supported_parameters: m.supported_parameters ?? [],
+    expiration_date: m.expiration_date ?? null,
+  };
+}
+
 describe('services/api on two recorded OpenRouter days', () => {
   let api: RecordedApi;
   let db: FreshDatabase;
@@ -75,14 +98,42 @@ describe('services/api on two recorded OpenRouter days', () => {
         // (services/api/README.md "Price keys").
         if (Object.values(published).includes('-1')) expect(mine!.pricing).toEqual({});
         else expect(mine!.pricing, `${day} ${String(m.id)}`).toEqual(expectedPricing(published));
-        // Model fields come from the newest catalog entry (README "Model fields"): day 2's.
-        if (day === 'day2') {
-          expect(mine!.name).toBe(m.name);
-          expect(mine!.context_length).toBe(m.context_length);
-          expect(mine!.canonical_slug).toBe(m.canonical_slug);
-          expect(mine!.expiration_date).toBe(m.expiration_date ?? null);
-        }
+        // Model fields are the catalog entry in force at `at` (README "Model fields"): that day's.
+        expect(modelFields(mine!), `${day} ${String(m.id)}`).toEqual(modelFields(m));
       }
+    }
+  });
+
+  it('?at= on each day: the model metadata as that day published it, where the two days differ', async () => {
+    // From the recorded files: the models whose published metadata differs between the two days.
+    const day2 = new Map(recorded.day2.map((m) => [m.id as string, m]));
+    const differing = recorded.day1.filter((m) => {
+      const later = day2.get(m.id as string);
+      return later !== undefined && JSON.stringify(modelFields(m)) !== JSON.stringify(modelFields(later));
+    });
+    // x-ai/grok-4.3 was renamed "SpaceXAI: Grok 4.3" on day 2, among others.
+    expect(differing.map((m) => m.id)).toContain('x-ai/grok-4.3');
+    for (const m of differing) {
+      const id = m.id as string;
+      const [atDay1, atDay2] = await Promise.all(
+        ['2026-08-18T23:59:59Z', '2026-08-19T06:00:02Z'].map(async (at) => {
+          const { res, body } = await get(`/v1/models?at=${at}`);
+          expect(res.status).toBe(200);
+          return (body!.data as Json[]).find((x) => x.id === id);
+        }),
+      );
+      expect(modelFields(atDay1!), id).toEqual(modelFields(m));
+      expect(modelFields(atDay2!), id).toEqual(modelFields(day2.get(id)!));
+    }
+    // /endpoints names the model as published on the day asked for.
+    for (const [at, name] of [
+      ['2026-08-02', 'xAI: Grok 4.3'],
+      ['2026-08-19T12:00:00Z', 'SpaceXAI: Grok 4.3'],
+    ]) {
+      const { res, body } = await get(`/v1/models/x-ai/grok-4.3/endpoints?at=${at}`);
+      expect(res.status).toBe(200);
+      validate('/v1/models/{author}/{slug}/endpoints', 200, body);
+      expect((body!.data as Json).name).toBe(name);
     }
   });
 
@@ -542,6 +593,12 @@ describe('services/api on two recorded OpenRouter days', () => {
       const { rows } = await c.query<{ n: string }>('select count(*)::text as n from price_observations');
       expect(Number(rows[0]!.n)).toBeGreaterThan(60);
       await expect(c.query(`delete from models_catalog`)).rejects.toMatchObject({ code: '42501' });
+      // The model metadata history (migrations/0015): readable, not writable.
+      const versions = await c.query<{ n: string }>('select count(*)::text as n from model_versions');
+      expect(Number(versions.rows[0]!.n)).toBeGreaterThan(recorded.day2.length);
+      await expect(
+        c.query(`insert into model_sightings (model_id, fetched_at, event_id) values ('x', now(), 'x')`),
+      ).rejects.toMatchObject({ code: '42501' });
       await expect(c.query(`insert into providers (slug, name) values ('x', 'x')`)).rejects.toMatchObject({
         code: '42501',
       });

@@ -135,6 +135,19 @@ const targets: readonly Target[] = [
     key: { event_id: id('chg') },
     patch: { alert: true },
   },
+  // migrations/0015: the model metadata history (append-only, written by the sink only).
+  {
+    table: 'model_versions',
+    insert: { event_id: id('mv-new'), model_id: `${modelId}-new`, name: 'nope' },
+    key: { event_id: id('mv') },
+    patch: { name: 'defaced' },
+  },
+  {
+    table: 'model_sightings',
+    insert: { model_id: `${modelId}-new`, fetched_at: '2026-05-07T10:00:00Z', event_id: id('mv-new') },
+    key: { model_id: modelId },
+    patch: { event_id: 'defaced' },
+  },
   {
     table: 'model_pricing',
     insert: {
@@ -230,6 +243,14 @@ async function snapshot(): Promise<Record<string, string[]>> {
         [id('consumer')],
       ),
       usage_calls: await q(`select row_to_json(t)::text j from usage_calls t where model_id = $1`, [modelId]),
+      model_versions: await q(
+        `select row_to_json(t)::text j from model_versions t where model_id = any($1)`,
+        [m],
+      ),
+      model_sightings: await q(
+        `select row_to_json(t)::text j from model_sightings t where model_id = any($1)`,
+        [m],
+      ),
     };
   });
 }
@@ -279,6 +300,14 @@ beforeAll(async () => {
        values ($1, '2026-05-07T10:00:00Z', $2, 0.5, 'reported')`,
       [id('call'), modelId],
     );
+    await db.query(`insert into model_versions (event_id, model_id, name) values ($1, $2, 'Seeded')`, [
+      id('mv'),
+      modelId,
+    ]);
+    await db.query(
+      `insert into model_sightings (model_id, fetched_at, event_id) values ($1, '2026-05-07T09:00:00Z', $2)`,
+      [modelId, id('mv')],
+    );
     await db.query('commit');
   });
   before = await snapshot();
@@ -296,6 +325,8 @@ afterAll(async () => {
       'models_catalog',
       'model_providers',
       'byok_verifications',
+      'model_versions',
+      'model_sightings',
     ])
       await db.query(`delete from ${t} where model_id like $1`, [`${modelId}%`]);
     await db.query(`delete from model_pricing where model_id like $1`, [`${modelId}%`]);
@@ -406,8 +437,21 @@ describe('service_role (the writer)', () => {
       model_pricing: 1,
       consumer_processed_events: 1,
       usage_calls: 1,
+      model_versions: 1,
+      model_sightings: 1,
     });
     expect(JSON.parse(after.price_observations![0]!)).toMatchObject({ prompt: 3, event_id: id('obs') });
+  });
+});
+
+describe('service_role (the writer) and the model metadata history (migrations/0015)', () => {
+  it.each(['model_versions', 'model_sightings'])('cannot UPDATE or DELETE %s', async (table) => {
+    const upd = await service.from(table).update({ event_id: 'defaced' }).eq('model_id', modelId);
+    expect(upd.error?.code).toBe('42501');
+    const del = await service.from(table).delete().eq('model_id', modelId);
+    expect(del.error?.code).toBe('42501');
+    const delAll = await service.from(table).delete().neq('model_id', '');
+    expect(delAll.error?.code).toBe('42501');
   });
 });
 
@@ -450,5 +494,20 @@ describe('the postgres superuser (pg, no PostgREST)', () => {
     });
     // Statement-level: refused even when no row matches.
     expect((await refusal(`delete from ${table} where false`)).code).toBe('P0001');
+  });
+
+  it.each(['model_versions', 'model_sightings'])('cannot UPDATE, DELETE or TRUNCATE %s', async (table) => {
+    for (const [op, sql] of [
+      ['UPDATE', `update ${table} set event_id = 'x' where model_id = $1`],
+      ['DELETE', `delete from ${table} where model_id = $1`],
+    ] as const)
+      expect(await refusal(sql, [modelId])).toEqual({
+        code: 'P0001',
+        message: `${op} on public.${table} is not allowed: the table is append-only`,
+      });
+    expect(await refusal(`truncate ${table}`)).toEqual({
+      code: 'P0001',
+      message: `TRUNCATE on public.${table} is not allowed: the table is append-only`,
+    });
   });
 });

@@ -1,7 +1,9 @@
 // The PriceSnapshot of a moment, read from Postgres: every observation at or before it
-// (price_observations), the keys removed by then (price_changes, as price_at reads them) and, when
-// asked, the catalog's names and context lengths (models_catalog holds only their latest values, so
-// an export of a past date leaves them out to stay the same bytes whenever it is made).
+// (price_observations), the keys removed by then (price_changes, as price_at reads them) and the
+// models' names and context lengths in force then (model_sightings -> model_versions, migrations/0015;
+// the rule is docs/design.md §3 "Model metadata history"). Those rows are append-only, so a past
+// date's export is the same bytes whenever it is made; only the current export may fall back to
+// models_catalog's newest values, for a model with no sighting at all (a database filled before 0015).
 import { DIMENSION_NAMES, type DimensionPrice, type PriceTier, type SourceType } from '@llmpt/schemas';
 import { ExportError } from '../core/errors.ts';
 import { snapshotFromRows, type CatalogRow, type ObservationRow } from '../core/history.ts';
@@ -32,9 +34,34 @@ function rowOf(r: Record<string, unknown>): ObservationRow {
 
 export interface LoadSnapshotOptions {
   readonly at: Date | string;
-  /** Carry models_catalog's names and context lengths (their latest values): for the current catalog. */
-  readonly withCatalog: boolean;
+  /**
+   * For a model with no sighting at all, take models_catalog's newest name and context length (for
+   * the current catalog only: those values change, so a past date's file must not read them).
+   */
+  readonly fallbackToLatest: boolean;
 }
+
+// The version of the model's latest sighting at or before $1, else of its earliest one; with $2,
+// models_catalog's own row when the model has no sighting (one index probe per branch).
+const METADATA_AT = `
+  select m.model_id, d.name, d.context_length
+    from public.models_catalog m
+    cross join lateral (
+      select * from (
+        (select v.name, v.context_length, 1 as pref
+           from public.model_sightings s join public.model_versions v on v.event_id = s.event_id
+          where s.model_id = m.model_id and s.fetched_at <= $1
+          order by s.fetched_at desc limit 1)
+        union all
+        (select v.name, v.context_length, 2 as pref
+           from public.model_sightings s join public.model_versions v on v.event_id = s.event_id
+          where s.model_id = m.model_id and s.fetched_at > $1
+          order by s.fetched_at asc limit 1)
+        union all
+        select m.name, m.context_length, 3 as pref where $2::boolean
+      ) c order by pref limit 1
+    ) d
+   order by m.model_id`;
 
 export async function loadSnapshot(db: Queryable, opts: LoadSnapshotOptions): Promise<PriceSnapshot> {
   const at = opts.at instanceof Date ? opts.at : new Date(opts.at);
@@ -61,18 +88,13 @@ export async function loadSnapshot(db: Queryable, opts: LoadSnapshotOptions): Pr
           and (c.snapshot_date::timestamp at time zone 'UTC') <= $1`,
       [atIso],
     );
-    const catalog: CatalogRow[] = opts.withCatalog
-      ? (
-          await db.query(
-            `select model_id, name, context_length from public.models_catalog order by model_id`,
-            [],
-          )
-        ).rows.map((r) => ({
-          model_id: String(r.model_id),
-          name: (r.name as string | null) ?? null,
-          context_length: r.context_length === null ? null : Number(r.context_length),
-        }))
-      : [];
+    const catalog: CatalogRow[] = (await db.query(METADATA_AT, [atIso, opts.fallbackToLatest])).rows.map(
+      (r) => ({
+        model_id: String(r.model_id),
+        name: (r.name as string | null) ?? null,
+        context_length: r.context_length === null ? null : Number(r.context_length),
+      }),
+    );
     return snapshotFromRows(
       atIso,
       rows.map(rowOf),

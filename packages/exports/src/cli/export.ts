@@ -30,7 +30,10 @@ try {
 const db = new pg.Client({ connectionString: env.DATABASE_URL });
 await db.connect();
 try {
-  const snapshot = await loadSnapshot(db, { at: args.at ?? new Date(), withCatalog: args.at === undefined });
+  const snapshot = await loadSnapshot(db, {
+    at: args.at ?? new Date(),
+    fallbackToLatest: args.at === undefined,
+  });
   let text: string;
   let skipped: Skipped[] = [];
   let caveats: Skipped[] = [];

@@ -22,7 +22,7 @@ export interface ObservationRow {
   readonly tiers: readonly PriceTier[];
 }
 
-/** Catalog details of a model (models_catalog), when the export may carry them. */
+/** A model's catalog details in force at the snapshot's time (model_versions; see adapters/snapshot-pg.ts). */
 export interface CatalogRow {
   readonly model_id: string;
   readonly name: string | null;

@@ -96,6 +96,8 @@ describe('anon key', () => {
       'price_observations',
       'price_changes',
       'model_pricing_daily',
+      'model_versions',
+      'model_sightings',
     ]) {
       const { data, error } = await anon.from(table).select('*').limit(1);
       expect(error, table).toBeNull();

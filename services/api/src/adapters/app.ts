@@ -519,9 +519,10 @@ export async function buildApiApp(opts: ApiAppOptions): Promise<FastifyInstance>
     reply: FastifyReply,
     format: keyof typeof EXPORT_FORMATS,
     at: Date,
-    withCatalog: boolean,
+    // The current file may fall back to models_catalog's newest metadata; a past day's never does.
+    fallbackToLatest: boolean,
   ) => {
-    const snapshot = await read(() => opts.reader.snapshot(at, withCatalog));
+    const snapshot = await read(() => opts.reader.snapshot(at, fallbackToLatest));
     const { body, contentType, report } = renderExport(format, snapshot);
     return reply.headers(exportReportHeaders(report)).type(contentType).send(body);
   };

@@ -26,8 +26,11 @@ export interface CatalogReader {
   ): Promise<{ observations: HistoryObservation[]; removals: HistoryRemoval[] }>;
   /** Changes after `after` (exclusive position) matching the filter, oldest first, at most `limit`. */
   changes(filter: ChangesFilter): Promise<Change[]>;
-  /** The prices in force at `at` with their history (packages/exports' loadSnapshot); with the catalog's names or not. */
-  snapshot(at: Date, withCatalog: boolean): Promise<PriceSnapshot>;
+  /**
+   * The prices in force at `at` with their history and the metadata in force then (packages/exports'
+   * loadSnapshot); `fallbackToLatest`: models_catalog's newest values for a model with no sighting.
+   */
+  snapshot(at: Date, fallbackToLatest: boolean): Promise<PriceSnapshot>;
   /** price_at through the consumer's priceAtPg (the /v1/cost lookup). */
   priceAt(q: PriceAtQuery): Promise<PriceInForce[]>;
   /** The source URL of each observation (by event id) that is found. */
@@ -87,15 +90,51 @@ const REMOVALS_SELECT = `
     from public.price_changes c
    where c.model_id = $1 and c.kind = 'removed'`;
 
+// The model's metadata in force at $1 (docs/design.md §3, "Model metadata history"): the version of
+// its latest sighting at or before $1, else of its earliest sighting, else (no sighting at all: a
+// database filled before migration 0015) models_catalog's newest. Each branch is one index probe on
+// model_sightings' primary key (model_id, fetched_at).
+const METADATA_COLUMNS = [
+  'canonical_slug',
+  'name',
+  'description',
+  'created_at_source',
+  'context_length',
+  'modality',
+  'input_modalities',
+  'output_modalities',
+  'tokenizer',
+  'supported_parameters',
+  'top_provider',
+  'raw',
+  'expiration_date',
+] as const;
+const versionColumns = METADATA_COLUMNS.map((c) => `v.${c}`).join(', ');
+const METADATA_AT = `
+  select * from (
+    (select ${versionColumns}, 1 as pref
+       from public.model_sightings s join public.model_versions v on v.event_id = s.event_id
+      where s.model_id = m.model_id and s.fetched_at <= $1::timestamptz
+      order by s.fetched_at desc limit 1)
+    union all
+    (select ${versionColumns}, 2 as pref
+       from public.model_sightings s join public.model_versions v on v.event_id = s.event_id
+      where s.model_id = m.model_id and s.fetched_at > $1::timestamptz
+      order by s.fetched_at asc limit 1)
+    union all
+    select ${METADATA_COLUMNS.map((c) => `m.${c}`).join(', ')}, 3 as pref
+  ) c order by pref limit 1`;
+
 const MODEL_SELECT = `
-  select m.model_id, m.canonical_slug, m.name, m.description,
-         extract(epoch from m.created_at_source)::bigint::float8 as created,
-         m.context_length::float8 as context_length, m.modality, m.input_modalities, m.output_modalities,
-         m.tokenizer, m.supported_parameters, m.top_provider, m.raw, m.expiration_date,
+  select m.model_id, d.canonical_slug, d.name, d.description,
+         extract(epoch from d.created_at_source)::bigint::float8 as created,
+         d.context_length::float8 as context_length, d.modality, d.input_modalities, d.output_modalities,
+         d.tokenizer, d.supported_parameters, d.top_provider, d.raw, d.expiration_date,
          p.status, p.observed_at, p.base, p.tiers, o.unregistered
     from public.models_catalog m
     cross join lateral public.price_at(m.model_id, $1::timestamptz, null, 'openrouter_api') p
     join public.price_observations o on o.event_id = p.event_id
+    cross join lateral (${METADATA_AT}) d
    where p.status <> 'removed'`;
 
 const ENDPOINTS_SELECT = `
@@ -168,9 +207,9 @@ export function createCatalogReader(opts: CatalogReaderOptions): CatalogReader {
       ]);
       return rows;
     },
-    async snapshot(at, withCatalog) {
+    async snapshot(at, fallbackToLatest) {
       try {
-        return await loadSnapshot(pool, { at, withCatalog });
+        return await loadSnapshot(pool, { at, fallbackToLatest });
       } catch (err) {
         // The database's own error (unavailable or not), not the export package's wrapping of it.
         if (err instanceof ExportError && err.cause instanceof Error) throw err.cause;

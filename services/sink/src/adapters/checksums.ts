@@ -7,6 +7,9 @@ export const SINK_TABLES = {
   model_providers: 'model_id, provider',
   price_observations: 'event_id',
   price_changes: 'event_id',
+  // migrations/0015: the model metadata history.
+  model_versions: 'event_id',
+  model_sightings: 'model_id, fetched_at',
 } as const;
 
 // Set by the database at write time, not by the events: a replay cannot (and need not) reproduce them.

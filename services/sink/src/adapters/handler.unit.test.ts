@@ -28,7 +28,12 @@ function recordingStore(refuse: (rows: Rows) => SinkStoreError | null): PriceSto
       writes.push(rows);
       return {
         ...emptyWriteResult,
-        inserted: { observations: rows.observations.length, changes: rows.changes.length },
+        inserted: {
+          observations: rows.observations.length,
+          changes: rows.changes.length,
+          modelVersions: rows.modelVersions.length,
+          modelSightings: rows.modelSightings.length,
+        },
       };
     },
     close: async () => undefined,

@@ -95,7 +95,8 @@ export function createPostgresStore(opts: PostgresStoreOptions): PriceStore {
 type RunStatement = (sql: string, json: string) => Promise<number>;
 
 async function writeRows(run: RunStatement, rows: Rows, chunkSize: number): Promise<WriteResult> {
-  // Projections first, then facts: no foreign keys, but a fixed order keeps lock order stable.
+  // Projections first, then facts (the model history last): no foreign keys, but a fixed order keeps
+  // lock order stable.
   const count = async (sql: string, list: readonly unknown[]): Promise<number> => {
     let n = 0;
     for (let i = 0; i < list.length; i += chunkSize)
@@ -107,7 +108,12 @@ async function writeRows(run: RunStatement, rows: Rows, chunkSize: number): Prom
   const modelProviders = await count(statements.modelProviders, rows.modelProviders);
   const observations = await count(statements.observations, rows.observations);
   const changes = await count(statements.changes, rows.changes);
-  return { inserted: { observations, changes }, upserted: { providers, models, modelProviders } };
+  const modelVersions = await count(statements.modelVersions, rows.modelVersions);
+  const modelSightings = await count(statements.modelSightings, rows.modelSightings);
+  return {
+    inserted: { observations, changes, modelVersions, modelSightings },
+    upserted: { providers, models, modelProviders },
+  };
 }
 
 function toStoreError(err: unknown, what: string): SinkStoreError {
@@ -147,9 +153,14 @@ function source(columns: Upsert['columns'], json: string): string {
   return `select ${names} from jsonb_to_recordset(${json}) as x(${defs})`;
 }
 
-/** Insert-only: a replayed event id is a no-op (an UPDATE would hit the append-only trigger). */
-function appendSql(table: string, columns: Upsert['columns'], json: string): string {
-  return `insert into ${table} (${columns.map(([n]) => n).join(', ')}) ${source(columns, json)} on conflict (event_id) do nothing`;
+/** Insert-only: a replayed key is a no-op (an UPDATE would hit the append-only trigger). */
+function appendSql(
+  table: string,
+  columns: Upsert['columns'],
+  json: string,
+  key: readonly string[] = ['event_id'],
+): string {
+  return `insert into ${table} (${columns.map(([n]) => n).join(', ')}) ${source(columns, json)} on conflict (${key.join(', ')}) do nothing`;
 }
 
 /**
@@ -335,6 +346,19 @@ const changeColumns: Upsert['columns'] = [
   ['occurred_at', 'timestamptz'],
 ];
 
+// migrations/0015: the model metadata history. A version carries models_catalog's metadata columns
+// (and raw), keyed by the ModelDiscovered id; a sighting says which version a fetch saw.
+const modelVersionColumns: Upsert['columns'] = [
+  ['event_id', 'text'],
+  ...modelUpsert.columns.filter(([n]) => !['first_seen_at', 'last_seen_at', 'last_event_id'].includes(n)),
+];
+
+const modelSightingColumns: Upsert['columns'] = [
+  ['model_id', 'text'],
+  ['fetched_at', 'timestamptz'],
+  ['event_id', 'text'],
+];
+
 /** The statements, with the rows as a jsonb array in `json` (`$1::jsonb` here, `payload -> 'x'` in SQL). */
 export function sinkStatements(json: (key: keyof Rows) => string): Readonly<Record<keyof Rows, string>> {
   return {
@@ -343,6 +367,11 @@ export function sinkStatements(json: (key: keyof Rows) => string): Readonly<Reco
     modelProviders: upsertSql(modelProviderUpsert, json('modelProviders')),
     observations: appendSql('public.price_observations', observationColumns, json('observations')),
     changes: appendSql('public.price_changes', changeColumns, json('changes')),
+    modelVersions: appendSql('public.model_versions', modelVersionColumns, json('modelVersions')),
+    modelSightings: appendSql('public.model_sightings', modelSightingColumns, json('modelSightings'), [
+      'model_id',
+      'fetched_at',
+    ]),
   };
 }
 

@@ -102,6 +102,12 @@ async function snapshot(db: pg.Client, p: string): Promise<Record<string, string
     changes: await q(
       `select row_to_json(t)::text j from price_changes t where model_id like $1 order by event_id`,
     ),
+    modelVersions: await q(
+      `select row_to_json(t)::text j from model_versions t where model_id like $1 order by event_id`,
+    ),
+    modelSightings: await q(
+      `select row_to_json(t)::text j from model_sightings t where model_id like $1 order by model_id, fetched_at`,
+    ),
   };
 }
 
@@ -123,7 +129,7 @@ describe.each(targets)('$name store', ({ name, open }) => {
       project([f.md(), f.raw(), f.np({ prompt: '0.00000375', completion: '123456789.12345678' }), f.pc()]),
     );
     expect(result).toEqual({
-      inserted: { observations: 1, changes: 1 },
+      inserted: { observations: 1, changes: 1, modelVersions: 1, modelSightings: 1 },
       upserted: { providers: 1, models: 1, modelProviders: 1 },
     });
 
@@ -222,7 +228,7 @@ describe.each(targets)('$name store', ({ name, open }) => {
 
     const again = await t.store.writeBatch(rows);
     expect(again).toEqual({
-      inserted: { observations: 0, changes: 0 },
+      inserted: { observations: 0, changes: 0, modelVersions: 0, modelSightings: 0 },
       upserted: { providers: 0, models: 0, modelProviders: 0 },
     });
     expect(await snapshot(t.db, p)).toEqual(before);
@@ -256,6 +262,57 @@ describe.each(targets)('$name store', ({ name, open }) => {
     expect(await read()).toEqual([
       { name: 'Renamed', first_seen_at: new Date(T0 - DAY), last_seen_at: new Date(T0 + DAY) },
     ]);
+  });
+
+  // docs/design.md §3 "Model metadata history" (migrations/0015).
+  it('keeps the model metadata history: one version per entry, one sighting per fetch, append-only', async () => {
+    const f = fixture(uniquePrefix(`sink-${name}`));
+    const v1 = (at: number) => f.md({ event_id: `${f.model}#v1`, fetched_at: at, context_length: 100_000 });
+    const v2 = f.md({ event_id: `${f.model}#v2`, fetched_at: T0 + 2 * DAY, context_length: 1_000_000 });
+    const first = await t.store.writeBatch(project([v1(T0)]));
+    expect(first.inserted).toMatchObject({ modelVersions: 1, modelSightings: 1 });
+    // The same entry seen the next day: a sighting, no new version; then a changed entry.
+    const second = await t.store.writeBatch(project([v1(T0 + DAY)]));
+    expect(second.inserted).toMatchObject({ modelVersions: 0, modelSightings: 1 });
+    const third = await t.store.writeBatch(project([v2]));
+    expect(third.inserted).toMatchObject({ modelVersions: 1, modelSightings: 1 });
+    // A replay of all of it, in another order, adds nothing.
+    const replay = await t.store.writeBatch(project([v2, v1(T0 + DAY), v1(T0)]));
+    expect(replay.inserted).toMatchObject({ modelVersions: 0, modelSightings: 0 });
+
+    const versions = await t.db.query(
+      `select event_id, name, context_length::int from model_versions where model_id = $1 order by event_id`,
+      [f.model],
+    );
+    expect(versions.rows).toEqual([
+      { event_id: `${f.model}#v1`, name: 'Anthropic: Claude Sonnet 4', context_length: 100_000 },
+      { event_id: `${f.model}#v2`, name: 'Anthropic: Claude Sonnet 4', context_length: 1_000_000 },
+    ]);
+    const sightings = await t.db.query(
+      `select fetched_at, event_id from model_sightings where model_id = $1 order by fetched_at`,
+      [f.model],
+    );
+    expect(sightings.rows).toEqual([
+      { fetched_at: new Date(T0), event_id: `${f.model}#v1` },
+      { fetched_at: new Date(T0 + DAY), event_id: `${f.model}#v1` },
+      { fetched_at: new Date(T0 + 2 * DAY), event_id: `${f.model}#v2` },
+    ]);
+    // Another id claiming a stored instant: the first written stays.
+    await t.store.writeBatch(project([f.md({ event_id: `${f.model}#v0`, fetched_at: T0 })]));
+    expect(
+      (
+        await t.db.query(`select event_id from model_sightings where model_id = $1 and fetched_at = $2`, [
+          f.model,
+          new Date(T0),
+        ])
+      ).rows,
+    ).toEqual([{ event_id: `${f.model}#v1` }]);
+    // History is immutable for everyone, the database owner included (the trigger of migrations/0003).
+    for (const sql of [
+      `update model_versions set name = 'x' where model_id = $1`,
+      `delete from model_sightings where model_id = $1`,
+    ])
+      await expect(t.db.query(sql, [f.model])).rejects.toMatchObject({ code: 'P0001' });
   });
 
   it('converges whatever order the batches arrive in', async () => {

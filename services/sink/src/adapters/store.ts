@@ -3,7 +3,13 @@ import type { Rows } from '../core/project.ts';
 
 /** What one batch changed: new fact rows, and projection rows inserted or actually modified. */
 export interface WriteResult {
-  readonly inserted: { readonly observations: number; readonly changes: number };
+  readonly inserted: {
+    readonly observations: number;
+    readonly changes: number;
+    /** migrations/0015: new model metadata versions and sightings. */
+    readonly modelVersions: number;
+    readonly modelSightings: number;
+  };
   readonly upserted: { readonly providers: number; readonly models: number; readonly modelProviders: number };
 }
 
@@ -19,7 +25,7 @@ export interface PriceStore {
 }
 
 export const emptyWriteResult: WriteResult = {
-  inserted: { observations: 0, changes: 0 },
+  inserted: { observations: 0, changes: 0, modelVersions: 0, modelSightings: 0 },
   upserted: { providers: 0, models: 0, modelProviders: 0 },
 };
 

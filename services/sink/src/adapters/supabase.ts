@@ -42,7 +42,15 @@ interface RpcClient {
   removeAllChannels(): Promise<unknown>;
 }
 
-const TABLES = ['providers', 'models', 'modelProviders', 'observations', 'changes'] as const;
+const TABLES = [
+  'providers',
+  'models',
+  'modelProviders',
+  'observations',
+  'changes',
+  'modelVersions',
+  'modelSightings',
+] as const;
 
 export function createSupabaseStore(opts: SupabaseStoreOptions): PriceStore {
   if (!/^https?:\/\//.test(opts.url))
@@ -132,17 +140,35 @@ export function chunkRows(rows: Rows, size: number): Rows[] {
 }
 
 function emptyChunk(): Record<(typeof TABLES)[number], unknown[]> {
-  return { providers: [], models: [], modelProviders: [], observations: [], changes: [] };
+  return {
+    providers: [],
+    models: [],
+    modelProviders: [],
+    observations: [],
+    changes: [],
+    modelVersions: [],
+    modelSightings: [],
+  };
 }
 
 function parseResult(data: unknown): WriteResult {
   const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v ?? 0));
   const d = (data ?? {}) as {
-    inserted?: { observations?: unknown; changes?: unknown };
+    inserted?: {
+      observations?: unknown;
+      changes?: unknown;
+      modelVersions?: unknown;
+      modelSightings?: unknown;
+    };
     upserted?: { providers?: unknown; models?: unknown; modelProviders?: unknown };
   };
   return {
-    inserted: { observations: num(d.inserted?.observations), changes: num(d.inserted?.changes) },
+    inserted: {
+      observations: num(d.inserted?.observations),
+      changes: num(d.inserted?.changes),
+      modelVersions: num(d.inserted?.modelVersions),
+      modelSightings: num(d.inserted?.modelSightings),
+    },
     upserted: {
       providers: num(d.upserted?.providers),
       models: num(d.upserted?.models),
@@ -156,6 +182,8 @@ function addResults(a: WriteResult, b: WriteResult): WriteResult {
     inserted: {
       observations: a.inserted.observations + b.inserted.observations,
       changes: a.inserted.changes + b.inserted.changes,
+      modelVersions: a.inserted.modelVersions + b.inserted.modelVersions,
+      modelSightings: a.inserted.modelSightings + b.inserted.modelSightings,
     },
     upserted: {
       providers: a.upserted.providers + b.upserted.providers,

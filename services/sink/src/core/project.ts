@@ -86,6 +86,36 @@ export interface ModelProviderRow {
   readonly last_seen_at: string;
 }
 
+/**
+ * One distinct published model entry (migrations/0015 model_versions), keyed by the ModelDiscovered
+ * id = sha256(model_id, content_hash): the same entry seen on several days is one row. Append-only:
+ * the first copy of an id wins (copies carry the same content).
+ */
+export interface ModelVersionRow {
+  readonly event_id: string;
+  readonly model_id: string;
+  readonly canonical_slug: string | null;
+  readonly name: string;
+  readonly description: string | null;
+  readonly created_at_source: string | null;
+  readonly context_length: number | null;
+  readonly modality: string | null;
+  readonly input_modalities: readonly string[];
+  readonly output_modalities: readonly string[];
+  readonly tokenizer: string | null;
+  readonly supported_parameters: readonly string[];
+  readonly top_provider: TopProvider | null;
+  readonly raw: unknown;
+  readonly expiration_date: string | null;
+}
+
+/** One fetch of a model's catalog entry (migrations/0015 model_sightings): which version was seen when. */
+export interface ModelSightingRow {
+  readonly model_id: string;
+  readonly fetched_at: string;
+  readonly event_id: string;
+}
+
 export interface ObservationRow extends MoneyValues {
   readonly event_id: string;
   readonly run_id: string;
@@ -138,6 +168,8 @@ export interface Rows {
   readonly modelProviders: readonly ModelProviderRow[];
   readonly observations: readonly ObservationRow[];
   readonly changes: readonly ChangeRow[];
+  readonly modelVersions: readonly ModelVersionRow[];
+  readonly modelSightings: readonly ModelSightingRow[];
 }
 
 export const emptyRows: Rows = {
@@ -146,6 +178,8 @@ export const emptyRows: Rows = {
   modelProviders: [],
   observations: [],
   changes: [],
+  modelVersions: [],
+  modelSightings: [],
 };
 
 export function rowCount(rows: Rows): number {
@@ -154,7 +188,9 @@ export function rowCount(rows: Rows): number {
     rows.models.length +
     rows.modelProviders.length +
     rows.observations.length +
-    rows.changes.length
+    rows.changes.length +
+    rows.modelVersions.length +
+    rows.modelSightings.length
   );
 }
 
@@ -164,6 +200,8 @@ export function project(batch: readonly DecodedEvent[]): Rows {
   const modelProviders = new Map<string, ModelProviderRow>();
   const observations = new Map<string, ObservationRow>();
   const changes = new Map<string, ChangeRow>();
+  const modelVersions = new Map<string, ModelVersionRow>();
+  const modelSightings = new Map<string, ModelSightingRow>();
 
   const addProvider = (row: ProviderRow): void => upsert(providers, row.slug, row, mergeProvider);
   const addModelProvider = (row: ModelProviderRow): void =>
@@ -172,9 +210,23 @@ export function project(batch: readonly DecodedEvent[]): Rows {
 
   for (const decoded of batch) {
     switch (decoded.name) {
-      case 'ModelDiscovered':
-        upsert(models, decoded.event.model_id, modelRow(decoded.event), mergeModel);
+      case 'ModelDiscovered': {
+        const row = modelRow(decoded.event);
+        upsert(models, row.model_id, row, mergeModel);
+        // History: the first copy of a version id wins (copies are the same content); one sighting
+        // per (model, fetch instant), the smaller event id should two ever claim one instant (the
+        // table keeps the first written; the batch itself must not depend on arrival order).
+        if (!modelVersions.has(row.last_event_id)) modelVersions.set(row.last_event_id, versionRow(row));
+        const sighting: ModelSightingRow = {
+          model_id: row.model_id,
+          fetched_at: row.last_seen_at,
+          event_id: row.last_event_id,
+        };
+        const key = JSON.stringify([sighting.model_id, sighting.fetched_at]);
+        const had = modelSightings.get(key);
+        if (had === undefined || sighting.event_id < had.event_id) modelSightings.set(key, sighting);
         break;
+      }
       case 'ProviderDiscovered':
         addProvider(providerCatalogRow(decoded.event));
         break;
@@ -221,6 +273,8 @@ export function project(batch: readonly DecodedEvent[]): Rows {
     modelProviders: sorted(modelProviders),
     observations: sorted(observations),
     changes: sorted(changes),
+    modelVersions: sorted(modelVersions),
+    modelSightings: sorted(modelSightings),
   };
 }
 
@@ -246,6 +300,26 @@ function modelRow(e: ModelDiscovered): ModelRow {
     first_seen_at: seen,
     last_seen_at: seen,
     last_event_id: e.event_id,
+  };
+}
+
+function versionRow(m: ModelRow): ModelVersionRow {
+  return {
+    event_id: m.last_event_id,
+    model_id: m.model_id,
+    canonical_slug: m.canonical_slug,
+    name: m.name,
+    description: m.description,
+    created_at_source: m.created_at_source,
+    context_length: m.context_length,
+    modality: m.modality,
+    input_modalities: m.input_modalities,
+    output_modalities: m.output_modalities,
+    tokenizer: m.tokenizer,
+    supported_parameters: m.supported_parameters,
+    top_provider: m.top_provider,
+    raw: m.raw,
+    expiration_date: m.expiration_date,
   };
 }
 

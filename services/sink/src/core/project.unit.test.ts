@@ -60,7 +60,8 @@ describe('project', () => {
         last_event_id: `md-anthropic/claude-sonnet-4-${T0}`,
       },
     ]);
-    expect(rowCount(rows)).toBe(1);
+    // The model row, its metadata version and its sighting (docs/design.md §3 "Model metadata history").
+    expect(rowCount(rows)).toBe(3);
   });
 
   it('keeps a raw entry that is not JSON instead of dropping it', () => {
@@ -317,6 +318,10 @@ describe('project', () => {
 
   it('gives the same rows whatever the order of the events', () => {
     const pool: DecodedEvent[] = [
+      // The same content seen on two days is one id; two ids claiming one instant keep the smaller.
+      modelDiscovered({ fetched_at: T0 + 2 * DAY, event_id: 'md-same' }),
+      modelDiscovered({ fetched_at: T0 + 3 * DAY, event_id: 'md-same' }),
+      modelDiscovered({ fetched_at: T0 + 3 * DAY, event_id: 'md-other', name: 'Other' }),
       modelDiscovered({ fetched_at: T0 }),
       modelDiscovered({ fetched_at: T0 + DAY, name: 'Renamed' }),
       modelDiscovered({ model_id: 'openai/gpt-4o', fetched_at: T0 + HOUR }),
@@ -338,6 +343,99 @@ describe('project', () => {
         },
       ),
     );
+  });
+});
+
+// docs/design.md §3 "Model metadata history": one model_versions row per distinct published entry
+// (keyed by the ModelDiscovered id), one model_sightings row per (model, fetch instant).
+describe('model metadata history', () => {
+  const version = {
+    event_id: 'md-v1',
+    model_id: 'anthropic/claude-sonnet-4',
+    canonical_slug: 'anthropic/claude-4-sonnet-20250522',
+    name: 'Anthropic: Claude Sonnet 4',
+    description: 'A model',
+    created_at_source: '2025-05-22T00:00:00.000Z',
+    context_length: 200_000,
+    modality: 'text+image->text',
+    input_modalities: ['text', 'image'],
+    output_modalities: ['text'],
+    tokenizer: 'Claude',
+    supported_parameters: ['tools', 'max_tokens'],
+    top_provider: { context_length: 200_000, max_completion_tokens: 64_000, is_moderated: true },
+    raw: {
+      id: 'anthropic/claude-sonnet-4',
+      pricing: { prompt: '0.000003', completion: '0.000015' },
+      extra: 1,
+    },
+    expiration_date: null,
+  };
+
+  it('maps a ModelDiscovered to its version (the metadata, no seen times) and one sighting at its fetch time', () => {
+    const rows = project([modelDiscovered({ event_id: 'md-v1', fetched_at: T0 })]);
+    expect(rows.modelVersions).toEqual([version]);
+    expect(rows.modelSightings).toEqual([
+      { model_id: 'anthropic/claude-sonnet-4', fetched_at: iso(T0), event_id: 'md-v1' },
+    ]);
+  });
+
+  it('keeps one version per id and one sighting per fetch: the same entry on three days, then a new one', () => {
+    const rows = project([
+      modelDiscovered({ event_id: 'md-v1', fetched_at: T0 }),
+      modelDiscovered({ event_id: 'md-v1', fetched_at: T0 + DAY }),
+      modelDiscovered({ event_id: 'md-v1', fetched_at: T0 + 2 * DAY }),
+      modelDiscovered({ event_id: 'md-v2', fetched_at: T0 + 3 * DAY, context_length: 1_000_000 }),
+    ]);
+    expect(rows.modelVersions).toEqual([
+      version,
+      { ...version, event_id: 'md-v2', context_length: 1_000_000 },
+    ]);
+    expect(rows.modelSightings.map((s) => [s.fetched_at, s.event_id])).toEqual([
+      [iso(T0), 'md-v1'],
+      [iso(T0 + DAY), 'md-v1'],
+      [iso(T0 + 2 * DAY), 'md-v1'],
+      [iso(T0 + 3 * DAY), 'md-v2'],
+    ]);
+    // The catalog projection still holds only the newest.
+    expect(rows.models).toHaveLength(1);
+    expect(rows.models[0]).toMatchObject({ context_length: 1_000_000, last_event_id: 'md-v2' });
+  });
+
+  it('sightings of different models at one instant are separate rows', () => {
+    const rows = project([
+      modelDiscovered({ event_id: 'a', fetched_at: T0 }),
+      modelDiscovered({ event_id: 'b', model_id: 'openai/gpt-4o', fetched_at: T0 }),
+    ]);
+    expect(rows.modelSightings.map((s) => s.model_id)).toEqual([
+      'anthropic/claude-sonnet-4',
+      'openai/gpt-4o',
+    ]);
+    expect(rows.modelVersions.map((v) => v.event_id)).toEqual(['a', 'b']);
+  });
+
+  it('two ids for one model at one instant: one sighting, the smaller id, whatever the order', () => {
+    const a = modelDiscovered({ event_id: 'md-a', fetched_at: T0, name: 'A' });
+    const b = modelDiscovered({ event_id: 'md-b', fetched_at: T0, name: 'B' });
+    for (const batch of [
+      [a, b],
+      [b, a],
+    ]) {
+      const rows = project(batch);
+      expect(rows.modelSightings).toEqual([
+        { model_id: 'anthropic/claude-sonnet-4', fetched_at: iso(T0), event_id: 'md-a' },
+      ]);
+      // Both contents are versions (a version is a fact of its own).
+      expect(rows.modelVersions.map((v) => [v.event_id, v.name])).toEqual([
+        ['md-a', 'A'],
+        ['md-b', 'B'],
+      ]);
+    }
+  });
+
+  it('other events write no version and no sighting', () => {
+    const rows = project([normalizedPrice(), priceChanged(), rawPriceObserved()]);
+    expect(rows.modelVersions).toEqual([]);
+    expect(rows.modelSightings).toEqual([]);
   });
 });
 
