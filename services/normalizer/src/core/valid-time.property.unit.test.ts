@@ -7,9 +7,11 @@ import { eventId, type CatalogSnapshot, type NormalizedPrice, type PriceChanged 
 import { normalizeAndDecide } from './changes.ts';
 import { rebuildChanges } from './rebuild.ts';
 import type { PriceState } from './state.ts';
+import { decodeHistory, encodeHistory } from './key-history.ts';
 import {
   changeDigest,
   comparePositions,
+  foldUntil,
   placeEvent,
   positionOf,
   versionOf,
@@ -127,19 +129,31 @@ function delivery(events: readonly ValidTimeEvent[], seed: number): Delivered[] 
   return out;
 }
 
-function arrive(events: readonly Delivered[]) {
-  const histories = new Map<string, KeyHistory>();
-  const snapshots: { snapshot: CatalogSnapshot; backfill: boolean }[] = [];
-  const published: PublishedChange[] = [];
-  const records: PriceChangeRetracted[] = [];
+interface Run {
+  readonly histories: Map<string, KeyHistory>;
+  readonly snapshots: { snapshot: CatalogSnapshot; backfill: boolean }[];
+  readonly published: PublishedChange[];
+  readonly records: PriceChangeRetracted[];
+  readonly beforeHorizon: string[];
+}
+
+function arrive(events: readonly Delivered[], from?: Run): Run {
+  const run: Run = from ?? {
+    histories: new Map(),
+    snapshots: [],
+    published: [],
+    records: [],
+    beforeHorizon: [],
+  };
   for (const e of events) {
-    const r = placeEvent({ histories, snapshots }, e, e.backfill);
-    for (const [k, h] of r.histories) histories.set(k, h);
-    if (r.snapshot) snapshots.push(r.snapshot);
-    published.push(...r.publish);
-    records.push(...r.retractions);
+    const r = placeEvent(run, e, e.backfill);
+    for (const [k, h] of r.histories) run.histories.set(k, h);
+    if (r.snapshot) run.snapshots.push(r.snapshot);
+    run.published.push(...r.publish);
+    run.records.push(...r.retractions);
+    run.beforeHorizon.push(...r.beforeHorizon);
   }
-  return { histories, published, records };
+  return run;
 }
 
 /** §4.4: a version is in force unless the record with its highest revision retracts it. */
@@ -174,7 +188,10 @@ function inOrder(events: readonly ValidTimeEvent[]) {
 function eventsOf(obs: readonly Observation[], cats: readonly Catalog[]): ValidTimeEvent[] {
   return [
     ...normalizedLog(obs).map((observation) => ({ observation })),
-    ...cats.map((c) => ({ snapshot: snapshotOf(c) })),
+    // One response per fetch time: two snapshots at the same instant with the same id are one response.
+    ...cats
+      .filter((c, i) => cats.findIndex((d) => d.day === c.day && d.minute === c.minute) === i)
+      .map((c) => ({ snapshot: snapshotOf(c) })),
   ];
 }
 
@@ -216,6 +233,34 @@ describe('valid time: arrival order does not matter (docs/price-model.md §4.1)'
           expect(sortedEntries(byVersion(run.published.map((p) => p.change)))).toEqual(
             sortedEntries(byVersion(truth)),
           );
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('folded at any time and read back from its changelog record, a key goes on as if nothing was folded', () => {
+    fc.assert(
+      fc.property(
+        fc.array(observation, { maxLength: 40 }),
+        fc.array(catalog, { maxLength: 6 }),
+        fc.integer({ min: 0, max: 6 * 4 }),
+        fc.integer(),
+        (obs, cats, cut, seed) => {
+          const events = inputSet(eventsOf(obs, cats));
+          const horizon = T0 + Math.floor(cut / 4) * DAY + (cut % 4) * MINUTE + (cut % 2);
+          const early = events.filter((e) => position(e)[0] <= horizon);
+          const late = events.filter((e) => position(e)[0] > horizon);
+          const first = arrive(delivery(early, seed));
+          for (const [key, h] of first.histories)
+            first.histories.set(key, decodeHistory(encodeHistory(foldUntil(h, [horizon, 1, '\uffff']))));
+          const again = early.filter((e) => 'observation' in e).map((e) => ({ ...e, backfill: true }));
+          const run = arrive([...delivery(late, seed + 1), ...again], first);
+          expect(run.beforeHorizon).toHaveLength(again.length);
+          expect(sortedEntries(inForce(run.published, run.records))).toEqual(
+            sortedEntries(byVersion(inOrder(events).changes)),
+          );
+          for (const [key, s] of inOrder(events).state) expect(run.histories.get(key)?.state).toEqual(s);
         },
       ),
       { numRuns: 200 },

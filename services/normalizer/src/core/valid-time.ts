@@ -25,7 +25,13 @@ export type KeyInput =
 /** What the normalizer keeps of one key (§4.6). */
 export interface KeyHistory {
   readonly price_key: string;
-  /** Every input of the key, in position order, each position once. */
+  /**
+   * The folded prefix (§4.6): every input at or before `horizon` was applied and dropped, `start` is the
+   * state after them. null: nothing folded (`start` is then undefined).
+   */
+  readonly horizon: Position | null;
+  readonly start: PriceState | undefined;
+  /** Every input of the key after the horizon, in position order, each position once. */
   readonly inputs: readonly KeyInput[];
   /** The state after the last input (undefined: nothing known of the key yet). */
   readonly state: PriceState | undefined;
@@ -60,6 +66,11 @@ export interface PublishedChange {
 
 export interface KeyStep {
   readonly history: KeyHistory;
+  /**
+   * The input lies at or before the horizon: it cannot be placed here (nothing changed); the caller
+   * rebuilds the key from the event store (§4.6).
+   */
+  readonly beforeHorizon: boolean;
   readonly publish: PublishedChange[];
   readonly retractions: PriceChangeRetracted[];
 }
@@ -103,7 +114,7 @@ export function versionOf(id: string, digest: string): string {
   return `${id}:${digest}`;
 }
 
-type Position = readonly [time: number, rank: 0 | 1, id: string];
+export type Position = readonly [time: number, rank: 0 | 1, id: string];
 
 /** §4.1: (time, snapshot before observation, event id). */
 export function positionOf(input: KeyInput): Position {
@@ -161,7 +172,15 @@ function sameState(a: PriceState | undefined, b: PriceState | undefined): boolea
 
 /** A key with no input yet. */
 export function emptyHistory(price_key: string): KeyHistory {
-  return { price_key, inputs: [], state: undefined, revision: 0, retracted: [] };
+  return {
+    price_key,
+    horizon: null,
+    start: undefined,
+    inputs: [],
+    state: undefined,
+    revision: 0,
+    retracted: [],
+  };
 }
 
 /**
@@ -185,6 +204,21 @@ export function historyOf(
     changes.push(...r.changes);
   }
   return { history: { ...emptyHistory(price_key), inputs: kept, state }, changes };
+}
+
+/**
+ * Folds every input at or before `horizon` into the history's start state (§4.6): the decisions of the
+ * folded inputs can no longer change, and later ones read only the state they end with. From then on an
+ * input at or before the horizon is refused (`beforeHorizon`).
+ */
+export function foldUntil(history: KeyHistory, horizon: Position, opts: DecideOptions = {}): KeyHistory {
+  if (history.horizon && comparePositions(horizon, history.horizon) <= 0) return history;
+  const cut = insertionIndex(history.inputs, horizon);
+  const there = history.inputs[cut];
+  const end = there && comparePositions(positionOf(there), horizon) === 0 ? cut + 1 : cut;
+  let start = history.start;
+  for (const x of history.inputs.slice(0, end)) start = applyInput(history.price_key, start, x, opts).state;
+  return { ...history, horizon, start, inputs: history.inputs.slice(end) };
 }
 
 /** The index where `pos` goes (the first input not before it). */
@@ -223,10 +257,12 @@ function byVersion(changes: readonly PriceChanged[]): Map<string, { change: Pric
 export function placeInput(history: KeyHistory, input: KeyInput, opts: DecideOptions = {}): KeyStep {
   const key = history.price_key;
   const pos = positionOf(input);
+  if (history.horizon && comparePositions(pos, history.horizon) <= 0)
+    return { history, beforeHorizon: true, publish: [], retractions: [] };
   const at = insertionIndex(history.inputs, pos);
   const there = history.inputs[at];
   if (there && comparePositions(positionOf(there), pos) === 0)
-    return { history, publish: [], retractions: [] };
+    return { history, beforeHorizon: false, publish: [], retractions: [] };
   const inputs = [...history.inputs.slice(0, at), input, ...history.inputs.slice(at)];
 
   if (at === history.inputs.length) {
@@ -236,11 +272,16 @@ export function placeInput(history: KeyHistory, input: KeyInput, opts: DecideOpt
       digest: changeDigest(change),
       backfilled: input.backfill,
     }));
-    return { history: { ...history, inputs, state: r.state }, publish, retractions: [] };
+    return {
+      history: { ...history, inputs, state: r.state },
+      beforeHorizon: false,
+      publish,
+      retractions: [],
+    };
   }
 
   // The state just before the insertion point: the inputs before it are decided as they were.
-  let before: PriceState | undefined;
+  let before = history.start;
   for (const x of history.inputs.slice(0, at)) before = applyInput(key, before, x, opts).state;
   const fresh = applyInput(key, before, input, opts);
   let newState = fresh.state;
@@ -294,6 +335,7 @@ export function placeInput(history: KeyHistory, input: KeyInput, opts: DecideOpt
   }
   return {
     history: { ...history, inputs, state, revision, retracted: [...retracted].sort() },
+    beforeHorizon: false,
     publish,
     retractions,
   };
@@ -316,6 +358,8 @@ export interface ValidTimeStep {
   readonly snapshot: { readonly snapshot: CatalogSnapshot; readonly backfill: boolean } | null;
   readonly publish: PublishedChange[];
   readonly retractions: PriceChangeRetracted[];
+  /** Keys where the event lies at or before the horizon (KeyStep.beforeHorizon): rebuild them. */
+  readonly beforeHorizon: string[];
 }
 
 /** A key not seen before starts with every snapshot known, seen from it; that publishes nothing (§4.2). */
@@ -347,23 +391,25 @@ export function placeEvent(
   const histories = new Map<string, KeyHistory>();
   const publish: PublishedChange[] = [];
   const retractions: PriceChangeRetracted[] = [];
+  const beforeHorizon: string[] = [];
   const place = (key: string, input: KeyInput) => {
     const before = seeded(view, key, opts);
     const r = placeInput(before, input, opts);
+    if (r.beforeHorizon) beforeHorizon.push(key);
     if (r.history !== before || !view.histories.has(key)) histories.set(key, r.history);
     publish.push(...r.publish);
     retractions.push(...r.retractions);
   };
   if ('observation' in event) {
     place(event.observation.price_key, { observation: event.observation, backfill });
-    return { histories, snapshot: null, publish, retractions };
+    return { histories, snapshot: null, publish, retractions, beforeHorizon };
   }
   const s = event.snapshot;
   const pos = positionOf({ snapshot: s, backfill });
   if (view.snapshots.some((k) => comparePositions(positionOf(k), pos) === 0))
-    return { histories, snapshot: null, publish, retractions };
+    return { histories, snapshot: null, publish, retractions, beforeHorizon };
   const routed = s.expirations.map((e) => priceKey(e.model_id, null, 'openrouter_api'));
   for (const key of [...new Set([...view.histories.keys(), ...routed])].sort())
     place(key, { snapshot: snapshotSeenFrom(key, s), backfill });
-  return { histories, snapshot: { snapshot: s, backfill }, publish, retractions };
+  return { histories, snapshot: { snapshot: s, backfill }, publish, retractions, beforeHorizon };
 }
