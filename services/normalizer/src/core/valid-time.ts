@@ -265,44 +265,39 @@ export function placeInput(history: KeyHistory, input: KeyInput, opts: DecideOpt
     return { history, beforeHorizon: false, publish: [], retractions: [] };
   const inputs = [...history.inputs.slice(0, at), input, ...history.inputs.slice(at)];
 
-  if (at === history.inputs.length) {
-    const r = applyInput(key, history.state, input, opts);
-    const publish = r.changes.map((change) => ({
-      change,
-      digest: changeDigest(change),
-      backfilled: input.backfill,
-    }));
-    return {
-      history: { ...history, inputs, state: r.state },
-      beforeHorizon: false,
-      publish,
-      retractions: [],
-    };
-  }
-
-  // The state just before the insertion point: the inputs before it are decided as they were.
+  const inTime = at === history.inputs.length;
   let before = history.start;
-  for (const x of history.inputs.slice(0, at)) before = applyInput(key, before, x, opts).state;
-  const fresh = applyInput(key, before, input, opts);
-  let newState = fresh.state;
-  let oldState = before;
-  const added: PriceChanged[] = [...fresh.changes];
+  let fresh: Applied;
+  let added: PriceChanged[];
   const dropped: PriceChanged[] = [];
   let state = history.state;
-  let converged = sameState(newState, oldState);
-  for (const x of history.inputs.slice(at)) {
-    if (converged) break;
-    const o = applyInput(key, oldState, x, opts);
-    const n = applyInput(key, newState, x, opts);
-    dropped.push(...o.changes);
-    added.push(...n.changes);
-    oldState = o.state;
-    newState = n.state;
-    converged = sameState(newState, oldState);
+  if (inTime) {
+    // In time: the rules against the current state, as the live stage always did.
+    fresh = applyInput(key, history.state, input, opts);
+    added = fresh.changes;
+    state = fresh.state;
+  } else {
+    // Late: the state just before the insertion point (the inputs before it are decided as they were),
+    // then the old and the new sequence side by side until their states agree.
+    for (const x of history.inputs.slice(0, at)) before = applyInput(key, before, x, opts).state;
+    fresh = applyInput(key, before, input, opts);
+    added = [...fresh.changes];
+    let newState = fresh.state;
+    let oldState = before;
+    let converged = sameState(newState, oldState);
+    for (const x of history.inputs.slice(at)) {
+      if (converged) break;
+      const o = applyInput(key, oldState, x, opts);
+      const n = applyInput(key, newState, x, opts);
+      dropped.push(...o.changes);
+      added.push(...n.changes);
+      oldState = o.state;
+      newState = n.state;
+      converged = sameState(newState, oldState);
+    }
+    // Converged: every later decision is the same as before (each depends on state and input only).
+    if (!converged) state = newState;
   }
-  // Converged: every later decision is the same as before (each depends on state and input only).
-  if (!converged) state = newState;
-
   const was = byVersion(dropped);
   const now = byVersion(added);
   const cause = causeOf(input);
@@ -330,7 +325,8 @@ export function placeInput(history: KeyHistory, input: KeyInput, opts: DecideOpt
   const publish: PublishedChange[] = [];
   for (const [version, v] of now) {
     if (was.has(version)) continue;
-    publish.push({ change: v.change, digest: v.digest, backfilled: true });
+    // A change decided late is backfilled (§4.5); one in time is when its input came from a backfill.
+    publish.push({ change: v.change, digest: v.digest, backfilled: !inTime || input.backfill });
     if (retracted.delete(version)) record(v.change.event_id, v.digest, false);
   }
   return {
