@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { eventId, type CatalogSnapshot, type NormalizedPrice, type PriceChanged } from '@llmpt/schemas';
-import { normalizeAndDecide } from './changes.ts';
+import { normalizeAndDecide, type DecideOptions } from './changes.ts';
 import { rebuildChanges } from './rebuild.ts';
 import type { PriceState } from './state.ts';
 import { decodeHistory, encodeHistory } from './key-history.ts';
@@ -137,7 +137,7 @@ interface Run {
   readonly beforeHorizon: string[];
 }
 
-function arrive(events: readonly Delivered[], from?: Run): Run {
+function arrive(events: readonly Delivered[], from?: Run, opts: DecideOptions = {}): Run {
   const run: Run = from ?? {
     histories: new Map(),
     snapshots: [],
@@ -146,7 +146,7 @@ function arrive(events: readonly Delivered[], from?: Run): Run {
     beforeHorizon: [],
   };
   for (const e of events) {
-    const r = placeEvent(run, e, e.backfill);
+    const r = placeEvent(run, e, e.backfill, opts);
     for (const [k, h] of r.histories) run.histories.set(k, h);
     if (r.snapshot) run.snapshots.push(r.snapshot);
     run.published.push(...r.publish);
@@ -178,11 +178,11 @@ const sortedEntries = <T>(m: ReadonlyMap<string, T>) =>
   [...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 
 /** The in-order run over the set of inputs (rebuildChanges: decide and applyCatalogSnapshot, by time). */
-function inOrder(events: readonly ValidTimeEvent[]) {
+function inOrder(events: readonly ValidTimeEvent[], opts: DecideOptions = {}) {
   const set = inputSet(events);
   const observations = set.flatMap((e) => ('observation' in e ? [e.observation] : []));
   const snapshots = set.flatMap((e) => ('snapshot' in e ? [e.snapshot] : []));
-  return rebuildChanges(observations, {}, snapshots);
+  return rebuildChanges(observations, opts, snapshots);
 }
 
 function eventsOf(obs: readonly Observation[], cats: readonly Catalog[]): ValidTimeEvent[] {
@@ -202,10 +202,15 @@ describe('valid time: arrival order does not matter (docs/price-model.md §4.1)'
         fc.array(observation, { maxLength: 40 }),
         fc.array(catalog, { maxLength: 6 }),
         fc.integer(),
-        (obs, cats, seed) => {
+        // The policy travels with the rules: a removal after 1, 2 or 3 absences, another threshold.
+        fc.record({
+          removalAfterRuns: fc.constantFrom(1, 2, 3),
+          alertThreshold: fc.constantFrom('0.30', '0.1'),
+        }),
+        (obs, cats, seed, opts) => {
           const events = eventsOf(obs, cats);
-          const truth = inOrder(events);
-          const run = arrive(delivery(events, seed));
+          const truth = inOrder(events, opts);
+          const run = arrive(delivery(events, seed), undefined, opts);
           const now = inForce(run.published, run.records);
           expect(sortedEntries(now)).toEqual(sortedEntries(byVersion(truth.changes)));
           for (const [key, s] of truth.state) expect(run.histories.get(key)?.state).toEqual(s);
