@@ -54,11 +54,13 @@ describe('key history records', () => {
       ...foldUntil(history(), positionOf({ observation: obs(0, '0.000001'), backfill: true })),
       revision: 3,
     };
-    const withRetracted = { ...h, retracted: ['x:1', 'y:2'] };
+    // Marks are in memory only: the record does not keep them.
+    const { marks: _marks, ...withRetracted } = { ...h, retracted: ['x:1', 'y:2'] };
     expect(h.horizon).not.toBeNull();
     expect(h.inputs).toHaveLength(3);
     expect(decodeHistory(encodeHistory(withRetracted))).toEqual(withRetracted);
     expect(decodeHistory(encodeHistory(emptyHistory(KEY)))).toEqual(emptyHistory(KEY));
+    expect(decodeHistory(encodeHistory(withRetracted)).marks).toBeUndefined();
   });
 
   it('a version-2 state reads as a checkpoint at its last observation: later inputs decided as before, older refused', () => {

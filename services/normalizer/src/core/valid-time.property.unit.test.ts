@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { eventId, type CatalogSnapshot, type NormalizedPrice, type PriceChanged } from '@llmpt/schemas';
-import { normalizeAndDecide, type DecideOptions } from './changes.ts';
+import { normalizeAndDecide } from './changes.ts';
 import { rebuildChanges } from './rebuild.ts';
 import type { PriceState } from './state.ts';
 import { decodeHistory, encodeHistory } from './key-history.ts';
@@ -19,6 +19,7 @@ import {
   type PriceChangeRetracted,
   type PublishedChange,
   type ValidTimeEvent,
+  type ValidTimeOptions,
 } from './valid-time.ts';
 import { DAY, T0, component, rawPrice } from '../testing/fixtures.ts';
 
@@ -137,7 +138,7 @@ interface Run {
   readonly beforeHorizon: string[];
 }
 
-function arrive(events: readonly Delivered[], from?: Run, opts: DecideOptions = {}): Run {
+function arrive(events: readonly Delivered[], from?: Run, opts: ValidTimeOptions = {}): Run {
   const run: Run = from ?? {
     histories: new Map(),
     snapshots: [],
@@ -178,7 +179,7 @@ const sortedEntries = <T>(m: ReadonlyMap<string, T>) =>
   [...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 
 /** The in-order run over the set of inputs (rebuildChanges: decide and applyCatalogSnapshot, by time). */
-function inOrder(events: readonly ValidTimeEvent[], opts: DecideOptions = {}) {
+function inOrder(events: readonly ValidTimeEvent[], opts: ValidTimeOptions = {}) {
   const set = inputSet(events);
   const observations = set.flatMap((e) => ('observation' in e ? [e.observation] : []));
   const snapshots = set.flatMap((e) => ('snapshot' in e ? [e.snapshot] : []));
@@ -206,6 +207,8 @@ describe('valid time: arrival order does not matter (docs/price-model.md §4.1)'
         fc.record({
           removalAfterRuns: fc.constantFrom(1, 2, 3),
           alertThreshold: fc.constantFrom('0.30', '0.1'),
+          // Marks every 1 to 4 inputs, so the short histories here use and invalidate them.
+          markEvery: fc.integer({ min: 1, max: 4 }),
         }),
         (obs, cats, seed, opts) => {
           const events = eventsOf(obs, cats);
@@ -256,11 +259,11 @@ describe('valid time: arrival order does not matter (docs/price-model.md §4.1)'
           const horizon = T0 + Math.floor(cut / 4) * DAY + (cut % 4) * MINUTE + (cut % 2);
           const early = events.filter((e) => position(e)[0] <= horizon);
           const late = events.filter((e) => position(e)[0] > horizon);
-          const first = arrive(delivery(early, seed));
+          const first = arrive(delivery(early, seed), undefined, { markEvery: 2 });
           for (const [key, h] of first.histories)
             first.histories.set(key, decodeHistory(encodeHistory(foldUntil(h, [horizon, 1, '\uffff']))));
           const again = early.filter((e) => 'observation' in e).map((e) => ({ ...e, backfill: true }));
-          const run = arrive([...delivery(late, seed + 1), ...again], first);
+          const run = arrive([...delivery(late, seed + 1), ...again], first, { markEvery: 3 });
           expect(run.beforeHorizon).toHaveLength(again.length);
           expect(sortedEntries(inForce(run.published, run.records))).toEqual(
             sortedEntries(byVersion(inOrder(events).changes)),
@@ -280,7 +283,7 @@ describe('valid time: arrival order does not matter (docs/price-model.md §4.1)'
         (obs, cats) => {
           const events = inputSet(eventsOf(obs, cats));
           const reversed = [...events].reverse().map((e) => ({ ...e, backfill: true }));
-          const run = arrive([...reversed, ...reversed]);
+          const run = arrive([...reversed, ...reversed], undefined, { markEvery: 2 });
           expect(sortedEntries(inForce(run.published, run.records))).toEqual(
             sortedEntries(byVersion(inOrder(events).changes)),
           );

@@ -6,6 +6,7 @@ import {
   type NormalizedPrice,
   type PriceChanged,
 } from '@llmpt/schemas';
+import { ConfigError } from '@llmpt/core';
 import { applyCatalogSnapshot, decide, parsePriceKey, type DecideOptions } from './changes.ts';
 import { encodeState, type PriceState } from './state.ts';
 
@@ -39,7 +40,25 @@ export interface KeyHistory {
   readonly revision: number;
   /** The versions (`versionOf`) currently retracted: one that is due again gets a reinstating record. */
   readonly retracted: readonly string[];
+  /**
+   * In memory only (not in the changelog record): the state after some inputs, in position order, so
+   * a late input replays at most `markEvery` inputs to find the state at its insertion point (§4.2).
+   */
+  readonly marks?: readonly Mark[];
 }
+
+/** The state after the input at position `after`. */
+export interface Mark {
+  readonly after: Position;
+  readonly state: PriceState | undefined;
+}
+
+export interface ValidTimeOptions extends DecideOptions {
+  /** Keep the state after every this many inputs of a key (in memory). Default 16. */
+  readonly markEvery?: number;
+}
+
+const DEFAULT_MARK_EVERY = 16;
 
 /**
  * A retraction record (§4.4): the version `retracted_event_id`/`retracted_digest` is no longer in force
@@ -218,7 +237,8 @@ export function foldUntil(history: KeyHistory, horizon: Position, opts: DecideOp
   const end = there && comparePositions(positionOf(there), horizon) === 0 ? cut + 1 : cut;
   let start = history.start;
   for (const x of history.inputs.slice(0, end)) start = applyInput(history.price_key, start, x, opts).state;
-  return { ...history, horizon, start, inputs: history.inputs.slice(end) };
+  const marks = (history.marks ?? []).filter((m) => comparePositions(m.after, horizon) > 0);
+  return { ...history, horizon, start, inputs: history.inputs.slice(end), marks };
 }
 
 /** The index where `pos` goes (the first input not before it). */
@@ -254,7 +274,7 @@ function byVersion(changes: readonly PriceChanged[]): Map<string, { change: Pric
  * point until the state converges with the old sequence's, publishes the versions that are now due and
  * retracts those that no longer are. A snapshot must already be seen from the key (`snapshotSeenFrom`).
  */
-export function placeInput(history: KeyHistory, input: KeyInput, opts: DecideOptions = {}): KeyStep {
+export function placeInput(history: KeyHistory, input: KeyInput, opts: ValidTimeOptions = {}): KeyStep {
   const key = history.price_key;
   const pos = positionOf(input);
   if (history.horizon && comparePositions(pos, history.horizon) <= 0)
@@ -271,32 +291,56 @@ export function placeInput(history: KeyHistory, input: KeyInput, opts: DecideOpt
   let added: PriceChanged[];
   const dropped: PriceChanged[] = [];
   let state = history.state;
+  const every = opts.markEvery ?? DEFAULT_MARK_EVERY;
+  if (!Number.isInteger(every) || every < 1)
+    throw new ConfigError(`markEvery must be an integer >= 1, got ${String(opts.markEvery)}`);
+  const marks = history.marks ?? [];
+  let nextMarks: Mark[];
   if (inTime) {
     // In time: the rules against the current state, as the live stage always did.
     fresh = applyInput(key, history.state, input, opts);
     added = fresh.changes;
     state = fresh.state;
+    nextMarks = inputs.length % every === 0 ? [...marks, { after: pos, state }] : [...marks];
   } else {
-    // Late: the state just before the insertion point (the inputs before it are decided as they were),
-    // then the old and the new sequence side by side until their states agree.
-    for (const x of history.inputs.slice(0, at)) before = applyInput(key, before, x, opts).state;
+    // Late: the state just before the insertion point, from the last mark before it (the inputs before
+    // it are decided as they were), marking every `every` inputs on the way.
+    const kept = marks.filter((m) => comparePositions(m.after, pos) < 0);
+    const from = kept[kept.length - 1];
+    let i = from ? insertionIndex(history.inputs, from.after) + 1 : 0;
+    if (from) before = from.state;
+    const walked: Mark[] = [];
+    for (; i < at; i++) {
+      const x = history.inputs[i]!;
+      before = applyInput(key, before, x, opts).state;
+      if ((i + 1) % every === 0) walked.push({ after: positionOf(x), state: before });
+    }
+    // Then the old and the new sequence side by side until their states agree.
     fresh = applyInput(key, before, input, opts);
     added = [...fresh.changes];
     let newState = fresh.state;
     let oldState = before;
-    let converged = sameState(newState, oldState);
+    let convergedAt: Position | null = sameState(newState, oldState) ? pos : null;
     for (const x of history.inputs.slice(at)) {
-      if (converged) break;
+      if (convergedAt) break;
       const o = applyInput(key, oldState, x, opts);
       const n = applyInput(key, newState, x, opts);
       dropped.push(...o.changes);
       added.push(...n.changes);
       oldState = o.state;
       newState = n.state;
-      converged = sameState(newState, oldState);
+      if (sameState(newState, oldState)) convergedAt = positionOf(x);
     }
-    // Converged: every later decision is the same as before (each depends on state and input only).
-    if (!converged) state = newState;
+    // Converged: every later decision is the same as before (each depends on state and input only), and
+    // so is every mark from the convergence on.
+    if (!convergedAt) state = newState;
+    const later = convergedAt ? marks.filter((m) => comparePositions(m.after, convergedAt) >= 0) : [];
+    nextMarks = [
+      ...kept.filter((m) => !walked.some((w) => comparePositions(w.after, m.after) === 0)),
+      ...walked,
+    ]
+      .sort((a, b) => comparePositions(a.after, b.after))
+      .concat(later);
   }
   const was = byVersion(dropped);
   const now = byVersion(added);
@@ -330,7 +374,7 @@ export function placeInput(history: KeyHistory, input: KeyInput, opts: DecideOpt
     if (retracted.delete(version)) record(v.change.event_id, v.digest, false);
   }
   return {
-    history: { ...history, inputs, state, revision, retracted: [...retracted].sort() },
+    history: { ...history, inputs, state, revision, retracted: [...retracted].sort(), marks: nextMarks },
     beforeHorizon: false,
     publish,
     retractions,
@@ -382,7 +426,7 @@ export function placeEvent(
   view: ValidTimeView,
   event: ValidTimeEvent,
   backfill: boolean,
-  opts: DecideOptions = {},
+  opts: ValidTimeOptions = {},
 ): ValidTimeStep {
   const histories = new Map<string, KeyHistory>();
   const publish: PublishedChange[] = [];
