@@ -3,6 +3,8 @@ export * from './core/units.ts';
 export * from './core/state.ts';
 export * from './core/normalize.ts';
 export * from './core/changes.ts';
+export * from './core/valid-time.ts';
+export * from './core/key-history.ts';
 
 // used by tests/ and bench/
 export { restoreState } from './adapters/changelog.ts';

@@ -1,0 +1,127 @@
+import { isRecord } from '@llmpt/core';
+import { decodeEvent, encodeEvent } from '@llmpt/schemas';
+import { NormalizeError } from '../errors.ts';
+import { decodeState, encodeState, type PriceState } from './state.ts';
+import type { KeyHistory, KeyInput, Position } from './valid-time.ts';
+
+/**
+ * A key's history (docs/price-model.md §4.6) as the value of the compacted changelog topic: version 3
+ * of the state record. Inputs are kept as their Avro events (base64), so they decode with today's
+ * schemas whatever schema wrote them; the states inside are version-2 state records. Version 1 and 2
+ * records (a PriceState alone) still decode: as a checkpoint, the state known and the inputs before it
+ * folded.
+ */
+
+const HISTORY_VERSION = 3;
+
+function stateJson(s: PriceState | undefined): unknown {
+  return s === undefined ? null : (JSON.parse(encodeState(s).toString('utf8')) as unknown);
+}
+
+function inputJson(x: KeyInput): [number, string] {
+  const bytes =
+    'observation' in x
+      ? encodeEvent('NormalizedPrice', x.observation)
+      : encodeEvent('CatalogSnapshot', x.snapshot);
+  return [x.backfill ? 1 : 0, bytes.toString('base64')];
+}
+
+export function encodeHistory(h: KeyHistory): Buffer {
+  return Buffer.from(
+    JSON.stringify({
+      v: HISTORY_VERSION,
+      price_key: h.price_key,
+      horizon: h.horizon,
+      start: stateJson(h.start),
+      state: stateJson(h.state),
+      inputs: h.inputs.map(inputJson),
+      revision: h.revision,
+      retracted: h.retracted,
+    }),
+    'utf8',
+  );
+}
+
+function invalid(why: string, cause?: unknown): NormalizeError {
+  return new NormalizeError('INVALID_PRICE_STATE', `invalid key history record: ${why}`, cause);
+}
+
+function decodeNestedState(x: unknown, key: string, field: string): PriceState | undefined {
+  if (x === null) return undefined;
+  const s = decodeState(Buffer.from(JSON.stringify(x), 'utf8'));
+  if (s.price_key !== key) throw invalid(`${field}.price_key`);
+  return s;
+}
+
+function decodeHorizon(x: unknown): Position | null {
+  if (x === null) return null;
+  if (!Array.isArray(x) || x.length !== 3) throw invalid('horizon');
+  const [time, rank, id] = x as unknown[];
+  if (typeof time !== 'number' || !Number.isFinite(time)) throw invalid('horizon.time');
+  if (rank !== 0 && rank !== 1) throw invalid('horizon.rank');
+  if (typeof id !== 'string') throw invalid('horizon.id');
+  return [time, rank, id];
+}
+
+function decodeInput(x: unknown, i: number, key: string): KeyInput {
+  if (!Array.isArray(x) || x.length !== 2) throw invalid(`inputs.${i}`);
+  const [flag, text] = x as unknown[];
+  if ((flag !== 0 && flag !== 1) || typeof text !== 'string') throw invalid(`inputs.${i}`);
+  let decoded: ReturnType<typeof decodeEvent>;
+  try {
+    decoded = decodeEvent(Buffer.from(text, 'base64'));
+  } catch (err) {
+    throw invalid(`inputs.${i} does not decode`, err);
+  }
+  const backfill = flag === 1;
+  if (decoded.name === 'NormalizedPrice') {
+    if (decoded.event.price_key !== key) throw invalid(`inputs.${i}.price_key`);
+    return { observation: decoded.event, backfill };
+  }
+  if (decoded.name === 'CatalogSnapshot') return { snapshot: decoded.event, backfill };
+  throw invalid(`inputs.${i} is a ${decoded.name}`);
+}
+
+function decodeV3(r: Record<string, unknown>, key: string): KeyHistory {
+  const { inputs, revision, retracted } = r;
+  if (!Array.isArray(inputs)) throw invalid('inputs');
+  if (typeof revision !== 'number' || !Number.isInteger(revision) || revision < 0) throw invalid('revision');
+  if (!Array.isArray(retracted) || !retracted.every((v) => typeof v === 'string')) throw invalid('retracted');
+  return {
+    price_key: key,
+    horizon: decodeHorizon(r.horizon ?? null),
+    start: decodeNestedState(r.start ?? null, key, 'start'),
+    state: decodeNestedState(r.state ?? null, key, 'state'),
+    inputs: inputs.map((x, i) => decodeInput(x, i, key)),
+    revision,
+    retracted,
+  };
+}
+
+/**
+ * Reads a changelog value back: a version-3 history, or a version-1/2 state as a checkpoint whose
+ * horizon is its last observation (snapshots it counted after that observation are inside it; the
+ * rebuild writes exact histories). Throws INVALID_PRICE_STATE on anything else.
+ */
+export function decodeHistory(buf: Buffer | Uint8Array): KeyHistory {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(buf).toString('utf8'));
+  } catch (err) {
+    throw invalid('not JSON', err);
+  }
+  if (!isRecord(parsed)) throw invalid('not an object');
+  const { v, price_key } = parsed;
+  if (typeof price_key !== 'string') throw invalid('price_key');
+  if (v === HISTORY_VERSION) return decodeV3(parsed, price_key);
+  const s = decodeState(buf);
+  return {
+    price_key,
+    horizon: [s.observed_at ?? Number.MIN_SAFE_INTEGER, 1, s.event_id ?? ''],
+    start: s,
+    state: s,
+    inputs: [],
+    revision: 0,
+    retracted: [],
+  };
+}
