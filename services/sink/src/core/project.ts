@@ -50,7 +50,8 @@ export interface ProviderRow {
   readonly catalog_seen_at: string | null;
 }
 
-export interface ModelRow {
+/** A model's published details, as models_catalog and model_versions keep them. */
+export interface ModelMetadata {
   readonly model_id: string;
   readonly canonical_slug: string | null;
   readonly name: string;
@@ -65,8 +66,11 @@ export interface ModelRow {
   readonly top_provider: TopProvider | null;
   /** The model entry as published (parsed raw_entry), so unnamed fields and pricing are kept. */
   readonly raw: unknown;
-  /** As OpenRouter publishes it; null when the newest entry has none (v1 and v2 events never do). */
+  /** As OpenRouter publishes it; null when the entry has none (v1 and v2 events never do). */
   readonly expiration_date: string | null;
+}
+
+export interface ModelRow extends ModelMetadata {
   readonly first_seen_at: string;
   readonly last_seen_at: string;
   /** The event the other columns come from: breaks ties between events seen at the same instant. */
@@ -91,22 +95,8 @@ export interface ModelProviderRow {
  * id = sha256(model_id, content_hash): the same entry seen on several days is one row. Append-only:
  * the first copy of an id wins (copies carry the same content).
  */
-export interface ModelVersionRow {
+export interface ModelVersionRow extends ModelMetadata {
   readonly event_id: string;
-  readonly model_id: string;
-  readonly canonical_slug: string | null;
-  readonly name: string;
-  readonly description: string | null;
-  readonly created_at_source: string | null;
-  readonly context_length: number | null;
-  readonly modality: string | null;
-  readonly input_modalities: readonly string[];
-  readonly output_modalities: readonly string[];
-  readonly tokenizer: string | null;
-  readonly supported_parameters: readonly string[];
-  readonly top_provider: TopProvider | null;
-  readonly raw: unknown;
-  readonly expiration_date: string | null;
 }
 
 /** One fetch of a model's catalog entry (migrations/0015 model_sightings): which version was seen when. */
@@ -304,23 +294,9 @@ function modelRow(e: ModelDiscovered): ModelRow {
 }
 
 function versionRow(m: ModelRow): ModelVersionRow {
-  return {
-    event_id: m.last_event_id,
-    model_id: m.model_id,
-    canonical_slug: m.canonical_slug,
-    name: m.name,
-    description: m.description,
-    created_at_source: m.created_at_source,
-    context_length: m.context_length,
-    modality: m.modality,
-    input_modalities: m.input_modalities,
-    output_modalities: m.output_modalities,
-    tokenizer: m.tokenizer,
-    supported_parameters: m.supported_parameters,
-    top_provider: m.top_provider,
-    raw: m.raw,
-    expiration_date: m.expiration_date,
-  };
+  // The metadata columns, in models_catalog's order, after the id (COPY and the writers read the keys).
+  const { first_seen_at: _first, last_seen_at: _last, last_event_id, ...metadata } = m;
+  return { event_id: last_event_id, ...metadata };
 }
 
 function providerRow(slug: string, name: string | null, seen: string): ProviderRow {
