@@ -142,7 +142,12 @@ describe('saved fixtures', () => {
     expect(fixture.bytes.readBigUInt64LE(2)).not.toBe(schemaFingerprint('ModelDiscovered'));
     const event = decodeEventAs('ModelDiscovered', fixture.bytes);
     expect(event.description).toBeNull();
-    expect(event).toEqual({ ...modelDiscoveredV1, description: null, expiration_date: null });
+    expect(event).toEqual({
+      ...modelDiscoveredV1,
+      description: null,
+      expiration_date: null,
+      backfill: false,
+    });
     expect(fixture.written).toEqual(modelDiscoveredV1);
   });
 
@@ -171,6 +176,13 @@ describe('saved fixtures', () => {
     expect(fixture.version.current).toBe(false);
     const event = decodeEventAs('NormalizedPrice', fixture.bytes);
     expect(event).toEqual({ ...(fixture.written as object), content_hash: null });
+  });
+
+  it('ModelDiscovered v3 bytes (before the backfill marker) decode as live events: backfill false', () => {
+    const fixture = readFixture(schemas, 'ModelDiscovered.v3');
+    expect(fixture.version.current).toBe(false);
+    const event = decodeEventAs('ModelDiscovered', fixture.bytes);
+    expect(event).toEqual({ ...(fixture.written as object), backfill: false });
   });
 
   it('PriceChanged v1 bytes decode with tier and change null on each dimension change', () => {
@@ -312,9 +324,9 @@ describe('bad bytes give a CodecError naming the problem', () => {
 });
 
 describe('schema set', () => {
-  it('numbers versions from the history files: ModelDiscovered and NormalizedPrice at v3, PriceChanged at v2, the rest at v1', () => {
+  it('numbers versions from the history files: ModelDiscovered at v4, NormalizedPrice at v3, PriceChanged at v2, the rest at v1', () => {
     const schemas = loadSchemas();
-    expect(schemas.current.get('ModelDiscovered')?.version).toBe(3);
+    expect(schemas.current.get('ModelDiscovered')?.version).toBe(4);
     expect(schemas.current.get('NormalizedPrice')?.version).toBe(3);
     expect(schemas.current.get('PriceChanged')?.version).toBe(2);
     expect(schemas.current.get('RawPriceObserved')?.version).toBe(1);

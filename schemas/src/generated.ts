@@ -94,6 +94,8 @@ export interface ModelDiscovered {
   readonly fetched_at: number;
   /** sha256 hex of the canonical JSON of the model entry. */
   readonly content_hash: string;
+  /** true when the backfill command published this event from a dated archive (fetched_at is the capture time): the scraper then fetches nothing live and observes only the routed price the entry carries. */
+  readonly backfill: boolean;
 }
 
 export type SourceType = 'openrouter_api' | 'openrouter_endpoints' | 'provider_site' | 'web_fallback';

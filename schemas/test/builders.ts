@@ -48,6 +48,7 @@ export function modelDiscovered(o: Partial<ModelDiscovered> = {}): Decoded<'Mode
     pricing: { prompt: '0.000003', completion: '0.000015' },
     pricing_tiers: [],
     expiration_date: null,
+    backfill: false,
     raw_entry: JSON.stringify({
       id: modelId,
       pricing: { prompt: '0.000003', completion: '0.000015' },

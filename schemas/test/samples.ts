@@ -33,7 +33,7 @@ const rawEntry = JSON.stringify({
 const modelHash = contentHash(rawEntry);
 
 /** ModelDiscovered as schema v1 had it: no `description` field yet. */
-export const modelDiscoveredV1: Omit<ModelDiscovered, 'description' | 'expiration_date'> = {
+export const modelDiscoveredV1: Omit<ModelDiscovered, 'description' | 'expiration_date' | 'backfill'> = {
   event_id: eventId('ModelDiscovered', 'anthropic/claude-sonnet-4', modelHash),
   run_id: runId,
   caused_by: null,
@@ -76,6 +76,7 @@ const discovered: ModelDiscovered = {
   ...modelDiscoveredV1,
   description: 'Claude Sonnet 4 significantly enhances the capabilities of its predecessor, Sonnet 3.7…',
   expiration_date: '2027-05-14',
+  backfill: false,
 };
 
 const vertexKey = priceKey('anthropic/claude-sonnet-4', 'google-vertex', 'openrouter_endpoints');

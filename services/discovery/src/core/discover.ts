@@ -32,6 +32,8 @@ export interface DiscoverContext {
   readonly fetchedAt: number;
   readonly sourceUrl: string;
   readonly blocklist: Blocklist;
+  /** true when the events come from a dated archive (the backfill command); default false. */
+  readonly backfill?: boolean;
 }
 
 export type RejectCode = 'INVALID_ENTRY' | 'DUPLICATE_ID';
@@ -133,6 +135,7 @@ function toEvent(
     source_url: ctx.sourceUrl,
     fetched_at: ctx.fetchedAt,
     content_hash: hash,
+    backfill: ctx.backfill ?? false,
   };
 }
 

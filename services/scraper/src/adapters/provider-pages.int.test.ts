@@ -64,6 +64,7 @@ function md(modelId: string, runId = 'run-int'): ModelDiscovered {
     pricing: {},
     pricing_tiers: [],
     expiration_date: null,
+    backfill: false,
     raw_entry: '{}',
     source_url: 'http://127.0.0.1/models',
     fetched_at: 0,

@@ -35,6 +35,7 @@ export interface ScrapeResult {
  * Every observation of one discovered model: the routed price carried by the event, one per hosting
  * provider from the endpoints API, and the provider's official page. A source that cannot be read is
  * recorded as an `unavailable` observation with its reason, never skipped silently, never guessed.
+ * A backfilled event fetches nothing: its only observation is the routed price.
  */
 export async function scrapeModel(md: ModelDiscovered, opts: ScrapeOptions): Promise<ScrapeResult> {
   const now = opts.now ?? Date.now;
@@ -42,6 +43,9 @@ export async function scrapeModel(md: ModelDiscovered, opts: ScrapeOptions): Pro
     routedPriceObservation(md, { runId: md.run_id, fetchedAt: md.fetched_at }),
   ];
   const problems: ScrapeResult['problems'] = [];
+  // A backfilled event (docs/design.md "Backfill") was captured on an old day: today's endpoints and
+  // pages would be stamped with that day, so only the routed price the entry carries is observed.
+  if (md.backfill) return { observations, problems };
   if (opts.scrapeEndpoints) {
     const url = endpointsUrl(opts.openRouterBaseUrl, md);
     try {

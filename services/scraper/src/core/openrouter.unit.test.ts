@@ -38,6 +38,7 @@ function md(overrides: Partial<ModelDiscovered>): ModelDiscovered {
     pricing: { prompt: '0.0000025', completion: '0.00001' },
     pricing_tiers: [],
     expiration_date: null,
+    backfill: false,
     raw_entry: '{}',
     source_url: 'http://127.0.0.1:9/api/v1/models',
     fetched_at: T - 1000,

@@ -54,6 +54,7 @@ function md(modelId: string): ModelDiscovered {
     pricing: {},
     pricing_tiers: [],
     expiration_date: null,
+    backfill: false,
     raw_entry: '{}',
     source_url: 'https://openrouter.ai/api/v1/models',
     fetched_at: 1,

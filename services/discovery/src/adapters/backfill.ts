@@ -1,0 +1,94 @@
+// The backfill command's shell (docs/design.md "Backfill"): validate the whole source, then publish
+// file after file in capture-time order through the project's idempotent producer.
+import type { Producer } from 'kafkajs';
+import { topicOfEvent, topics, type Logger } from '@llmpt/runtime';
+import { toKafkaMessage } from '@llmpt/runtime/kafka';
+import {
+  backfillEvents,
+  backfillTotals,
+  eventCount,
+  planBackfill,
+  type BackfillPlan,
+  type BackfillTotals,
+  type FileEvents,
+  type PlannedFile,
+} from '../core/backfill.ts';
+import type { Blocklist } from '../core/blocklist.ts';
+import type { BackfillSource } from './backfill-source.ts';
+
+export interface BackfillOptions {
+  readonly source: BackfillSource;
+  readonly sourceUrl: string;
+  readonly blocklist: Blocklist;
+  /** null for a dry run: validate and count, publish nothing. */
+  readonly producer: Pick<Producer, 'send'> | null;
+  readonly topicPrefix: string;
+  readonly now: number;
+  readonly logger: Logger;
+  /** One line per file (the command prints them). */
+  readonly progress: (line: string) => void;
+}
+
+export interface BackfillOutcome {
+  readonly plan: BackfillPlan;
+  readonly totals: BackfillTotals;
+  /** false when a file was refused: nothing was published. */
+  readonly published: boolean;
+}
+
+const CHUNK = 500;
+
+export async function runBackfill(opts: BackfillOptions): Promise<BackfillOutcome> {
+  const plan = planBackfill(opts.source.files, opts.source.manifest, opts.now);
+  const perFile: { file: PlannedFile; events: FileEvents }[] = plan.files.map((file) => ({
+    file,
+    events: backfillEvents(file, { sourceUrl: opts.sourceUrl, blocklist: opts.blocklist }),
+  }));
+  const totals = backfillTotals(perFile, plan.refused.length);
+  if (plan.refused.length) {
+    for (const r of plan.refused) opts.progress(`refused ${r.path}: ${r.reason}`);
+    return { plan, totals, published: false };
+  }
+  let i = 0;
+  for (const { file, events } of perFile) {
+    i++;
+    if (opts.producer) await publishFile(opts.producer, opts.topicPrefix, events);
+    opts.progress(
+      `[${i}/${perFile.length}] ${file.path} captured ${new Date(file.capturedAt).toISOString()} run=${events.runId} models=${events.discovered.length} snapshot=${events.snapshot ? 'yes' : 'no'} rejected=${events.deadLetters.length} events=${eventCount(events)}`,
+    );
+    if (!events.snapshot)
+      opts.logger.warn({ file: file.path }, 'not the whole catalog: no CatalogSnapshot for this file');
+  }
+  return { plan, totals, published: opts.producer !== null };
+}
+
+/** As a live run: every ModelDiscovered acknowledged before the snapshot, then the dead letters. */
+async function publishFile(
+  producer: Pick<Producer, 'send'>,
+  prefix: string,
+  events: FileEvents,
+): Promise<void> {
+  const modelTopic = prefix + topicOfEvent.ModelDiscovered;
+  for (let i = 0; i < events.discovered.length; i += CHUNK) {
+    const messages = events.discovered
+      .slice(i, i + CHUNK)
+      .map((e) => toKafkaMessage({ key: e.model_id, name: 'ModelDiscovered', event: e }));
+    await producer.send({ topic: modelTopic, messages, acks: -1 });
+  }
+  if (events.snapshot) {
+    const s = events.snapshot;
+    await producer.send({
+      topic: prefix + topicOfEvent.CatalogSnapshot,
+      messages: [toKafkaMessage({ key: s.source_url, name: 'CatalogSnapshot', event: s })],
+      acks: -1,
+    });
+  }
+  if (events.deadLetters.length)
+    await producer.send({
+      topic: prefix + topics.deadLetter.name,
+      messages: events.deadLetters.map((d) =>
+        toKafkaMessage({ key: d.event_id, name: 'DeadLetter', event: d }),
+      ),
+      acks: -1,
+    });
+}
