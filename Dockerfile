@@ -50,7 +50,7 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean -
 # --- service: runtime image, non-root, tini as PID 1 so SIGTERM reaches node and zombies are reaped ---
 FROM ${NODE_IMAGE} AS service
 RUN apt-get update \
- && apt-get install -y --no-install-recommends tini \
+ && apt-get install -y --no-install-recommends tini xz-utils \
  && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production \
     HEALTH_PORT=8080 \

@@ -10,6 +10,7 @@ const entries = [
   ['services/sink/src/main.ts', 'services/sink/dist/main.js'],
   ['services/api/src/main.ts', 'services/api/dist/main.js'],
   ['services/sink/src/cli/replay.ts', 'services/sink/dist/replay.js'],
+  ['services/discovery/src/cli/backfill.ts', 'services/discovery/dist/backfill.js'],
   ['services/notifier/src/main.ts', 'services/notifier/dist/main.js'],
   ['services/notifier/src/cli/subscriptions.ts', 'services/notifier/dist/subscriptions.js'],
   ['packages/runtime/src/ops/cli/migrate.ts', 'packages/runtime/dist/migrate.js'],

@@ -20,7 +20,16 @@ export const k8sDir = path.join(repoRoot, 'deploy', 'k8s');
 
 /** Everything the images can run: the services and the one-shot CLIs. */
 export type Runnable =
-  'discovery' | 'scraper' | 'normalizer' | 'sink' | 'notifier' | 'api' | 'migrate' | 'topics' | 'replay';
+  | 'discovery'
+  | 'scraper'
+  | 'normalizer'
+  | 'sink'
+  | 'notifier'
+  | 'api'
+  | 'migrate'
+  | 'topics'
+  | 'replay'
+  | 'backfill';
 export const SERVICES = ['discovery', 'scraper', 'normalizer', 'sink', 'notifier', 'api'] as const;
 
 /** The env each runnable accepts. The CLIs parse inline (packages/runtime/src/ops/cli/*.ts): mirrored here. */
@@ -32,6 +41,8 @@ export const envSchemas: Record<Runnable, z.ZodObject> = {
   notifier: notifierEnvSchema,
   api: apiEnvSchema,
   replay: replayEnvSchema,
+  // cli/backfill.ts reads discovery's config.
+  backfill: discoveryEnvSchema,
   // cli/migrate.ts reads DATABASE_URL (required) and MIGRATIONS_DIR (the image sets it).
   migrate: z.object({ DATABASE_URL: z.string().min(1), MIGRATIONS_DIR: z.string().optional() }),
   // cli/create-topics.ts's loadConfig schema.
@@ -65,6 +76,9 @@ export function envProblems(r: Runnable, vars: Record<string, string>): string[]
 /** Which runnable a command starts: `node services/<name>/dist/main.js` or a runtime CLI bundle. */
 export function runnableOf(command: readonly string[]): Runnable {
   const [bin, script, ...rest] = command;
+  // The backfill command takes its archive as an argument.
+  if (bin === 'node' && script === 'services/discovery/dist/backfill.js' && rest.length === 1)
+    return 'backfill';
   if (bin !== 'node' || script === undefined || rest.length)
     throw new Error(`unexpected command ${JSON.stringify(command)}`);
   const svc = /^services\/([a-z]+)\/dist\/main\.js$/.exec(script)?.[1];
