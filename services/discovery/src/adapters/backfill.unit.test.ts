@@ -1,0 +1,94 @@
+import { createLogger } from '@llmpt/runtime';
+import { decodeEvent } from '@llmpt/schemas';
+import { describe, expect, it } from 'vitest';
+import { emptyBlocklist } from '../core/blocklist.ts';
+import { runBackfill } from './backfill.ts';
+import type { BackfillSource } from './backfill-source.ts';
+
+// docs/design.md "Backfill": validate everything first (one refusal: nothing published), then publish
+// file after file in capture-time order, each file's ModelDiscovered before its CatalogSnapshot.
+const logger = createLogger({ service: 'test', level: 'silent' });
+const NOW = Date.UTC(2026, 11, 6);
+const enc = (v: unknown) => Buffer.from(JSON.stringify(v));
+const entry = (id: string) => ({ id, name: id, pricing: { prompt: '0.000001', completion: '0.000002' } });
+
+function recorder() {
+  const sent: { topic: string; names: string[]; fetchedAt: number[] }[] = [];
+  return {
+    sent,
+    producer: {
+      send: (r: { topic: string; messages: { value: Buffer | string | null }[] }) => {
+        const decoded = r.messages.map((m) => decodeEvent(m.value as Buffer));
+        sent.push({
+          topic: r.topic,
+          names: decoded.map((d) => d.name),
+          fetchedAt: decoded.map((d) => ('fetched_at' in d.event ? d.event.fetched_at : -1)),
+        });
+        return Promise.resolve([]);
+      },
+    },
+  };
+}
+
+const run = (source: BackfillSource, producer: ReturnType<typeof recorder>['producer'] | null) => {
+  const lines: string[] = [];
+  return runBackfill({
+    source,
+    sourceUrl: 'https://openrouter.ai/api/v1/models',
+    blocklist: emptyBlocklist,
+    producer: producer,
+    topicPrefix: 't.',
+    now: NOW,
+    logger,
+    progress: (l) => lines.push(l),
+  }).then((outcome) => ({ outcome, lines }));
+};
+
+describe('runBackfill', () => {
+  const good: BackfillSource = {
+    manifest: null,
+    files: [
+      { path: 's_2026-03-02.json', bytes: enc([entry('a/x'), entry('b/y')]) },
+      { path: 's_2026-03-01.json', bytes: enc({ data: [entry('a/x')] }) },
+    ],
+  };
+
+  it('publishes in capture-time order, each file ModelDiscovered then CatalogSnapshot', async () => {
+    const r = recorder();
+    const { outcome, lines } = await run(good, r.producer);
+    expect(outcome.published).toBe(true);
+    const d1 = Date.UTC(2026, 2, 1);
+    const d2 = Date.UTC(2026, 2, 2);
+    expect(r.sent).toEqual([
+      { topic: 't.pricing.model-discovered.v1', names: ['ModelDiscovered'], fetchedAt: [d1] },
+      { topic: 't.pricing.catalog-snapshot.v1', names: ['CatalogSnapshot'], fetchedAt: [d1] },
+      {
+        topic: 't.pricing.model-discovered.v1',
+        names: ['ModelDiscovered', 'ModelDiscovered'],
+        fetchedAt: [d2, d2],
+      },
+      { topic: 't.pricing.catalog-snapshot.v1', names: ['CatalogSnapshot'], fetchedAt: [d2] },
+    ]);
+    expect(lines.map((l) => l.slice(0, 24))).toEqual([
+      '[1/2] s_2026-03-01.json ',
+      '[2/2] s_2026-03-02.json ',
+    ]);
+    expect(outcome.totals).toEqual({ files: 2, days: 2, models: 2, events: 5, refused: 0 });
+  });
+
+  it('publishes nothing when one file is refused, and names it', async () => {
+    const r = recorder();
+    const bad = { ...good, files: [...good.files, { path: 'undated.json', bytes: enc([]) }] };
+    const { outcome, lines } = await run(bad, r.producer);
+    expect(outcome.published).toBe(false);
+    expect(r.sent).toEqual([]);
+    expect(lines).toEqual([expect.stringMatching(/^refused undated\.json: no capture time/)]);
+  });
+
+  it('a dry run publishes nothing and counts the same', async () => {
+    const { outcome, lines } = await run(good, null);
+    expect(outcome.published).toBe(false);
+    expect(outcome.totals.events).toBe(5);
+    expect(lines).toHaveLength(2);
+  });
+});
