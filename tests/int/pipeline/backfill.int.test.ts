@@ -172,7 +172,21 @@ describe('backfill of five archived days into a fresh install', () => {
     const { rows } = await db.query<{ source_type: string; status: string; observed_at: Date }>(
       'select distinct source_type, status, observed_at from public.price_observations',
     );
-    expect(new Set(rows.map((r) => `${r.source_type} ${r.status}`))).toEqual(new Set(['openrouter_api ok']));
+    // Only routed prices; `unavailable` only where the archive itself says "-1" (rule 1: a variable
+    // price, the openrouter/* routers), never a failed live fetch.
+    expect(new Set(rows.map((r) => r.source_type))).toEqual(new Set(['openrouter_api']));
+    const { rows: unavailable } = await db.query<{ model_id: string; unavailable_reason: string }>(
+      `select model_id, unavailable_reason from public.price_observations where status = 'unavailable'`,
+    );
+    expect(unavailable.length).toBeGreaterThan(0);
+    for (const u of unavailable) {
+      expect(u.unavailable_reason).toBe('variable price (-1)');
+      const entries = days.flatMap((d) => d.entries).filter((e) => e.id === u.model_id);
+      expect(
+        entries.some((e) => e.pricing.prompt === '-1'),
+        u.model_id,
+      ).toBe(true);
+    }
     const captures = new Set(days.map((d) => d.at));
     for (const r of rows) expect(captures.has(r.observed_at.getTime())).toBe(true);
   });
@@ -248,6 +262,7 @@ describe('backfill of five archived days into a fresh install', () => {
     const changesBefore = await consumeAll(kafka, prefix + topics.priceChanged.name);
     const run = await backfill();
     expect(run.code).toBe(0);
+    expect(run.stdout).toContain('skipped=5');
     await waitForDrain(kafka, prefix, { services, timeoutMs: 240_000 });
     expect(await counts()).toEqual(first);
     const changesAfter = await consumeAll(kafka, prefix + topics.priceChanged.name);

@@ -27,6 +27,11 @@ export interface BackfillOptions {
   readonly logger: Logger;
   /** One line per file (the command prints them). */
   readonly progress: (line: string) => void;
+  /**
+   * Ids of the CatalogSnapshot events already in the topic: a file whose snapshot is there was
+   * published whole by an earlier run (the snapshot goes last) and is skipped.
+   */
+  readonly publishedSnapshots?: ReadonlySet<string>;
 }
 
 export interface BackfillOutcome {
@@ -34,6 +39,8 @@ export interface BackfillOutcome {
   readonly totals: BackfillTotals;
   /** false when a file was refused: nothing was published. */
   readonly published: boolean;
+  /** Files skipped because an earlier run published them whole. */
+  readonly skipped: number;
 }
 
 const CHUNK = 500;
@@ -47,11 +54,19 @@ export async function runBackfill(opts: BackfillOptions): Promise<BackfillOutcom
   const totals = backfillTotals(perFile, plan.refused.length);
   if (plan.refused.length) {
     for (const r of plan.refused) opts.progress(`refused ${r.path}: ${r.reason}`);
-    return { plan, totals, published: false };
+    return { plan, totals, published: false, skipped: 0 };
   }
   let i = 0;
+  let skipped = 0;
   for (const { file, events } of perFile) {
     i++;
+    if (events.snapshot && opts.publishedSnapshots?.has(events.snapshot.event_id)) {
+      skipped++;
+      opts.progress(
+        `[${i}/${perFile.length}] ${file.path} already published (its CatalogSnapshot is in the topic): skipped`,
+      );
+      continue;
+    }
     if (opts.producer) await publishFile(opts.producer, opts.topicPrefix, events);
     opts.progress(
       `[${i}/${perFile.length}] ${file.path} captured ${new Date(file.capturedAt).toISOString()} run=${events.runId} models=${events.discovered.length} snapshot=${events.snapshot ? 'yes' : 'no'} rejected=${events.deadLetters.length} events=${eventCount(events)}`,
@@ -59,7 +74,7 @@ export async function runBackfill(opts: BackfillOptions): Promise<BackfillOutcom
     if (!events.snapshot)
       opts.logger.warn({ file: file.path }, 'not the whole catalog: no CatalogSnapshot for this file');
   }
-  return { plan, totals, published: opts.producer !== null };
+  return { plan, totals, published: opts.producer !== null, skipped };
 }
 
 /** As a live run: every ModelDiscovered acknowledged before the snapshot, then the dead letters. */

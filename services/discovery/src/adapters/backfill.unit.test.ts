@@ -91,4 +91,42 @@ describe('runBackfill', () => {
     expect(outcome.totals.events).toBe(5);
     expect(lines).toHaveLength(2);
   });
+
+  it('skips a file whose CatalogSnapshot is already in the topic, publishes the rest in order', async () => {
+    const first = recorder();
+    await run(good, first.producer);
+    const r = recorder();
+    const lines: string[] = [];
+    const planned = await runBackfill({
+      source: good,
+      sourceUrl: 'https://openrouter.ai/api/v1/models',
+      blocklist: emptyBlocklist,
+      producer: null,
+      topicPrefix: 't.',
+      now: NOW,
+      logger,
+      progress: () => undefined,
+    });
+    const day1Snapshot = planned.plan.files[0]!;
+    expect(day1Snapshot.path).toBe('s_2026-03-01.json');
+    const { backfillEvents } = await import('../core/backfill.ts');
+    const id = backfillEvents(day1Snapshot, {
+      sourceUrl: 'https://openrouter.ai/api/v1/models',
+      blocklist: emptyBlocklist,
+    }).snapshot!.event_id;
+    const outcome = await runBackfill({
+      source: good,
+      sourceUrl: 'https://openrouter.ai/api/v1/models',
+      blocklist: emptyBlocklist,
+      producer: r.producer,
+      topicPrefix: 't.',
+      now: NOW,
+      logger,
+      progress: (l) => lines.push(l),
+      publishedSnapshots: new Set([id]),
+    });
+    expect(outcome.skipped).toBe(1);
+    expect(r.sent).toEqual(first.sent.slice(2));
+    expect(lines[0]).toMatch(/^\[1\/2\] s_2026-03-01\.json already published/);
+  });
 });

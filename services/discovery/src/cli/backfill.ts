@@ -1,8 +1,8 @@
 // npm run backfill -- <folder|archive> [--dry-run] [--source-url <url>]  (docs/design.md "Backfill")
 // Exit codes: 0 published (or dry run passed), 1 a file refused (nothing published), 2 usage or
 // unreadable source, 3 the broker failed mid-way (rerun the same command: it is idempotent).
-import { createKafka, createProducer } from '@llmpt/runtime/kafka';
-import { createLogger, errorMessage } from '@llmpt/runtime';
+import { createKafka, createProducer, decodeKafkaMessage, readToEnd } from '@llmpt/runtime/kafka';
+import { createLogger, errorMessage, topicOfEvent } from '@llmpt/runtime';
 import { loadBlocklist } from '../adapters/blocklist-file.ts';
 import { runBackfill } from '../adapters/backfill.ts';
 import { readBackfillSource, type BackfillSource } from '../adapters/backfill-source.ts';
@@ -45,6 +45,18 @@ const kafka = dryRun
 const producer = kafka ? createProducer(kafka, { idempotent: true }) : null;
 try {
   const blocklist = loadBlocklist(config.MODELS_BLOCKLIST_PATH);
+  // Files an earlier run published whole (their CatalogSnapshot, sent last, is in the topic).
+  const publishedSnapshots = new Set<string>();
+  if (kafka)
+    await readToEnd(
+      kafka,
+      [config.TOPIC_PREFIX + topicOfEvent.CatalogSnapshot],
+      (r) => {
+        const d = decodeKafkaMessage(r.message);
+        if (d.name === 'CatalogSnapshot') publishedSnapshots.add(d.event.event_id);
+      },
+      { groupPrefix: `${config.TOPIC_PREFIX}backfill-read` },
+    );
   if (producer) await producer.connect();
   const outcome = await runBackfill({
     source,
@@ -55,6 +67,7 @@ try {
     now: Date.now(),
     logger,
     progress: print,
+    publishedSnapshots,
   });
   await producer?.disconnect();
   if (!outcome.published && !dryRun) {
@@ -64,7 +77,10 @@ try {
     print(formatTotals(outcome.totals, 'refused, nothing published'));
     process.exit(1);
   }
-  print(formatTotals(outcome.totals, dryRun ? 'dry run, nothing published' : undefined));
+  print(
+    formatTotals(outcome.totals, dryRun ? 'dry run, nothing published' : undefined) +
+      ` skipped=${outcome.skipped}`,
+  );
   process.exit(outcome.totals.refused ? 1 : 0);
 } catch (err) {
   logger.error({ err }, 'backfill failed');
