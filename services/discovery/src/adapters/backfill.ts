@@ -32,6 +32,13 @@ export interface BackfillOptions {
    * published whole by an earlier run (the snapshot goes last) and is skipped.
    */
   readonly publishedSnapshots?: ReadonlySet<string>;
+  /**
+   * Waits until the stages have consumed what was published so far: after a file's ModelDiscovered
+   * (the scraper, then the normalizer on the routed observations) and after its snapshot (the
+   * normalizer). The normalizer reads observations and snapshots from two topics with no order
+   * between them; a live day leaves hours between runs, a backfill must wait for it explicitly.
+   */
+  readonly settle?: (after: 'observations' | 'snapshot') => Promise<void>;
 }
 
 export interface BackfillOutcome {
@@ -67,7 +74,7 @@ export async function runBackfill(opts: BackfillOptions): Promise<BackfillOutcom
       );
       continue;
     }
-    if (opts.producer) await publishFile(opts.producer, opts.topicPrefix, events);
+    if (opts.producer) await publishFile(opts.producer, opts.topicPrefix, events, opts.settle);
     opts.progress(
       `[${i}/${perFile.length}] ${file.path} captured ${new Date(file.capturedAt).toISOString()} run=${events.runId} models=${events.discovered.length} snapshot=${events.snapshot ? 'yes' : 'no'} rejected=${events.deadLetters.length} events=${eventCount(events)}`,
     );
@@ -82,6 +89,7 @@ async function publishFile(
   producer: Pick<Producer, 'send'>,
   prefix: string,
   events: FileEvents,
+  settle?: BackfillOptions['settle'],
 ): Promise<void> {
   const modelTopic = prefix + topicOfEvent.ModelDiscovered;
   for (let i = 0; i < events.discovered.length; i += CHUNK) {
@@ -90,6 +98,7 @@ async function publishFile(
       .map((e) => toKafkaMessage({ key: e.model_id, name: 'ModelDiscovered', event: e }));
     await producer.send({ topic: modelTopic, messages, acks: -1 });
   }
+  await settle?.('observations');
   if (events.snapshot) {
     const s = events.snapshot;
     await producer.send({
@@ -97,6 +106,7 @@ async function publishFile(
       messages: [toKafkaMessage({ key: s.source_url, name: 'CatalogSnapshot', event: s })],
       acks: -1,
     });
+    await settle?.('snapshot');
   }
   if (events.deadLetters.length)
     await producer.send({

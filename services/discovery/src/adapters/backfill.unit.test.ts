@@ -129,4 +129,36 @@ describe('runBackfill', () => {
     expect(r.sent).toEqual(first.sent.slice(2));
     expect(lines[0]).toMatch(/^\[1\/2\] s_2026-03-01\.json already published/);
   });
+
+  it('waits for the stages after each file: its observations before its snapshot, then the snapshot', async () => {
+    const log: string[] = [];
+    const r = recorder();
+    const producer = {
+      send: (x: Parameters<typeof r.producer.send>[0]) => {
+        log.push(`send ${x.topic}`);
+        return r.producer.send(x);
+      },
+    };
+    await runBackfill({
+      source: good,
+      sourceUrl: 'https://openrouter.ai/api/v1/models',
+      blocklist: emptyBlocklist,
+      producer: producer,
+      topicPrefix: 't.',
+      now: NOW,
+      logger,
+      progress: () => undefined,
+      settle: (after) => {
+        log.push(`settle ${after}`);
+        return Promise.resolve();
+      },
+    });
+    const file = [
+      'send t.pricing.model-discovered.v1',
+      'settle observations',
+      'send t.pricing.catalog-snapshot.v1',
+      'settle snapshot',
+    ];
+    expect(log).toEqual([...file, ...file]);
+  });
 });

@@ -1,21 +1,37 @@
 // npm run backfill -- <folder|archive> [--dry-run] [--source-url <url>]  (docs/design.md "Backfill")
 // Exit codes: 0 published (or dry run passed), 1 a file refused (nothing published), 2 usage or
-// unreadable source, 3 the broker failed mid-way (rerun the same command: it is idempotent).
-import { createKafka, createProducer, decodeKafkaMessage, readToEnd } from '@llmpt/runtime/kafka';
-import { createLogger, errorMessage, topicOfEvent } from '@llmpt/runtime';
+// unreadable source, 3 the broker failed mid-way or the stages did not consume within
+// --settle-timeout-s (rerun the same command: it skips what was published whole).
+import { createKafka, createProducer, decodeKafkaMessage, groupLag, readToEnd } from '@llmpt/runtime/kafka';
+import { createLogger, errorMessage, topicOfEvent, type Logger } from '@llmpt/runtime';
+import type { Kafka } from 'kafkajs';
 import { loadBlocklist } from '../adapters/blocklist-file.ts';
 import { runBackfill } from '../adapters/backfill.ts';
 import { readBackfillSource, type BackfillSource } from '../adapters/backfill-source.ts';
 import { loadDiscoveryConfig } from '../config.ts';
 import { DEFAULT_BACKFILL_SOURCE_URL, formatTotals } from '../core/backfill.ts';
 
-const USAGE = 'usage: npm run backfill -- <folder|archive.tar[.gz|.xz]> [--dry-run] [--source-url <url>]';
+const USAGE =
+  'usage: npm run backfill -- <folder|archive.tar[.gz|.xz]> [--dry-run] [--source-url <url>] [--scraper-group <id>] [--normalizer-group <id>] [--settle-timeout-s <n>]';
 const args = process.argv.slice(2);
 const dryRun = args.includes('--dry-run');
-const urlAt = args.indexOf('--source-url');
-const sourceUrl = urlAt >= 0 ? args[urlAt + 1] : DEFAULT_BACKFILL_SOURCE_URL;
-const positional = args.filter((a, i) => !a.startsWith('--') && (urlAt < 0 || i !== urlAt + 1));
-if (positional.length !== 1 || sourceUrl === undefined) {
+const VALUED = ['--source-url', '--scraper-group', '--normalizer-group', '--settle-timeout-s'];
+const option = (name: string, fallback: string): string | undefined => {
+  const at = args.indexOf(name);
+  return at < 0 ? fallback : args[at + 1];
+};
+const sourceUrl = option('--source-url', DEFAULT_BACKFILL_SOURCE_URL);
+const scraperGroup = option('--scraper-group', 'pricing-scraper');
+const normalizerGroup = option('--normalizer-group', 'pricing-normalizer');
+const settleTimeoutS = Number(option('--settle-timeout-s', '600'));
+const positional = args.filter((a, i) => !a.startsWith('--') && !VALUED.includes(args[i - 1] ?? ''));
+if (
+  positional.length !== 1 ||
+  sourceUrl === undefined ||
+  scraperGroup === undefined ||
+  normalizerGroup === undefined ||
+  !(settleTimeoutS > 0)
+) {
   process.stderr.write(USAGE + '\n');
   process.exit(2);
 }
@@ -68,6 +84,7 @@ try {
     logger,
     progress: print,
     publishedSnapshots,
+    ...(kafka ? { settle: settler(kafka, logger) } : {}),
   });
   await producer?.disconnect();
   if (!outcome.published && !dryRun) {
@@ -87,4 +104,40 @@ try {
   process.stderr.write(`backfill failed: ${errorMessage(err)}; rerun the same command (it is idempotent)\n`);
   await producer?.disconnect().catch(() => undefined);
   process.exit(3);
+}
+
+/**
+ * Waits until the scraper has consumed every ModelDiscovered and the normalizer every routed
+ * observation (after a file's models), or every snapshot (after its snapshot): lag 0 on two polls.
+ */
+function settler(k: Kafka, log: Logger) {
+  const t = (name: string) => config.TOPIC_PREFIX + name;
+  return async (after: 'observations' | 'snapshot'): Promise<void> => {
+    const watch: [string, string[]][] =
+      after === 'observations'
+        ? [
+            [scraperGroup!, [t(topicOfEvent.ModelDiscovered)]],
+            [normalizerGroup!, [t(topicOfEvent.RawPriceObserved)]],
+          ]
+        : [[normalizerGroup!, [t(topicOfEvent.CatalogSnapshot)]]];
+    const admin = k.admin();
+    await admin.connect();
+    try {
+      const deadline = Date.now() + settleTimeoutS * 1000;
+      let quiet = 0;
+      while (quiet < 2) {
+        let lag = 0n;
+        for (const [group, topics] of watch) lag += await groupLag(admin, group, topics);
+        quiet = lag === 0n ? quiet + 1 : 0;
+        if (Date.now() > deadline)
+          throw new Error(
+            `the stages did not consume the backfill within ${settleTimeoutS}s (lag ${lag} after ${after}): are the scraper (${scraperGroup}) and normalizer (${normalizerGroup}) running?`,
+          );
+        if (quiet < 2) await new Promise((r) => setTimeout(r, 200));
+      }
+    } finally {
+      await admin.disconnect();
+    }
+    log.debug({ after }, 'stages settled');
+  };
 }
