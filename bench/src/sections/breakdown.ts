@@ -3,7 +3,14 @@
 // receives from kafkajs (one topic-partition fetch).
 import { decodeEvent } from '@llmpt/schemas';
 import { toKafkaMessage, type EventMessage } from '@llmpt/runtime/kafka';
-import { createPostgresStore, emptyRows, project, type DecodedEvent, type Rows } from '@llmpt/sink';
+import {
+  createPostgresStore,
+  emptyRows,
+  project,
+  ROW_LISTS,
+  type DecodedEvent,
+  type Rows,
+} from '@llmpt/sink';
 import { breakdownBatch, skip } from '../config.ts';
 import type { Bench } from '../bench.ts';
 import { freshDatabase } from '../infra.ts';
@@ -58,16 +65,6 @@ export interface Breakdown {
   readonly storeTotalMs: number;
 }
 
-const TABLES = [
-  'providers',
-  'models',
-  'modelProviders',
-  'observations',
-  'changes',
-  'modelVersions',
-  'modelSightings',
-] as const;
-
 /** `items` grouped by topic then cut in `batchSize` slices, as a consumer would see them. */
 export async function sinkBreakdown(
   items: readonly (EventMessage & { topic: string })[],
@@ -103,7 +100,7 @@ export async function sinkBreakdown(
   };
   try {
     for (const rows of projected)
-      for (const table of TABLES) {
+      for (const table of ROW_LISTS) {
         if (rows[table].length === 0) continue;
         const t0 = performance.now();
         await store.writeBatch({ ...emptyRows, [table]: rows[table] });

@@ -2,7 +2,7 @@ import { createClient, type PostgrestError, type SupabaseClientOptions } from '@
 import ws from 'ws';
 import { ConfigError } from '@llmpt/core';
 import type { Logger } from '@llmpt/runtime';
-import type { Rows } from '../core/project.ts';
+import { ROW_LISTS, type Rows } from '../core/project.ts';
 import {
   classifyDbError,
   emptyWriteResult,
@@ -41,16 +41,6 @@ interface RpcClient {
   rpc(fn: string, args: object): PromiseLike<{ data: unknown; error: PostgrestError | null; status: number }>;
   removeAllChannels(): Promise<unknown>;
 }
-
-const TABLES = [
-  'providers',
-  'models',
-  'modelProviders',
-  'observations',
-  'changes',
-  'modelVersions',
-  'modelSightings',
-] as const;
 
 export function createSupabaseStore(opts: SupabaseStoreOptions): PriceStore {
   if (!/^https?:\/\//.test(opts.url))
@@ -122,9 +112,9 @@ async function callWriteBatch(client: RpcClient, payload: Rows): Promise<WriteRe
 /** Splits rows into payloads of at most `size` rows in all, tables in the adapters' fixed order. */
 export function chunkRows(rows: Rows, size: number): Rows[] {
   const out: Rows[] = [];
-  let current: Record<(typeof TABLES)[number], unknown[]> = emptyChunk();
+  let current: Record<(typeof ROW_LISTS)[number], unknown[]> = emptyChunk();
   let count = 0;
-  for (const table of TABLES) {
+  for (const table of ROW_LISTS) {
     for (const row of rows[table]) {
       if (count === size) {
         out.push(current as unknown as Rows);
@@ -139,16 +129,11 @@ export function chunkRows(rows: Rows, size: number): Rows[] {
   return out;
 }
 
-function emptyChunk(): Record<(typeof TABLES)[number], unknown[]> {
-  return {
-    providers: [],
-    models: [],
-    modelProviders: [],
-    observations: [],
-    changes: [],
-    modelVersions: [],
-    modelSightings: [],
-  };
+function emptyChunk(): Record<(typeof ROW_LISTS)[number], unknown[]> {
+  return Object.fromEntries(ROW_LISTS.map((list) => [list, []])) as unknown as Record<
+    (typeof ROW_LISTS)[number],
+    unknown[]
+  >;
 }
 
 function parseResult(data: unknown): WriteResult {

@@ -162,6 +162,17 @@ export interface Rows {
   readonly modelSightings: readonly ModelSightingRow[];
 }
 
+/** The lists of Rows, in the order a batch writes them (the stores write one table per list). */
+export const ROW_LISTS = [
+  'providers',
+  'models',
+  'modelProviders',
+  'observations',
+  'changes',
+  'modelVersions',
+  'modelSightings',
+] as const satisfies readonly (keyof Rows)[];
+
 export const emptyRows: Rows = {
   providers: [],
   models: [],
@@ -173,15 +184,7 @@ export const emptyRows: Rows = {
 };
 
 export function rowCount(rows: Rows): number {
-  return (
-    rows.providers.length +
-    rows.models.length +
-    rows.modelProviders.length +
-    rows.observations.length +
-    rows.changes.length +
-    rows.modelVersions.length +
-    rows.modelSightings.length
-  );
+  return ROW_LISTS.reduce((n, list) => n + rows[list].length, 0);
 }
 
 export function project(batch: readonly DecodedEvent[]): Rows {
