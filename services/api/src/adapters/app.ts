@@ -397,6 +397,30 @@ export async function buildApiApp(opts: ApiAppOptions): Promise<FastifyInstance>
     },
   );
 
+  // The filters /v1/changes and /v1/changes.atom share (README "Changes"): a 400 for a bad limit or
+  // since; `openrouter` names the routed price (provider null).
+  type ChangesParams = {
+    model?: string;
+    provider?: string;
+    alerts?: 'true' | 'false';
+    since?: string;
+    limit?: string;
+  };
+  const changesFilterOf = (q: ChangesParams, defaultLimit?: string) => {
+    const limit = parseLimit(q.limit ?? defaultLimit);
+    if (limit === null)
+      throw badRequest(`limit: ${JSON.stringify(q.limit)} is not a whole number from 1 to 500`);
+    const since = q.since === undefined ? undefined : atOf(q.since);
+    const provider = q.provider === undefined ? undefined : q.provider === 'openrouter' ? null : q.provider;
+    const filter = {
+      ...(q.model ? { model: q.model } : {}),
+      ...(provider !== undefined ? { provider } : {}),
+      alertsOnly: q.alerts === 'true',
+      ...(since ? { since } : {}),
+    };
+    return { filter, limit };
+  };
+
   app.get(
     '/v1/changes',
     {
@@ -407,31 +431,13 @@ export async function buildApiApp(opts: ApiAppOptions): Promise<FastifyInstance>
       },
     },
     async (req) => {
-      const q = req.query as {
-        model?: string;
-        provider?: string;
-        alerts?: 'true' | 'false';
-        since?: string;
-        limit?: string;
-        cursor?: string;
-      };
-      const limit = parseLimit(q.limit);
-      if (limit === null)
-        throw badRequest(`limit: ${JSON.stringify(q.limit)} is not a whole number from 1 to 500`);
+      const q = req.query as ChangesParams & { cursor?: string };
+      const { filter, limit } = changesFilterOf(q);
       const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
       if (after === null) throw badRequest('cursor: not a cursor this API issued (pass next_cursor as is)');
-      const since = q.since === undefined ? undefined : atOf(q.since);
-      const provider = q.provider === undefined ? undefined : q.provider === 'openrouter' ? null : q.provider;
       // One more than asked tells whether there is a next page.
       const rows = await read(() =>
-        opts.reader.changes({
-          ...(q.model ? { model: q.model } : {}),
-          ...(provider !== undefined ? { provider } : {}),
-          alertsOnly: q.alerts === 'true',
-          ...(since ? { since } : {}),
-          ...(after ? { after } : {}),
-          limit: limit + 1,
-        }),
+        opts.reader.changes({ ...filter, ...(after ? { after } : {}), limit: limit + 1 }),
       );
       const page = rows.slice(0, limit);
       const last = page[page.length - 1];
@@ -457,28 +463,9 @@ export async function buildApiApp(opts: ApiAppOptions): Promise<FastifyInstance>
       },
     },
     async (req, reply) => {
-      const q = req.query as {
-        model?: string;
-        provider?: string;
-        alerts?: 'true' | 'false';
-        since?: string;
-        limit?: string;
-      };
-      const limit = parseLimit(q.limit ?? '50');
-      if (limit === null)
-        throw badRequest(`limit: ${JSON.stringify(q.limit)} is not a whole number from 1 to 500`);
-      const since = q.since === undefined ? undefined : atOf(q.since);
-      const provider = q.provider === undefined ? undefined : q.provider === 'openrouter' ? null : q.provider;
-      const rows = await read(() =>
-        opts.reader.changes({
-          ...(q.model ? { model: q.model } : {}),
-          ...(provider !== undefined ? { provider } : {}),
-          alertsOnly: q.alerts === 'true',
-          ...(since ? { since } : {}),
-          limit,
-          newestFirst: true,
-        }),
-      );
+      const q = req.query as ChangesParams;
+      const { filter, limit } = changesFilterOf(q, '50');
+      const rows = await read(() => opts.reader.changes({ ...filter, limit, newestFirst: true }));
       const xml = toAtomFeed({
         changes: rows,
         filters: { model: q.model, provider: q.provider, alerts: q.alerts, since: q.since },
