@@ -1,7 +1,6 @@
-import { isRecord } from '@llmpt/core';
 import { decodeEvent, encodeEvent } from '@llmpt/schemas';
 import { NormalizeError } from '../errors.ts';
-import { decodeState, encodeState, type PriceState } from './state.ts';
+import { decodeState, encodeState, parseChangelogRecord, stateOfRecord, type PriceState } from './state.ts';
 import type { KeyHistory, KeyInput, Position } from './valid-time.ts';
 
 /**
@@ -104,17 +103,10 @@ function decodeV3(r: Record<string, unknown>, key: string): KeyHistory {
  * rebuild writes exact histories). Throws INVALID_PRICE_STATE on anything else.
  */
 export function decodeHistory(buf: Buffer | Uint8Array): KeyHistory {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(buf).toString('utf8'));
-  } catch (err) {
-    throw invalid('not JSON', err);
-  }
-  if (!isRecord(parsed)) throw invalid('not an object');
-  const { v, price_key } = parsed;
-  if (typeof price_key !== 'string') throw invalid('price_key');
-  if (v === HISTORY_VERSION) return decodeV3(parsed, price_key);
-  const s = decodeState(buf);
+  const record = parseChangelogRecord(buf);
+  const { v, price_key } = record;
+  if (v === HISTORY_VERSION) return decodeV3(record.fields, price_key);
+  const s = stateOfRecord(record);
   return {
     price_key,
     horizon: [s.observed_at ?? Number.MIN_SAFE_INTEGER, 1, s.event_id ?? ''],

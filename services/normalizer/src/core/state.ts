@@ -196,8 +196,14 @@ function upcastV1(r: Record<string, unknown>, price_key: string): PriceState {
   return { ...emptyState(price_key), slots, observed_at, event_id, snapshot_date };
 }
 
-/** Reads a changelog value back (v2, or v1 upcast); throws INVALID_PRICE_STATE on anything else. */
-export function decodeState(buf: Buffer | Uint8Array): PriceState {
+/** A changelog value as JSON: its fields, version and price key; throws INVALID_PRICE_STATE otherwise. */
+export interface ChangelogRecord {
+  readonly fields: Record<string, unknown>;
+  readonly v: unknown;
+  readonly price_key: string;
+}
+
+export function parseChangelogRecord(buf: Buffer | Uint8Array): ChangelogRecord {
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(buf).toString('utf8'));
@@ -207,7 +213,17 @@ export function decodeState(buf: Buffer | Uint8Array): PriceState {
   if (!isRecord(parsed)) throw invalid('not an object');
   const { v, price_key } = parsed;
   if (typeof price_key !== 'string') throw invalid('price_key');
-  if (v === 1) return upcastV1(parsed, price_key);
-  if (v === STATE_VERSION) return decodeV2(parsed, price_key);
+  return { fields: parsed, v, price_key };
+}
+
+/** A parsed state record (v2, or v1 upcast); throws INVALID_PRICE_STATE on any other version. */
+export function stateOfRecord({ fields, v, price_key }: ChangelogRecord): PriceState {
+  if (v === 1) return upcastV1(fields, price_key);
+  if (v === STATE_VERSION) return decodeV2(fields, price_key);
   throw invalid(`unknown version ${JSON.stringify(v)}`);
+}
+
+/** Reads a changelog value back (v2, or v1 upcast); throws INVALID_PRICE_STATE on anything else. */
+export function decodeState(buf: Buffer | Uint8Array): PriceState {
+  return stateOfRecord(parseChangelogRecord(buf));
 }
