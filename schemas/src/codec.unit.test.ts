@@ -168,6 +168,7 @@ describe('saved fixtures', () => {
       tiers: [],
       unregistered: [],
       content_hash: null,
+      backfill: false,
     });
   });
 
@@ -175,7 +176,26 @@ describe('saved fixtures', () => {
     const fixture = readFixture(schemas, 'NormalizedPrice.v2');
     expect(fixture.version.current).toBe(false);
     const event = decodeEventAs('NormalizedPrice', fixture.bytes);
-    expect(event).toEqual({ ...(fixture.written as object), content_hash: null });
+    expect(event).toEqual({ ...(fixture.written as object), content_hash: null, backfill: false });
+  });
+
+  it('v3 NormalizedPrice, v1 RawPriceObserved and v1 CatalogSnapshot bytes (before the backfill marker) decode as live: backfill false', () => {
+    for (const [name, base] of [
+      ['NormalizedPrice', 'NormalizedPrice.v3'],
+      ['RawPriceObserved', 'RawPriceObserved.v1'],
+      ['CatalogSnapshot', 'CatalogSnapshot.v1'],
+    ] as const) {
+      const fixture = readFixture(schemas, base);
+      expect(fixture.version.current).toBe(false);
+      expect(decodeEventAs(name, fixture.bytes)).toEqual({ ...(fixture.written as object), backfill: false });
+    }
+  });
+
+  it('PriceChanged v2 bytes (before the backfilled marker) decode as learned live: backfilled false', () => {
+    const fixture = readFixture(schemas, 'PriceChanged.v2');
+    expect(fixture.version.current).toBe(false);
+    const event = decodeEventAs('PriceChanged', fixture.bytes);
+    expect(event).toEqual({ ...(fixture.written as object), backfilled: false });
   });
 
   it('ModelDiscovered v3 bytes (before the backfill marker) decode as live events: backfill false', () => {
@@ -193,6 +213,7 @@ describe('saved fixtures', () => {
       ...written,
       changes: written.changes.map((c) => ({ ...c, tier: null, change: null })),
       expiration_date: null,
+      backfilled: false,
     });
   });
 
@@ -259,11 +280,11 @@ describe('bad bytes give a CodecError naming the problem', () => {
     // RawPriceObserved whose components array claims 2^40 items.
     const sample = { ...samples.RawPriceObserved, components: [], endpoint: null };
     const buf = encodeEvent('RawPriceObserved', sample);
-    // The body ends with: components count 0 (0x00), endpoint union index 0 (0x00).
-    expect(buf.subarray(-2).toString('hex')).toBe('0000');
+    // The body ends with: components count 0 (0x00), endpoint union index 0 (0x00), backfill false (0x00).
+    expect(buf.subarray(-3).toString('hex')).toBe('000000');
     const huge = Buffer.concat([
-      buf.subarray(0, -2),
-      Buffer.from([0x80, 0x80, 0x80, 0x80, 0x80, 0x40, 0x00]),
+      buf.subarray(0, -3),
+      Buffer.from([0x80, 0x80, 0x80, 0x80, 0x80, 0x40, 0x00, 0x00]),
     ]);
     expectCode(
       () => decodeEvent(huge),
@@ -324,12 +345,14 @@ describe('bad bytes give a CodecError naming the problem', () => {
 });
 
 describe('schema set', () => {
-  it('numbers versions from the history files: ModelDiscovered at v4, NormalizedPrice at v3, PriceChanged at v2, the rest at v1', () => {
+  it('numbers versions from the history files: ModelDiscovered and NormalizedPrice at v4, PriceChanged at v3, RawPriceObserved and CatalogSnapshot at v2, the rest at v1', () => {
     const schemas = loadSchemas();
     expect(schemas.current.get('ModelDiscovered')?.version).toBe(4);
-    expect(schemas.current.get('NormalizedPrice')?.version).toBe(3);
-    expect(schemas.current.get('PriceChanged')?.version).toBe(2);
-    expect(schemas.current.get('RawPriceObserved')?.version).toBe(1);
+    expect(schemas.current.get('NormalizedPrice')?.version).toBe(4);
+    expect(schemas.current.get('PriceChanged')?.version).toBe(3);
+    expect(schemas.current.get('RawPriceObserved')?.version).toBe(2);
+    expect(schemas.current.get('CatalogSnapshot')?.version).toBe(2);
+    expect(schemas.current.get('PriceChangeRetracted')?.version).toBe(1);
     const v1 = schemas.versions.find((v) => v.file === 'history/ModelDiscovered.v1.avsc');
     expect(v1?.resolver).toBeDefined();
     expect(schemas.byFingerprint.get(v1?.fingerprint ?? 0n)).toBe(v1);

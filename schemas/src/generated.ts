@@ -21,6 +21,8 @@ export interface CatalogSnapshot {
   readonly model_ids: readonly (string)[];
   /** Models that carry an expiration_date. */
   readonly expirations: readonly (ModelExpiration)[];
+  /** true when the backfill command published this snapshot from a dated archive (fetched_at is the capture time). */
+  readonly backfill: boolean;
 }
 
 /** A message or input entry that a stage could not process, with why. Key: the original key when there is one. */
@@ -195,6 +197,27 @@ export interface NormalizedPrice {
   readonly unregistered: readonly (UnregisteredComponent)[];
   /** sha256 hex of the fetched bytes the prices came from: the content_hash of the RawPriceObserved this price was normalized from (caused_by). Null in events written before v3, and for an unavailable observation that fetched nothing; never invented on replay. */
   readonly content_hash: null | string;
+  /** Copied from the RawPriceObserved: the observation comes from a backfill run. Not part of the event id or the content. */
+  readonly backfill: boolean;
+}
+
+/** A version (event id and digest) of a PriceChanged that is no longer in force (retracted), or in force again (not retracted), after a late input was placed into its key's history (docs/price-model.md §4.4). For a version, the record with the highest revision wins; a version without any record is in force. Key: price_key. */
+export interface PriceChangeRetracted {
+  /** sha256 of (price_key, revision, retracted event id, digest, retracted). */
+  readonly event_id: string;
+  readonly price_key: string;
+  /** The PriceChanged's event_id. */
+  readonly retracted_event_id: string;
+  /** The PriceChanged version's digest (docs/price-model.md §4.3). */
+  readonly retracted_digest: string;
+  /** true: the version is no longer in force; false: it is in force again. */
+  readonly retracted: boolean;
+  /** A counter per key, one more for each record. */
+  readonly revision: number;
+  /** The late input (NormalizedPrice or CatalogSnapshot event id) whose placement caused the record. */
+  readonly caused_by: string;
+  /** The late input's occurred_at. */
+  readonly occurred_at: number;
 }
 
 export type ChangeKind = 'new' | 'changed' | 'removed' | 'returned' | 'expiring';
@@ -234,6 +257,8 @@ export interface PriceChanged {
   readonly alert_threshold: string;
   /** For kind expiring: the model's expiration date as OpenRouter publishes it. */
   readonly expiration_date: null | string;
+  /** true when the change was not learned live: decided late (its cause lies before the newest input its key held) or caused by an event of a backfill run (docs/price-model.md §4.5). Not part of the event id. */
+  readonly backfilled: boolean;
 }
 
 /** One provider listed by OpenRouter GET /api/v1/providers during a discovery run. Key: slug. */
@@ -299,6 +324,8 @@ export interface RawPriceObserved {
   readonly unavailable_reason: null | string;
   readonly components: readonly (PriceComponent)[];
   readonly endpoint: null | EndpointDetails;
+  /** true when the observation comes from a backfill run (a ModelDiscovered with backfill): observed_at is the archive's capture time. */
+  readonly backfill: boolean;
 }
 
 /** Every event type, by its Avro record name. */
@@ -307,10 +334,11 @@ export interface EventTypes {
   DeadLetter: DeadLetter;
   ModelDiscovered: ModelDiscovered;
   NormalizedPrice: NormalizedPrice;
+  PriceChangeRetracted: PriceChangeRetracted;
   PriceChanged: PriceChanged;
   ProviderDiscovered: ProviderDiscovered;
   RawPriceObserved: RawPriceObserved;
 }
 
 export type EventName = keyof EventTypes;
-export const eventNames = ['CatalogSnapshot', 'DeadLetter', 'ModelDiscovered', 'NormalizedPrice', 'PriceChanged', 'ProviderDiscovered', 'RawPriceObserved'] as const;
+export const eventNames = ['CatalogSnapshot', 'DeadLetter', 'ModelDiscovered', 'NormalizedPrice', 'PriceChangeRetracted', 'PriceChanged', 'ProviderDiscovered', 'RawPriceObserved'] as const;

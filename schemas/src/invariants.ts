@@ -77,6 +77,10 @@ export function eventProblems(decoded: DecodedEvent): string[] {
       date('snapshot_date', decoded.event.snapshot_date);
       if (decoded.event.model_ids.some((id) => id === '')) problems.push('model_ids: an empty id');
       break;
+    case 'PriceChangeRetracted':
+      if (decoded.event.price_key === '') problems.push('price_key: empty');
+      if (decoded.event.revision < 1) problems.push('revision: below 1');
+      break;
     case 'ProviderDiscovered':
     case 'DeadLetter':
       break;

@@ -96,6 +96,7 @@ export function normalizedPrice(o: Partial<NormalizedPrice> = {}): Decoded<'Norm
     tiers: [],
     unregistered: [],
     content_hash: null,
+    backfill: false,
     ...o,
   };
   return { name: 'NormalizedPrice', event };
@@ -131,6 +132,7 @@ export function priceChanged(o: Partial<PriceChanged> = {}): Decoded<'PriceChang
     alert: true,
     alert_threshold: '0.30',
     expiration_date: null,
+    backfilled: false,
     ...o,
   };
   return { name: 'PriceChanged', event };
@@ -161,6 +163,7 @@ export function rawPriceObserved(o: Partial<RawPriceObserved> = {}): Decoded<'Ra
       quantization: null,
       status: 0,
     },
+    backfill: false,
     ...o,
   };
   return { name: 'RawPriceObserved', event };

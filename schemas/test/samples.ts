@@ -147,6 +147,7 @@ export const samples: { readonly [N in EventName]: EventTypes[N] } = {
       quantization: null,
       status: 0,
     },
+    backfill: false,
   },
   NormalizedPrice: {
     event_id: normalizedId,
@@ -207,6 +208,7 @@ export const samples: { readonly [N in EventName]: EventTypes[N] } = {
     ],
     // The RawPriceObserved's (caused_by) hash of the fetched bytes.
     content_hash: contentHash('{"data":{"endpoints":[]}}'),
+    backfill: false,
   },
   PriceChanged: {
     event_id: eventId('PriceChanged', vertexKey, normalizedId),
@@ -242,6 +244,24 @@ export const samples: { readonly [N in EventName]: EventTypes[N] } = {
     alert: true,
     alert_threshold: '0.30',
     expiration_date: null,
+    backfilled: true,
+  },
+  PriceChangeRetracted: {
+    event_id: eventId(
+      'PriceChangeRetracted',
+      vertexKey,
+      3,
+      eventId('PriceChanged', vertexKey, 'x'),
+      'd',
+      true,
+    ),
+    price_key: vertexKey,
+    retracted_event_id: eventId('PriceChanged', vertexKey, 'x'),
+    retracted_digest: contentHash('a digest'),
+    retracted: true,
+    revision: 3,
+    caused_by: normalizedId,
+    occurred_at: occurredAt + 1400,
   },
   CatalogSnapshot: {
     event_id: eventId('CatalogSnapshot', 'https://openrouter.ai/api/v1/models', '2026-05-18'),
@@ -253,6 +273,7 @@ export const samples: { readonly [N in EventName]: EventTypes[N] } = {
     snapshot_date: '2026-05-18',
     model_ids: ['anthropic/claude-sonnet-4', 'openai/gpt-4o'],
     expirations: [{ model_id: 'anthropic/claude-sonnet-4', expiration_date: '2027-05-14' }],
+    backfill: false,
   },
   DeadLetter: {
     event_id: eventId('DeadLetter', 'discovery', 'openrouter/auto'),

@@ -27,6 +27,7 @@ const TOPIC_OF: Record<EventName, TopicKey> = {
   RawPriceObserved: 'rawPriceObserved',
   NormalizedPrice: 'normalizedPrice',
   PriceChanged: 'priceChanged',
+  PriceChangeRetracted: 'priceChangeRetracted',
   CatalogSnapshot: 'catalogSnapshot',
   DeadLetter: 'deadLetter',
 };
@@ -38,7 +39,7 @@ export async function eventsOf<N extends EventName>(p: E2EPipeline, name: N): Pr
 }
 
 /** The events one discovery run caused (every event carries the run id of its discovery run). */
-export async function runEvents<N extends Exclude<EventName, 'DeadLetter'>>(
+export async function runEvents<N extends Exclude<EventName, 'DeadLetter' | 'PriceChangeRetracted'>>(
   p: E2EPipeline,
   name: N,
   runId: string,

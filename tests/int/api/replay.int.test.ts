@@ -36,6 +36,7 @@ function keyOf(e: DecodedEvent): string {
       return priceKey(e.event.model_id, e.event.provider, e.event.source_type);
     case 'NormalizedPrice':
     case 'PriceChanged':
+    case 'PriceChangeRetracted':
       return e.event.price_key;
     case 'CatalogSnapshot':
       return e.event.source_url;

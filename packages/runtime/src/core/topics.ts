@@ -14,6 +14,8 @@ export const topics = {
   rawPriceObserved: { name: 'pricing.raw-price-observed.v1', configs: forever },
   normalizedPrice: { name: 'pricing.normalized-price.v1', configs: forever },
   priceChanged: { name: 'pricing.price-changed.v1', configs: forever },
+  /** Versions of PriceChanged no longer (or again) in force after a late input (docs/price-model.md §4.4). */
+  priceChangeRetracted: { name: 'pricing.price-change-retracted.v1', configs: forever },
   /** One CatalogSnapshot per complete discovery run: the model lifecycle (removals) derives from it. */
   catalogSnapshot: { name: 'pricing.catalog-snapshot.v1', configs: forever },
   deadLetter: { name: 'pricing.dead-letter.v1', configs: forever },
@@ -46,6 +48,7 @@ export const topicOfEvent: Readonly<Record<EventName, string>> = {
   RawPriceObserved: topics.rawPriceObserved.name,
   NormalizedPrice: topics.normalizedPrice.name,
   PriceChanged: topics.priceChanged.name,
+  PriceChangeRetracted: topics.priceChangeRetracted.name,
   CatalogSnapshot: topics.catalogSnapshot.name,
   DeadLetter: topics.deadLetter.name,
 };

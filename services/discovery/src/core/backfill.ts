@@ -218,6 +218,7 @@ export function backfillEvents(
     fetchedAt: file.capturedAt,
     sourceUrl: ctx.sourceUrl,
     occurredAt: file.capturedAt,
+    backfill: true,
   });
   const deadLetters = result.rejected.map((r) => deadLetterOf(r, runId, ctx.sourceUrl, file.capturedAt));
   return { runId, discovered: result.events, snapshot, deadLetters };

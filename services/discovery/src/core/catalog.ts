@@ -9,6 +9,8 @@ export interface CatalogContext {
   readonly sourceUrl: string;
   /** When the event is written (the run's clock); defaults to fetchedAt. */
   readonly occurredAt?: number;
+  /** true when the list comes from a dated archive (the backfill command); default false. */
+  readonly backfill?: boolean;
 }
 
 /** Why a run publishes no CatalogSnapshot (docs/price-model.md §3 rule 5). */
@@ -65,6 +67,7 @@ export function catalogSnapshotOf(
     snapshot_date: day,
     model_ids: modelIds,
     expirations: expirationsOf(result),
+    backfill: ctx.backfill ?? false,
   };
 }
 

@@ -125,6 +125,7 @@ export function createNormalizerHandler(
           case 'ProviderDiscovered':
           case 'NormalizedPrice':
           case 'PriceChanged':
+          case 'PriceChangeRetracted':
           case 'DeadLetter':
             throw new NormalizeError('UNEXPECTED_EVENT', `unexpected event ${m.decoded.name}`);
           default: {

@@ -198,6 +198,8 @@ export function decide(
       alert: entries.some((e) => e.alert),
       alert_threshold: policy.thresholdText,
       expiration_date: null,
+      // Set by the valid-time placement (docs/price-model.md §4.5), never by the rules.
+      backfilled: false,
     },
     next,
   };
@@ -239,6 +241,7 @@ function lifecycleEvent(
     current_observed_at: null,
     snapshot_date: snapshot.snapshot_date,
     alert_threshold: policy.thresholdText,
+    backfilled: false,
   };
 }
 

@@ -107,6 +107,7 @@ function snapshot(
     caused_by: null,
     occurred_at: T0 + day * DAY - 60_000,
     source_url: 'https://openrouter.ai/api/v1/models',
+    backfill: false,
     fetched_at: T0 + day * DAY - 120_000,
     snapshot_date,
     model_ids,
@@ -177,6 +178,7 @@ describe('rule 3: new', () => {
         alert: false,
         alert_threshold: '0.30',
         expiration_date: null,
+        backfilled: false,
       })
       .thenCheck((_, state) =>
         expect(state.get(KEY)?.slots.map((s) => [s.tier, s.dimension, s.value])).toEqual([
@@ -259,6 +261,7 @@ describe('rule 2: changed, compared at scale 8', () => {
         alert: true,
         alert_threshold: '0.30',
         expiration_date: null,
+        backfilled: false,
       });
   });
 

@@ -355,5 +355,7 @@ export function normalize(raw: RawPriceObserved): NormalizedPrice {
     // Provenance: the fetched bytes' hash as the raw observation carries it. An unavailable
     // observation that fetched nothing carries '' (scraper core/unavailable.ts): no bytes, no hash.
     content_hash: raw.content_hash === '' ? null : raw.content_hash,
+    // How it was learned, not what it says: outside the event id and the content (contentIdOf).
+    backfill: raw.backfill,
   };
 }

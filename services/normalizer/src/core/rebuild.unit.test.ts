@@ -62,6 +62,7 @@ function snapshotOf(c: Catalog, i: number): CatalogSnapshot {
     caused_by: null,
     occurred_at: T0 + c.day * DAY,
     source_url: 'https://openrouter.ai/api/v1/models',
+    backfill: false,
     fetched_at: T0 + c.day * DAY,
     snapshot_date,
     model_ids: c.listed,

@@ -58,6 +58,7 @@ function snapshotOf(c: Catalog): CatalogSnapshot {
     caused_by: null,
     occurred_at: at,
     source_url: 'https://openrouter.ai/api/v1/models',
+    backfill: false,
     fetched_at: at,
     snapshot_date,
     model_ids: c.listed,

@@ -32,6 +32,7 @@ function snap(day: number, ids: string[], expirations: { model_id: string; expir
     caused_by: null,
     occurred_at: T0 + day * DAY - 1,
     source_url: 'https://openrouter.ai/api/v1/models',
+    backfill: false,
     fetched_at: T0 + day * DAY - 1,
     snapshot_date,
     model_ids: ids,

@@ -29,6 +29,8 @@ export interface RawOptions {
   readonly source_type?: SourceType;
   readonly fetched_at?: number;
   readonly run_id?: string;
+  /** The observation comes from a backfill run (RawPriceObserved.backfill). */
+  readonly backfill?: boolean;
   readonly status?: 'ok' | 'unavailable';
   readonly unavailable_reason?: string | null;
   /** Components as given; `prices` adds per-token components for a dimension → raw value map. */
@@ -52,6 +54,7 @@ export function rawPrice(opts: RawOptions = {}): RawPriceObserved {
     run_id: opts.run_id ?? `run-${new Date(fetched_at).toISOString().slice(0, 10)}`,
     caused_by: null,
     occurred_at: fetched_at,
+    backfill: opts.backfill ?? false,
     model_id,
     provider,
     provider_name: null,

@@ -80,6 +80,7 @@ describe('§2 payload and headers', () => {
       'alert',
       'alert_threshold',
       'expiration_date',
+      'backfilled',
     ]);
     expect(parsed.data).toEqual(JSON.parse(JSON.stringify(vertex)));
     // Money is text in the bytes, never a JSON number.

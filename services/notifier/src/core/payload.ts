@@ -31,6 +31,7 @@ export function webhookPayload(event: PriceChanged): string {
     alert: event.alert,
     alert_threshold: event.alert_threshold,
     expiration_date: event.expiration_date,
+    backfilled: event.backfilled,
   };
   return JSON.stringify({
     type: WEBHOOK_EVENT_TYPE,

@@ -21,6 +21,8 @@ export interface StoredChange {
   /** `alert_threshold::text`: the decimal text the event carried (numeric keeps its scale). */
   readonly alert_threshold: string;
   readonly expiration_date: string | null;
+  /** Migration 0016's column; absent before it (a change then was learned live). */
+  readonly backfilled?: boolean;
 }
 
 const textOrNull = (v: unknown): string | null => (typeof v === 'string' ? v : null);
@@ -55,6 +57,7 @@ export function eventOfStoredChange(row: StoredChange & { readonly occurred_at: 
     alert: row.alert,
     alert_threshold: row.alert_threshold,
     expiration_date: row.expiration_date,
+    backfilled: row.backfilled ?? false,
   };
 }
 

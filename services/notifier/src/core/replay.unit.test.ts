@@ -35,6 +35,7 @@ function storedOf(e: PriceChanged): StoredChange & { occurred_at: number } {
     alert: e.alert,
     alert_threshold: e.alert_threshold,
     expiration_date: e.expiration_date,
+    backfilled: e.backfilled,
   };
 }
 

@@ -14,6 +14,7 @@ export function unavailable(
     event_id: eventId('RawPriceObserved', key, 'unavailable', reason, md.event_id),
     run_id: md.run_id,
     caused_by: md.event_id,
+    backfill: md.backfill,
     occurred_at: fetchedAt,
     model_id: md.model_id,
     provider,

@@ -249,6 +249,9 @@ export function project(batch: readonly DecodedEvent[]): Rows {
       case 'DeadLetter':
         // Dead letters live in their topic; the database holds prices only.
         break;
+      case 'PriceChangeRetracted':
+        // Not on the sink's input topics yet (issue 14 wiring: price_change_retractions).
+        throw new TypeError('project: PriceChangeRetracted is not projected yet');
       case 'CatalogSnapshot':
         // The normalizer turns snapshots into removals (PriceChanged); the catalog itself is in
         // models_catalog already, one row per ModelDiscovered.

@@ -48,6 +48,7 @@ export function pageObservations(
     event_id: eventId('RawPriceObserved', key, md.event_id, hash, status, reason, JSON.stringify(components)),
     run_id: ctx.runId,
     caused_by: md.event_id,
+    backfill: md.backfill,
     occurred_at: ctx.fetchedAt,
     model_id: md.model_id,
     provider: provider.slug,
