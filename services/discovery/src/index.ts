@@ -25,3 +25,5 @@ export { discoverProviders } from './core/providers.ts';
 
 // used by tests/ and bench/ (and deploy/tests: the env each deployable accepts)
 export { discoveryEnvSchema } from './config.ts';
+// The job's run with its clock passed in: tests run a live day at a chosen time (tests/int/pipeline).
+export { runDiscovery, type DiscoveryRunOptions } from './adapters/run.ts';

@@ -39,6 +39,13 @@ export interface BackfillOptions {
    * between them; a live day leaves hours between runs, a backfill must wait for it explicitly.
    */
   readonly settle?: (after: 'observations' | 'snapshot') => Promise<void>;
+  /**
+   * Publish the newest capture first (the recent days' prices are then answered soonest). The
+   * normalizer places each input by its observation time (docs/price-model.md §4), so the history it
+   * ends with is the same in either order; only what is published on the way differs (late inputs
+   * correct the changes published before them, with retractions).
+   */
+  readonly newestFirst?: boolean;
 }
 
 export interface BackfillOutcome {
@@ -65,7 +72,7 @@ export async function runBackfill(opts: BackfillOptions): Promise<BackfillOutcom
   }
   let i = 0;
   let skipped = 0;
-  for (const { file, events } of perFile) {
+  for (const { file, events } of opts.newestFirst ? [...perFile].reverse() : perFile) {
     i++;
     if (events.snapshot && opts.publishedSnapshots?.has(events.snapshot.event_id)) {
       skipped++;

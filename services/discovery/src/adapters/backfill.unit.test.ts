@@ -30,7 +30,11 @@ function recorder() {
   };
 }
 
-const run = (source: BackfillSource, producer: ReturnType<typeof recorder>['producer'] | null) => {
+const run = (
+  source: BackfillSource,
+  producer: ReturnType<typeof recorder>['producer'] | null,
+  extra: { newestFirst?: boolean } = {},
+) => {
   const lines: string[] = [];
   return runBackfill({
     source,
@@ -41,6 +45,7 @@ const run = (source: BackfillSource, producer: ReturnType<typeof recorder>['prod
     now: NOW,
     logger,
     progress: (l) => lines.push(l),
+    ...extra,
   }).then((outcome) => ({ outcome, lines }));
 };
 
@@ -74,6 +79,24 @@ describe('runBackfill', () => {
       '[2/2] s_2026-03-02.json ',
     ]);
     expect(outcome.totals).toEqual({ files: 2, days: 2, models: 2, events: 5, refused: 0 });
+  });
+
+  it('--newest-first publishes the same files newest capture first, each still models then snapshot', async () => {
+    const r = recorder();
+    const { outcome, lines } = await run(good, r.producer, { newestFirst: true });
+    expect(outcome.published).toBe(true);
+    const d1 = Date.UTC(2026, 2, 1);
+    const d2 = Date.UTC(2026, 2, 2);
+    expect(r.sent.map((s) => [s.topic.slice(10, 15), s.fetchedAt[0]])).toEqual([
+      ['model', d2],
+      ['catal', d2],
+      ['model', d1],
+      ['catal', d1],
+    ]);
+    expect(lines.map((l) => l.slice(0, 24))).toEqual([
+      '[1/2] s_2026-03-02.json ',
+      '[2/2] s_2026-03-01.json ',
+    ]);
   });
 
   it('publishes nothing when one file is refused, and names it', async () => {

@@ -1,4 +1,4 @@
-// npm run backfill -- <folder|archive> [--dry-run] [--source-url <url>]  (docs/design.md "Backfill")
+// npm run backfill -- <folder|archive> [--dry-run] [--newest-first] [--source-url <url>]  (docs/design.md "Backfill")
 // Exit codes: 0 published (or dry run passed), 1 a file refused (nothing published), 2 usage or
 // unreadable source, 3 the broker failed mid-way or the stages did not consume within
 // --settle-timeout-s (rerun the same command: it skips what was published whole).
@@ -12,9 +12,10 @@ import { loadDiscoveryConfig } from '../config.ts';
 import { DEFAULT_BACKFILL_SOURCE_URL, formatTotals } from '../core/backfill.ts';
 
 const USAGE =
-  'usage: npm run backfill -- <folder|archive.tar[.gz|.xz]> [--dry-run] [--source-url <url>] [--scraper-group <id>] [--normalizer-group <id>] [--settle-timeout-s <n>]';
+  'usage: npm run backfill -- <folder|archive.tar[.gz|.xz]> [--dry-run] [--newest-first] [--source-url <url>] [--scraper-group <id>] [--normalizer-group <id>] [--settle-timeout-s <n>]';
 const args = process.argv.slice(2);
 const dryRun = args.includes('--dry-run');
+const newestFirst = args.includes('--newest-first');
 const VALUED = ['--source-url', '--scraper-group', '--normalizer-group', '--settle-timeout-s'];
 const option = (name: string, fallback: string): string | undefined => {
   const at = args.indexOf(name);
@@ -84,6 +85,7 @@ try {
     logger,
     progress: print,
     publishedSnapshots,
+    newestFirst,
     ...(kafka ? { settle: settler(kafka, logger) } : {}),
   });
   await producer?.disconnect();
