@@ -27,3 +27,7 @@ export { discoverProviders } from './core/providers.ts';
 export { discoveryEnvSchema } from './config.ts';
 // The job's run with its clock passed in: tests run a live day at a chosen time (tests/int/pipeline).
 export { runDiscovery, type DiscoveryRunOptions } from './adapters/run.ts';
+// The backfill command's adapter and source reader: tests publish an archive again without the
+// command's skip list (every file republished), bench/ times it.
+export { runBackfill, type BackfillOptions, type BackfillOutcome } from './adapters/backfill.ts';
+export { readBackfillSource, type BackfillSource } from './adapters/backfill-source.ts';
