@@ -22,6 +22,7 @@ export const cfg = {
   runs: int('BENCH_RUNS', 3),
   supabaseDays: int('BENCH_SUPABASE_DAYS', 10),
   normalizerDays: int('BENCH_NORMALIZER_DAYS', 30),
+  backfillRuns: int('BENCH_BACKFILL_RUNS', 1),
   naiveRows: int('BENCH_NAIVE_ROWS', 500),
   restoreKeys: int('BENCH_RESTORE_KEYS', 100_000),
   dailyRuns: int('BENCH_DAILY_RUNS', 2),

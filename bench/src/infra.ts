@@ -152,3 +152,18 @@ export function startProfiled(
   mkdirSync(dir, { recursive: true });
   return startService(service, s, extra, ['--cpu-prof', '--cpu-prof-dir', dir]);
 }
+
+/** Until every group is Stable with a member: a figure then times the work, not the services' start. */
+export async function waitGroupsJoined(k: Kafka, groups: readonly string[]): Promise<void> {
+  const admin = k.admin();
+  await admin.connect();
+  try {
+    for (;;) {
+      const { groups: described } = await admin.describeGroups([...groups]);
+      if (described.every((g) => g.state === 'Stable' && g.members.length > 0)) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}

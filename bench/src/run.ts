@@ -10,6 +10,7 @@ import { benchDir, cfg, logDir } from './config.ts';
 import { dropLeftoverDatabases, load } from './infra.ts';
 import { createReport, printTable, say } from './report.ts';
 import { apiSection } from './sections/api.ts';
+import { backfillSection } from './sections/backfill.ts';
 import { breakdownSection } from './sections/breakdown.ts';
 import { copySection } from './sections/copy.ts';
 import { dailySection } from './sections/daily.ts';
@@ -30,6 +31,7 @@ const sections: readonly ((b: Bench) => Promise<void>)[] = [
   normalizerSection, // the normalizer process in and out
   restoreSection, // the normalizer's state restore
   dailySection, // a daily run on the fixture server
+  backfillSection, // the 63-day series through npm run backfill
   apiSection, // the public API under autocannon, PostgREST side by side
 ];
 

@@ -1,7 +1,6 @@
 // A daily run on the fixture server: the full recorded catalog and every endpoint through discovery,
 // the scraper, the normalizer and the sink, with the production politeness and without it.
 import { startFixtureServer } from '@llmpt/fixture-server';
-import { type Kafka } from '@llmpt/runtime/kafka';
 import {
   createTestTopics,
   runDiscoveryJob,
@@ -11,7 +10,7 @@ import {
 } from '@llmpt/testkit';
 import { cfg, endpointsFile, modelsFile, skip } from '../config.ts';
 import type { Bench } from '../bench.ts';
-import { freshDatabase, load, median } from '../infra.ts';
+import { freshDatabase, load, median, waitGroupsJoined } from '../infra.ts';
 import { say } from '../report.ts';
 import { countIn, settingsFor } from '../sink-replay.ts';
 
@@ -84,19 +83,5 @@ async function dailyRun(
   } finally {
     await Promise.all(services.map((p) => p.stop()));
     await db.drop();
-  }
-}
-
-async function waitGroupsJoined(k: Kafka, groups: readonly string[]): Promise<void> {
-  const admin = k.admin();
-  await admin.connect();
-  try {
-    for (;;) {
-      const { groups: described } = await admin.describeGroups([...groups]);
-      if (described.every((g) => g.state === 'Stable' && g.members.length > 0)) return;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  } finally {
-    await admin.disconnect();
   }
 }
