@@ -564,7 +564,7 @@ describe.each(targets)('$name store', ({ name, open }) => {
       /** price_at's status at 2026-05-10 (after the removal day) for the endpoint key. */
       const statusAt = async (): Promise<unknown[]> =>
         (
-          await t.db.query(
+          await t.db.query<{ status: string; prompt: string | null }>(
             `select status, prompt from price_at($1, $2::timestamptz, $3, 'openrouter_endpoints')`,
             [f.model, new Date(T0 + 3 * DAY), f.provider],
           )
