@@ -39,6 +39,7 @@ const TABLES: readonly [keyof Rows, string][] = [
   ['modelProviders', 'public.model_providers'],
   ['observations', 'public.price_observations'],
   ['changes', 'public.price_changes'],
+  ['retractions', 'public.price_change_retractions'],
   ['modelVersions', 'public.model_versions'],
   ['modelSightings', 'public.model_sightings'],
 ];

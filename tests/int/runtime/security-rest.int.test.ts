@@ -84,6 +84,19 @@ const change = (eventId: string) => ({
   changes: [],
   snapshot_date: '2026-05-07',
   alert: false,
+  backfilled: false,
+});
+
+// migrations/0016: a retraction record (of a version nobody stored: only privileges are under test).
+const retraction = (eventId: string) => ({
+  event_id: eventId,
+  price_key: `${modelId}|Test|openrouter_endpoints`,
+  retracted_event_id: id('chg-none'),
+  retracted_digest: 'a'.repeat(64),
+  retracted: true,
+  revision: 1,
+  caused_by: id('late'),
+  occurred_at: '2026-05-07T10:00:00Z',
 });
 
 /**
@@ -132,6 +145,20 @@ const targets: readonly Target[] = [
   {
     table: 'price_changes',
     insert: change(id('chg-new')),
+    key: { event_id: id('chg') },
+    patch: { alert: true },
+  },
+  // migrations/0016: retraction records (append-only, written by the sink only) and the versions in force.
+  {
+    table: 'price_change_retractions',
+    insert: retraction(id('ret-new')),
+    key: { event_id: id('ret') },
+    patch: { retracted: false },
+  },
+  {
+    table: 'price_changes_in_force',
+    view: true,
+    insert: change(id('chg-view')),
     key: { event_id: id('chg') },
     patch: { alert: true },
   },
@@ -235,6 +262,10 @@ async function snapshot(): Promise<Record<string, string[]>> {
       price_changes: await q(`select row_to_json(t)::text j from price_changes t where model_id = $1`, [
         modelId,
       ]),
+      price_change_retractions: await q(
+        `select row_to_json(t)::text j from price_change_retractions t where price_key like $1`,
+        [`${modelId}%`],
+      ),
       model_pricing: await q(`select row_to_json(t)::text j from model_pricing t where model_id = $1`, [
         modelId,
       ]),
@@ -300,6 +331,10 @@ beforeAll(async () => {
        values ($1, '2026-05-07T10:00:00Z', $2, 0.5, 'reported')`,
       [id('call'), modelId],
     );
+    await db.query(
+      `insert into price_change_retractions select * from jsonb_populate_record(null::price_change_retractions, $1::jsonb)`,
+      [JSON.stringify({ ...retraction(id('ret')), inserted_at: '2026-05-07T10:00:01Z' })],
+    );
     await db.query(`insert into model_versions (event_id, model_id, name) values ($1, $2, 'Seeded')`, [
       id('mv'),
       modelId,
@@ -329,6 +364,7 @@ afterAll(async () => {
       'model_sightings',
     ])
       await db.query(`delete from ${t} where model_id like $1`, [`${modelId}%`]);
+    await db.query(`delete from price_change_retractions where price_key like $1`, [`${modelId}%`]);
     await db.query(`delete from model_pricing where model_id like $1`, [`${modelId}%`]);
     await db.query(`delete from usage_calls where model_id like $1`, [`${modelId}%`]);
     await db.query(`delete from providers where slug like $1`, [`sec-prov%-${run}`]);
@@ -411,7 +447,9 @@ describe('service_role (the writer)', () => {
     expect(delAll.error?.code).toBe('42501');
     // An upsert that merges (ON CONFLICT DO UPDATE) needs UPDATE: refused.
     const row = table === 'price_observations' ? observation(eventId, '0.00000001') : change(eventId);
-    const merge = await service.from(table).upsert({ ...row, ...patch }, { onConflict: 'event_id' });
+    // price_changes' key is (event_id, digest) since migrations/0016 (one row per version).
+    const onConflict = table === 'price_changes' ? 'event_id,digest' : 'event_id';
+    const merge = await service.from(table).upsert({ ...row, ...patch }, { onConflict });
     expect(merge.error?.code).toBe('42501');
   });
 
@@ -434,6 +472,7 @@ describe('service_role (the writer)', () => {
       byok_verifications: 1,
       price_observations: 1,
       price_changes: 1,
+      price_change_retractions: 1,
       model_pricing: 1,
       consumer_processed_events: 1,
       usage_calls: 1,
@@ -441,6 +480,18 @@ describe('service_role (the writer)', () => {
       model_sightings: 1,
     });
     expect(JSON.parse(after.price_observations![0]!)).toMatchObject({ prompt: 3, event_id: id('obs') });
+  });
+});
+
+describe('service_role (the writer) and the retraction records (migrations/0016)', () => {
+  it('cannot UPDATE or DELETE price_change_retractions', async () => {
+    const table = 'price_change_retractions';
+    const upd = await service.from(table).update({ retracted: false }).eq('event_id', id('ret'));
+    expect(upd.error?.code).toBe('42501');
+    const del = await service.from(table).delete().eq('event_id', id('ret'));
+    expect(del.error?.code).toBe('42501');
+    const merge = await service.from(table).upsert({ ...retraction(id('ret')), retracted: false });
+    expect(merge.error?.code).toBe('42501');
   });
 });
 
