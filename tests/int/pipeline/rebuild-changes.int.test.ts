@@ -25,6 +25,7 @@ import {
   type KeyHistory,
 } from '@llmpt/normalizer';
 import {
+  decodeEvent,
   eventId,
   priceKey,
   type CatalogSnapshot,
@@ -132,13 +133,20 @@ async function topicEvents<T>(topic: string): Promise<T[]> {
   return (await consumeAll(kafka, topic)).map((m) => m.event as T);
 }
 
-async function histories(): Promise<Map<string, KeyHistory>> {
-  const out = new Map<string, KeyHistory>();
+/** The changelog as the normalizer restores it: key histories, and the known-snapshot records apart. */
+async function changelog(): Promise<{ histories: Map<string, KeyHistory>; snapshots: Map<string, unknown> }> {
+  const histories = new Map<string, KeyHistory>();
+  const snapshots = new Map<string, unknown>();
   await readToEnd(kafka, [names.normalizerState], ({ message }) => {
-    if (message.key && message.value) out.set(message.key.toString(), decodeHistory(message.value));
+    const key = message.key?.toString();
+    if (!key || !message.value) return;
+    if (key.startsWith('snapshot#')) snapshots.set(key, JSON.parse(message.value.toString()));
+    else histories.set(key, decodeHistory(message.value));
   });
-  return out;
+  return { histories, snapshots };
 }
+
+const histories = async () => (await changelog()).histories;
 
 beforeAll(async () => {
   names = await createTestTopics(prefix, { kafka });
@@ -258,7 +266,7 @@ describe('rebuild-changes in valid time', () => {
   it('--write-state writes each key its inputs in position order, the state after them and its retractions', async () => {
     const run = await cli(['--write-state']);
     expect(run.code, run.stdout + run.stderr.slice(-2000)).toBe(0);
-    expect(run.stdout).toContain(`wrote 2 key histories (v3`);
+    expect(run.stdout).toMatch(/wrote 2 key histories \(v3, \d+ KiB\) and 2 snapshot records to /);
     const held = await histories();
     const [, , old] = oldTopic() as [PriceChanged, PriceChanged, PriceChanged];
     const ids = (h: KeyHistory | undefined) =>
@@ -283,5 +291,22 @@ describe('rebuild-changes in valid time', () => {
     expect(ids(b)).toEqual([B.event_id, S1.event_id, S2.event_id]);
     expect([b!.revision, b!.retracted]).toEqual([0, []]);
     expect(b!.state).toMatchObject({ removed: true, absent_snapshots: 2, last_snapshot_id: S2.event_id });
+    // The snapshots the histories hold, one record each (docs/valid-time-wiring.md §2's form).
+    const { snapshots } = await changelog();
+    expect([...snapshots.keys()].sort()).toEqual(
+      [S1, S2].map((s) => `snapshot#${s.event_id}@${s.fetched_at}`).sort(),
+    );
+    for (const s of [S1, S2]) {
+      const record = snapshots.get(`snapshot#${s.event_id}@${s.fetched_at}`) as {
+        v: number;
+        backfill: number;
+        snapshot: string;
+      };
+      expect([record.v, record.backfill]).toEqual([1, 1]);
+      expect(decodeEvent(Buffer.from(record.snapshot, 'base64'))).toMatchObject({
+        name: 'CatalogSnapshot',
+        event: s,
+      });
+    }
   });
 });

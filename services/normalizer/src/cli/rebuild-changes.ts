@@ -22,6 +22,7 @@ import {
   isSameInForce,
   isSameSet,
   keyInputs,
+  knownSnapshotRecords,
   planRepair,
   rebuildChanges,
   rebuildHistories,
@@ -229,9 +230,16 @@ try {
         throw new Error(`rebuild-changes: the history of ${key} ends in another state than the rebuild`);
       messages.push({ key, value: encodeHistory(h) });
     }
-    await sendChunked(producer, stateTopic, messages);
+    // The snapshots the histories hold, as the normalizer restores them. With --key only that key's
+    // history is rewritten: the others hold only the snapshots the normalizer placed, so marking every
+    // snapshot on the topic known would make it drop those it has not consumed yet as duplicates.
+    const known = onlyKeys ? [] : knownSnapshotRecords(snapshots);
+    await sendChunked(producer, stateTopic, [...messages, ...known]);
     const kb = messages.reduce((n, m) => n + m.value.length, 0) / 1024;
-    out(`  wrote ${messages.length} key histories (v3, ${kb.toFixed(0)} KiB) to ${stateTopic}`);
+    out(
+      `  wrote ${messages.length} key histories (v3, ${kb.toFixed(0)} KiB) and ${known.length} snapshot ` +
+        `records to ${stateTopic}`,
+    );
   }
 } finally {
   await producer?.disconnect();

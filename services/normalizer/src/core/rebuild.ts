@@ -1,4 +1,5 @@
 import {
+  encodeEvent,
   eventId,
   priceKey,
   type CatalogSnapshot,
@@ -377,4 +378,40 @@ export function rebuildHistories(
     out.set(key, r ? { ...history, revision: r.revision, retracted: r.retracted } : history);
   }
   return out;
+}
+
+/** A changelog record: key and value bytes. */
+export interface ChangelogEntry {
+  readonly key: string;
+  readonly value: Buffer;
+}
+
+/**
+ * The known-snapshot records `--write-state` writes beside the histories (docs/valid-time-wiring.md §2):
+ * the normalizer restores the snapshots it has placed from them (not from the snapshot topic), so a key
+ * first seen after the rebuild is seeded with every snapshot before it. One record per position:
+ * key `snapshot#<event_id>@<fetched_at>` (epoch ms), value UTF-8 JSON
+ * `{"v":1,"backfill":0|1,"snapshot":"<base64 Avro CatalogSnapshot>"}`.
+ *
+ * INTEGRATION: this is the form of `snapshotRecordKey` and `encodeKnownSnapshot` in key-history.ts on
+ * the live normalizer's branch (i14-n), which this branch does not have; once both are merged, this
+ * body becomes `snapshots.map((s) => ({ key: snapshotRecordKey(s), value: encodeKnownSnapshot(...) }))`
+ * so the format has one writer.
+ */
+export function knownSnapshotRecords(snapshots: readonly CatalogSnapshot[]): ChangelogEntry[] {
+  const out = new Map<string, ChangelogEntry>();
+  for (const s of snapshots) {
+    const key = `snapshot#${s.event_id}@${s.fetched_at}`;
+    if (out.has(key)) continue;
+    const value = Buffer.from(
+      JSON.stringify({
+        v: 1,
+        backfill: s.backfill ? 1 : 0,
+        snapshot: encodeEvent('CatalogSnapshot', s).toString('base64'),
+      }),
+      'utf8',
+    );
+    out.set(key, { key, value });
+  }
+  return [...out.values()];
 }

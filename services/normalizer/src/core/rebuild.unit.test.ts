@@ -5,6 +5,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  decodeEvent,
+  encodeEvent,
   eventId,
   type CatalogSnapshot,
   type NormalizedPrice,
@@ -19,6 +21,7 @@ import {
   isSameInForce,
   isSameSet,
   keyInputs,
+  knownSnapshotRecords,
   planRepair,
   rebuildChanges,
   rebuildHistories,
@@ -445,5 +448,32 @@ describe('compareChanges and planRepair: the versions in force against the rebui
       rebuilt.map((e) => ({ ...e, backfilled: !e.backfilled })),
     );
     expect(isSameSet(cmp)).toBe(true);
+  });
+});
+
+describe('knownSnapshotRecords: the snapshots --write-state marks known (docs/valid-time-wiring.md §2)', () => {
+  it('one record per position, keyed snapshot#<event_id>@<fetched_at>, the snapshot as base64 Avro', () => {
+    const s = snapshotOf({ day: 1, minute: 0, listed: ['a/one'], expiring: null, backfill: true });
+    const later = {
+      ...s,
+      fetched_at: s.fetched_at + MINUTE,
+      occurred_at: s.occurred_at + MINUTE,
+      backfill: false,
+    };
+    const records = knownSnapshotRecords([s, later, s]);
+    expect(records.map((r) => r.key)).toEqual([
+      `snapshot#${s.event_id}@${s.fetched_at}`,
+      `snapshot#${s.event_id}@${later.fetched_at}`,
+    ]);
+    const [first, second] = records.map(
+      (r) => JSON.parse(r.value.toString('utf8')) as Record<string, unknown>,
+    );
+    expect(first).toEqual({
+      v: 1,
+      backfill: 1,
+      snapshot: encodeEvent('CatalogSnapshot', s).toString('base64'),
+    });
+    expect(second).toMatchObject({ v: 1, backfill: 0 });
+    expect(decodeEvent(Buffer.from(String(second!.snapshot), 'base64')).event).toEqual(later);
   });
 });
