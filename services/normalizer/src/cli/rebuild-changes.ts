@@ -21,7 +21,6 @@ import {
   compareChanges,
   isSameInForce,
   isSameSet,
-  keyInputs,
   knownSnapshotRecords,
   planRepair,
   rebuildChanges,
@@ -116,7 +115,7 @@ function report(c: ChangesComparison): void {
 async function sendChunked(
   producer: Producer,
   topic: string,
-  messages: readonly { key: string; value: Buffer }[],
+  messages: Iterable<{ key: string; value: Buffer }>,
 ): Promise<void> {
   let chunk: { key: string; value: Buffer }[] = [];
   let bytes = 0;
@@ -217,27 +216,33 @@ try {
       );
       process.exit(1);
     }
-    const inputs = keyInputs(observations, snapshots);
-    for (const key of inputs.keys()) if (!inScope(key)) inputs.delete(key);
-    const histories = rebuildHistories(inputs, after.retractions, opts);
-    const messages: { key: string; value: Buffer }[] = [];
-    for (const [key, h] of histories) {
-      // The history's own run and the rebuild's must agree (both are the in-order rules): a bug otherwise.
-      const expected = all.state.get(key);
-      const same =
-        h.state === expected || (h.state && expected && encodeState(h.state).equals(encodeState(expected)));
-      if (!same)
-        throw new Error(`rebuild-changes: the history of ${key} ends in another state than the rebuild`);
-      messages.push({ key, value: encodeHistory(h) });
-    }
     // The snapshots the histories hold, as the normalizer restores them. With --key only that key's
     // history is rewritten: the others hold only the snapshots the normalizer placed, so marking every
     // snapshot on the topic known would make it drop those it has not consumed yet as duplicates.
     const known = onlyKeys ? [] : knownSnapshotRecords(snapshots);
-    await sendChunked(producer, stateTopic, [...messages, ...known]);
-    const kb = messages.reduce((n, m) => n + m.value.length, 0) / 1024;
+    let keys = 0;
+    let bytes = 0;
+    // One key at a time: a year of every key's inputs at once, beside its encoding, would not fit.
+    function* records() {
+      for (const h of rebuildHistories(observations, snapshots, after.retractions, opts, inScope)) {
+        // The history's own run and the rebuild's must agree (both are the in-order rules): a bug otherwise.
+        const expected = all.state.get(h.price_key);
+        const same =
+          h.state === expected || (h.state && expected && encodeState(h.state).equals(encodeState(expected)));
+        if (!same)
+          throw new Error(
+            `rebuild-changes: the history of ${h.price_key} ends in another state than the rebuild`,
+          );
+        const value = encodeHistory(h);
+        keys++;
+        bytes += value.length;
+        yield { key: h.price_key, value };
+      }
+      yield* known;
+    }
+    await sendChunked(producer, stateTopic, records());
     out(
-      `  wrote ${messages.length} key histories (v3, ${kb.toFixed(0)} KiB) and ${known.length} snapshot ` +
+      `  wrote ${keys} key histories (v3, ${(bytes / 1024).toFixed(0)} KiB) and ${known.length} snapshot ` +
         `records to ${stateTopic}`,
     );
   }

@@ -334,50 +334,62 @@ export function retractionStateOf(
 }
 
 /**
- * Every key's inputs as the valid-time normalizer keeps them (docs/price-model.md §4.1, §4.6): its
- * observations, and every snapshot seen from it (`snapshotSeenFrom`), each with the backfill marker of
- * its event. The keys are those observed (an unavailable observation included) and the routed key of
- * every model a snapshot gives an expiration date, as the placement creates them. Any order: the
- * history sorts them.
+ * The keys the valid-time normalizer keeps a history for, with their observations: those observed (an
+ * unavailable observation included) and the routed key of every model a snapshot gives an expiration
+ * date, as the placement creates them (docs/price-model.md §4.2).
  */
-export function keyInputs(
+export function historyKeys(
   observations: Iterable<NormalizedPrice>,
   snapshots: readonly CatalogSnapshot[],
-): Map<string, KeyInput[]> {
-  const inputs = new Map<string, KeyInput[]>();
+): Map<string, NormalizedPrice[]> {
+  const keys = new Map<string, NormalizedPrice[]>();
   const of = (key: string) => {
-    let list = inputs.get(key);
-    if (!list) inputs.set(key, (list = []));
+    let list = keys.get(key);
+    if (!list) keys.set(key, (list = []));
     return list;
   };
-  for (const observation of observations)
-    of(observation.price_key).push({ observation, backfill: observation.backfill });
+  for (const np of observations) of(np.price_key).push(np);
   for (const s of snapshots) for (const e of s.expirations) of(priceKey(e.model_id, null, 'openrouter_api'));
-  for (const [key, list] of inputs)
-    for (const snapshot of snapshots)
-      list.push({ snapshot: snapshotSeenFrom(key, snapshot), backfill: snapshot.backfill });
-  return inputs;
+  return keys;
 }
 
 /**
- * The key histories `--write-state` writes (changelog record v3, key-history.ts): each key's inputs in
- * position order with the state after them (`historyOf`, the in-order rules), nothing folded, and the
- * revision and retracted versions its records on the topic leave. Written after the versions in force
- * equal the rebuild, so the normalizer's later retractions start from what is in force.
+ * A key's inputs as the valid-time normalizer keeps them (docs/price-model.md §4.1, §4.6): its
+ * observations, and every snapshot seen from it (`snapshotSeenFrom`), each with the backfill marker of
+ * its event. Any order, duplicates included: the history sorts them and keeps each position once.
  */
-export function rebuildHistories(
-  inputs: ReadonlyMap<string, readonly KeyInput[]>,
+export function keyInputs(
+  key: string,
+  observations: readonly NormalizedPrice[],
+  snapshots: readonly CatalogSnapshot[],
+): KeyInput[] {
+  return [
+    ...observations.map((observation) => ({ observation, backfill: observation.backfill })),
+    ...snapshots.map((s) => ({ snapshot: snapshotSeenFrom(key, s), backfill: s.backfill })),
+  ];
+}
+
+/**
+ * The key histories `--write-state` writes (changelog record v3, key-history.ts), one key at a time in
+ * key order (a year of inputs for every key at once would not fit in memory beside its encoding): each
+ * key's inputs in position order with the state after them (`historyOf`, the in-order rules), nothing
+ * folded, and the revision and retracted versions its records on the topic leave. Written after the
+ * versions in force equal the rebuild, so the normalizer's later retractions start from what is in force.
+ */
+export function* rebuildHistories(
+  observations: Iterable<NormalizedPrice>,
+  snapshots: readonly CatalogSnapshot[],
   retractions: readonly PriceChangeRetracted[],
   opts: DecideOptions = {},
-): Map<string, KeyHistory> {
+  inScope: (key: string) => boolean = () => true,
+): Generator<KeyHistory> {
   const records = retractionStateOf(retractions);
-  const out = new Map<string, KeyHistory>();
-  for (const [key, list] of [...inputs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    const { history } = historyOf(key, list, opts);
+  const keys = [...historyKeys(observations, snapshots)].filter(([key]) => inScope(key));
+  for (const [key, own] of keys.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const { history } = historyOf(key, keyInputs(key, own, snapshots), opts);
     const r = records.get(key);
-    out.set(key, r ? { ...history, revision: r.revision, retracted: r.retracted } : history);
+    yield r ? { ...history, revision: r.revision, retracted: r.retracted } : history;
   }
-  return out;
 }
 
 /** A changelog record: key and value bytes. */

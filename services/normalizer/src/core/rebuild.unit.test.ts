@@ -20,7 +20,6 @@ import {
   compareChanges,
   isSameInForce,
   isSameSet,
-  keyInputs,
   knownSnapshotRecords,
   planRepair,
   rebuildChanges,
@@ -275,7 +274,9 @@ describe('rebuildChanges: the in-order run over the set of inputs (§4.1)', () =
           expect(planRepair(cmp, normalizer.topic, rebuilt.newest)).toEqual({ publish: [], retractions: [] });
 
           // --write-state: the histories the placement holds, read off the logs and the records.
-          const histories = rebuildHistories(keyInputs(np, snaps), normalizer.topic.retractions);
+          const histories = new Map(
+            [...rebuildHistories(np, snaps, normalizer.topic.retractions)].map((h) => [h.price_key, h]),
+          );
           expect([...histories.keys()].sort()).toEqual([...normalizer.histories.keys()].sort());
           for (const [key, h] of histories) {
             const held = normalizer.histories.get(key)!;
@@ -381,7 +382,7 @@ describe('compareChanges and planRepair: the versions in force against the rebui
     expect(isSameSet(after)).toBe(true);
     expect(planRepair(after, repaired, rebuilt.newest)).toEqual({ publish: [], retractions: [] });
     // What --write-state then writes for the key: its inputs in position order, the retraction remembered.
-    const [h] = rebuildHistories(keyInputs([a, c, x], []), repaired.retractions).values();
+    const [h] = rebuildHistories([a, c, x], [], repaired.retractions);
     expect(h!.inputs.map((i) => ('observation' in i ? i.observation.event_id : ''))).toEqual([
       a.event_id,
       x.event_id,
@@ -416,7 +417,7 @@ describe('compareChanges and planRepair: the versions in force against the rebui
     const cmp2 = compareChanges(rebuilt.changes, after.published, after.retractions);
     // Published twice, retracted in between: not a duplicate.
     expect(isSameSet(cmp2)).toBe(true);
-    const [h] = rebuildHistories(keyInputs([a, c], []), after.retractions).values();
+    const [h] = rebuildHistories([a, c], [], after.retractions);
     expect([h!.revision, h!.retracted]).toEqual([3, [versionOf(moved.event_id, changeDigest(moved))]]);
   });
 
