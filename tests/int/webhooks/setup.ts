@@ -8,7 +8,8 @@ import { samples } from '@llmpt/schemas/samples';
 import { createPostgresStore, project } from '@llmpt/sink';
 import { withClient, withDatabase, type FreshDatabase } from '@llmpt/testkit';
 
-const base = samples.PriceChanged; // anthropic/claude-sonnet-4 on google-vertex, alert true
+// anthropic/claude-sonnet-4 on google-vertex, alert true, learned live (the sample is backfilled).
+const base: PriceChanged = { ...samples.PriceChanged, backfilled: false };
 const HOUR = 3_600_000;
 
 /** A change of `base` at `t` (current_observed_at), occurred 1.3 s later, with its own id. */

@@ -26,6 +26,7 @@ const sub = (id: string, over: Partial<Subscription> = {}): Subscription => ({
   modelIds: [],
   providers: [],
   alertsOnly: false,
+  includeBackfilled: false,
   disabledAt: null,
   ...over,
 });
@@ -52,7 +53,8 @@ function recordingStore(subs: Subscription[], fail?: Error) {
   return { store, calls };
 }
 
-const changed = samples.PriceChanged;
+// A change learned live (the sample is a backfilled one): every subscription of these tests takes it.
+const changed = { ...samples.PriceChanged, backfilled: false };
 const other = { ...changed, event_id: 'evt-2', provider: 'anthropic' };
 
 describe('notifier handler', () => {

@@ -21,6 +21,7 @@ export interface NewSubscription {
   readonly modelIds?: readonly string[];
   readonly providers?: readonly string[];
   readonly alertsOnly?: boolean;
+  readonly includeBackfilled?: boolean;
 }
 
 export interface SubscriptionRow extends Subscription {
@@ -77,6 +78,7 @@ interface SubscriptionDbRow {
   model_ids: string[];
   providers: string[];
   alerts_only: boolean;
+  include_backfilled: boolean;
   created_at: Date;
   disabled_at: Date | null;
 }
@@ -87,6 +89,7 @@ const toSubscription = (r: SubscriptionDbRow): SubscriptionRow => ({
   modelIds: r.model_ids,
   providers: r.providers,
   alertsOnly: r.alerts_only,
+  includeBackfilled: r.include_backfilled,
   createdAt: r.created_at.getTime(),
   disabledAt: r.disabled_at?.getTime() ?? null,
 });
@@ -107,7 +110,8 @@ export function createDeliveryStore(opts: {
       throw new DeliveryStoreError(`${what} failed: ${(err as Error).message}`, err);
     }
   };
-  const subscriptionColumns = 'id, url, model_ids, providers, alerts_only, created_at, disabled_at';
+  const subscriptionColumns =
+    'id, url, model_ids, providers, alerts_only, include_backfilled, created_at, disabled_at';
   return {
     async activeSubscriptions() {
       const r = await q<SubscriptionDbRow>(
@@ -194,9 +198,16 @@ export function createDeliveryStore(opts: {
     async addSubscription(s) {
       const r = await q<{ id: string }>(
         'adding a subscription',
-        `insert into webhook_subscriptions (url, secret, model_ids, providers, alerts_only)
-         values ($1, $2, $3, $4, $5) returning id::text`,
-        [s.url, s.secret, s.modelIds ?? [], s.providers ?? [], s.alertsOnly ?? false],
+        `insert into webhook_subscriptions (url, secret, model_ids, providers, alerts_only, include_backfilled)
+         values ($1, $2, $3, $4, $5, $6) returning id::text`,
+        [
+          s.url,
+          s.secret,
+          s.modelIds ?? [],
+          s.providers ?? [],
+          s.alertsOnly ?? false,
+          s.includeBackfilled ?? false,
+        ],
       );
       return r.rows[0]!.id;
     },
@@ -237,8 +248,8 @@ export function createDeliveryStore(opts: {
                   (extract(epoch from previous_observed_at) * 1000)::float8 as previous_observed_at,
                   (extract(epoch from current_observed_at) * 1000)::float8 as current_observed_at,
                   snapshot_date::text as snapshot_date, alert, alert_threshold::text as alert_threshold,
-                  expiration_date
-             from price_changes
+                  expiration_date, backfilled
+             from price_changes_in_force
             where coalesce(current_observed_at, snapshot_date::timestamp at time zone 'UTC')
                   >= to_timestamp($1::double precision / 1000)
             order by coalesce(current_observed_at, snapshot_date::timestamp at time zone 'UTC'), event_id`,
