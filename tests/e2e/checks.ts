@@ -131,10 +131,11 @@ export interface ChangeRow {
   alert: boolean;
 }
 
+/** The stored changes in force (migrations/0016: not retracted, docs/price-model.md §4.4) among `eventIds`. */
 export async function changeRows(db: pg.Client, eventIds: readonly string[]): Promise<ChangeRow[]> {
   const res = await db.query<ChangeRow>(
     `select event_id, run_id, price_key, model_id, provider, source_type, kind, changes, alert
-       from price_changes where event_id = any($1::text[]) order by price_key`,
+       from price_changes_in_force where event_id = any($1::text[]) order by price_key`,
     [[...eventIds]],
   );
   return res.rows;

@@ -89,15 +89,7 @@ export async function sinkBreakdown(
   const projectMs = performance.now() - t;
 
   const store = createPostgresStore({ databaseUrl });
-  const storeMs: Record<keyof Rows, number> = {
-    providers: 0,
-    models: 0,
-    modelProviders: 0,
-    observations: 0,
-    changes: 0,
-    modelVersions: 0,
-    modelSightings: 0,
-  };
+  const storeMs = Object.fromEntries(ROW_LISTS.map((list) => [list, 0])) as Record<keyof Rows, number>;
   try {
     for (const rows of projected)
       for (const table of ROW_LISTS) {

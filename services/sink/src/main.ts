@@ -7,7 +7,7 @@ import { createSupabaseStore } from './adapters/supabase.ts';
 import { loadSinkConfig } from './config.ts';
 
 const config = loadSinkConfig();
-const totals: SinkTotals = { batches: 0, events: 0, observations: 0, changes: 0 };
+const totals: SinkTotals = { batches: 0, events: 0, observations: 0, changes: 0, retractions: 0 };
 let store: PriceStore | undefined;
 
 await runConsumerService({

@@ -1,9 +1,11 @@
 // The PriceSnapshot of a moment, read from Postgres: every observation at or before it
-// (price_observations), the keys removed by then (price_changes, as price_at reads them) and the
-// models' names and context lengths in force then (model_sightings -> model_versions, migrations/0015;
-// the rule is docs/design.md §3 "Model metadata history"). Those rows are append-only, so a past
-// date's export is the same bytes whenever it is made; only the current export may fall back to
-// models_catalog's newest values, for a model with no sighting at all (a database filled before 0015).
+// (price_observations), the keys removed by then (the removals in force, price_changes_in_force of
+// migrations/0016, as price_at reads them) and the models' names and context lengths in force then
+// (model_sightings -> model_versions, migrations/0015; the rule is docs/design.md §3 "Model metadata
+// history"). Those rows are append-only, so a past date's export is the same bytes whenever it is made,
+// unless late inputs (a backfill, docs/price-model.md §4) add to that past; only the current export
+// may fall back to models_catalog's newest values, for a model with no sighting at all (a database
+// filled before 0015).
 import { DIMENSION_NAMES, type DimensionPrice, type PriceTier, type SourceType } from '@llmpt/schemas';
 import { ExportError } from '../core/errors.ts';
 import { snapshotFromRows, type CatalogRow, type ObservationRow } from '../core/history.ts';
@@ -83,7 +85,7 @@ export async function loadSnapshot(db: Queryable, opts: LoadSnapshotOptions): Pr
                  from public.price_observations o
                 where o.observed_at <= $1
                 order by o.price_key, o.observed_at desc, o.event_id desc) l
-         join public.price_changes c
+         join public.price_changes_in_force c
            on c.price_key = l.price_key and c.kind = 'removed' and c.snapshot_date > l.snapshot_date
           and (c.snapshot_date::timestamp at time zone 'UTC') <= $1`,
       [atIso],

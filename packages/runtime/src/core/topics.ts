@@ -33,6 +33,7 @@ export const sinkInputTopics: readonly string[] = [
   topics.rawPriceObserved.name,
   topics.normalizedPrice.name,
   topics.priceChanged.name,
+  topics.priceChangeRetracted.name,
 ];
 
 /** What the normalizer reads: raw observations, and the catalog snapshots removals derive from. */

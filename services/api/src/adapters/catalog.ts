@@ -1,5 +1,7 @@
 // The API's reads, through a pg pool connected as (a login granted) api_reader. Every price comes from
-// price_at (migrations/0010), the unregistered components from the observation it names.
+// price_at (migrations/0010, 0016), the unregistered components from the observation it names. Changes
+// and removals are read from price_changes_in_force (migrations/0016): the versions not retracted
+// (docs/price-model.md §4.4), never the table itself.
 import pg from 'pg';
 import { ConfigError } from '@llmpt/core';
 import { DIMENSION_NAMES } from '@llmpt/schemas';
@@ -55,7 +57,7 @@ export interface ChangesFilter {
 const changesSelect = (order: 'asc' | 'desc') => `
   with c as (
     select c.*, coalesce(c.current_observed_at, c.snapshot_date::timestamp at time zone 'UTC') as effective_at
-      from public.price_changes c
+      from public.price_changes_in_force c
   )
   select event_id, price_key, model_id, provider, source_type as source, kind,
          to_char(effective_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as at, changes,
@@ -87,7 +89,7 @@ const HISTORY_SELECT = `
 
 const REMOVALS_SELECT = `
   select c.price_key, c.snapshot_date::text as snapshot_date
-    from public.price_changes c
+    from public.price_changes_in_force c
    where c.model_id = $1 and c.kind = 'removed'`;
 
 // The model's metadata in force at $1 (docs/design.md §3, "Model metadata history"): the version of

@@ -3,12 +3,14 @@ import path from 'node:path';
 import { repoRoot } from '@llmpt/core/paths';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, FAILURES } from '@llmpt/core';
-import { DIMENSION_NAMES } from '@llmpt/schemas';
+import { CHANGE_DIGEST_FIELDS, DIMENSION_NAMES } from '@llmpt/schemas';
+import { topics } from '@llmpt/runtime';
 import { project, rowCount } from '../core/project.ts';
 import { classifyDbError } from './store.ts';
 import { T0, normalizedPrice } from '@llmpt/schemas/samples';
 import { createPostgresStore, sinkStatements } from './postgres.ts';
 import { chunkRows, createSupabaseStore } from './supabase.ts';
+import { sinkTopics } from './replay.ts';
 
 const migrationsDir = path.join(repoRoot, 'migrations');
 const squash = (sql: string): string => sql.replace(/\s+/g, ' ').trim();
@@ -40,6 +42,30 @@ describe('the observations statement', () => {
       DIMENSION_NAMES,
     );
     expect(defs).toEqual(expect.arrayContaining(['base jsonb', 'tiers jsonb', 'unregistered jsonb']));
+  });
+});
+
+describe('the changes statement (migrations/0016)', () => {
+  const sql = sinkStatements(() => '$1::jsonb').changes;
+  it('writes every digest field, the digest and backfilled, on the version key', () => {
+    const columns = /^insert into public\.price_changes \(([^)]*)\)/.exec(sql)?.[1]?.split(', ') ?? [];
+    expect(columns).toEqual(expect.arrayContaining([...CHANGE_DIGEST_FIELDS, 'digest', 'backfilled']));
+    expect(sql).toMatch(/on conflict \(event_id, digest\) do nothing$/);
+  });
+  it("skips a redelivered pre-0016 row's version: same id, no digest, every other digest field equal", () => {
+    const compared = /and \(([^)]*)\) is not distinct from/.exec(sql)?.[1]?.split(', ') ?? [];
+    expect(compared.map((c) => c.replace(/^p\./, ''))).toEqual(
+      CHANGE_DIGEST_FIELDS.filter((f) => f !== 'event_id' && f !== 'occurred_at'),
+    );
+    expect(sql).toContain('p.event_id = x.event_id and p.digest is null');
+    expect(sql).toContain('(p.occurred_at is null or p.occurred_at = x.occurred_at)');
+  });
+});
+
+describe('the sink input topics', () => {
+  it('include the retraction topic (docs/price-model.md §4.4)', () => {
+    expect(sinkTopics('p.')).toContain(`p.${topics.priceChangeRetracted.name}`);
+    expect(sinkTopics('p.')).toContain(`p.${topics.priceChanged.name}`);
   });
 });
 

@@ -6,7 +6,9 @@ export const SINK_TABLES = {
   models_catalog: 'model_id',
   model_providers: 'model_id, provider',
   price_observations: 'event_id',
-  price_changes: 'event_id',
+  // migrations/0016: one row per version (event id and digest), and the retraction records.
+  price_changes: 'event_id, digest',
+  price_change_retractions: 'event_id',
   // migrations/0015: the model metadata history.
   model_versions: 'event_id',
   model_sightings: 'model_id, fetched_at',

@@ -8,6 +8,7 @@ export interface SinkTotals {
   events: number;
   observations: number;
   changes: number;
+  retractions: number;
 }
 
 /**
@@ -20,6 +21,7 @@ export function createSinkHandler(store: PriceStore, logger: Logger, totals: Sin
   const add = (r: WriteResult) => {
     totals.observations += r.inserted.observations;
     totals.changes += r.inserted.changes;
+    totals.retractions += r.inserted.retractions;
   };
   return async (messages: readonly StageMessage[]): Promise<HandlerResult> => {
     try {

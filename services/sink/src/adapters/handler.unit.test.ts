@@ -31,6 +31,7 @@ function recordingStore(refuse: (rows: Rows) => SinkStoreError | null): PriceSto
         inserted: {
           observations: rows.observations.length,
           changes: rows.changes.length,
+          retractions: rows.retractions.length,
           modelVersions: rows.modelVersions.length,
           modelSightings: rows.modelSightings.length,
         },
@@ -43,17 +44,23 @@ function recordingStore(refuse: (rows: Rows) => SinkStoreError | null): PriceSto
 describe('sink handler', () => {
   it('writes a whole batch in one store call', async () => {
     const store = recordingStore(() => null);
-    const totals = { batches: 0, events: 0, observations: 0, changes: 0 };
+    const totals = { batches: 0, events: 0, observations: 0, changes: 0, retractions: 0 };
     const batch = [message(modelDiscovered(), 0), message(normalizedPrice(), 1)];
     expect(await createSinkHandler(store, logger, totals)(batch)).toEqual({});
     expect(store.writes).toHaveLength(1);
-    expect(totals).toEqual({ batches: 1, events: 2, observations: 1, changes: 0 });
+    expect(totals).toEqual({ batches: 1, events: 2, observations: 1, changes: 0, retractions: 0 });
   });
 
   it('rethrows a retriable failure so nothing is committed', async () => {
     const down = new SinkStoreError('SINK_DB_UNAVAILABLE', 'connection refused', { retriable: true });
     const store = recordingStore(() => down);
-    const handle = createSinkHandler(store, logger, { batches: 0, events: 0, observations: 0, changes: 0 });
+    const handle = createSinkHandler(store, logger, {
+      batches: 0,
+      events: 0,
+      observations: 0,
+      changes: 0,
+      retractions: 0,
+    });
     await expect(handle([message(normalizedPrice(), 0)])).rejects.toBe(down);
   });
 
@@ -74,6 +81,7 @@ describe('sink handler', () => {
       events: 0,
       observations: 0,
       changes: 0,
+      retractions: 0,
     })(batch);
     expect(result.rejected).toHaveLength(1);
     expect(result.rejected![0]!.message).toBe(batch[1]);

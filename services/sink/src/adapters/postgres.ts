@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { ConfigError } from '@llmpt/core';
 import type { Logger } from '@llmpt/runtime';
-import { DIMENSION_NAMES } from '@llmpt/schemas';
+import { CHANGE_DIGEST_FIELDS, DIMENSION_NAMES } from '@llmpt/schemas';
 import type { Rows } from '../core/project.ts';
 import { classifyDbError, SinkStoreError, type PriceStore, type WriteResult } from './store.ts';
 
@@ -13,7 +13,7 @@ import { classifyDbError, SinkStoreError, type PriceStore, type WriteResult } fr
  * single parameter whatever the row count (no 65535-parameter limit), array columns (text[]) work,
  * and money crosses as JSON strings cast straight to numeric, so no float ever touches a price.
  * The same statements, reading `payload -> '<table>'` instead of $1, make up the SQL function
- * `sink_write_batch` (migrations/0006-sink-functions.sql, redefined by 0007 and 0010) that the Supabase
+ * `sink_write_batch` (migrations/0006-sink-functions.sql, redefined by 0007, 0010, 0013, 0015 and 0016) that the Supabase
  * adapter calls: keep the two in step (adapters.unit.test.ts checks the latest definition, and the
  * shared integration suite runs against both).
  */
@@ -108,10 +108,11 @@ async function writeRows(run: RunStatement, rows: Rows, chunkSize: number): Prom
   const modelProviders = await count(statements.modelProviders, rows.modelProviders);
   const observations = await count(statements.observations, rows.observations);
   const changes = await count(statements.changes, rows.changes);
+  const retractions = await count(statements.retractions, rows.retractions);
   const modelVersions = await count(statements.modelVersions, rows.modelVersions);
   const modelSightings = await count(statements.modelSightings, rows.modelSightings);
   return {
-    inserted: { observations, changes, modelVersions, modelSightings },
+    inserted: { observations, changes, retractions, modelVersions, modelSightings },
     upserted: { providers, models, modelProviders },
   };
 }
@@ -153,14 +154,19 @@ function source(columns: Upsert['columns'], json: string): string {
   return `select ${names} from jsonb_to_recordset(${json}) as x(${defs})`;
 }
 
-/** Insert-only: a replayed key is a no-op (an UPDATE would hit the append-only trigger). */
+/**
+ * Insert-only: a replayed key is a no-op (an UPDATE would hit the append-only trigger). `unless`: a
+ * condition over the incoming row `x` under which it is not inserted either.
+ */
 function appendSql(
   table: string,
   columns: Upsert['columns'],
   json: string,
   key: readonly string[] = ['event_id'],
+  unless?: string,
 ): string {
-  return `insert into ${table} (${columns.map(([n]) => n).join(', ')}) ${source(columns, json)} on conflict (${key.join(', ')}) do nothing`;
+  const where = unless === undefined ? '' : ` where not ${unless}`;
+  return `insert into ${table} (${columns.map(([n]) => n).join(', ')}) ${source(columns, json)}${where} on conflict (${key.join(', ')}) do nothing`;
 }
 
 /**
@@ -344,6 +350,38 @@ const changeColumns: Upsert['columns'] = [
   ['expiration_date', 'text'],
   // migrations/0013: the event's own occurred_at, so a webhook replay rebuilds the live payload.
   ['occurred_at', 'timestamptz'],
+  // migrations/0016: the version's digest (with the id, the row's key) and how it was learned.
+  ['digest', 'text'],
+  ['backfilled', 'boolean'],
+];
+
+/**
+ * A row written before migrations/0016 has no digest, and before 0016 an id had one version: an
+ * incoming change with that id and the same content (every digest field; that row's occurred_at is
+ * null when it was written before 0013) is that row's version again (a redelivery across the upgrade),
+ * not a second version. docs/design.md §3.
+ */
+const storedWithoutDigest = (() => {
+  const fields = CHANGE_DIGEST_FIELDS.filter((f) => f !== 'event_id' && f !== 'occurred_at');
+  const stored = fields.map((f) => `p.${f}`).join(', ');
+  const incoming = fields.map((f) => `x.${f}`).join(', ');
+  return (
+    `exists (select from public.price_changes p where p.event_id = x.event_id and p.digest is null ` +
+    `and (${stored}) is not distinct from (${incoming}) ` +
+    `and (p.occurred_at is null or p.occurred_at = x.occurred_at))`
+  );
+})();
+
+// migrations/0016: one row per PriceChangeRetracted, keyed by its event id.
+const retractionColumns: Upsert['columns'] = [
+  ['event_id', 'text'],
+  ['price_key', 'text'],
+  ['retracted_event_id', 'text'],
+  ['retracted_digest', 'text'],
+  ['retracted', 'boolean'],
+  ['revision', 'bigint'],
+  ['caused_by', 'text'],
+  ['occurred_at', 'timestamptz'],
 ];
 
 // migrations/0015: the model metadata history. A version carries models_catalog's metadata columns
@@ -366,7 +404,14 @@ export function sinkStatements(json: (key: keyof Rows) => string): Readonly<Reco
     models: upsertSql(modelUpsert, json('models')),
     modelProviders: upsertSql(modelProviderUpsert, json('modelProviders')),
     observations: appendSql('public.price_observations', observationColumns, json('observations')),
-    changes: appendSql('public.price_changes', changeColumns, json('changes')),
+    changes: appendSql(
+      'public.price_changes',
+      changeColumns,
+      json('changes'),
+      ['event_id', 'digest'],
+      storedWithoutDigest,
+    ),
+    retractions: appendSql('public.price_change_retractions', retractionColumns, json('retractions')),
     modelVersions: appendSql('public.model_versions', modelVersionColumns, json('modelVersions')),
     modelSightings: appendSql('public.model_sightings', modelSightingColumns, json('modelSightings'), [
       'model_id',

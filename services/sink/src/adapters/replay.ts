@@ -44,7 +44,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
     logger: opts.logger,
     applicationName: 'pricing-replay',
   });
-  const totals: SinkTotals = { batches: 0, events: 0, observations: 0, changes: 0 };
+  const totals: SinkTotals = { batches: 0, events: 0, observations: 0, changes: 0, retractions: 0 };
   const groupId = `pricing-replay-${randomUUID()}`;
   const inputs = sinkTopics(opts.topicPrefix);
   const admin = kafka.admin();

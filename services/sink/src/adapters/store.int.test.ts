@@ -3,7 +3,7 @@
 // database (its rows isolated by a unique model/provider prefix per test).
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DIMENSION_NAMES } from '@llmpt/schemas';
+import { changeDigest, DIMENSION_NAMES, type PriceChangeRetracted } from '@llmpt/schemas';
 import { freshDatabase, stackEnv, uniquePrefix, waitFor } from '@llmpt/testkit';
 import { project, type DecodedEvent, type ObservationRow, type Rows } from '../core/project.ts';
 import { SinkStoreError, type PriceStore } from './store.ts';
@@ -19,6 +19,7 @@ import {
 } from '@llmpt/schemas/samples';
 import { createPostgresStore } from './postgres.ts';
 import { createSupabaseStore } from './supabase.ts';
+import { tableChecksums } from './checksums.ts';
 
 interface Target {
   /** The store under test. */
@@ -100,7 +101,10 @@ async function snapshot(db: pg.Client, p: string): Promise<Record<string, string
       `select row_to_json(t)::text j from price_observations t where model_id like $1 order by event_id`,
     ),
     changes: await q(
-      `select row_to_json(t)::text j from price_changes t where model_id like $1 order by event_id`,
+      `select row_to_json(t)::text j from price_changes t where model_id like $1 order by event_id, digest`,
+    ),
+    retractions: await q(
+      `select row_to_json(t)::text j from price_change_retractions t where price_key like $1 order by event_id`,
     ),
     modelVersions: await q(
       `select row_to_json(t)::text j from model_versions t where model_id like $1 order by event_id`,
@@ -129,7 +133,7 @@ describe.each(targets)('$name store', ({ name, open }) => {
       project([f.md(), f.raw(), f.np({ prompt: '0.00000375', completion: '123456789.12345678' }), f.pc()]),
     );
     expect(result).toEqual({
-      inserted: { observations: 1, changes: 1, modelVersions: 1, modelSightings: 1 },
+      inserted: { observations: 1, changes: 1, retractions: 0, modelVersions: 1, modelSightings: 1 },
       upserted: { providers: 1, models: 1, modelProviders: 1 },
     });
 
@@ -228,7 +232,7 @@ describe.each(targets)('$name store', ({ name, open }) => {
 
     const again = await t.store.writeBatch(rows);
     expect(again).toEqual({
-      inserted: { observations: 0, changes: 0, modelVersions: 0, modelSightings: 0 },
+      inserted: { observations: 0, changes: 0, retractions: 0, modelVersions: 0, modelSightings: 0 },
       upserted: { providers: 0, models: 0, modelProviders: 0 },
     });
     expect(await snapshot(t.db, p)).toEqual(before);
@@ -334,9 +338,11 @@ describe.each(targets)('$name store', ({ name, open }) => {
         Object.entries(s).map(([k, rows]) => [
           k,
           rows.map((r) => {
+            // A change's digest hashes its ids, which carry the prefix: checked per prefix below.
             const {
               updated_at: _u,
               inserted_at: _i,
+              digest: _d,
               ...rest
             } = JSON.parse(r.split(p).join('')) as Record<string, unknown>;
             return rest;
@@ -349,6 +355,14 @@ describe.each(targets)('$name store', ({ name, open }) => {
     expect(sa.providers?.[0]).toMatchObject({ name: 'Anthropic' });
     expect(sa.modelProviders?.[0]).toMatchObject({ tag: 'anthropic', status: 0 });
     expect(normalize(await snapshot(t.db, b), b)).toEqual(sa);
+    const digests = async (p: string) =>
+      (
+        await t.db.query<{ digest: string }>(`select digest from price_changes where model_id like $1`, [
+          `${p}%`,
+        ])
+      ).rows;
+    for (const p of [a, b])
+      expect(await digests(p)).toEqual([{ digest: changeDigest(fixture(p).pc().event) }]);
   });
 
   it('serves the latest observation per model, provider, source and day in model_pricing_daily', async () => {
@@ -509,6 +523,260 @@ describe.each(targets)('$name store', ({ name, open }) => {
     expect(await countAll(t.db, p)).toBe(0);
   });
 
+  // docs/price-model.md §4.3-4.4, docs/design.md §3 (migrations/0016): versions, retractions, the
+  // versions in force.
+  describe('valid time', () => {
+    /** The key's routed removal on 2026-05-09 after its observation of 2026-05-07, and readers. */
+    function removalCase(p: string) {
+      const f = fixture(p);
+      const np = f.np({ observed_at: T0, prompt: '3.00000000' });
+      const removal = f.pc({
+        event_id: `${p}removed`,
+        kind: 'removed',
+        changes: [],
+        previous_observed_at: T0,
+        current_observed_at: null,
+        snapshot_date: '2026-05-09',
+        alert: false,
+      });
+      const digest = changeDigest(removal.event);
+      const retraction = (revision: number, retracted: boolean, of = removal): DecodedEvent => ({
+        name: 'PriceChangeRetracted',
+        event: {
+          event_id: `${p}r${revision}`,
+          price_key: of.event.price_key,
+          retracted_event_id: of.event.event_id,
+          retracted_digest: changeDigest(of.event),
+          retracted,
+          revision,
+          caused_by: `${p}late`,
+          occurred_at: T0 + revision * HOUR,
+        } satisfies PriceChangeRetracted,
+      });
+      /** The versions in force, the prefix left out of the id and the removal's digest shown as `removal`. */
+      const inForce = async (): Promise<string[]> =>
+        (
+          await t.db.query<{ event_id: string; digest: string | null }>(
+            `select event_id, digest from price_changes_in_force where model_id = $1 order by event_id, digest`,
+            [f.model],
+          )
+        ).rows.map((r) => `${r.event_id.split(p).join('')}:${r.digest === digest ? 'removal' : r.digest}`);
+      /** price_at's status at 2026-05-10 (after the removal day) for the endpoint key. */
+      const statusAt = async (): Promise<unknown[]> =>
+        (
+          await t.db.query(
+            `select status, prompt from price_at($1, $2::timestamptz, $3, 'openrouter_endpoints')`,
+            [f.model, new Date(T0 + 3 * DAY), f.provider],
+          )
+        ).rows;
+      return { f, np, removal, digest, retraction, inForce, statusAt };
+    }
+
+    it("a retraction hides a version from the view and from price_at's removal status; a reinstating record brings it back", async () => {
+      const c = removalCase(uniquePrefix(`vt-${name}`));
+      await t.store.writeBatch(project([c.np, c.removal]));
+      expect(await c.inForce()).toEqual(['removed:removal']);
+      expect(await c.statusAt()).toEqual([{ status: 'removed', prompt: null }]);
+
+      const hidden = await t.store.writeBatch(project([c.retraction(1, true)]));
+      expect(hidden.inserted.retractions).toBe(1);
+      expect(await c.inForce()).toEqual([]);
+      expect(await c.statusAt()).toEqual([{ status: 'ok', prompt: '3.00000000' }]);
+      // The table keeps the version: history is append-only.
+      const stored = await t.db.query(`select count(*)::int n from price_changes where model_id = $1`, [
+        c.f.model,
+      ]);
+      expect(stored.rows).toEqual([{ n: 1 }]);
+
+      await t.store.writeBatch(project([c.retraction(2, false)]));
+      expect(await c.inForce()).toEqual(['removed:removal']);
+      expect(await c.statusAt()).toEqual([{ status: 'removed', prompt: null }]);
+    });
+
+    it('gives the same view whatever order the records and the change are written in', async () => {
+      const run = async (order: (c: ReturnType<typeof removalCase>) => DecodedEvent[][]) => {
+        const p = uniquePrefix(`vt-${name}`);
+        const c = removalCase(p);
+        for (const batch of order(c)) await t.store.writeBatch(project(batch));
+        return { inForce: await c.inForce(), status: await c.statusAt() };
+      };
+      // Retracted (1), reinstated (2), retracted again (3): the highest revision decides.
+      const events = (c: ReturnType<typeof removalCase>) => [
+        [c.np],
+        [c.removal],
+        [c.retraction(1, true)],
+        [c.retraction(2, false)],
+        [c.retraction(3, true)],
+      ];
+      const inOrder = await run(events);
+      expect(inOrder).toEqual({ inForce: [], status: [{ status: 'ok', prompt: '3.00000000' }] });
+      expect(await run((c) => events(c).reverse())).toEqual(inOrder);
+      expect(await run((c) => [events(c).flat().reverse()])).toEqual(inOrder);
+      // Without the third record the version is in force again, in any order.
+      const reinstated = (c: ReturnType<typeof removalCase>) => events(c).slice(0, 4);
+      const r1 = await run(reinstated);
+      expect(r1.status).toEqual([{ status: 'removed', prompt: null }]);
+      expect(await run((c) => reinstated(c).reverse())).toEqual(r1);
+    });
+
+    it('writing the same batch twice adds nothing', async () => {
+      const p = uniquePrefix(`vt-${name}`);
+      const c = removalCase(p);
+      const rows = project([c.np, c.removal, c.retraction(1, true), c.retraction(2, false)]);
+      const first = await t.store.writeBatch(rows);
+      expect(first.inserted).toMatchObject({ changes: 1, retractions: 2 });
+      const before = await snapshot(t.db, p);
+      const again = await t.store.writeBatch(rows);
+      expect(again.inserted).toEqual({
+        observations: 0,
+        changes: 0,
+        retractions: 0,
+        modelVersions: 0,
+        modelSightings: 0,
+      });
+      expect(await snapshot(t.db, p)).toEqual(before);
+    });
+
+    it('keeps two versions of one id, each with its digest and backfilled; a retraction hides only its own', async () => {
+      const p = uniquePrefix(`vt-${name}`);
+      const f = fixture(p);
+      const v1 = f.pc({ event_id: `${p}change` });
+      const v2 = f.pc({ event_id: `${p}change`, previous_observed_at: T0 - 2 * DAY, backfilled: true });
+      const written = await t.store.writeBatch(project([v1]));
+      expect(written.inserted.changes).toBe(1);
+      expect((await t.store.writeBatch(project([v2, v1]))).inserted.changes).toBe(1);
+      const rows = await t.db.query(
+        `select digest, backfilled, previous_observed_at from price_changes where model_id = $1
+          order by previous_observed_at`,
+        [f.model],
+      );
+      expect(rows.rows).toEqual([
+        { digest: changeDigest(v2.event), backfilled: true, previous_observed_at: new Date(T0 - 2 * DAY) },
+        { digest: changeDigest(v1.event), backfilled: false, previous_observed_at: new Date(T0 - DAY) },
+      ]);
+      await t.store.writeBatch(
+        project([
+          {
+            name: 'PriceChangeRetracted',
+            event: {
+              event_id: `${p}r1`,
+              price_key: v1.event.price_key,
+              retracted_event_id: v1.event.event_id,
+              retracted_digest: changeDigest(v1.event),
+              retracted: true,
+              revision: 1,
+              caused_by: `${p}late`,
+              occurred_at: T0,
+            },
+          },
+        ]),
+      );
+      const inForce = await t.db.query(
+        `select digest, backfilled from price_changes_in_force where model_id = $1`,
+        [f.model],
+      );
+      expect(inForce.rows).toEqual([{ digest: changeDigest(v2.event), backfilled: true }]);
+    });
+
+    it('a row written before 0016 (no digest): its redelivery adds nothing, a second version is kept, records about the other version never decide for it', async () => {
+      const p = uniquePrefix(`vt-${name}`);
+      const f = fixture(p);
+      const old = f.pc({ event_id: `${p}change` });
+      const [row] = project([old]).changes;
+      // As the sink wrote it before migrations/0016 (no digest, no occurred_at before 0013).
+      await t.db.query(
+        `insert into price_changes (event_id, run_id, caused_by, price_key, model_id, provider, source_type, kind,
+           changes, previous_observed_at, current_observed_at, snapshot_date, alert, alert_threshold)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11, $12, $13, $14)`,
+        [
+          row!.event_id,
+          row!.run_id,
+          row!.caused_by,
+          row!.price_key,
+          row!.model_id,
+          row!.provider,
+          row!.source_type,
+          row!.kind,
+          JSON.stringify(row!.changes),
+          row!.previous_observed_at,
+          row!.current_observed_at,
+          row!.snapshot_date,
+          row!.alert,
+          row!.alert_threshold,
+        ],
+      );
+      // Redelivered after the upgrade (the offsets were not committed): the same version, not a new row.
+      expect((await t.store.writeBatch(project([old]))).inserted.changes).toBe(0);
+      // The same id with other content is a second version.
+      const v2 = f.pc({ event_id: `${p}change`, previous_observed_at: T0 - 2 * DAY });
+      expect((await t.store.writeBatch(project([v2]))).inserted.changes).toBe(1);
+      const record = (revision: number, of: typeof old, retracted: boolean): DecodedEvent => ({
+        name: 'PriceChangeRetracted',
+        event: {
+          event_id: `${p}r${revision}`,
+          price_key: of.event.price_key,
+          retracted_event_id: of.event.event_id,
+          retracted_digest: changeDigest(of.event),
+          retracted,
+          revision,
+          caused_by: `${p}late`,
+          occurred_at: T0,
+        },
+      });
+      const inForce = async (): Promise<(string | null)[]> =>
+        (
+          await t.db.query<{ digest: string | null }>(
+            `select digest from price_changes_in_force where model_id = $1 order by digest nulls first`,
+            [f.model],
+          )
+        ).rows.map((r) => r.digest);
+      expect(await inForce()).toEqual([null, changeDigest(v2.event)]);
+      // The old version retracted: the row without a digest is matched by its id.
+      await t.store.writeBatch(project([record(1, old, true)]));
+      expect(await inForce()).toEqual([changeDigest(v2.event)]);
+      // Reinstated, then the new version retracted by a later record: that record is about v2 only.
+      await t.store.writeBatch(project([record(2, old, false), record(3, v2, true)]));
+      expect(await inForce()).toEqual([null]);
+    });
+
+    it('readers see the versions in force and the records; nobody writes them but the sink', async () => {
+      const c = removalCase(uniquePrefix(`vt-${name}`));
+      await t.store.writeBatch(project([c.np, c.removal, c.retraction(1, true)]));
+      for (const role of ['anon', 'authenticated', 'api_reader', 'webhook_notifier']) {
+        await t.db.query('begin');
+        try {
+          await t.db.query(`set local role ${role}`);
+          const seen = await t.db.query(
+            `select (select count(*)::int from price_changes_in_force where model_id = $1) as in_force,
+                    (select count(*)::int from price_change_retractions where price_key like $2) as records`,
+            [c.f.model, `${c.f.model}%`],
+          );
+          expect(seen.rows, role).toEqual([{ in_force: 0, records: 1 }]);
+        } finally {
+          await t.db.query('rollback');
+        }
+        for (const sql of [
+          `insert into price_change_retractions select * from price_change_retractions limit 1`,
+          `delete from price_changes_in_force where model_id = '${c.f.model}'`,
+        ]) {
+          await t.db.query('begin');
+          try {
+            await t.db.query(`set local role ${role}`);
+            await expect(t.db.query(sql), `${role}: ${sql}`).rejects.toMatchObject({ code: '42501' });
+          } finally {
+            await t.db.query('rollback');
+          }
+        }
+      }
+      // History is immutable for everyone, the database owner included.
+      await expect(
+        t.db.query(`update price_change_retractions set retracted = false where price_key like $1`, [
+          `${c.f.model}%`,
+        ]),
+      ).rejects.toMatchObject({ code: 'P0001' });
+    });
+  });
+
   it('writes a large batch in chunks', async () => {
     const p = uniquePrefix(`sink-${name}`);
     const f = fixture(p);
@@ -555,6 +823,50 @@ describe('postgres store only', () => {
       await db.end();
       await fresh.drop();
     }
+  });
+});
+
+describe('table checksums (migrations/0016)', () => {
+  it('cover the versions and the retraction records: the same history in another order and batching compares equal', async () => {
+    const f = fixture('checksums-');
+    const v1 = f.pc({ event_id: 'change' });
+    const v2 = f.pc({ event_id: 'change', previous_observed_at: T0 - 2 * DAY, backfilled: true });
+    const record = (revision: number, retracted: boolean): DecodedEvent => ({
+      name: 'PriceChangeRetracted',
+      event: {
+        event_id: `r${revision}`,
+        price_key: v1.event.price_key,
+        retracted_event_id: v1.event.event_id,
+        retracted_digest: changeDigest(v1.event),
+        retracted,
+        revision,
+        caused_by: 'late',
+        occurred_at: T0,
+      },
+    });
+    const events = [f.np(), v1, record(1, true), v2, record(2, false)];
+    const build = async (batches: DecodedEvent[][]) => {
+      const fresh = await freshDatabase('checksums', { namePrefix: 'llmpt_sink' });
+      const store = createPostgresStore({ databaseUrl: fresh.url });
+      const db = new pg.Client({ connectionString: fresh.url });
+      await db.connect();
+      try {
+        for (const batch of batches) await store.writeBatch(project(batch));
+        return await tableChecksums(db);
+      } finally {
+        await store.close();
+        await db.end();
+        await fresh.drop();
+      }
+    };
+    const inOrder = await build(events.map((e) => [e]));
+    expect(inOrder['price_changes']?.rows).toBe(2);
+    expect(inOrder['price_change_retractions']?.rows).toBe(2);
+    expect(await build([[...events].reverse()])).toEqual(inOrder);
+    // Another history (the reinstating record missing) compares different.
+    const other = await build([events.slice(0, 4)]);
+    expect(other['price_change_retractions']).not.toEqual(inOrder['price_change_retractions']);
+    expect(other['price_changes']).toEqual(inOrder['price_changes']);
   });
 });
 

@@ -6,6 +6,8 @@ export interface WriteResult {
   readonly inserted: {
     readonly observations: number;
     readonly changes: number;
+    /** migrations/0016: new PriceChangeRetracted records. */
+    readonly retractions: number;
     /** migrations/0015: new model metadata versions and sightings. */
     readonly modelVersions: number;
     readonly modelSightings: number;
@@ -25,7 +27,7 @@ export interface PriceStore {
 }
 
 export const emptyWriteResult: WriteResult = {
-  inserted: { observations: 0, changes: 0, modelVersions: 0, modelSightings: 0 },
+  inserted: { observations: 0, changes: 0, retractions: 0, modelVersions: 0, modelSightings: 0 },
   upserted: { providers: 0, models: 0, modelProviders: 0 },
 };
 

@@ -14,7 +14,7 @@ import {
 /**
  * The store for deployments that reach the database only through Supabase's REST API (supabase-js
  * over PostgREST, service role key). PostgREST has no multi-statement transaction, so each call goes
- * to the SQL function `public.sink_write_batch(payload jsonb)` (migrations/0006, redefined in 0007 and 0010),
+ * to the SQL function `public.sink_write_batch(payload jsonb)` (migrations/0006, redefined up to 0016),
  * which runs the same statements as the postgres adapter in the one transaction of that request.
  *
  * Atomicity: a batch of at most `chunkSize` rows (all tables together) is one call, so it lands
@@ -142,6 +142,7 @@ function parseResult(data: unknown): WriteResult {
     inserted?: {
       observations?: unknown;
       changes?: unknown;
+      retractions?: unknown;
       modelVersions?: unknown;
       modelSightings?: unknown;
     };
@@ -151,6 +152,7 @@ function parseResult(data: unknown): WriteResult {
     inserted: {
       observations: num(d.inserted?.observations),
       changes: num(d.inserted?.changes),
+      retractions: num(d.inserted?.retractions),
       modelVersions: num(d.inserted?.modelVersions),
       modelSightings: num(d.inserted?.modelSightings),
     },
@@ -167,6 +169,7 @@ function addResults(a: WriteResult, b: WriteResult): WriteResult {
     inserted: {
       observations: a.inserted.observations + b.inserted.observations,
       changes: a.inserted.changes + b.inserted.changes,
+      retractions: a.inserted.retractions + b.inserted.retractions,
       modelVersions: a.inserted.modelVersions + b.inserted.modelVersions,
       modelSightings: a.inserted.modelSightings + b.inserted.modelSightings,
     },

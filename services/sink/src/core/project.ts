@@ -1,4 +1,5 @@
 import {
+  changeDigest,
   DIMENSION_NAMES,
   type DimensionChange,
   type DimensionPrice,
@@ -8,17 +9,19 @@ import {
   type MoneyValues,
   type NormalizedPrice,
   type PriceChanged,
+  type PriceChangeRetracted,
   type PriceTier,
   type ProviderDiscovered,
   type RawPriceObserved,
   type TopProvider,
   type UnregisteredComponent,
+  versionOf,
 } from '@llmpt/schemas';
 
 /**
  * The sink's functional core: decoded events in, table rows out, no I/O and no clock.
  *
- * Row fields are named after the table columns (migrations/0002, 0003, 0010) so adapters can send them
+ * Row fields are named after the table columns (migrations/0002, 0003, 0010, 0016) so adapters can send them
  * as they are. Timestamps are ISO-8601 UTC strings (always `toISOString()`, so they also compare
  * correctly as strings); money stays a decimal string end to end, never a JS number.
  *
@@ -150,6 +153,29 @@ export interface ChangeRow {
   readonly expiration_date: string | null;
   /** The PriceChanged event's occurred_at (ISO), kept so the live event can be rebuilt exactly. */
   readonly occurred_at: string;
+  /**
+   * migrations/0016: the version's digest (docs/price-model.md §4.3, `changeDigest`); with the event id
+   * it identifies the row: a late input can give an id a second version.
+   */
+  readonly digest: string;
+  /** How the change was learned (§4.5): not part of the id or the digest. */
+  readonly backfilled: boolean;
+}
+
+/**
+ * One PriceChangeRetracted (migrations/0016 price_change_retractions): the version
+ * (retracted_event_id, retracted_digest) is out of force (`retracted`) or in force again; for a
+ * version the record with the highest revision decides (docs/price-model.md §4.4).
+ */
+export interface RetractionRow {
+  readonly event_id: string;
+  readonly price_key: string;
+  readonly retracted_event_id: string;
+  readonly retracted_digest: string;
+  readonly retracted: boolean;
+  readonly revision: number;
+  readonly caused_by: string;
+  readonly occurred_at: string;
 }
 
 export interface Rows {
@@ -158,6 +184,7 @@ export interface Rows {
   readonly modelProviders: readonly ModelProviderRow[];
   readonly observations: readonly ObservationRow[];
   readonly changes: readonly ChangeRow[];
+  readonly retractions: readonly RetractionRow[];
   readonly modelVersions: readonly ModelVersionRow[];
   readonly modelSightings: readonly ModelSightingRow[];
 }
@@ -169,6 +196,7 @@ export const ROW_LISTS = [
   'modelProviders',
   'observations',
   'changes',
+  'retractions',
   'modelVersions',
   'modelSightings',
 ] as const satisfies readonly (keyof Rows)[];
@@ -179,6 +207,7 @@ export const emptyRows: Rows = {
   modelProviders: [],
   observations: [],
   changes: [],
+  retractions: [],
   modelVersions: [],
   modelSightings: [],
 };
@@ -193,6 +222,7 @@ export function project(batch: readonly DecodedEvent[]): Rows {
   const modelProviders = new Map<string, ModelProviderRow>();
   const observations = new Map<string, ObservationRow>();
   const changes = new Map<string, ChangeRow>();
+  const retractions = new Map<string, RetractionRow>();
   const modelVersions = new Map<string, ModelVersionRow>();
   const modelSightings = new Map<string, ModelSightingRow>();
 
@@ -242,16 +272,21 @@ export function project(batch: readonly DecodedEvent[]): Rows {
         }
         break;
       }
-      case 'PriceChanged':
-        if (!changes.has(decoded.event.event_id))
-          changes.set(decoded.event.event_id, changeRow(decoded.event));
+      case 'PriceChanged': {
+        // Facts: one row per version (id and digest); of copies of a version the first wins (they
+        // differ at most in backfilled, which a version keeps as first published: §4.5).
+        const row = changeRow(decoded.event);
+        const version = versionOf(row.event_id, row.digest);
+        if (!changes.has(version)) changes.set(version, row);
+        break;
+      }
+      case 'PriceChangeRetracted':
+        if (!retractions.has(decoded.event.event_id))
+          retractions.set(decoded.event.event_id, retractionRow(decoded.event));
         break;
       case 'DeadLetter':
         // Dead letters live in their topic; the database holds prices only.
         break;
-      case 'PriceChangeRetracted':
-        // Not on the sink's input topics yet (issue 14 wiring: price_change_retractions).
-        throw new TypeError('project: PriceChangeRetracted is not projected yet');
       case 'CatalogSnapshot':
         // The normalizer turns snapshots into removals (PriceChanged); the catalog itself is in
         // models_catalog already, one row per ModelDiscovered.
@@ -269,6 +304,7 @@ export function project(batch: readonly DecodedEvent[]): Rows {
     modelProviders: sorted(modelProviders),
     observations: sorted(observations),
     changes: sorted(changes),
+    retractions: sorted(retractions),
     modelVersions: sorted(modelVersions),
     modelSightings: sorted(modelSightings),
   };
@@ -436,6 +472,22 @@ function changeRow(e: PriceChanged): ChangeRow {
     alert: e.alert,
     alert_threshold: e.alert_threshold,
     expiration_date: e.expiration_date ?? null,
+    occurred_at: iso(e.occurred_at),
+    digest: changeDigest(e),
+    // Bytes written before PriceChanged v3 decode with the default: learned live.
+    backfilled: e.backfilled,
+  };
+}
+
+function retractionRow(e: PriceChangeRetracted): RetractionRow {
+  return {
+    event_id: e.event_id,
+    price_key: e.price_key,
+    retracted_event_id: e.retracted_event_id,
+    retracted_digest: e.retracted_digest,
+    retracted: e.retracted,
+    revision: e.revision,
+    caused_by: e.caused_by,
     occurred_at: iso(e.occurred_at),
   };
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { project, rowCount, type DecodedEvent } from './project.ts';
@@ -5,6 +6,7 @@ import {
   DIMENSION_NAMES,
   emptyDimensionValues,
   type NormalizedPrice,
+  type PriceChangeRetracted,
   type ProviderDiscovered,
 } from '@llmpt/schemas';
 import {
@@ -20,6 +22,53 @@ import {
 } from '@llmpt/schemas/samples';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
+
+/**
+ * The digest of priceChanged()'s sample by the rule of docs/design.md §3 (price-model.md §4.3): the
+ * sha256 hex of the JSON array of its fields in PriceChanged.avsc's order, backfilled excluded, each
+ * change entry as the array of its fields; written out by hand from schemas/test/builders.ts.
+ */
+const SAMPLE_DIGEST = createHash('sha256')
+  .update(
+    JSON.stringify([
+      `pc-anthropic/claude-sonnet-4-anthropic-openrouter_endpoints-${T0}`, // event_id
+      'run-1', // run_id
+      'np-1', // caused_by
+      T0, // occurred_at (epoch ms)
+      'anthropic/claude-sonnet-4|anthropic|openrouter_endpoints', // price_key
+      'anthropic/claude-sonnet-4', // model_id
+      'anthropic', // provider
+      'openrouter_endpoints', // source_type
+      'changed', // kind
+      [['prompt', '3.00000000', '1.50000000', '-0.50000000', null, 'changed']], // changes
+      T0 - DAY, // previous_observed_at
+      T0, // current_observed_at
+      '2026-05-07', // snapshot_date
+      true, // alert
+      '0.30', // alert_threshold
+      null, // expiration_date
+    ]),
+    'utf8',
+  )
+  .digest('hex');
+
+/** A retraction record of priceChanged()'s sample version. */
+function retraction(o: Partial<PriceChangeRetracted> = {}): DecodedEvent {
+  return {
+    name: 'PriceChangeRetracted',
+    event: {
+      event_id: 'r-0',
+      price_key: 'anthropic/claude-sonnet-4|anthropic|openrouter_endpoints',
+      retracted_event_id: `pc-anthropic/claude-sonnet-4-anthropic-openrouter_endpoints-${T0}`,
+      retracted_digest: SAMPLE_DIGEST,
+      retracted: true,
+      revision: 1,
+      caused_by: 'np-late',
+      occurred_at: T0 + HOUR,
+      ...o,
+    },
+  };
+}
 
 /** Price events know a provider's slug (and maybe name), never its catalog details. */
 const noCatalog = {
@@ -190,6 +239,8 @@ describe('project', () => {
         alert_threshold: '0.30',
         expiration_date: null,
         occurred_at: '2026-05-07T12:00:00.000Z',
+        digest: SAMPLE_DIGEST,
+        backfilled: false,
       },
     ]);
   });
@@ -333,8 +384,17 @@ describe('project', () => {
       rawPriceObserved({ fetched_at: T0 - HOUR, provider: 'google-vertex', provider_name: 'Google Vertex' }),
       priceChanged(),
       priceChanged({ kind: 'new', current_observed_at: T0 + HOUR }),
+      // Two versions of one id, twice each; retraction records, one of them twice.
+      priceChanged({ previous_observed_at: T0 - 2 * DAY }),
+      priceChanged({ previous_observed_at: T0 - 2 * DAY }),
+      priceChanged({ previous_observed_at: T0 - 3 * DAY, backfilled: true }),
+      retraction({ event_id: 'r-1' }),
+      retraction({ event_id: 'r-1' }),
+      retraction({ event_id: 'r-2', revision: 2, retracted: false }),
     ];
     const expected = project(pool);
+    expect(expected.changes).toHaveLength(4);
+    expect(expected.retractions).toHaveLength(2);
     fc.assert(
       fc.property(
         fc.shuffledSubarray(pool, { minLength: pool.length, maxLength: pool.length }),
@@ -343,6 +403,71 @@ describe('project', () => {
         },
       ),
     );
+  });
+});
+
+// docs/price-model.md §4.3-4.5, docs/design.md §3 (migrations/0016): a change is stored per version
+// (event id and digest) with its backfilled marker; retraction records are rows of their own.
+describe('versions of changes and retractions', () => {
+  it("digests a change as the doc says: sha256 hex of the JSON array of PriceChanged.avsc's fields before backfilled", () => {
+    expect(project([priceChanged()]).changes[0]?.digest).toBe(SAMPLE_DIGEST);
+    // Every digest field counts, previous_observed_at included (it is outside the id: §4.3).
+    expect(project([priceChanged({ previous_observed_at: T0 - 2 * DAY })]).changes[0]?.digest).not.toBe(
+      SAMPLE_DIGEST,
+    );
+  });
+
+  it('keeps backfilled out of the digest and on the row', () => {
+    const [row] = project([priceChanged({ backfilled: true })]).changes;
+    expect(row).toMatchObject({ digest: SAMPLE_DIGEST, backfilled: true });
+  });
+
+  it('keeps two versions of one id as two rows; a copy of a version is one row, the first copy wins', () => {
+    const v1 = priceChanged();
+    const v2 = priceChanged({ previous_observed_at: T0 - 2 * DAY });
+    const rows = project([v1, v2, { ...v1, event: { ...v1.event, backfilled: true } }, v2]).changes;
+    expect(rows.map((r) => [r.event_id, r.previous_observed_at, r.backfilled])).toEqual(
+      expect.arrayContaining([
+        [v1.event.event_id, iso(T0 - DAY), false],
+        [v1.event.event_id, iso(T0 - 2 * DAY), false],
+      ]),
+    );
+    expect(rows).toHaveLength(2);
+    expect(new Set(rows.map((r) => r.digest)).size).toBe(2);
+    expect(rows.find((r) => r.previous_observed_at === iso(T0 - DAY))?.digest).toBe(SAMPLE_DIGEST);
+  });
+
+  it('maps a PriceChangeRetracted to a price_change_retractions row, once per event id', () => {
+    const r = retraction({ event_id: 'r-1', revision: 7, retracted: false });
+    expect(project([r, r]).retractions).toEqual([
+      {
+        event_id: 'r-1',
+        price_key: 'anthropic/claude-sonnet-4|anthropic|openrouter_endpoints',
+        retracted_event_id: `pc-anthropic/claude-sonnet-4-anthropic-openrouter_endpoints-${T0}`,
+        retracted_digest: SAMPLE_DIGEST,
+        retracted: false,
+        revision: 7,
+        caused_by: 'np-late',
+        occurred_at: iso(T0 + HOUR),
+      },
+    ]);
+    expect(rowCount(project([r]))).toBe(1);
+  });
+
+  it('projects the saved sample PriceChangeRetracted', () => {
+    const e = samples.PriceChangeRetracted;
+    expect(project([{ name: 'PriceChangeRetracted', event: e }]).retractions).toEqual([
+      {
+        event_id: e.event_id,
+        price_key: e.price_key,
+        retracted_event_id: e.retracted_event_id,
+        retracted_digest: e.retracted_digest,
+        retracted: true,
+        revision: 3,
+        caused_by: e.caused_by,
+        occurred_at: iso(e.occurred_at),
+      },
+    ]);
   });
 });
 
