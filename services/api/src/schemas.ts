@@ -205,6 +205,12 @@ export const subscriptionCreateBody = z.strictObject({
     .optional()
     .describe('only these provider slugs (`openrouter`: the routed price); empty or absent: every one'),
   alerts_only: z.boolean().optional().describe('only changes flagged as alerts (default false)'),
+  include_backfilled: z
+    .boolean()
+    .optional()
+    .describe(
+      'also changes learned from archives or decided late (`backfilled: true`); default false: live changes only',
+    ),
   replay_from: at.optional().describe('also deliver the stored changes that took effect at or after this'),
 });
 
@@ -218,6 +224,7 @@ export const subscription = z.object({
   model_ids: z.array(z.string()),
   providers: z.array(z.string()),
   alerts_only: z.boolean(),
+  include_backfilled: z.boolean(),
   created_at: z.string(),
   disabled_at: z.string().nullable().describe('when removed; null while active'),
   replay: z

@@ -6,6 +6,7 @@ export * from './core/outcome.ts';
 export * from './core/plan.ts';
 export * from './core/sign.ts';
 export * from './core/replay.ts';
+export * from './core/retractions.ts';
 export * from './adapters/store.ts';
 export * from './adapters/guard.ts';
 export * from './adapters/handler.ts';

@@ -9,7 +9,14 @@ import { createDeliveryStore } from './adapters/store.ts';
 import { loadNotifierConfig } from './config.ts';
 
 const config = loadNotifierConfig();
-const totals: NotifierTotals = { events: 0, recorded: 0, attempts: 0, delivered: 0, dead: 0 };
+const totals: NotifierTotals = {
+  events: 0,
+  retractions: 0,
+  recorded: 0,
+  attempts: 0,
+  delivered: 0,
+  dead: 0,
+};
 const store = createDeliveryStore({ databaseUrl: config.DATABASE_URL });
 let loop: DeliveryLoop | undefined;
 let replays: ReplayLoop | undefined;
@@ -17,7 +24,7 @@ let replays: ReplayLoop | undefined;
 await runConsumerService({
   service: 'notifier',
   config,
-  inputTopics: [topics.priceChanged.name],
+  inputTopics: [topics.priceChanged.name, topics.priceChangeRetracted.name],
   prepare: ({ logger }) => {
     loop = startDeliveryLoop({
       store,

@@ -44,9 +44,11 @@ describe('webhook_admin (the API and the CLI)', () => {
         modelIds: [],
         providers: ['openrouter'],
         alertsOnly: false,
+        includeBackfilled: true,
         replayFrom: new Date(REPLAY_FROM),
       });
       expect(created.replay_request_id).toMatch(/^[0-9a-f-]{36}$/);
+      expect(created.include_backfilled).toBe(true);
       expect(await store.list(OWNER)).toHaveLength(1);
       expect(await store.get(OWNER, created.id)).toMatchObject({ id: created.id });
       expect(await store.get('b'.repeat(64), created.id)).toBeNull();

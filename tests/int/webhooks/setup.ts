@@ -3,12 +3,13 @@
 // 0014, as a deployment creates them.
 import { randomBytes } from 'node:crypto';
 import pino from 'pino';
-import type { PriceChanged } from '@llmpt/schemas';
+import type { DecodedEvent, PriceChanged } from '@llmpt/schemas';
 import { samples } from '@llmpt/schemas/samples';
 import { createPostgresStore, project } from '@llmpt/sink';
 import { withClient, withDatabase, type FreshDatabase } from '@llmpt/testkit';
 
-const base = samples.PriceChanged; // anthropic/claude-sonnet-4 on google-vertex, alert true
+// anthropic/claude-sonnet-4 on google-vertex, alert true, learned live (the sample is backfilled).
+const base: PriceChanged = { ...samples.PriceChanged, backfilled: false };
 const HOUR = 3_600_000;
 
 /** A change of `base` at `t` (current_observed_at), occurred 1.3 s later, with its own id. */
@@ -56,9 +57,17 @@ export const expectedReplay = [stored.vertex, stored.routed, stored.removed];
 
 /** Writes the changes through the sink's projection and store (the pipeline's own writer). */
 export async function storeChanges(db: FreshDatabase, events: readonly PriceChanged[]): Promise<void> {
+  await storeEvents(
+    db,
+    events.map((event) => ({ name: 'PriceChanged' as const, event })),
+  );
+}
+
+/** Writes any events (changes, retractions) through the sink's projection and store. */
+export async function storeEvents(db: FreshDatabase, events: readonly DecodedEvent[]): Promise<void> {
   const store = createPostgresStore({ databaseUrl: db.url, logger: pino({ level: 'silent' }) });
   try {
-    await store.writeBatch(project(events.map((event) => ({ name: 'PriceChanged' as const, event }))));
+    await store.writeBatch(project(events));
   } finally {
     await store.close();
   }

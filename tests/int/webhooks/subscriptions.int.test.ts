@@ -228,6 +228,7 @@ describe('/v1/subscriptions: keys, ownership, validation', () => {
       model_ids: ['openai/gpt-4o'],
       providers: ['openrouter'],
       alerts_only: true,
+      include_backfilled: false,
       disabled_at: null,
       replay: null,
       secret: expect.stringMatching(/^whsec_[A-Za-z0-9+/]{43}=$/) as unknown,
@@ -267,6 +268,37 @@ describe('/v1/subscriptions: keys, ownership, validation', () => {
     expect((await call(api, 'GET', `/v1/subscriptions/${String(sub.id)}`)).body.data).toMatchObject({
       disabled_at: null,
       replay: null,
+    });
+  });
+
+  it('include_backfilled: false unless asked, stored as given, listed and read back', async () => {
+    const asked = await call(api, 'POST', '/v1/subscriptions', {
+      body: { url: 'https://93.184.215.14/hooks/history', include_backfilled: true },
+    });
+    const plain = await call(api, 'POST', '/v1/subscriptions', {
+      body: { url: 'https://93.184.215.14/hooks/live', include_backfilled: false },
+    });
+    expect([asked.status, plain.status]).toEqual([201, 201]);
+    const [withIt, without] = [asked.body.data as Json, plain.body.data as Json];
+    expect(withIt.include_backfilled).toBe(true);
+    expect(without.include_backfilled).toBe(false);
+    // The column the notifier reads (its README §1 rule 4).
+    const rows = await withClient(db.url, (c) =>
+      c.query<{ id: string; include_backfilled: boolean }>(
+        'select id::text, include_backfilled from webhook_subscriptions where id = any($1::uuid[])',
+        [[withIt.id, without.id]],
+      ),
+    );
+    expect(Object.fromEntries(rows.rows.map((r) => [r.id, r.include_backfilled]))).toEqual({
+      [String(withIt.id)]: true,
+      [String(without.id)]: false,
+    });
+    const listed = (await call(api, 'GET', '/v1/subscriptions')).body.data as Json[];
+    expect(listed.find((s) => s.id === withIt.id)).toMatchObject({ include_backfilled: true });
+    expect(listed.find((s) => s.id === without.id)).toMatchObject({ include_backfilled: false });
+    expect(listed.every((s) => typeof s.include_backfilled === 'boolean')).toBe(true);
+    expect((await call(api, 'GET', `/v1/subscriptions/${String(withIt.id)}`)).body.data).toMatchObject({
+      include_backfilled: true,
     });
   });
 
@@ -348,6 +380,15 @@ describe('/v1/subscriptions: keys, ownership, validation', () => {
         400,
         /alerts_only/,
       ],
+      ...(['yes', 'true', 1, 0, null, [true], { on: true }] as const).map(
+        (v): [string, string, Parameters<typeof call>[3], number, RegExp] => [
+          'POST',
+          '/v1/subscriptions',
+          { body: { url: 'https://93.184.215.14/', include_backfilled: v } },
+          400,
+          /include_backfilled.*boolean/,
+        ],
+      ),
       [
         'POST',
         '/v1/subscriptions',

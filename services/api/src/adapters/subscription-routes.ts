@@ -91,6 +91,7 @@ export async function registerSubscriptionRoutes(
         model_ids?: string[];
         providers?: string[];
         alerts_only?: boolean;
+        include_backfilled?: boolean;
         replay_from?: string;
       };
       const refusal = await subscriptionRefusal(body.url, opts?.allowLoopback ?? false);
@@ -104,6 +105,7 @@ export async function registerSubscriptionRoutes(
           modelIds: body.model_ids ?? [],
           providers: body.providers ?? [],
           alertsOnly: body.alerts_only ?? false,
+          includeBackfilled: body.include_backfilled ?? false,
           replayFrom: replay,
         }),
       );

@@ -10,6 +10,7 @@ export interface NewSubscriptionInput {
   readonly modelIds: readonly string[];
   readonly providers: readonly string[];
   readonly alertsOnly: boolean;
+  readonly includeBackfilled: boolean;
   readonly replayFrom: Date | null;
 }
 
@@ -25,7 +26,7 @@ export interface SubscriptionStore {
   close(): Promise<void>;
 }
 
-const COLUMNS = `id::text, url, model_ids, providers, alerts_only, created_at, disabled_at,
+const COLUMNS = `id::text, url, model_ids, providers, alerts_only, include_backfilled, created_at, disabled_at,
   replay_request_id::text, replay_from, replay_requested_at, replay_done_at`;
 
 export function createSubscriptionStore(opts: {
@@ -46,13 +47,13 @@ export function createSubscriptionStore(opts: {
     async create(owner, s) {
       const row = await one(
         `insert into public.webhook_subscriptions
-           (url, secret, model_ids, providers, alerts_only, owner_key_hash,
+           (url, secret, model_ids, providers, alerts_only, include_backfilled, owner_key_hash,
             replay_request_id, replay_from, replay_requested_at)
-         values ($1, $2, $3, $4, $5, $6,
+         values ($1, $2, $3, $4, $5, $8, $6,
                  case when $7::timestamptz is null then null else gen_random_uuid() end,
                  $7::timestamptz, case when $7::timestamptz is null then null else now() end)
          returning ${COLUMNS}`,
-        [s.url, s.secret, s.modelIds, s.providers, s.alertsOnly, owner, s.replayFrom],
+        [s.url, s.secret, s.modelIds, s.providers, s.alertsOnly, owner, s.replayFrom, s.includeBackfilled],
       );
       return row!;
     },

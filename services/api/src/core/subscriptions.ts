@@ -9,6 +9,7 @@ export interface SubscriptionRecord {
   readonly model_ids: readonly string[];
   readonly providers: readonly string[];
   readonly alerts_only: boolean;
+  readonly include_backfilled: boolean;
   readonly created_at: Date;
   readonly disabled_at: Date | null;
   readonly replay_request_id: string | null;
@@ -23,6 +24,7 @@ export interface SubscriptionView {
   model_ids: string[];
   providers: string[];
   alerts_only: boolean;
+  include_backfilled: boolean;
   created_at: string;
   disabled_at: string | null;
   replay: { request_id: string; from: string; requested_at: string; done_at: string | null } | null;
@@ -38,6 +40,7 @@ export function subscriptionView(r: SubscriptionRecord): SubscriptionView {
     model_ids: [...r.model_ids],
     providers: [...r.providers],
     alerts_only: r.alerts_only,
+    include_backfilled: r.include_backfilled,
     created_at: r.created_at.toISOString(),
     disabled_at: iso(r.disabled_at),
     replay:

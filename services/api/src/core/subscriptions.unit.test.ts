@@ -9,6 +9,7 @@ const row: SubscriptionRecord = {
   model_ids: ['openai/gpt-5.5'],
   providers: [],
   alerts_only: true,
+  include_backfilled: false,
   created_at: new Date('2026-08-19T10:00:00Z'),
   disabled_at: null,
   replay_request_id: null,
@@ -26,11 +27,16 @@ describe('subscriptions', () => {
       model_ids: ['openai/gpt-5.5'],
       providers: [],
       alerts_only: true,
+      include_backfilled: false,
       created_at: '2026-08-19T10:00:00.000Z',
       disabled_at: null,
       replay: null,
     });
     expect(Object.keys(subscriptionView(row))).not.toContain('secret');
+  });
+
+  it('include_backfilled is shown as stored', () => {
+    expect(subscriptionView({ ...row, include_backfilled: true }).include_backfilled).toBe(true);
   });
 
   it('a disabled subscription with a pending, then a done replay', () => {

@@ -7,7 +7,8 @@ import type { StageMessage } from '@llmpt/runtime/kafka';
 import { samples } from '@llmpt/schemas/samples';
 import { describe, expect, it } from 'vitest';
 import type { PendingDelivery, Subscription } from '../core/plan.ts';
-import { webhookPayload } from '../core/payload.ts';
+import { retractionPayload, webhookPayload } from '../core/payload.ts';
+import type { Holding } from '../core/retractions.ts';
 import { createNotifierHandler, type NotifierTotals } from './handler.ts';
 import { DeliveryStoreError, type DeliveryStore } from './store.ts';
 
@@ -20,22 +21,31 @@ const message = (decoded: DecodedEvent, offset: number): StageMessage => ({
   value: encodeEvent(decoded.name, decoded.event as never),
   decoded,
 });
-const totals = (): NotifierTotals => ({ events: 0, recorded: 0, attempts: 0, delivered: 0, dead: 0 });
+const totals = (): NotifierTotals => ({
+  events: 0,
+  retractions: 0,
+  recorded: 0,
+  attempts: 0,
+  delivered: 0,
+  dead: 0,
+});
 const sub = (id: string, over: Partial<Subscription> = {}): Subscription => ({
   id,
   modelIds: [],
   providers: [],
   alertsOnly: false,
+  includeBackfilled: false,
   disabledAt: null,
   ...over,
 });
 
-/** The two calls the handler makes, recorded; everything else is not the handler's. */
-function recordingStore(subs: Subscription[], fail?: Error) {
+/** The calls the handler makes, recorded; everything else is not the handler's. */
+function recordingStore(subs: Subscription[], fail?: Error, holdings: Holding[] = []) {
   const calls: { rows: readonly PendingDelivery[]; now: number }[] = [];
   const notHere = () => Promise.reject(new Error('not used by the handler'));
   const store: DeliveryStore = {
     activeSubscriptions: () => Promise.resolve(subs),
+    subscriptionsHolding: (ids) => Promise.resolve(holdings.filter((h) => ids.includes(h.eventId))),
     recordPending: (rows, now) => {
       if (fail) return Promise.reject(fail);
       calls.push({ rows, now });
@@ -52,7 +62,8 @@ function recordingStore(subs: Subscription[], fail?: Error) {
   return { store, calls };
 }
 
-const changed = samples.PriceChanged;
+// A change learned live (the sample is a backfilled one): every subscription of these tests takes it.
+const changed = { ...samples.PriceChanged, backfilled: false };
 const other = { ...changed, event_id: 'evt-2', provider: 'anthropic' };
 
 describe('notifier handler', () => {
@@ -94,6 +105,53 @@ describe('notifier handler', () => {
     expect(result.rejected?.[0]?.message).toBe(wrong);
     expect(result.rejected?.[0]?.error).toMatchObject({ code: 'WRONG_EVENT_TYPE', retriable: false });
     expect(calls[0]?.rows.map((r) => r.eventId)).toEqual([changed.event_id]);
+  });
+
+  it('a retraction is recorded for the subscriptions holding the change it names, and no other', async () => {
+    const record = { ...samples.PriceChangeRetracted, retracted_event_id: changed.event_id };
+    // a and c hold the change (stored before this batch); b holds another one.
+    const { store, calls } = recordingStore([sub('a'), sub('b'), sub('c')], undefined, [
+      { subscriptionId: 'a', eventId: changed.event_id },
+      { subscriptionId: 'b', eventId: 'evt-2' },
+      { subscriptionId: 'c', eventId: changed.event_id },
+    ]);
+    const t = totals();
+    const result = await createNotifierHandler(
+      store,
+      logger,
+      t,
+      () => 7,
+    )([message({ name: 'PriceChangeRetracted', event: record }, 1)]);
+    expect(result).toEqual({ rejected: [] });
+    expect(calls).toEqual([
+      {
+        now: 7,
+        rows: ['a', 'c'].map((id) => ({
+          subscriptionId: id,
+          eventId: record.event_id,
+          payload: retractionPayload(record),
+        })),
+      },
+    ]);
+    expect(t).toMatchObject({ events: 0, retractions: 1, recorded: 2 });
+  });
+
+  it('a retraction of a change queued in the same batch goes to the subscriptions it was queued for', async () => {
+    const record = { ...samples.PriceChangeRetracted, retracted_event_id: other.event_id };
+    const { store, calls } = recordingStore([sub('a'), sub('b', { providers: ['anthropic'] })]);
+    await createNotifierHandler(
+      store,
+      logger,
+      totals(),
+    )([
+      message({ name: 'PriceChanged', event: changed }, 1),
+      message({ name: 'PriceChanged', event: other }, 2),
+      message({ name: 'PriceChangeRetracted', event: record }, 3),
+    ]);
+    expect(calls[0]?.rows.filter((r) => r.eventId === record.event_id).map((r) => r.subscriptionId)).toEqual([
+      'a',
+      'b',
+    ]);
   });
 
   it('a store failure is thrown, so the offsets are not committed', async () => {

@@ -114,7 +114,8 @@ const slowThenOk: Behaviour = (_id, nth, res) => {
 };
 
 function event(over: Partial<PriceChanged> & { event_id: string }): PriceChanged {
-  return { ...samples.PriceChanged, ...over };
+  // Learned live unless said otherwise (the sample is a backfilled change).
+  return { ...samples.PriceChanged, backfilled: false, ...over };
 }
 
 const vertexA = event({ event_id: 'evt-vertex-a' });
@@ -406,6 +407,7 @@ describe('notifier: production mode refuses internal targets', () => {
       model_ids: [],
       providers: ['openrouter'],
       alerts_only: false,
+      include_backfilled: false,
       disabled: false,
     });
     expect(listed.out).not.toContain(printed.secret);

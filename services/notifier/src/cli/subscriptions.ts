@@ -1,5 +1,5 @@
 // npm run subscriptions -- add <url> [--model id]... [--provider slug]... [--alerts-only]
-//                                           | list | remove <id>
+//                                  [--include-backfilled] | list | remove <id>
 // Until the API manages subscriptions (README §8). Reads DATABASE_URL, NODE_ENV, WEBHOOK_ALLOW_LOOPBACK.
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
@@ -27,6 +27,7 @@ const { positionals, values } = parseArgs({
     model: { type: 'string', multiple: true },
     provider: { type: 'string', multiple: true },
     'alerts-only': { type: 'boolean', default: false },
+    'include-backfilled': { type: 'boolean', default: false },
   },
 });
 const [command, arg] = positionals;
@@ -46,6 +47,7 @@ try {
         modelIds: values.model ?? [],
         providers: values.provider ?? [],
         alertsOnly: values['alerts-only'],
+        includeBackfilled: values['include-backfilled'],
       });
       // The secret is shown once, here: the receiver needs it to verify signatures.
       console.log(JSON.stringify({ id, secret }));
@@ -59,6 +61,7 @@ try {
           model_ids: s.modelIds,
           providers: s.providers,
           alerts_only: s.alertsOnly,
+          include_backfilled: s.includeBackfilled,
           disabled: s.disabledAt !== null,
         }),
       );
@@ -67,7 +70,7 @@ try {
     console.log(JSON.stringify({ id: arg, disabled: true }));
   } else {
     console.error(
-      'usage: subscriptions add <url> [--model id]... [--provider slug]... [--alerts-only] | list | remove <id>',
+      'usage: subscriptions add <url> [--model id]... [--provider slug]... [--alerts-only] [--include-backfilled] | list | remove <id>',
     );
     process.exitCode = 2;
   }

@@ -11,7 +11,8 @@ import { pendingDeliveries } from './plan.ts';
 import { retryDelayMs, type RetrySchedule } from './schedule.ts';
 import { signedHeaders } from './sign.ts';
 
-const vertex = samples.PriceChanged; // anthropic/claude-sonnet-4 on google-vertex, alert: true
+// anthropic/claude-sonnet-4 on google-vertex, alert: true; learned live (the sample is backfilled).
+const vertex: PriceChanged = { ...samples.PriceChanged, backfilled: false };
 const routed: PriceChanged = {
   ...vertex,
   event_id: 'routed-1',
@@ -21,7 +22,15 @@ const routed: PriceChanged = {
   source_type: 'openrouter_api',
   alert: false,
 };
-const any: SubscriptionFilter = { modelIds: [], providers: [], alertsOnly: false, disabledAt: null };
+const any: SubscriptionFilter = {
+  modelIds: [],
+  providers: [],
+  alertsOnly: false,
+  includeBackfilled: false,
+  disabledAt: null,
+};
+// The same change learned from an archive or decided late (docs/price-model.md §4.5).
+const backfilled: PriceChanged = { ...vertex, event_id: 'backfilled-1', backfilled: true };
 
 describe('§1 matching', () => {
   it('empty filters pass every event', () => {
@@ -49,10 +58,26 @@ describe('§1 matching', () => {
   });
 
   it('all three filters must pass, and a disabled subscription matches nothing', () => {
-    const all = { modelIds: ['anthropic/claude-sonnet-4'], providers: ['google-vertex'], alertsOnly: true };
+    const all = {
+      modelIds: ['anthropic/claude-sonnet-4'],
+      providers: ['google-vertex'],
+      alertsOnly: true,
+      includeBackfilled: false,
+    };
     expect(matches({ ...all, disabledAt: null }, vertex)).toBe(true);
     expect(matches({ ...all, providers: ['openai'], disabledAt: null }, vertex)).toBe(false);
     expect(matches({ ...any, disabledAt: 1 }, vertex)).toBe(false);
+  });
+
+  it('rule 4: a backfilled change passes only a subscription with include_backfilled', () => {
+    expect(vertex.backfilled).toBe(false);
+    expect(matches(any, backfilled)).toBe(false);
+    expect(matches({ ...any, includeBackfilled: true }, backfilled)).toBe(true);
+    // The flag adds backfilled changes; a live change passes either way.
+    expect(matches({ ...any, includeBackfilled: true }, vertex)).toBe(true);
+    // It is one filter of four: the others still apply to a backfilled change.
+    expect(matches({ ...any, includeBackfilled: true, providers: ['openrouter'] }, backfilled)).toBe(false);
+    expect(matches({ ...any, includeBackfilled: true, alertsOnly: true }, backfilled)).toBe(true);
   });
 });
 
@@ -193,5 +218,19 @@ describe('§5 step 1: the pending deliveries of a batch', () => {
       { subscriptionId: 'all', eventId: 'routed-1', payload: webhookPayload(routed) },
     ]);
     expect(pendingDeliveries([routed], [{ ...any, id: 'alerts', alertsOnly: true }])).toEqual([]);
+  });
+
+  it('a backfilled change is skipped for a default subscription, queued for one with include_backfilled', () => {
+    const subs = [
+      { ...any, id: 'live' },
+      { ...any, id: 'history', includeBackfilled: true },
+    ];
+    expect(pendingDeliveries([backfilled, vertex], subs)).toEqual([
+      { subscriptionId: 'history', eventId: 'backfilled-1', payload: webhookPayload(backfilled) },
+      { subscriptionId: 'live', eventId: vertex.event_id, payload: webhookPayload(vertex) },
+      { subscriptionId: 'history', eventId: vertex.event_id, payload: webhookPayload(vertex) },
+    ]);
+    // The payload says how the change was learned.
+    expect(JSON.parse(webhookPayload(backfilled))).toMatchObject({ data: { backfilled: true } });
   });
 });

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { webhookPayload } from './payload.ts';
 import { eventOfStoredChange, replayableEvents, type StoredChange } from './replay.ts';
 
-const live: PriceChanged = samples.PriceChanged;
+const live: PriceChanged = { ...samples.PriceChanged, backfilled: false };
 
 function storedOf(e: PriceChanged): StoredChange & { occurred_at: number } {
   return {
@@ -88,6 +88,14 @@ describe('§9 replay: a stored change is the event it was', () => {
       ],
     };
     expect(webhookPayload(eventOfStoredChange(row))).toBe(webhookPayload(v1));
+  });
+
+  it('backfilled: a backfilled row is the backfilled event; a row read without the column (before 0016) is live', () => {
+    const learnedLate: PriceChanged = { ...live, event_id: 'evt-late', backfilled: true };
+    expect(eventOfStoredChange(storedOf(learnedLate))).toEqual(learnedLate);
+    expect(webhookPayload(eventOfStoredChange(storedOf(learnedLate)))).toBe(webhookPayload(learnedLate));
+    const { backfilled: _absent, ...before0016 } = storedOf(live);
+    expect(eventOfStoredChange(before0016).backfilled).toBe(false);
   });
 
   it('money stays text: a decimal string is never turned into a number', () => {
