@@ -8,7 +8,8 @@
 //   two runs of today;
 // then waits until the sink has written everything and prints a summary from the database.
 // TOPIC_PREFIX (the services' own variable) runs it on topics of its own; KAFKA_BROKERS and
-// DATABASE_URL override the stack's addresses (.stack/env).
+// DATABASE_URL override the stack's addresses (.stack/env); SCRAPE_PROVIDER_SITES=false skips the
+// official pricing pages of a live run.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -81,7 +82,8 @@ const settings: PipelineSettings = {
   // Offline every event is backfilled: the scraper fetches nothing, this address is never called.
   openRouterBaseUrl: openRouter,
   // Provider pages are fetched live in production; offline they are not available to fetch.
-  scrapeProviderSites: live,
+  // SCRAPE_PROVIDER_SITES=false (the scraper's own variable) leaves them out of a live run too.
+  scrapeProviderSites: live && process.env.SCRAPE_PROVIDER_SITES !== 'false',
   logDir: path.join(repoRoot, '.stack', 'logs', prefix ? `daily-${prefix.replace(/\.+$/, '')}` : 'daily'),
 };
 const services: ServiceProcess[] = (['scraper', 'normalizer', 'sink'] as const).map((n) =>
