@@ -5,4 +5,4 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 bash scripts/setup.sh
 bash scripts/stack.sh up
-exec node --import tsx scripts/daily.ts
+exec node --import tsx scripts/daily.ts "$@"

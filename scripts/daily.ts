@@ -1,12 +1,23 @@
 // The main job: one full daily cycle on the local stack. Starts the scraper, normalizer and sink as
-// their own processes, kicks discovery (what the CronJob runs), waits until the sink has written
-// everything, then prints a summary from the database. Live against OpenRouter when it is reachable
-// (or OPENROUTER_BASE_URL is given); otherwise, said loudly, on the project's offline sample catalog
-// (fixtures/sample-catalog: day 1, then day 2 where real prices changed) served locally.
+// their own processes, then:
+// - live (OpenRouter reachable, or OPENROUTER_BASE_URL given and reachable): kicks discovery (what the
+//   CronJob runs), a run stamped now;
+// - offline (not reachable, or `--offline`), said loudly: loads the bundled sample catalog
+//   (fixtures/sample-catalog) through the backfill command, each day with its real date, so the
+//   history it leaves is the sample's (2026-08-01, then 2026-08-19 where real prices changed), not
+//   two runs of today;
+// then waits until the sink has written everything and prints a summary from the database.
+// TOPIC_PREFIX (the services' own variable) runs it on topics of its own; KAFKA_BROKERS and
+// DATABASE_URL override the stack's addresses (.stack/env); SCRAPE_PROVIDER_SITES=false skips the
+// official pricing pages of a live run.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { startFixtureServer, sampleCatalog, type FixtureServer } from '@llmpt/fixture-server';
+import { writeSampleArchive } from '@llmpt/fixture-server';
 import {
+  groupIds,
   repoRoot,
   runDiscoveryJob,
   stackEnv,
@@ -16,82 +27,147 @@ import {
   type ServiceProcess,
 } from '@llmpt/testkit';
 import { createKafka } from '@llmpt/runtime/kafka';
+import {
+  backfillOutcomeOf,
+  formatLiveSummary,
+  formatSampleSummary,
+  type ChangeCounts,
+  type LiveFigures,
+  type SampleSummary,
+  type TopMove,
+} from './daily-summary.ts';
 
+type Row = Record<string, string>;
+
+const TOP_MOVES = `select model_id, coalesce(provider, '-') provider, source_type, c->>'dimension' dimension,
+        coalesce(c->>'tier', 'base') tier, c->>'previous' previous, c->>'current' current,
+        (c->>'relative_change')::numeric::text rc
+   from price_changes, jsonb_array_elements(changes) c
+  where %WHERE% and kind in ('changed', 'returned') and c->>'relative_change' is not null
+  order by abs((c->>'relative_change')::numeric) desc, model_id limit 10`;
+
+const CHANGE_COUNTS = `select count(*)::text n, count(*) filter (where kind = 'new')::text as new,
+        count(*) filter (where kind = 'changed')::text changed, count(*) filter (where kind = 'removed')::text removed,
+        count(*) filter (where kind = 'returned')::text returned, count(*) filter (where kind = 'expiring')::text expiring,
+        count(*) filter (where alert)::text alerts
+   from price_changes where %WHERE%`;
+
+const USAGE = 'usage: npm run daily [-- --offline]';
+const args = process.argv.slice(2);
+if (args.some((a) => a !== '--offline')) {
+  console.error(USAGE);
+  process.exit(2);
+}
 const started = Date.now();
 const env = stackEnv();
-const live = await openRouterReachable(process.env.OPENROUTER_BASE_URL ?? 'https://openrouter.ai');
-let server: FixtureServer | undefined;
-const days: { label: string; baseUrl: string; setDay?: () => void }[] = [];
-
-if (live) {
-  days.push({ label: 'live', baseUrl: process.env.OPENROUTER_BASE_URL ?? 'https://openrouter.ai' });
-} else {
+const prefix = process.env.TOPIC_PREFIX ?? '';
+const openRouter = process.env.OPENROUTER_BASE_URL ?? 'https://openrouter.ai';
+const live = !args.includes('--offline') && (await openRouterReachable(openRouter));
+if (!live) {
   console.log(
-    '!! OpenRouter is not reachable from this machine: running OFFLINE on the bundled sample catalog',
+    args.includes('--offline')
+      ? '!! --offline: running on the bundled sample catalog'
+      : '!! OpenRouter is not reachable from this machine: running OFFLINE on the bundled sample catalog',
   );
   console.log(
-    '!! (fixtures/sample-catalog: real published prices of two recorded days, served on 127.0.0.1)',
+    '!! (fixtures/sample-catalog: real published prices of two recorded days, loaded by the backfill command with their real dates)',
   );
-  server = await startFixtureServer(sampleCatalog());
-  const s = server;
-  const dates = ['2026-08-01', '2026-08-19'];
-  for (let i = 0; i < s.dayCount; i++) {
-    days.push({ label: dates[i] ?? `day${i + 1}`, baseUrl: s.url, setDay: () => s.setDay(i) });
-  }
 }
 
 const settings: PipelineSettings = {
   kafkaBrokers: env.kafkaBrokers.join(','),
   databaseUrl: env.databaseUrl,
   store: 'postgres',
-  topicPrefix: '',
-  openRouterBaseUrl: days[0]!.baseUrl,
+  topicPrefix: prefix,
+  // Offline every event is backfilled: the scraper fetches nothing, this address is never called.
+  openRouterBaseUrl: openRouter,
   // Provider pages are fetched live in production; offline they are not available to fetch.
-  scrapeProviderSites: live,
-  logDir: path.join(repoRoot, '.stack', 'logs', 'daily'),
+  // SCRAPE_PROVIDER_SITES=false (the scraper's own variable) leaves them out of a live run too.
+  scrapeProviderSites: live && process.env.SCRAPE_PROVIDER_SITES !== 'false',
+  logDir: path.join(repoRoot, '.stack', 'logs', prefix ? `daily-${prefix.replace(/\.+$/, '')}` : 'daily'),
 };
 const services: ServiceProcess[] = (['scraper', 'normalizer', 'sink'] as const).map((n) =>
   startService(n, settings),
 );
 const kafka = createKafka({ brokers: env.kafkaBrokers, clientId: 'daily-run' });
-const runIds: string[] = [];
 let exitCode = 0;
 try {
-  for (const [i, day] of days.entries()) {
-    const runId = `daily-${day.label}`;
-    // Offline days replay recorded dates: an earlier day already loaded is not fetched again, or its
-    // older prices would look like a change back (observations are stamped with the time of fetch).
-    if (!live && i < days.length - 1 && (await runAlreadyLoaded(env.databaseUrl, runId))) {
-      console.log(`${runId}: already loaded, skipped`);
-      continue;
-    }
-    day.setDay?.();
-    const res = await runDiscoveryJob({ ...settings, openRouterBaseUrl: day.baseUrl }, runId);
+  if (live) {
+    const runId = 'daily-live';
+    const res = await runDiscoveryJob(settings, runId);
     process.stdout.write(res.stdout);
     if (res.code !== 0)
       throw new Error(`discovery exited with ${res.code}: ${res.stderr.trim().split('\n').pop()}`);
-    await waitForDrain(kafka, settings.topicPrefix, { services, timeoutMs: 600_000 });
-    runIds.push(runId);
+    await waitForDrain(kafka, prefix, { services, timeoutMs: 600_000 });
+    console.log(formatLiveSummary(await liveFigures(started), runId, Date.now() - started));
+  } else {
+    const summary = await loadSample();
+    console.log(formatSampleSummary(summary, Date.now() - started));
   }
-  await printSummary(env.databaseUrl, runIds, started);
+  console.log(
+    `  data left in ${env.databaseUrl.replace(/:[^:@/]+@/, ':***@')} (tables models_catalog, price_observations, price_changes; view model_pricing_daily)`,
+  );
 } catch (err) {
   console.error(`daily run failed: ${(err as Error).message} (service logs in ${settings.logDir})`);
   exitCode = 1;
 } finally {
   await Promise.all(services.map((s) => s.stop()));
-  await server?.close();
 }
 process.exit(exitCode);
 
-async function runAlreadyLoaded(databaseUrl: string, runId: string): Promise<boolean> {
-  const db = new pg.Client({ connectionString: databaseUrl });
-  await db.connect();
+/**
+ * The sample's days as a dated archive, published by the backfill command (its own process, the
+ * same code as `npm run backfill`), which waits for the scraper and normalizer after each day; then
+ * waits for the sink and reads the summary's figures.
+ */
+async function loadSample(): Promise<SampleSummary> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'llmpt-sample-'));
   try {
-    const res = await db.query('select 1 from price_observations where run_id = $1 limit 1', [runId]);
-    return res.rowCount !== null && res.rowCount > 0;
+    const archive = writeSampleArchive(dir);
+    const groups = groupIds(prefix);
+    const res = await runStreaming(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        path.join('services', 'discovery', 'src', 'cli', 'backfill.ts'),
+        dir,
+        '--scraper-group',
+        groups.scraper,
+        '--normalizer-group',
+        groups.normalizer,
+      ],
+      { KAFKA_BROKERS: settings.kafkaBrokers, TOPIC_PREFIX: prefix, LOG_LEVEL: 'warn' },
+    );
+    if (res.code !== 0) throw new Error(`the backfill command exited with ${res.code}`);
+    await waitForDrain(kafka, prefix, { services, timeoutMs: 600_000 });
+    const days = archive.days.map((d) => d.date);
+    return { days, backfill: backfillOutcomeOf(res.stdout), ...(await sampleFigures(days)) };
   } finally {
-    await db.end();
+    rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Runs a command from the repository root, its output shown as it comes and kept. */
+function runStreaming(
+  command: string,
+  argv: readonly string[],
+  vars: Record<string, string>,
+): Promise<{ code: number | null; stdout: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, argv, {
+      cwd: repoRoot,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...vars },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      process.stdout.write(d);
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => resolve({ code, stdout }));
+  });
 }
 
 async function openRouterReachable(base: string): Promise<boolean> {
@@ -104,53 +180,97 @@ async function openRouterReachable(base: string): Promise<boolean> {
   }
 }
 
-async function printSummary(databaseUrl: string, runs: string[], t0: number): Promise<void> {
-  const db = new pg.Client({ connectionString: databaseUrl });
+async function withDb<T>(fn: (db: pg.Client) => Promise<T>): Promise<T> {
+  const db = new pg.Client({ connectionString: env.databaseUrl });
   await db.connect();
-  const one = async (sql: string, params: unknown[] = []) =>
-    (await db.query(sql, params)).rows[0] as Record<string, string>;
-  const models = await one('select count(*)::text n from models_catalog');
-  const newModels = await one('select count(*)::text n from models_catalog where first_seen_at >= $1', [
-    new Date(t0),
-  ]);
-  const obs = await one('select count(*)::text n from price_observations where inserted_at >= $1', [
-    new Date(t0),
-  ]);
-  const changes = await one(
-    `select count(*)::text n, count(*) filter (where kind = 'changed')::text changed,
-            count(*) filter (where kind = 'removed')::text removed, count(*) filter (where kind = 'returned')::text returned,
-            count(*) filter (where kind = 'expiring')::text expiring, count(*) filter (where alert)::text alerts
-       from price_changes where inserted_at >= $1`,
-    [new Date(t0)],
-  );
-  const top = await db.query(
-    `select model_id, coalesce(provider, '-') provider, source_type, c->>'dimension' dimension,
-            coalesce(c->>'tier', 'base') tier, c->>'previous' previous, c->>'current' current,
-            (c->>'relative_change')::numeric rc
-       from price_changes, jsonb_array_elements(changes) c
-      where inserted_at >= $1 and kind in ('changed', 'returned') and c->>'relative_change' is not null
-      order by abs((c->>'relative_change')::numeric) desc, model_id limit 10`,
-    [new Date(t0)],
-  );
-  await db.end();
-  console.log('');
-  console.log(`daily run ${runs.join(', ')}: summary`);
-  console.log(`  models in catalog      ${models.n} (new this run: ${newModels.n})`);
-  console.log(`  price observations     ${obs.n} written`);
-  console.log(
-    `  price changes          ${changes.n} (changed: ${changes.changed}, removed: ${changes.removed}, returned: ${changes.returned}, expiring: ${changes.expiring}; alerts: ${changes.alerts})`,
-  );
-  if (top.rows.length) {
-    console.log('  top price changes (USD per 1M tokens or per unit):');
-    for (const r of top.rows as Record<string, string>[]) {
-      const pct = (Number(r.rc) * 100).toFixed(1);
-      console.log(
-        `    ${r.model_id} [${r.provider} ${r.source_type}] ${r.dimension} (${r.tier}): ${r.previous} -> ${r.current} (${pct}%)`,
-      );
-    }
+  try {
+    return await fn(db);
+  } finally {
+    await db.end();
   }
-  console.log(`  wall time              ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-  console.log(
-    `  data left in ${databaseUrl.replace(/:[^:@/]+@/, ':***@')} (tables models_catalog, price_observations, price_changes; view model_pricing_daily)`,
-  );
+}
+
+/** What the live run wrote: rows inserted since it started. */
+function liveFigures(t0: number): Promise<LiveFigures> {
+  const since = [new Date(t0)];
+  return withDb(async (db) => {
+    const one = async (sql: string, params: unknown[] = since) =>
+      (await db.query(sql, params)).rows[0] as Row;
+    return {
+      models: (await one('select count(*)::text n from models_catalog', [])).n!,
+      newModels: (await one('select count(*)::text n from models_catalog where first_seen_at >= $1')).n!,
+      observations: (await one('select count(*)::text n from price_observations where inserted_at >= $1')).n!,
+      changes: changeCounts(await one(CHANGE_COUNTS.replace('%WHERE%', 'inserted_at >= $1'))),
+      top: topMoves((await db.query(TOP_MOVES.replace('%WHERE%', 'inserted_at >= $1'), since)).rows as Row[]),
+    };
+  });
+}
+
+/**
+ * The sample's days as the database holds them (whichever run wrote them): per day, the
+ * observations of the backfill runs of that day (run id `backfill-<day>T...`); the changes between
+ * the first and the last day (their snapshot day after the first, up to the last); what this run
+ * wrote.
+ */
+function sampleFigures(days: readonly string[]): Promise<Omit<SampleSummary, 'days' | 'backfill'>> {
+  const first = days[0]!;
+  const last = days[days.length - 1]!;
+  const between = 'snapshot_date > $1::date and snapshot_date <= $2::date';
+  return withDb(async (db) => {
+    const perDay = (
+      await db.query(
+        `select d::text as day, count(distinct o.model_id)::text models,
+                count(o.event_id) filter (where o.source_type = 'openrouter_api')::text routed,
+                count(o.event_id) filter (where o.source_type = 'openrouter_endpoints')::text per_provider
+           from unnest($1::date[]) d
+           left join price_observations o on o.run_id like 'backfill-' || d::text || 'T%'
+          group by d order by d`,
+        [days],
+      )
+    ).rows as Row[];
+    const since = [new Date(started)];
+    const one = async (sql: string, params: unknown[]) => (await db.query(sql, params)).rows[0] as Row;
+    return {
+      models: (await one('select count(*)::text n from models_catalog', [])).n!,
+      perDay: perDay.map((r) => ({
+        day: r.day!,
+        models: r.models!,
+        routed: r.routed!,
+        perProvider: r.per_provider!,
+      })),
+      changes: changeCounts(await one(CHANGE_COUNTS.replace('%WHERE%', between), [first, last])),
+      top: topMoves((await db.query(TOP_MOVES.replace('%WHERE%', between), [first, last])).rows as Row[]),
+      written: {
+        observations: (
+          await one('select count(*)::text n from price_observations where inserted_at >= $1', since)
+        ).n!,
+        changes: (await one('select count(*)::text n from price_changes where inserted_at >= $1', since)).n!,
+      },
+    };
+  });
+}
+
+function changeCounts(r: Row): ChangeCounts {
+  return {
+    total: r.n!,
+    new: r.new!,
+    changed: r.changed!,
+    removed: r.removed!,
+    returned: r.returned!,
+    expiring: r.expiring!,
+    alerts: r.alerts!,
+  };
+}
+
+function topMoves(rows: readonly Row[]): TopMove[] {
+  return rows.map((r) => ({
+    modelId: r.model_id!,
+    provider: r.provider!,
+    sourceType: r.source_type!,
+    dimension: r.dimension!,
+    tier: r.tier!,
+    previous: r.previous!,
+    current: r.current!,
+    relativeChange: r.rc!,
+  }));
 }

@@ -7,5 +7,7 @@ export type { EndpointEntry, EndpointsByModel } from './derived-map.ts';
 export { repoRoot, sampleCatalogDir, sharedDataDir } from './paths.ts';
 export { sampleCatalog } from './sample-catalog.ts';
 export type { SampleCatalog } from './sample-catalog.ts';
+export { sampleArchive, writeSampleArchive } from './sample-archive.ts';
+export type { SampleArchive } from './sample-archive.ts';
 // Rebuilds fixtures/sample-catalog from the recorded data (fixtures/sample-catalog/build.ts runs it).
 export { buildSampleCatalog } from './build-sample-catalog.ts';

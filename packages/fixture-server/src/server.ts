@@ -2,9 +2,14 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ConfigError, isRecord } from '@llmpt/core';
-import { endpointsFromDerivedMap } from './derived-map.ts';
-import type { EndpointEntry } from './derived-map.ts';
+import { ConfigError } from '@llmpt/core';
+import {
+  endpointsResponse,
+  indexEndpoints,
+  indexModels,
+  type EndpointsForModel,
+  type ModelSummary,
+} from './responses.ts';
 import { seriesDays } from './series.ts';
 
 /**
@@ -63,14 +68,6 @@ const MODELS_PATH = '/api/v1/models';
 const PROVIDERS_PATH = '/api/v1/providers';
 const ENDPOINTS_PATH = /^\/api\/v1\/models\/(.+)\/endpoints$/;
 
-interface ModelSummary {
-  readonly id: string;
-  readonly name: unknown;
-  readonly created: unknown;
-  readonly description: unknown;
-  readonly architecture: unknown;
-}
-
 export async function startFixtureServer(opts: FixtureServerOptions): Promise<FixtureServer> {
   const dayFiles = modelFiles(opts.models);
   if (dayFiles.files.length === 0) throw new ConfigError('fixture server: models source has no files');
@@ -128,22 +125,14 @@ export async function startFixtureServer(opts: FixtureServerOptions): Promise<Fi
     const match = ENDPOINTS_PATH.exec(path);
     if (match?.[1]) {
       const slug = match[1];
-      const model = modelIndex(modelsFile).get(slug);
       const endpointsFile = endpointFiles[Math.min(day, endpointFiles.length - 1)];
-      const known = endpointsFile === undefined ? undefined : endpointsIndex(endpointsFile);
-      const found = known?.get(model?.id ?? slug) ?? known?.get(slug);
-      if (!model && !found) return sendJson(res, 404, apiError(404, `No endpoints found for ${slug}`));
-      const summary = model ?? found?.model;
-      return sendJson(res, 200, {
-        data: {
-          id: summary?.id ?? slug,
-          name: summary?.name ?? slug,
-          created: summary?.created ?? null,
-          description: summary?.description ?? null,
-          architecture: summary?.architecture ?? null,
-          endpoints: found?.endpoints ?? [],
-        },
-      });
+      const body = endpointsResponse(
+        slug,
+        modelIndex(modelsFile),
+        endpointsFile === undefined ? undefined : endpointsIndex(endpointsFile),
+      );
+      if (!body) return sendJson(res, 404, apiError(404, `No endpoints found for ${slug}`));
+      return sendJson(res, 200, body);
     }
     return sendJson(res, 404, apiError(404, `Not found: ${path}`));
   };
@@ -204,11 +193,6 @@ export async function startFixtureServer(opts: FixtureServerOptions): Promise<Fi
   };
 }
 
-interface EndpointsForModel {
-  readonly model?: ModelSummary;
-  readonly endpoints: readonly EndpointEntry[] | readonly unknown[];
-}
-
 function modelFiles(source: ModelsSource): { files: string[]; labels: string[] } {
   if (typeof source === 'string') return { files: [source], labels: [baseName(source)] };
   if ('series' in source) {
@@ -217,52 +201,6 @@ function modelFiles(source: ModelsSource): { files: string[]; labels: string[] }
   }
   const files = [...source];
   return { files, labels: files.map(baseName) };
-}
-
-/** Id and canonical slug → the fields the endpoints envelope repeats from the model. */
-function indexModels(body: unknown): Map<string, ModelSummary> {
-  const list = Array.isArray(body) ? body : isRecord(body) && Array.isArray(body.data) ? body.data : [];
-  const index = new Map<string, ModelSummary>();
-  for (const entry of list as unknown[]) {
-    if (!isRecord(entry) || typeof entry.id !== 'string') continue;
-    const summary: ModelSummary = {
-      id: entry.id,
-      name: entry.name,
-      created: entry.created,
-      description: entry.description,
-      architecture: entry.architecture,
-    };
-    index.set(entry.id, summary);
-    if (typeof entry.canonical_slug === 'string' && !index.has(entry.canonical_slug)) {
-      index.set(entry.canonical_slug, summary);
-    }
-  }
-  return index;
-}
-
-function indexEndpoints(body: unknown): Map<string, EndpointsForModel> {
-  const index = new Map<string, EndpointsForModel>();
-  if (isRecord(body) && isRecord(body.providers)) {
-    for (const [id, endpoints] of endpointsFromDerivedMap(body)) index.set(id, { endpoints });
-  } else if (isRecord(body) && isRecord(body.data) && Array.isArray(body.data.endpoints)) {
-    const data = body.data;
-    const id = String(data.id);
-    index.set(id, {
-      model: {
-        id,
-        name: data.name,
-        created: data.created,
-        description: data.description,
-        architecture: data.architecture,
-      },
-      endpoints: data.endpoints as unknown[],
-    });
-  } else if (isRecord(body)) {
-    for (const [id, endpoints] of Object.entries(body)) {
-      if (Array.isArray(endpoints)) index.set(id, { endpoints: endpoints as unknown[] });
-    }
-  }
-  return index;
 }
 
 function findFault(faults: Map<string, Fault & { used: number }>, path: string): Fault | undefined {

@@ -10,6 +10,8 @@ export {
   type ProvidersConfig,
 } from './core/providers-config.ts';
 export { loadProvidersConfig } from './adapters/providers-file.ts';
+// One discovered model scraped from every source (tests/ drive it against the fixture server).
+export { scrapeModel, type ScrapeOptions, type ScrapeResult } from './adapters/scrape-model.ts';
 
 // used by tests/ and bench/ (and deploy/tests: the env each deployable accepts)
 export { scraperEnvSchema } from './config.ts';

@@ -1,6 +1,7 @@
 // The backfill command's shell (docs/design.md "Backfill"): validate the whole source, then publish
 // file after file in capture-time order through the project's idempotent producer.
 import type { Producer } from 'kafkajs';
+import { priceKey } from '@llmpt/schemas';
 import { topicOfEvent, topics, type Logger } from '@llmpt/runtime';
 import { toKafkaMessage } from '@llmpt/runtime/kafka';
 import {
@@ -83,28 +84,52 @@ export async function runBackfill(opts: BackfillOptions): Promise<BackfillOutcom
     }
     if (opts.producer) await publishFile(opts.producer, opts.topicPrefix, events, opts.settle);
     opts.progress(
-      `[${i}/${perFile.length}] ${file.path} captured ${new Date(file.capturedAt).toISOString()} run=${events.runId} models=${events.discovered.length} snapshot=${events.snapshot ? 'yes' : 'no'} rejected=${events.deadLetters.length} events=${eventCount(events)}`,
+      `[${i}/${perFile.length}] ${file.path} captured ${new Date(file.capturedAt).toISOString()} run=${events.runId} models=${events.discovered.length} endpoints=${file.endpoints.length - events.unmatched.length} providers=${file.providers.length} snapshot=${events.snapshot ? 'yes' : 'no'} rejected=${events.deadLetters.length} events=${eventCount(events)}`,
     );
     if (!events.snapshot)
       opts.logger.warn({ file: file.path }, 'not the whole catalog: no CatalogSnapshot for this file');
+    if (events.unmatched.length)
+      opts.logger.warn(
+        { file: file.path, endpoints: events.unmatched },
+        '/endpoints captures of models this run did not discover (blocklisted or rejected): not published',
+      );
   }
   return { plan, totals, published: opts.producer !== null, skipped };
 }
 
-/** As a live run: every ModelDiscovered acknowledged before the snapshot, then the dead letters. */
+/**
+ * As a live run: the providers, every ModelDiscovered and the per-provider observations (what the
+ * scraper would publish from the endpoints it fetched) acknowledged before the snapshot, then the
+ * dead letters.
+ */
 async function publishFile(
   producer: Pick<Producer, 'send'>,
   prefix: string,
   events: FileEvents,
   settle?: BackfillOptions['settle'],
 ): Promise<void> {
-  const modelTopic = prefix + topicOfEvent.ModelDiscovered;
-  for (let i = 0; i < events.discovered.length; i += CHUNK) {
-    const messages = events.discovered
-      .slice(i, i + CHUNK)
-      .map((e) => toKafkaMessage({ key: e.model_id, name: 'ModelDiscovered', event: e }));
-    await producer.send({ topic: modelTopic, messages, acks: -1 });
-  }
+  const send = async (topic: string, messages: ReturnType<typeof toKafkaMessage>[]) => {
+    for (let i = 0; i < messages.length; i += CHUNK)
+      await producer.send({ topic: prefix + topic, messages: messages.slice(i, i + CHUNK), acks: -1 });
+  };
+  await send(
+    topicOfEvent.ProviderDiscovered,
+    events.providers.map((e) => toKafkaMessage({ key: e.slug, name: 'ProviderDiscovered', event: e })),
+  );
+  await send(
+    topicOfEvent.ModelDiscovered,
+    events.discovered.map((e) => toKafkaMessage({ key: e.model_id, name: 'ModelDiscovered', event: e })),
+  );
+  await send(
+    topicOfEvent.RawPriceObserved,
+    events.observations.map((o) =>
+      toKafkaMessage({
+        key: priceKey(o.model_id, o.provider, o.source_type),
+        name: 'RawPriceObserved',
+        event: o,
+      }),
+    ),
+  );
   await settle?.('observations');
   if (events.snapshot) {
     const s = events.snapshot;

@@ -78,7 +78,15 @@ describe('runBackfill', () => {
       '[1/2] s_2026-03-01.json ',
       '[2/2] s_2026-03-02.json ',
     ]);
-    expect(outcome.totals).toEqual({ files: 2, days: 2, models: 2, events: 5, refused: 0 });
+    expect(outcome.totals).toEqual({
+      files: 2,
+      days: 2,
+      models: 2,
+      endpoints: 0,
+      providers: 0,
+      events: 5,
+      refused: 0,
+    });
   });
 
   it('--newest-first publishes the same files newest capture first, each still models then snapshot', async () => {
@@ -183,5 +191,63 @@ describe('runBackfill', () => {
       'settle snapshot',
     ];
     expect(log).toEqual([...file, ...file]);
+  });
+
+  it("publishes a file's providers, models and per-provider observations before the wait, then its snapshot", async () => {
+    const endpoints = {
+      data: {
+        id: 'a/x',
+        endpoints: [
+          { provider_name: 'P1', tag: 'p1', pricing: { prompt: '0.000001', completion: '0.000002' } },
+        ],
+      },
+    };
+    const source: BackfillSource = {
+      manifest: new Map([
+        ['models.json', '2026-03-01'],
+        ['endpoints-a.json', '2026-03-01T00:01:00Z'],
+        ['providers.json', '2026-03-01T00:00:30Z'],
+      ]),
+      files: [
+        { path: 'models.json', bytes: enc([entry('a/x')]) },
+        { path: 'endpoints-a.json', bytes: enc(endpoints) },
+        { path: 'providers.json', bytes: enc({ data: [{ name: 'P1', slug: 'p1' }] }) },
+      ],
+    };
+    const log: string[] = [];
+    const r = recorder();
+    const producer = {
+      send: (x: Parameters<typeof r.producer.send>[0]) => {
+        log.push(`send ${x.topic}`);
+        return r.producer.send(x);
+      },
+    };
+    const lines: string[] = [];
+    const outcome = await runBackfill({
+      source,
+      sourceUrl: 'https://openrouter.ai/api/v1/models',
+      blocklist: emptyBlocklist,
+      producer,
+      topicPrefix: 't.',
+      now: NOW,
+      logger,
+      progress: (l) => lines.push(l),
+      settle: (after) => {
+        log.push(`settle ${after}`);
+        return Promise.resolve();
+      },
+    });
+    expect(log).toEqual([
+      'send t.pricing.provider-discovered.v1',
+      'send t.pricing.model-discovered.v1',
+      'send t.pricing.raw-price-observed.v1',
+      'settle observations',
+      'send t.pricing.catalog-snapshot.v1',
+      'settle snapshot',
+    ]);
+    const d = Date.UTC(2026, 2, 1);
+    expect(r.sent.map((x) => x.fetchedAt)).toEqual([[d + 30_000], [d], [d + 60_000], [d]]);
+    expect(outcome.totals).toMatchObject({ files: 1, endpoints: 1, providers: 1, events: 4 });
+    expect(lines[0]).toMatch(/ models=1 endpoints=1 providers=1 snapshot=yes /);
   });
 });

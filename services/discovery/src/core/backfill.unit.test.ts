@@ -3,12 +3,14 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { sharedData } from '@llmpt/core/paths';
-import { eventId } from '@llmpt/schemas';
+import { contentHash, eventId, priceKey } from '@llmpt/schemas';
 import { describe, expect, it } from 'vitest';
 import {
+  apiBaseOf,
   backfillEvents,
   backfillRunId,
   backfillTotals,
+  captureKindOf,
   captureTimeOf,
   parseManifest,
   parseManifestTime,
@@ -16,7 +18,7 @@ import {
   timeFromFileName,
   type ArchiveFile,
 } from './backfill.ts';
-import { emptyBlocklist } from './blocklist.ts';
+import { createBlocklist, emptyBlocklist } from './blocklist.ts';
 
 const NOW = Date.UTC(2026, 11, 6, 12, 0, 0);
 const URL = 'https://openrouter.ai/api/v1/models';
@@ -210,7 +212,15 @@ describe('backfillEvents', () => {
       events: backfillEvents(f, { sourceUrl: URL, blocklist: emptyBlocklist }),
     }));
     // 1+1 snapshot, 2+1, 1 + 1 snapshot + 1 dead letter
-    expect(backfillTotals(perFile, 0)).toEqual({ files: 3, days: 2, models: 2, events: 8, refused: 0 });
+    expect(backfillTotals(perFile, 0)).toEqual({
+      files: 3,
+      days: 2,
+      models: 2,
+      endpoints: 0,
+      providers: 0,
+      events: 8,
+      refused: 0,
+    });
   });
 });
 
@@ -233,5 +243,219 @@ describe('the 63-day series', () => {
       [Date.UTC(2026, 2, 3), 342],
     ]);
     expect(backfillRunId(plan.files[0]!)).toMatch(/^backfill-2026-02-27T00:00:00Z-/);
+  });
+});
+
+// docs/design.md "Backfill": optional /endpoints and /providers captures, each with its own time,
+// published with the /models capture they follow, as the live scraper and discovery would.
+describe('/endpoints and /providers captures', () => {
+  const endpointsOf = (id: string, endpoints: unknown[]) => ({
+    data: { id, name: id, created: 1, description: null, architecture: null, endpoints },
+  });
+  const endpoint = (tag: string, prompt: string) => ({
+    provider_name: tag,
+    tag,
+    pricing: { prompt, completion: '0.00001' },
+    context_length: 1000,
+  });
+  const providers = {
+    data: [{ name: 'DeepInfra', slug: 'deepinfra' }, { name: 'no slug here' }],
+  };
+  const ctx = { sourceUrl: URL, blocklist: emptyBlocklist };
+
+  it('tells the kinds apart: /endpoints by shape, /providers by name, else /models', () => {
+    expect(captureKindOf('x_2026-03-03.json', endpointsOf('a/x', []))).toBe('endpoints');
+    expect(captureKindOf('d/openrouter_providers_2026-03-03.json', providers)).toBe('providers');
+    expect(captureKindOf('d/openrouter_models_2026-03-03.json', providers)).toBe('models');
+    expect(captureKindOf('models_2026-03-03.json', { data: [entry('a/x', '1')] })).toBe('models');
+  });
+
+  it('attaches each capture to the latest /models capture at or before it, in time order', () => {
+    const plan = planBackfill(
+      [
+        { path: 'm_2026-03-01.json', bytes: enc([entry('a/x', '1'), entry('b/y', '1')]) },
+        { path: 'm_2026-03-03.json', bytes: enc([entry('a/x', '1')]) },
+        { path: 'e/a_2026-03-02T10:00.json', bytes: enc(endpointsOf('a/x', [])) },
+        { path: 'e/b_2026-03-01T09:00.json', bytes: enc(endpointsOf('b/y', [])) },
+        { path: 'e/a_2026-03-01.json', bytes: enc(endpointsOf('a/x', [])) },
+        { path: 'e/a_2026-03-03T00:00.json', bytes: enc(endpointsOf('a/x', [])) },
+        { path: 'p/providers_2026-03-03T06:00.json', bytes: enc(providers) },
+      ],
+      null,
+      NOW,
+    );
+    expect(plan.refused).toEqual([]);
+    expect(
+      plan.files.map((f) => [f.path, f.endpoints.map((e) => e.path), f.providers.map((p) => p.path)]),
+    ).toEqual([
+      [
+        'm_2026-03-01.json',
+        ['e/a_2026-03-01.json', 'e/b_2026-03-01T09:00.json', 'e/a_2026-03-02T10:00.json'],
+        [],
+      ],
+      ['m_2026-03-03.json', ['e/a_2026-03-03T00:00.json'], ['p/providers_2026-03-03T06:00.json']],
+    ]);
+    expect(plan.files[0]!.endpoints.map((e) => [e.modelId, e.capturedAt])).toEqual([
+      ['a/x', Date.UTC(2026, 2, 1)],
+      ['b/y', Date.UTC(2026, 2, 1, 9)],
+      ['a/x', Date.UTC(2026, 2, 2, 10)],
+    ]);
+  });
+
+  it('refuses a capture before any /models capture, one whose model the capture it follows does not list, and bad content', () => {
+    const plan = planBackfill(
+      [
+        { path: 'm_2026-03-02.json', bytes: enc([entry('a/x', '1')]) },
+        { path: 'early_2026-03-01.json', bytes: enc(endpointsOf('a/x', [])) },
+        { path: 'providers_2026-03-01.json', bytes: enc(providers) },
+        { path: 'other_2026-03-02.json', bytes: enc(endpointsOf('b/y', [])) },
+        { path: 'noid_2026-03-02.json', bytes: enc({ data: { endpoints: [] } }) },
+        { path: 'providers_2026-03-02.json', bytes: enc({ providers: [] }) },
+      ],
+      null,
+      NOW,
+    );
+    expect(plan.refused.map((r) => r.path)).toEqual([
+      'early_2026-03-01.json',
+      'noid_2026-03-02.json',
+      'other_2026-03-02.json',
+      'providers_2026-03-01.json',
+      'providers_2026-03-02.json',
+    ]);
+    const reason = (p: string) => plan.refused.find((r) => r.path === p)!.reason;
+    expect(reason('early_2026-03-01.json')).toMatch(
+      /no \/models capture at or before 2026-03-01T00:00:00.000Z/,
+    );
+    expect(reason('other_2026-03-02.json')).toMatch(/b\/y is not in m_2026-03-02\.json/);
+    expect(reason('noid_2026-03-02.json')).toMatch(/data\.id/);
+    expect(reason('providers_2026-03-02.json')).toMatch(/not a \/providers response/);
+  });
+
+  it('matches an /endpoints capture by canonical slug too', () => {
+    const m = { ...entry('a/x', '1'), canonical_slug: 'a/x-20260301' };
+    const plan = planBackfill(
+      [
+        { path: 'm_2026-03-01.json', bytes: enc([m]) },
+        { path: 'e_2026-03-01.json', bytes: enc(endpointsOf('a/x-20260301', [endpoint('p1', '0.000001')])) },
+      ],
+      null,
+      NOW,
+    );
+    expect(plan.refused).toEqual([]);
+    const e = backfillEvents(plan.files[0]!, ctx);
+    expect(e.observations.map((o) => [o.model_id, o.provider, o.source_url])).toEqual([
+      ['a/x', 'p1', 'https://openrouter.ai/api/v1/models/a/x-20260301/endpoints'],
+    ]);
+  });
+
+  it("an /endpoints capture gives the live scraper's per-provider observations, at its own time, marked backfill", () => {
+    const body = endpointsOf('a/x', [
+      endpoint('p1', '0.000001'),
+      endpoint('p2', '0.000002'),
+      { provider_name: 'bad', tag: 'bad', pricing: { prompt: '1' } },
+    ]);
+    const bytes = enc(body);
+    const plan = planBackfill(
+      [
+        { path: 'm_2026-03-01.json', bytes: enc([entry('a/x', '0.000001'), entry('b/y', '1')]) },
+        { path: 'e_2026-03-01T00:10.json', bytes },
+      ],
+      null,
+      NOW,
+    );
+    const e = backfillEvents(plan.files[0]!, ctx);
+    const md = e.discovered.find((d) => d.model_id === 'a/x')!;
+    const t = Date.UTC(2026, 2, 1, 0, 10);
+    const hash = contentHash(bytes);
+    expect(
+      e.observations.map((o) => [
+        o.event_id,
+        o.source_type,
+        o.provider,
+        o.fetched_at,
+        o.occurred_at,
+        o.run_id,
+        o.caused_by,
+        o.backfill,
+        o.content_hash,
+        o.source_url,
+        o.status,
+        o.components.map((c) => [c.dimension, c.raw_value, c.unit, c.tier]),
+      ]),
+    ).toEqual(
+      [
+        ['p1', '0.000001'],
+        ['p2', '0.000002'],
+      ].map(([p, prompt]) => [
+        eventId('RawPriceObserved', priceKey('a/x', p!, 'openrouter_endpoints'), hash, md.event_id),
+        'openrouter_endpoints',
+        p,
+        t,
+        t,
+        e.runId,
+        md.event_id,
+        true,
+        hash,
+        'https://openrouter.ai/api/v1/models/a/x/endpoints',
+        'ok',
+        [
+          ['prompt', prompt, 'per_token', null],
+          ['completion', '0.00001', 'per_token', null],
+        ],
+      ]),
+    );
+    // The endpoint without a completion price is dead-lettered at the capture's time, the file's run.
+    expect(e.deadLetters.map((d) => [d.error_code, d.occurred_at, d.run_id, d.source_url])).toEqual([
+      ['INVALID_ENDPOINT', t, e.runId, 'https://openrouter.ai/api/v1/models/a/x/endpoints'],
+    ]);
+    // ModelDiscovered 2 + observations 2 + snapshot 1 + dead letter 1
+    expect(backfillTotals([{ file: plan.files[0]!, events: e }], 0)).toMatchObject({
+      files: 1,
+      endpoints: 1,
+      providers: 0,
+      events: 6,
+    });
+  });
+
+  it('publishes nothing for a capture of a model the run did not discover (blocklisted)', () => {
+    const plan = planBackfill(
+      [
+        { path: 'm_2026-03-01.json', bytes: enc([entry('a/x', '1'), entry('b/y', '1')]) },
+        { path: 'e_2026-03-01.json', bytes: enc(endpointsOf('b/y', [endpoint('p1', '0.000001')])) },
+      ],
+      null,
+      NOW,
+    );
+    const e = backfillEvents(plan.files[0]!, {
+      sourceUrl: URL,
+      blocklist: createBlocklist({ ids: ['b/y'] }),
+    });
+    expect(e.observations).toEqual([]);
+    expect(e.unmatched).toEqual(['e_2026-03-01.json']);
+  });
+
+  it("a /providers capture gives discovery's ProviderDiscovered at its own time; bad entries dead-lettered", () => {
+    const plan = planBackfill(
+      [
+        { path: 'm_2026-03-01.json', bytes: enc([entry('a/x', '1')]) },
+        { path: 'providers_2026-03-01T05:00.json', bytes: enc(providers) },
+      ],
+      null,
+      NOW,
+    );
+    const e = backfillEvents(plan.files[0]!, ctx);
+    const t = Date.UTC(2026, 2, 1, 5);
+    expect(e.providers.map((p) => [p.slug, p.fetched_at, p.run_id, p.source_url])).toEqual([
+      ['deepinfra', t, e.runId, 'https://openrouter.ai/api/v1/providers'],
+    ]);
+    expect(e.deadLetters.map((d) => [d.error_code, d.source_url])).toEqual([
+      ['INVALID_ENTRY', 'https://openrouter.ai/api/v1/providers'],
+    ]);
+  });
+
+  it('the API root is the source URL without /models, or its origin', () => {
+    expect(apiBaseOf('https://openrouter.ai/api/v1/models')).toBe('https://openrouter.ai/api/v1');
+    expect(apiBaseOf('https://mirror.example/api/v1/models/')).toBe('https://mirror.example/api/v1');
+    expect(apiBaseOf('https://mirror.example/snapshot.json')).toBe('https://mirror.example');
   });
 });

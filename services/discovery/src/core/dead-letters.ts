@@ -2,12 +2,12 @@ import { eventId, type DeadLetter } from '@llmpt/schemas';
 import type { RejectedEntry } from './discover.ts';
 
 /**
- * The DeadLetter of one entry the run could not read (a model or a provider): the entry as published
- * is the payload, the id is (source, index, entry), so a re-run sends the same letter. Pure: the
- * clock comes in.
+ * The DeadLetter of one entry the run could not read (a model, a provider, or a backfilled
+ * `/endpoints` entry with its scraper code): the entry as published is the payload, the id is
+ * (source, index, entry), so a re-run sends the same letter. Pure: the clock comes in.
  */
 export function deadLetterOf(
-  r: Pick<RejectedEntry, 'entry' | 'index' | 'reason' | 'code'>,
+  r: Pick<RejectedEntry, 'entry' | 'index' | 'reason'> & { readonly code: string },
   runId: string,
   sourceUrl: string,
   now: number,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '@llmpt/runtime';
 import { discoverModels, emptyBlocklist } from '@llmpt/discovery';
-import { scrapeModel } from './scrape-model.ts';
+import { scrapeModel } from '@llmpt/scraper';
 
 // docs/design.md "Backfill": a backfilled ModelDiscovered was captured on an old day, so the scraper
 // observes only the routed price it carries, at its fetched_at, and fetches nothing live.

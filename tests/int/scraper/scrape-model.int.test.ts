@@ -5,7 +5,7 @@ import { sampleCatalog, startFixtureServer, type FixtureServer } from '@llmpt/fi
 import { createLogger } from '@llmpt/runtime';
 import { parseTierLabel, tierLabel, type ModelDiscovered } from '@llmpt/schemas';
 import { createHostLimiter } from '@llmpt/runtime/http';
-import { scrapeModel } from './scrape-model.ts';
+import { scrapeModel } from '@llmpt/scraper';
 
 // The scraper's OpenRouter sources against the local OpenRouter-compatible server: real HTTP, the
 // project's sample catalog, and injected faults.
