@@ -2,11 +2,11 @@ import { encodeEvent, type CatalogSnapshot, type RawPriceObserved } from '@llmpt
 import { samples } from '@llmpt/schemas/samples';
 import type { StageMessage } from '@llmpt/runtime/kafka';
 import { describe, expect, it } from 'vitest';
-import { createNormalizerHandler, emptyCounters } from './handler.ts';
-import { decodeState, type PriceState } from '../core/state.ts';
+import { createNormalizerHandler, emptyCounters, emptyNormalizerState } from './handler.ts';
+import { decodeHistory, isSnapshotRecordKey } from '../core/key-history.ts';
 import { DAY, T0, component, rawPrice } from '../testing/fixtures.ts';
 
-const topics = { normalized: 'n', changed: 'c', changelog: 's' };
+const topics = { normalized: 'n', changed: 'c', retracted: 'r', changelog: 's' };
 let offset = 0;
 const msg = (raw: RawPriceObserved): StageMessage => ({
   topic: 'raw',
@@ -27,21 +27,23 @@ const snapshotMsg = (snapshot: CatalogSnapshot): StageMessage => ({
 
 describe('normalizer handler', () => {
   it('stages state until the batch commits, so a retried batch yields the same events', async () => {
-    const state = new Map<string, PriceState>();
+    const state = emptyNormalizerState();
     const counters = emptyCounters();
     const h = createNormalizerHandler(state, topics, { alertThreshold: '0.30' }, counters);
     const day1 = msg(rawPrice({ prices: { prompt: '0.000003', completion: '0.000015' } }));
     const first = await h.handle([day1]);
     const retried = await h.handle([day1]);
     expect(retried).toEqual(first);
-    expect(state.size).toBe(0);
+    expect(state.histories.size).toBe(0);
     expect(first.outputs?.map((o) => o.name)).toEqual(['NormalizedPrice', 'PriceChanged']);
     expect(first.outputs?.[1]).toMatchObject({ event: { kind: 'new' } });
     h.commit();
-    expect(state.size).toBe(1);
+    expect(state.histories.size).toBe(1);
     expect(counters).toEqual({ ...emptyCounters(), observations: 1, changes: 1 });
     // The changelog record is the state the next start restores.
-    expect(decodeState(first.rawOutputs![0]!.value!)).toEqual([...state.values()][0]);
+    expect(decodeHistory(first.rawOutputs![0]!.value!).state).toEqual(
+      [...state.histories.values()][0]!.state,
+    );
 
     const cut = msg(
       rawPrice({ fetched_at: T0 + DAY, prices: { prompt: '0.0000015', completion: '0.000015' } }),
@@ -68,7 +70,12 @@ describe('normalizer handler', () => {
   });
 
   it('dead-letters an unparsable price and goes on with the rest of the batch', async () => {
-    const h = createNormalizerHandler(new Map(), topics, { alertThreshold: '0.30' }, emptyCounters());
+    const h = createNormalizerHandler(
+      emptyNormalizerState(),
+      topics,
+      { alertThreshold: '0.30' },
+      emptyCounters(),
+    );
     const bad = msg(rawPrice({ model_id: 'x/bad', prices: { prompt: 'abc', completion: '0.000001' } }));
     const good = msg(
       rawPrice({ model_id: 'x/good', prices: { prompt: '0.000001', completion: '0.000001' } }),
@@ -83,7 +90,7 @@ describe('normalizer handler', () => {
   });
 
   it('applies catalog snapshots to every key: removals after the policy, committed with the batch', async () => {
-    const state = new Map<string, PriceState>();
+    const state = emptyNormalizerState();
     const counters = emptyCounters();
     const h = createNormalizerHandler(state, topics, { removalAfterRuns: 2 }, counters);
     const snapshot = (day: number): CatalogSnapshot => ({
@@ -97,13 +104,14 @@ describe('normalizer handler', () => {
     h.commit();
     const first = await h.handle([snapshotMsg(snapshot(1))]);
     expect(first.outputs).toEqual([]);
-    expect(first.rawOutputs).toHaveLength(1); // the absence counted, in the changelog
+    // the absence counted, in the changelog (beside the snapshot's own record)
+    expect(first.rawOutputs?.filter((r) => !isSnapshotRecordKey(r.key))).toHaveLength(1);
     h.commit();
     // The same snapshot again counts nothing; the next one removes the key.
     const again = await h.handle([snapshotMsg(snapshot(1)), snapshotMsg(snapshot(2))]);
     expect(again.outputs).toMatchObject([{ topic: 'c', name: 'PriceChanged', event: { kind: 'removed' } }]);
     h.commit();
-    expect([...state.values()][0]).toMatchObject({ removed: true, absent_snapshots: 2 });
+    expect([...state.histories.values()][0]!.state).toMatchObject({ removed: true, absent_snapshots: 2 });
     expect(counters).toMatchObject({ snapshots: 3, changes: 2, alerts: 0 });
   });
 
@@ -111,7 +119,7 @@ describe('normalizer handler', () => {
     const reported: [string, readonly string[]][] = [];
     const counters = emptyCounters();
     const h = createNormalizerHandler(
-      new Map(),
+      emptyNormalizerState(),
       topics,
       { onUnregistered: (run, keys) => reported.push([run, keys]) },
       counters,
@@ -140,7 +148,7 @@ describe('normalizer handler', () => {
   });
 
   it('dead-letters an event the normalizer does not consume', async () => {
-    const h = createNormalizerHandler(new Map(), topics, {}, emptyCounters());
+    const h = createNormalizerHandler(emptyNormalizerState(), topics, {}, emptyCounters());
     const wrong: StageMessage = {
       topic: 'raw',
       partition: 0,
