@@ -15,41 +15,57 @@ import type { NormalizerState } from './handler.ts';
  */
 export async function restoreState(kafka: Kafka, topic: string, logger: Logger): Promise<NormalizerState> {
   const started = Date.now();
-  const histories = new Map<string, KeyHistory>();
-  const snapshots = new Map<string, KnownSnapshot>();
-  let bytes = 0;
+  const restore = stateFromChangelog();
   const { records } = await readToEnd(
     kafka,
     [topic],
     ({ message: m }) => {
       const key = m.key?.toString('utf8');
-      if (!key) return;
-      bytes += m.value?.length ?? 0;
-      if (isSnapshotRecordKey(key)) {
-        if (m.value) snapshots.set(key, decodeKnownSnapshot(key, m.value));
-        else snapshots.delete(key);
-      } else if (m.value) histories.set(key, decodeHistory(m.value));
-      else histories.delete(key);
+      if (key) restore.add(key, m.value);
     },
     { groupPrefix: 'normalizer-restore' },
   );
+  const state = restore.state();
   let inputs = 0;
   let checkpoints = 0;
-  for (const h of histories.values()) {
+  for (const h of state.histories.values()) {
     inputs += h.inputs.length;
     if (h.horizon) checkpoints++;
   }
   logger.info(
     {
-      keys: histories.size,
-      snapshots: snapshots.size,
+      keys: state.histories.size,
+      snapshots: state.snapshots.length,
       inputs,
       checkpoints,
       records,
-      mb: Math.round(bytes / 1e5) / 10,
+      mb: Math.round(restore.bytes() / 1e5) / 10,
       ms: Date.now() - started,
     },
     'normalizer state restored from changelog',
   );
-  return { histories, snapshots: [...snapshots.values()] };
+  return state;
+}
+
+/**
+ * The state a changelog holds, from its records in log order per key (a later record of a key replaces
+ * the earlier one, a tombstone deletes it, as compaction would): price keys through `decodeHistory`,
+ * `snapshot#…` keys through `decodeKnownSnapshot`. Throws INVALID_PRICE_STATE on a record it cannot read.
+ */
+export function stateFromChangelog() {
+  const histories = new Map<string, KeyHistory>();
+  const snapshots = new Map<string, KnownSnapshot>();
+  let bytes = 0;
+  return {
+    add(key: string, value: Buffer | null) {
+      bytes += value?.length ?? 0;
+      if (isSnapshotRecordKey(key)) {
+        if (value) snapshots.set(key, decodeKnownSnapshot(key, value));
+        else snapshots.delete(key);
+      } else if (value) histories.set(key, decodeHistory(value));
+      else histories.delete(key);
+    },
+    bytes: () => bytes,
+    state: (): NormalizerState => ({ histories: new Map(histories), snapshots: [...snapshots.values()] }),
+  };
 }
