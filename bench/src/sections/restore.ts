@@ -30,8 +30,8 @@ export async function restoreSection(b: Bench): Promise<void> {
     const t1 = Date.now();
     const state = await restoreState(kafka, topic, b.quiet);
     times.push(Date.now() - t1);
-    if (state.size !== cfg.restoreKeys)
-      throw new Error(`restored ${state.size} keys, expected ${cfg.restoreKeys}`);
+    if (state.histories.size !== cfg.restoreKeys)
+      throw new Error(`restored ${state.histories.size} keys, expected ${cfg.restoreKeys}`);
   }
   b.report.record({
     section: 'normalizer',

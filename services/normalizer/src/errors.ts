@@ -12,7 +12,10 @@ export type NormalizeErrorCode =
   // A tier label the one grammar (schemas/src/tiers.ts) cannot read.
   | 'INVALID_TIER'
   // For the shell: an event type the normalizer does not consume.
-  | 'UNEXPECTED_EVENT';
+  | 'UNEXPECTED_EVENT'
+  // A late input at or before a key's folded history (docs/price-model.md §4.6): the key must be rebuilt
+  // from the event store before the input can be placed; then the dead letter is re-driven.
+  | 'LATE_BEYOND_HORIZON';
 
 export class NormalizeError extends PoisonInputError {
   declare readonly code: NormalizeErrorCode;

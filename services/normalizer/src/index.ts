@@ -7,5 +7,13 @@ export * from './core/valid-time.ts';
 export * from './core/key-history.ts';
 
 // used by tests/ and bench/
-export { restoreState } from './adapters/changelog.ts';
+export { restoreState, stateFromChangelog } from './adapters/changelog.ts';
+export {
+  createNormalizerHandler,
+  emptyCounters,
+  emptyNormalizerState,
+  type NormalizerCounters,
+  type NormalizerState,
+  type NormalizerTopics,
+} from './adapters/handler.ts';
 export { normalizerEnvSchema } from './config.ts';

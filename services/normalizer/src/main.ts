@@ -23,6 +23,7 @@ await runConsumerService({
       {
         normalized: prefix + topics.normalizedPrice.name,
         changed: prefix + topics.priceChanged.name,
+        retracted: prefix + topics.priceChangeRetracted.name,
         changelog: prefix + topics.normalizerState.name,
       },
       {
@@ -32,6 +33,12 @@ await runConsumerService({
           logger.warn(
             { run_id: runId, keys },
             'pricing keys the dimension registry does not know: kept raw in NormalizedPrice.unregistered',
+          ),
+        // docs/price-model.md §4.2: late inputs recompute their keys; one line per committed batch.
+        onLate: (b) =>
+          logger.info(
+            { late: b.late, retractions: b.retractions, backfilled: b.backfilled, changes: b.changes },
+            'late inputs placed in valid time: versions published and retracted',
           ),
       },
       counters,

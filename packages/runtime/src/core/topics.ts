@@ -19,10 +19,19 @@ export const topics = {
   /** One CatalogSnapshot per complete discovery run: the model lifecycle (removals) derives from it. */
   catalogSnapshot: { name: 'pricing.catalog-snapshot.v1', configs: forever },
   deadLetter: { name: 'pricing.dead-letter.v1', configs: forever },
-  /** The normalizer's last price per key: only the latest value of a key matters, so compaction is right here. */
+  /**
+   * The normalizer's state: each price key's history (docs/price-model.md §4.6) and each snapshot placed,
+   * one record per key; only the latest value of a key matters, so compaction is right here. A key's
+   * history grows by about 0.2–0.65 MB a year, past the broker's 1 MB default: records up to 8 MiB.
+   */
   normalizerState: {
     name: 'pricing.normalizer-state.v1',
-    configs: { 'cleanup.policy': 'compact', 'min.compaction.lag.ms': '0', 'segment.ms': '3600000' },
+    configs: {
+      'cleanup.policy': 'compact',
+      'min.compaction.lag.ms': '0',
+      'segment.ms': '3600000',
+      'max.message.bytes': '8388608',
+    },
   },
 } as const satisfies Record<string, TopicSpec>;
 

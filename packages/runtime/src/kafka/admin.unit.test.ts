@@ -18,7 +18,7 @@ describe('compareTopicConfigs', () => {
   it('reports a missing config as unset', () => {
     const got = compareTopicConfigs(
       topics.normalizerState,
-      { 'cleanup.policy': 'compact', 'segment.ms': '3600000' },
+      { 'cleanup.policy': 'compact', 'segment.ms': '3600000', 'max.message.bytes': '8388608' },
       3,
       undefined,
     );

@@ -25,6 +25,43 @@ export interface StagePublisherOptions {
   readonly transactional: boolean;
   readonly groupId: string;
   readonly logger: Logger;
+  /** Bytes (keys and values) per send; see sendsOf. Default MAX_SEND_BYTES. */
+  readonly maxSendBytes?: number;
+}
+
+/**
+ * kafkajs makes the records of one partition in one send a single record batch, and the broker refuses
+ * a batch over the topic's `max.message.bytes` (MESSAGE_TOO_LARGE; 1 MB by default) however small each
+ * record is: a snapshot makes the normalizer rewrite every key's changelog record in one batch (tens of
+ * MB). So a publication goes out in sends of at most this many bytes (a record bigger than that alone).
+ */
+export const MAX_SEND_BYTES = 900_000;
+
+type TopicMessages = NonNullable<ProducerBatch['topicMessages']>;
+
+/** Splits the records into sends of at most `max` bytes each, in order (per topic, as given). */
+export function sendsOf(topicMessages: TopicMessages, max: number): TopicMessages[] {
+  const sends: TopicMessages[] = [];
+  let current: TopicMessages = [];
+  let bytes = 0;
+  const sizeOf = (v: Buffer | string | null | undefined) =>
+    v == null ? 0 : Buffer.isBuffer(v) ? v.length : Buffer.byteLength(v);
+  for (const { topic, messages } of topicMessages) {
+    for (const m of messages) {
+      const size = sizeOf(m.key) + sizeOf(m.value);
+      if (bytes > 0 && bytes + size > max) {
+        sends.push(current);
+        current = [];
+        bytes = 0;
+      }
+      const last = current[current.length - 1];
+      if (last?.topic === topic) last.messages.push(m);
+      else current.push({ topic, messages: [m] });
+      bytes += size;
+    }
+  }
+  if (current.length > 0) sends.push(current);
+  return sends;
 }
 
 /** Sends a batch's publication; owns the stage's producer and replaces it after a failed transaction. */
@@ -72,10 +109,12 @@ export function createStagePublisher(o: StagePublisherOptions): StagePublisher {
     disconnect: () => slot.producer.disconnect(),
     publish: async (p) => {
       const topicMessages = p.topicMessages.map((t) => ({ topic: t.topic, messages: [...t.messages] }));
+      const sends = sendsOf(topicMessages, o.maxSendBytes ?? MAX_SEND_BYTES);
       if (o.transactional) {
         const tx = await (await connected()).transaction();
         try {
-          if (topicMessages.length) await tx.sendBatch({ topicMessages });
+          // One after the other: each partition's records keep their order (one request in flight).
+          for (const send of sends) await tx.sendBatch({ topicMessages: send });
           await tx.sendOffsets({
             consumerGroupId: o.groupId,
             topics: [
@@ -92,9 +131,9 @@ export function createStagePublisher(o: StagePublisherOptions): StagePublisher {
           await replaceProducer();
           throw err;
         }
-      } else if (topicMessages.length) {
+      } else {
         // Offsets are committed by the caller only after this resolves (at-least-once).
-        await (await connected()).sendBatch({ topicMessages, acks: -1 });
+        for (const send of sends) await (await connected()).sendBatch({ topicMessages: send, acks: -1 });
       }
     },
   };

@@ -12,7 +12,12 @@ import {
   type ConsumedBatch,
   type StageHandler,
 } from './stage-plan.ts';
-import { createStagePublisher, type StageProducer, type StageTransaction } from './stage-publisher.ts';
+import {
+  createStagePublisher,
+  sendsOf,
+  type StageProducer,
+  type StageTransaction,
+} from './stage-publisher.ts';
 
 const IN = 'test.pub.pricing.provider-discovered.v1';
 const OUT = 'test.pub.out';
@@ -263,5 +268,45 @@ describe('without a transaction', () => {
     );
     expect(broker.plainSends).toEqual([]);
     expect(broker.producers[0]!.connects).toBe(0);
+  });
+});
+
+// kafkajs makes one record batch per partition of a send, and the broker refuses one over the topic's
+// max.message.bytes: a big publication goes out in several sends, in order, in the same transaction.
+describe('a publication bigger than one send', () => {
+  const record = (key: string, bytes: number) => ({ key, value: Buffer.alloc(bytes - key.length) });
+
+  it('is split in order into sends of at most the limit, a bigger record alone', () => {
+    const sends = sendsOf(
+      [
+        { topic: 'a', messages: [record('a1', 40), record('a2', 40), record('a3', 40)] },
+        { topic: 'b', messages: [record('b1', 250), record('b2', 10)] },
+      ],
+      100,
+    );
+    const shape = sends.map((s) => s.map((t) => [t.topic, t.messages.map((m) => m.key)]));
+    expect(shape).toEqual([[['a', ['a1', 'a2']]], [['a', ['a3']]], [['b', ['b1']]], [['b', ['b2']]]]);
+    expect(sendsOf([], 100)).toEqual([]);
+  });
+
+  it('goes out as several sends of one transaction, visible together at its commit', async () => {
+    const broker = fakeBroker();
+    const publisher = createStagePublisher({
+      newProducer: broker.newProducer,
+      transactional: true,
+      groupId: 'g',
+      logger,
+      maxSendBytes: 100,
+    });
+    const big: StageHandler = async (messages) => ({
+      rawOutputs: messages.flatMap((m) =>
+        [0, 1, 2].map((i) => ({ topic: OUT, key: `${m.offset}-${i}`, value: Buffer.alloc(60) })),
+      ),
+    });
+    await processBatch(batch, portsFor(big, publisher.publish));
+    expect(broker.producers[0]!.transactions).toEqual([{ aborted: false, committed: true }]);
+    expect(broker.visible).toHaveLength(6);
+    expect(keysOf(broker.visible)).toEqual(['0-0', '0-1', '0-2', '1-0', '1-1', '1-2']);
+    expect(broker.committedOffsets).toHaveLength(1);
   });
 });

@@ -1,34 +1,71 @@
 import type { Kafka } from 'kafkajs';
 import { readToEnd } from '@llmpt/runtime/kafka';
 import { type Logger } from '@llmpt/runtime';
-import { decodeState, type PriceState } from '../core/state.ts';
+import { decodeHistory, decodeKnownSnapshot, isSnapshotRecordKey } from '../core/key-history.ts';
+import type { KeyHistory, KnownSnapshot } from '../core/valid-time.ts';
+import type { NormalizerState } from './handler.ts';
 
 /**
- * Rebuilds the last price per key from the compacted changelog topic: read every partition from the
- * beginning up to the high watermark seen at start (the normalizer is the only writer, and it is not
- * running yet). The database is never consulted: the topics are the truth.
+ * Rebuilds what the normalizer holds from its compacted changelog topic (docs/price-model.md §4.6):
+ * every key's history (version 3 records; version 1 and 2 records read as checkpoints) and every
+ * snapshot placed (`snapshot#…` records, written in the transaction that placed the snapshot). Every
+ * partition is read from the beginning up to the high watermark seen at start (the normalizer is the only
+ * writer, and it is not running yet). The database and the input topics are never consulted: a snapshot
+ * still waiting on its topic is not known yet, and is placed when it is consumed.
  */
-export async function restoreState(
-  kafka: Kafka,
-  topic: string,
-  logger: Logger,
-): Promise<Map<string, PriceState>> {
+export async function restoreState(kafka: Kafka, topic: string, logger: Logger): Promise<NormalizerState> {
   const started = Date.now();
-  const state = new Map<string, PriceState>();
+  const restore = stateFromChangelog();
   const { records } = await readToEnd(
     kafka,
     [topic],
     ({ message: m }) => {
       const key = m.key?.toString('utf8');
-      if (!key) return;
-      if (m.value) state.set(key, decodeState(m.value));
-      else state.delete(key);
+      if (key) restore.add(key, m.value);
     },
     { groupPrefix: 'normalizer-restore' },
   );
+  const state = restore.state();
+  let inputs = 0;
+  let checkpoints = 0;
+  for (const h of state.histories.values()) {
+    inputs += h.inputs.length;
+    if (h.horizon) checkpoints++;
+  }
   logger.info(
-    { keys: state.size, records, ms: Date.now() - started },
+    {
+      keys: state.histories.size,
+      snapshots: state.snapshots.length,
+      inputs,
+      checkpoints,
+      records,
+      mb: Math.round(restore.bytes() / 1e5) / 10,
+      ms: Date.now() - started,
+    },
     'normalizer state restored from changelog',
   );
   return state;
+}
+
+/**
+ * The state a changelog holds, from its records in log order per key (a later record of a key replaces
+ * the earlier one, a tombstone deletes it, as compaction would): price keys through `decodeHistory`,
+ * `snapshot#…` keys through `decodeKnownSnapshot`. Throws INVALID_PRICE_STATE on a record it cannot read.
+ */
+export function stateFromChangelog() {
+  const histories = new Map<string, KeyHistory>();
+  const snapshots = new Map<string, KnownSnapshot>();
+  let bytes = 0;
+  return {
+    add(key: string, value: Buffer | null) {
+      bytes += value?.length ?? 0;
+      if (isSnapshotRecordKey(key)) {
+        if (value) snapshots.set(key, decodeKnownSnapshot(key, value));
+        else snapshots.delete(key);
+      } else if (value) histories.set(key, decodeHistory(value));
+      else histories.delete(key);
+    },
+    bytes: () => bytes,
+    state: (): NormalizerState => ({ histories: new Map(histories), snapshots: [...snapshots.values()] }),
+  };
 }

@@ -3,7 +3,14 @@
 import { eventId, type CatalogSnapshot } from '@llmpt/schemas';
 import { describe, expect, it } from 'vitest';
 import { decide } from './changes.ts';
-import { decodeHistory, encodeHistory } from './key-history.ts';
+import {
+  decodeHistory,
+  decodeKnownSnapshot,
+  encodeHistory,
+  encodeKnownSnapshot,
+  isSnapshotRecordKey,
+  snapshotRecordKey,
+} from './key-history.ts';
 import { normalize } from './normalize.ts';
 import { encodeState } from './state.ts';
 import {
@@ -105,6 +112,62 @@ describe('key history records', () => {
     ];
     for (const text of bad)
       expect(() => decodeHistory(Buffer.from(text)), text).toThrow(
+        expect.objectContaining({ code: 'INVALID_PRICE_STATE' }),
+      );
+  });
+});
+
+describe('record bytes and the input cache', () => {
+  it('a history read back and written again gives the same bytes (inputs kept as they were read)', () => {
+    const bytes = encodeHistory(history());
+    expect(encodeHistory(decodeHistory(bytes)).equals(bytes)).toBe(true);
+  });
+
+  it('an input is written the same whether its encoding was cached or not', () => {
+    const h = history();
+    const first = encodeHistory(h);
+    // Fresh objects with the same content: nothing cached for them.
+    const copy = { ...h, inputs: h.inputs.map((x) => ({ ...x })) };
+    expect(encodeHistory(copy).equals(first)).toBe(true);
+    expect(encodeHistory(h).equals(first)).toBe(true);
+  });
+});
+
+describe('known-snapshot records (the snapshots a normalizer placed, docs/valid-time-wiring.md §2)', () => {
+  const s = snap(1, [MODEL, 'b/two']);
+
+  it('keyed by the snapshot position, never a price key; the value round-trips with its backfill marker', () => {
+    expect(snapshotRecordKey(s)).toBe(`snapshot#${s.event_id}@${s.fetched_at}`);
+    expect(isSnapshotRecordKey(snapshotRecordKey(s))).toBe(true);
+    expect(isSnapshotRecordKey(KEY)).toBe(false);
+    // A model id may be anything, but a price key always has its two separators.
+    expect(isSnapshotRecordKey('snapshot#odd/model||openrouter_api')).toBe(false);
+    for (const backfill of [false, true]) {
+      const k = { snapshot: { ...s, backfill }, backfill };
+      expect(decodeKnownSnapshot(snapshotRecordKey(s), encodeKnownSnapshot(k))).toEqual(k);
+    }
+  });
+
+  it('the same snapshot id fetched at another time is another record', () => {
+    const rerun = { ...s, fetched_at: s.fetched_at + 60_000 };
+    expect(snapshotRecordKey(rerun)).not.toBe(snapshotRecordKey(s));
+  });
+
+  it('refuses damaged records, and a record under the key of another snapshot, with INVALID_PRICE_STATE', () => {
+    const good = JSON.parse(encodeKnownSnapshot({ snapshot: s, backfill: false }).toString()) as Record<
+      string,
+      unknown
+    >;
+    const key = snapshotRecordKey(s);
+    const bad: [string, string][] = [
+      [key, 'not json'],
+      [key, JSON.stringify({ ...good, v: 2 })],
+      [key, JSON.stringify({ ...good, backfill: true })],
+      [key, JSON.stringify({ ...good, snapshot: 'bm90IGF2cm8=' })],
+      [snapshotRecordKey(snap(2, [MODEL])), JSON.stringify(good)],
+    ];
+    for (const [k, text] of bad)
+      expect(() => decodeKnownSnapshot(k, Buffer.from(text)), text).toThrow(
         expect.objectContaining({ code: 'INVALID_PRICE_STATE' }),
       );
   });

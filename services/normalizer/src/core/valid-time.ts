@@ -4,6 +4,7 @@ import {
   priceKey,
   type CatalogSnapshot,
   type NormalizedPrice,
+  type PriceChangeRetracted,
   type PriceChanged,
   versionOf,
 } from '@llmpt/schemas';
@@ -63,19 +64,10 @@ const DEFAULT_MARK_EVERY = 16;
 
 /**
  * A retraction record (§4.4): the version `retracted_event_id`/`retracted_digest` is no longer in force
- * (`retracted`), or is in force again (`!retracted`). For a version, the highest revision wins.
+ * (`retracted`), or is in force again (`!retracted`). For a version, the highest revision wins. The
+ * event as schemas/PriceChangeRetracted.avsc defines it.
  */
-export interface PriceChangeRetracted {
-  readonly event_id: string;
-  readonly price_key: string;
-  readonly retracted_event_id: string;
-  readonly retracted_digest: string;
-  readonly retracted: boolean;
-  readonly revision: number;
-  /** The late input whose placement caused the record. */
-  readonly caused_by: string;
-  readonly occurred_at: number;
-}
+export type { PriceChangeRetracted };
 
 /** A change to publish, with the backfilled marker of §4.5 (not part of its id or digest). */
 export interface PublishedChange {
@@ -218,6 +210,37 @@ function insertionIndex(inputs: readonly KeyInput[], pos: Position): number {
   return lo;
 }
 
+/**
+ * The key's state just before position `pos`: after every input of its history before it (§4.2). In
+ * time (after every input) that is the history's state; otherwise a replay from the last mark before
+ * `pos`, or from the start. Pure: the marks it walks are not kept (the placement of the input that
+ * follows marks them). At or before the horizon the inputs are folded away: the start state is the
+ * nearest known, and such an input is refused by `placeInput` anyway.
+ */
+export function stateBefore(
+  history: KeyHistory,
+  pos: Position,
+  opts: DecideOptions = {},
+): PriceState | undefined {
+  if (history.horizon && comparePositions(pos, history.horizon) <= 0) return history.start;
+  const at = insertionIndex(history.inputs, pos);
+  if (at === history.inputs.length) return history.state;
+  const marks = history.marks ?? [];
+  let from: Mark | undefined;
+  for (let m = marks.length - 1; m >= 0 && !from; m--)
+    if (comparePositions(marks[m]!.after, pos) < 0) from = marks[m];
+  let state = from ? from.state : history.start;
+  for (let i = from ? insertionIndex(history.inputs, from.after) + 1 : 0; i < at; i++)
+    state = applyInput(history.price_key, state, history.inputs[i]!, opts).state;
+  return state;
+}
+
+/** Whether `pos` is late for the key (§4.2): its history holds an input after it. */
+export function isLateFor(history: KeyHistory, pos: Position): boolean {
+  const last = history.inputs[history.inputs.length - 1];
+  return last !== undefined && comparePositions(positionOf(last), pos) > 0;
+}
+
 function causeOf(input: KeyInput): { id: string; occurred_at: number } {
   const e = 'snapshot' in input ? input.snapshot : input.observation;
   return { id: e.event_id, occurred_at: e.occurred_at };
@@ -346,11 +369,17 @@ export function placeInput(history: KeyHistory, input: KeyInput, opts: ValidTime
   };
 }
 
+/** A snapshot placed into every key's history, with its backfill marker (§4.5). */
+export interface KnownSnapshot {
+  readonly snapshot: CatalogSnapshot;
+  readonly backfill: boolean;
+}
+
 /** What the normalizer holds across keys: every key's history and every snapshot known (§4.2). */
 export interface ValidTimeView {
   readonly histories: ReadonlyMap<string, KeyHistory>;
   /** Every snapshot placed so far, each position once, in any order. */
-  readonly snapshots: readonly { readonly snapshot: CatalogSnapshot; readonly backfill: boolean }[];
+  readonly snapshots: readonly KnownSnapshot[];
 }
 
 export type ValidTimeEvent =
@@ -360,7 +389,7 @@ export interface ValidTimeStep {
   /** Only the keys whose history changed. */
   readonly histories: Map<string, KeyHistory>;
   /** The snapshot to add to the view's list (null: an observation, or a snapshot already known). */
-  readonly snapshot: { readonly snapshot: CatalogSnapshot; readonly backfill: boolean } | null;
+  readonly snapshot: KnownSnapshot | null;
   readonly publish: PublishedChange[];
   readonly retractions: PriceChangeRetracted[];
   /** Keys where the event lies at or before the horizon (KeyStep.beforeHorizon): rebuild them. */

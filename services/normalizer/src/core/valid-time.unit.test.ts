@@ -4,11 +4,17 @@ import { eventId, type CatalogSnapshot, type NormalizedPrice, type PriceChanged 
 import { describe, expect, it } from 'vitest';
 import { normalize } from './normalize.ts';
 import { rebuildChanges } from './rebuild.ts';
+import { decodeHistory, encodeHistory } from './key-history.ts';
 import {
   changeDigest,
+  foldUntil,
+  isLateFor,
   placeEvent,
+  positionOf,
+  stateBefore,
   versionOf,
   type KeyHistory,
+  type Position,
   type PriceChangeRetracted,
   type PublishedChange,
   type ValidTimeEvent,
@@ -290,5 +296,74 @@ describe('valid time (docs/price-model.md §4)', () => {
     expect(changeDigest({ ...c!, changes: [{ ...c!.changes[0]!, current: '2.00000000' }] })).not.toBe(
       changeDigest(c!),
     );
+  });
+});
+
+describe('the state just before a position (stateBefore, §4.2)', () => {
+  // Prices that move, return and blink, with snapshots between (one absence, then listed again).
+  const prices = ['0.000001', '0.000002', '0.000002', '0.000001', '0.000003', '0.000003', '0.000001'];
+  const observations = prices.map((p, day) => obs(day, p));
+  const snapshots = [snap(2, []), snap(3, [MODEL]), snap(5, [])];
+  const events: ValidTimeEvent[] = [
+    ...observations.map((observation) => ({ observation })),
+    ...snapshots.map((snapshot) => ({ snapshot })),
+  ];
+  /** §4.1's order, written out: time, then snapshot before observation, then event id. */
+  const byPosition = (a: Position, b: Position) =>
+    a[0] - b[0] || a[1] - b[1] || (a[2] < b[2] ? -1 : a[2] > b[2] ? 1 : 0);
+  /** The oracle: the in-order run (rebuildChanges) over the inputs strictly before `pos`. */
+  const expected = (pos: Position) =>
+    rebuildChanges(
+      observations.filter((o) => byPosition([o.observed_at, 1, o.event_id], pos) < 0),
+      {},
+      snapshots.filter((x) => byPosition([x.fetched_at, 0, x.event_id], pos) < 0),
+    ).state.get(KEY);
+  // Every input's own position, the slot before every observation of its time, and after the last.
+  const probes: Position[] = [
+    [T0 - DAY, 1, ''],
+    ...events.map((e) => positionOf({ ...e, backfill: false })),
+    ...observations.map((o): Position => [o.observed_at, 1, '']),
+    [T0 + 30 * DAY, 1, ''],
+  ];
+
+  /** The key's history with the events arriving in time order, marking every 2 inputs. */
+  function history(): KeyHistory {
+    const histories = new Map<string, KeyHistory>();
+    const known: { snapshot: CatalogSnapshot; backfill: boolean }[] = [];
+    const inOrder = [...events].sort((a, b) =>
+      byPosition(positionOf({ ...a, backfill: false }), positionOf({ ...b, backfill: false })),
+    );
+    for (const e of inOrder) {
+      const r = placeEvent({ histories, snapshots: known }, e, false, { markEvery: 2 });
+      for (const [k, h] of r.histories) histories.set(k, h);
+      if (r.snapshot) known.push(r.snapshot);
+    }
+    return histories.get(KEY)!;
+  }
+
+  it('is the in-order run over the inputs before it, with marks and without (a restored history)', () => {
+    const h = history();
+    expect(h.marks?.length).toBeGreaterThan(0);
+    const restored = decodeHistory(encodeHistory(h));
+    expect(restored.marks).toBeUndefined();
+    for (const pos of probes) {
+      const want = expected(pos);
+      expect(stateBefore(h, pos), JSON.stringify(pos)).toEqual(want);
+      expect(stateBefore(restored, pos), JSON.stringify(pos)).toEqual(want);
+    }
+  });
+
+  it('in time it is the current state; late means the history holds an input after it', () => {
+    const h = history();
+    const after: Position = [T0 + 30 * DAY, 1, ''];
+    expect(stateBefore(h, after)).toBe(h.state);
+    expect(isLateFor(h, after)).toBe(false);
+    expect(isLateFor(h, [T0 + DAY, 1, ''])).toBe(true);
+  });
+
+  it('at or before the horizon the folded inputs are gone: the start state', () => {
+    const h = foldUntil(history(), [T0 + 3 * DAY, 1, '\uffff']);
+    expect(stateBefore(h, [T0 + DAY, 1, ''])).toBe(h.start);
+    expect(stateBefore(h, [T0 + 4 * DAY, 1, ''])).toEqual(expected([T0 + 4 * DAY, 1, '']));
   });
 });
