@@ -397,13 +397,29 @@ const modelSightingColumns: Upsert['columns'] = [
   ['event_id', 'text'],
 ];
 
+/**
+ * migrations/0017, docs/design.md §3 "Earliest sighting": copies of one NormalizedPrice id are one fact
+ * seen more than once; the row keeps the earliest sighting (observed_at, then caused_by), whatever the
+ * order the copies arrive in. Only the sighting columns move; the prices made the id.
+ */
+export const SIGHTING_COLUMNS = ['run_id', 'caused_by', 'source_url', 'observed_at', 'content_hash'] as const;
+
+function observationSql(json: string): string {
+  const set = SIGHTING_COLUMNS.map((c) => `${c} = excluded.${c}`).join(', ');
+  return (
+    `insert into public.price_observations as t (${observationColumns.map(([n]) => n).join(', ')}) ` +
+    `${source(observationColumns, json)} on conflict (event_id) do update set ${set} ` +
+    `where (excluded.observed_at, coalesce(excluded.caused_by, '') collate "C") < (t.observed_at, coalesce(t.caused_by, '') collate "C")`
+  );
+}
+
 /** The statements, with the rows as a jsonb array in `json` (`$1::jsonb` here, `payload -> 'x'` in SQL). */
 export function sinkStatements(json: (key: keyof Rows) => string): Readonly<Record<keyof Rows, string>> {
   return {
     providers: upsertSql(providerUpsert, json('providers')),
     models: upsertSql(modelUpsert, json('models')),
     modelProviders: upsertSql(modelProviderUpsert, json('modelProviders')),
-    observations: appendSql('public.price_observations', observationColumns, json('observations')),
+    observations: observationSql(json('observations')),
     changes: appendSql(
       'public.price_changes',
       changeColumns,

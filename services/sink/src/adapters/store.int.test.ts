@@ -492,6 +492,48 @@ describe.each(targets)('$name store', ({ name, open }) => {
     expect(change.rows.map((r) => r.occurred_at.toISOString())).toEqual(['2026-05-07T12:05:00.000Z']);
   });
 
+  it('keeps the earliest sighting of a fact whatever the arrival order; nothing else of it changes (migrations/0017)', async () => {
+    // docs/design.md §3 "Earliest sighting": one NormalizedPrice id seen at 23:54, then its 18:40
+    // capture arriving late (a backfill newest first), then the 23:54 copy again.
+    const f = fixture(uniquePrefix(`sink-${name}`));
+    const id = `${f.model}#fact`;
+    const late = T0 + 5 * HOUR;
+    const sighting = (at: number, caused: string, hash: string) =>
+      f.np({ event_id: id, observed_at: at, caused_by: caused, run_id: `run-${caused}`, content_hash: hash });
+    const row = async () =>
+      (
+        await t.db.query<{
+          observed_at: Date;
+          run_id: string;
+          caused_by: string;
+          content_hash: string;
+          prompt: string;
+        }>(
+          `select observed_at, run_id, caused_by, content_hash, prompt::text from price_observations where event_id = $1`,
+          [id],
+        )
+      ).rows;
+    await t.store.writeBatch(project([sighting(late, 'raw-b', 'bb'.repeat(32))]));
+    await t.store.writeBatch(project([sighting(T0, 'raw-a', 'aa'.repeat(32))]));
+    await t.store.writeBatch(project([sighting(late, 'raw-b', 'bb'.repeat(32))]));
+    // Both copies in one batch, the later first: the projection keeps the earlier one too.
+    await t.store.writeBatch(
+      project([sighting(late + HOUR, 'raw-c', 'cc'.repeat(32)), sighting(T0, 'raw-a', 'aa'.repeat(32))]),
+    );
+    const rows = await row();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ run_id: 'run-raw-a', caused_by: 'raw-a', content_hash: 'aa'.repeat(32) });
+    expect(rows[0]!.observed_at.getTime()).toBe(T0);
+    // The guard allows nothing else: a later sighting, a price, a delete (the database owner included).
+    for (const sql of [
+      `update price_observations set observed_at = observed_at + interval '1 hour' where event_id = $1`,
+      `update price_observations set prompt = 0, observed_at = observed_at - interval '1 hour' where event_id = $1`,
+      `delete from price_observations where event_id = $1`,
+    ])
+      await expect(t.db.query(sql, [id])).rejects.toMatchObject({ code: 'P0001' });
+    expect(await row()).toEqual(rows);
+  });
+
   it.each([
     ['an amount as a JSON number', { base: [{ dimension: 'prompt', amount: 3 }] }],
     ['an amount not at scale 8', { base: [{ dimension: 'prompt', amount: '3.0' }] }],

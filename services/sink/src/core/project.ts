@@ -263,8 +263,11 @@ export function project(batch: readonly DecodedEvent[]): Rows {
       }
       case 'NormalizedPrice': {
         const e = decoded.event;
-        // Facts: the first copy of an event id wins (copies of one fact are identical).
-        if (!observations.has(e.event_id)) observations.set(e.event_id, observationRow(e));
+        // Copies of one fact: the earliest sighting wins (docs/design.md §3, migrations/0017), as the
+        // database keeps it, so one statement never meets an id twice.
+        const row = observationRow(e);
+        const held = observations.get(e.event_id);
+        if (!held || earlierSighting(row, held)) observations.set(e.event_id, row);
         if (e.provider !== null) {
           const seen = iso(e.observed_at);
           addProvider(providerRow(e.provider, null, seen));
@@ -398,6 +401,12 @@ function endpointRow(e: RawPriceObserved, provider: string, seen: string): Model
     quantization: d?.quantization ?? null,
     status: d?.status ?? null,
   };
+}
+
+/** Sightings of one fact compare by observed_at (ISO text of one format), then caused_by (null as ''). */
+function earlierSighting(a: ObservationRow, b: ObservationRow): boolean {
+  if (a.observed_at !== b.observed_at) return a.observed_at < b.observed_at;
+  return (a.caused_by ?? '') < (b.caused_by ?? '');
 }
 
 function observationRow(e: NormalizedPrice): ObservationRow {
