@@ -453,10 +453,12 @@ describe('normalizer handler in valid time (docs/price-model.md §4)', () => {
     const snapshots = [snapshotOf(1, [A]), snapshotOf(2, [A])];
     const s1 = await n.handle(...snapshots);
     expect(await n.handle(...snapshots)).toEqual(s1);
-    // B absent on days 1 and 2: removed by day 2's snapshot, back with its observation of day 2.
+    // B absent on days 1 and 2: removed by day 2's snapshot, back with its observation of day 2. Day
+    // 2's snapshot lands on B's newest day (its observation of day 2): a recomputation within one UTC
+    // day is live news, not backfilled (docs/price-model.md §4.5).
     expect(events(s1, 'PriceChanged').map((c) => [c.price_key, c.kind, c.backfilled])).toEqual([
-      [routed(B), 'removed', true],
-      [routed(B), 'returned', true],
+      [routed(B), 'removed', false],
+      [routed(B), 'returned', false],
     ]);
   });
 

@@ -198,6 +198,9 @@ export function foldUntil(history: KeyHistory, horizon: Position, opts: DecideOp
   return { ...history, horizon, start, inputs: history.inputs.slice(end), marks };
 }
 
+const DAY_MS = 86_400_000;
+const utcDay = (p: Position): number => Math.floor(p[0] / DAY_MS);
+
 /** The index where `pos` goes (the first input not before it). */
 function insertionIndex(inputs: readonly KeyInput[], pos: Position): number {
   let lo = 0;
@@ -277,6 +280,8 @@ export function placeInput(history: KeyHistory, input: KeyInput, opts: ValidTime
   let before = history.start;
   let fresh: Applied;
   let added: PriceChanged[];
+  /** The input each added change was decided at (its cause). */
+  const decidedAt = new Map<PriceChanged, KeyInput>();
   const dropped: PriceChanged[] = [];
   let state = history.state;
   const every = opts.markEvery ?? DEFAULT_MARK_EVERY;
@@ -288,6 +293,7 @@ export function placeInput(history: KeyHistory, input: KeyInput, opts: ValidTime
     // In time: the rules against the current state, as the live stage always did.
     fresh = applyInput(key, history.state, input, opts);
     added = fresh.changes;
+    for (const c of added) decidedAt.set(c, input);
     state = fresh.state;
     nextMarks = inputs.length % every === 0 ? [...marks, { after: pos, state }] : [...marks];
   } else {
@@ -306,6 +312,7 @@ export function placeInput(history: KeyHistory, input: KeyInput, opts: ValidTime
     // Then the old and the new sequence side by side until their states agree.
     fresh = applyInput(key, before, input, opts);
     added = [...fresh.changes];
+    for (const c of added) decidedAt.set(c, input);
     let newState = fresh.state;
     let oldState = before;
     let convergedAt: Position | null = sameState(newState, oldState) ? pos : null;
@@ -315,6 +322,7 @@ export function placeInput(history: KeyHistory, input: KeyInput, opts: ValidTime
       const n = applyInput(key, newState, x, opts);
       dropped.push(...o.changes);
       added.push(...n.changes);
+      for (const c of n.changes) decidedAt.set(c, x);
       oldState = o.state;
       newState = n.state;
       if (sameState(newState, oldState)) convergedAt = positionOf(x);
@@ -354,11 +362,18 @@ export function placeInput(history: KeyHistory, input: KeyInput, opts: ValidTime
     record(v.change.event_id, v.digest, true);
     retracted.add(version);
   }
+  // §4.5: learned late when the placed input lies on an earlier UTC day than the newest input the key
+  // held (a recomputation within one day, e.g. a run's snapshot consumed after its own observations,
+  // is live); else the marker of the input the change was decided at, or of the placed input.
+  const newest = history.inputs[history.inputs.length - 1];
+  const lateByDay = !inTime && newest !== undefined && utcDay(pos) < utcDay(positionOf(newest));
+  const learnedLate = (change: PriceChanged): boolean =>
+    lateByDay || input.backfill || (decidedAt.get(change)?.backfill ?? false);
   const publish: PublishedChange[] = [];
   for (const [version, v] of now) {
     if (was.has(version)) continue;
     // A change decided late is backfilled (§4.5); one in time is when its input came from a backfill.
-    publish.push({ change: v.change, digest: v.digest, backfilled: !inTime || input.backfill });
+    publish.push({ change: v.change, digest: v.digest, backfilled: learnedLate(v.change) });
     if (retracted.delete(version)) record(v.change.event_id, v.digest, false);
   }
   return {

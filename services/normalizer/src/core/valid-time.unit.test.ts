@@ -258,6 +258,31 @@ describe('valid time (docs/price-model.md §4)', () => {
     expect(back.inForce.map((c) => c.kind)).toEqual(['new', 'removed']);
   });
 
+  it('backfilled (§4.5): a late input of an earlier day marks what it re-decides; a run’s own snapshot placed after its observation does not', () => {
+    // Day 2's run gives the model an expiration date; its observation is consumed before its snapshot
+    // (two topics), so the snapshot is placed before it, on the same UTC day: the expiring alert it
+    // decides is live news, not backfilled.
+    const a = obs(0, '0.000001');
+    const b = obs(2, '0.000002');
+    const expiring = snap(2, [MODEL], [{ model_id: MODEL, expiration_date: '2026-09-01' }]);
+    const live = arrive([{ observation: a }, { observation: b }, { snapshot: expiring }]);
+    const inOrder = arrive([{ observation: a }, { snapshot: expiring }, { observation: b }]);
+    const ids = (cs: readonly PriceChanged[]) => cs.map((c) => c.event_id).sort();
+    expect(ids(live.inForce)).toEqual(ids(inOrder.inForce));
+    expect(live.steps[2]!.publish.map((p) => [p.change.kind, p.backfilled])).toEqual([['expiring', false]]);
+    // An observation of day 1 arriving after day 2's: an earlier day, so what it re-decides (its own
+    // change and day 2's, now from its price) is marked, and the superseded day-2 change retracted.
+    const x = obs(1, '0.000003');
+    const late = arrive([{ observation: a }, { observation: b }, { observation: x }]);
+    expect(late.steps[1]!.publish.map((p) => p.backfilled)).toEqual([false]);
+    const relearned = late.steps[2]!.publish;
+    expect(relearned.map((p) => [p.change.caused_by, p.backfilled])).toEqual([
+      [x.event_id, true],
+      [b.event_id, true],
+    ]);
+    expect(late.steps[2]!.retractions.map((r) => r.retracted)).toEqual([true]);
+  });
+
   it('a key first seen after snapshots that lie after it in time: they count for it', () => {
     const s1 = snap(1, []);
     const s2 = snap(2, []);
