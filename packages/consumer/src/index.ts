@@ -9,3 +9,4 @@ export * from './gateway/model-pricing.ts';
 export { applyPricingUpdate } from './gateway/store.ts';
 export { startGatewaySync, type GatewaySyncOptions } from './gateway/sync.ts';
 export { recordCall, type RecordedCall } from './ledger/record.ts';
+export * from './versions.ts';

@@ -8,7 +8,7 @@ import { createKafka } from '@llmpt/runtime/kafka';
 import { topics } from '@llmpt/runtime';
 import { parseFrom, tailTopic } from '../tail/tail.ts';
 
-const usage = `usage: tail [--topic price-changed|normalized-price|model-discovered|provider-discovered|raw-price-observed|dead-letter|<full name>]
+const usage = `usage: tail [--topic price-changed|price-change-retracted|normalized-price|model-discovered|provider-discovered|raw-price-observed|dead-letter|<full name>]
             [--from earliest|latest|<ISO time>] [--model ID]... [--provider NAME]... [--alerts-only]
             [--prefix TOPIC_PREFIX] [--brokers host:port,...] [--exit-at-end]`;
 

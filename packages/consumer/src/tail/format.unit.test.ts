@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { PriceChanged } from '@llmpt/schemas';
+import type { PriceChanged, PriceChangeRetracted } from '@llmpt/schemas';
 import { priceChanged as samplePriceChanged } from '@llmpt/schemas/samples';
-import { describePriceChanged, formatLine, matchesFilters } from './format.ts';
+import { describePriceChanged, formatLine, matchesFilters, summaryOf } from './format.ts';
 
 const changed = {
   model_id: 'openai/gpt-4o',
@@ -124,5 +124,48 @@ describe('tail filters and lines', () => {
     expect(describePriceChanged(v1)).toBe(
       'changed deepseek/deepseek-v4-pro||openrouter_api: prompt 1.00000000 → 2.00000000 (+100 %)',
     );
+  });
+
+  describe('retraction records', () => {
+    const record = (over: Partial<PriceChangeRetracted>): PriceChangeRetracted => ({
+      event_id: 'r',
+      price_key: 'anthropic/claude-sonnet-4|google-vertex|openrouter_endpoints',
+      retracted_event_id: 'pc-1',
+      retracted_digest: 'ab12cd34ef560000000000000000000000000000000000000000000000000000',
+      retracted: true,
+      revision: 3,
+      caused_by: 'np-late',
+      occurred_at: 0,
+      ...over,
+    });
+
+    it('summarizes a retraction and a reinstatement: key, change id, short digest, revision', () => {
+      const m = (r: PriceChangeRetracted) => ({
+        key: r.price_key,
+        name: 'PriceChangeRetracted' as const,
+        event: r,
+      });
+      expect(summaryOf(m(record({})))).toBe(
+        'retracted anthropic/claude-sonnet-4|google-vertex|openrouter_endpoints: change pc-1 version ab12cd34ef56 (revision 3)',
+      );
+      expect(summaryOf(m(record({ retracted: false, revision: 4 })))).toBe(
+        'reinstated anthropic/claude-sonnet-4|google-vertex|openrouter_endpoints: change pc-1 version ab12cd34ef56 (revision 4)',
+      );
+      const e = priceChanged({});
+      expect(summaryOf({ key: e.price_key, name: 'PriceChanged', event: e })).toBe(describePriceChanged(e));
+    });
+
+    it('filters by the model and provider of its price key; --alerts-only leaves it out', () => {
+      const r = record({});
+      const routed = record({ price_key: 'openai/gpt-4o||openrouter_api' });
+      expect(matchesFilters({ event: r }, {})).toBe(true);
+      expect(matchesFilters({ event: r }, { models: ['anthropic/claude-sonnet-4'] })).toBe(true);
+      expect(matchesFilters({ event: r }, { models: ['openai/gpt-4o'] })).toBe(false);
+      expect(matchesFilters({ event: r }, { providers: ['google-vertex'] })).toBe(true);
+      expect(matchesFilters({ event: r }, { providers: ['anthropic'] })).toBe(false);
+      expect(matchesFilters({ event: routed }, { models: ['openai/gpt-4o'] })).toBe(true);
+      expect(matchesFilters({ event: routed }, { providers: ['openrouter'] })).toBe(false);
+      expect(matchesFilters({ event: r }, { alertsOnly: true })).toBe(false);
+    });
   });
 });

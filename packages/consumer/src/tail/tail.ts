@@ -3,13 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { createConsumer, decodeKafkaMessage, type Kafka } from '@llmpt/runtime/kafka';
 import { ConsumerError } from '../cost/errors.ts';
-import {
-  describePriceChanged,
-  formatLine,
-  matchesFilters,
-  type TailFilters,
-  type TailLine,
-} from './format.ts';
+import { formatLine, matchesFilters, summaryOf, type TailFilters, type TailLine } from './format.ts';
 
 /** earliest, latest, or a time: start at each partition's first offset at or after it. */
 export type TailFrom = 'earliest' | 'latest' | Date;
@@ -87,6 +81,7 @@ export async function tailTopic(o: TailOptions): Promise<number> {
       eachMessage: async ({ topic, partition, message }) => {
         const m = decodeKafkaMessage(message);
         if (matchesFilters(m, o)) {
+          const summary = summaryOf(m);
           const line: TailLine = {
             topic,
             partition,
@@ -94,7 +89,7 @@ export async function tailTopic(o: TailOptions): Promise<number> {
             key: m.key,
             type: m.name,
             event: m.event,
-            ...(m.name === 'PriceChanged' ? { summary: describePriceChanged(m.event) } : {}),
+            ...(summary === undefined ? {} : { summary }),
           };
           o.write(formatLine(line), line);
           written++;
