@@ -5,6 +5,7 @@ export * from './core/normalize.ts';
 export * from './core/changes.ts';
 export * from './core/valid-time.ts';
 export * from './core/key-history.ts';
+export { rebuildChanges } from './core/rebuild.ts';
 
 // used by tests/ and bench/
 export { restoreState, stateFromChangelog } from './adapters/changelog.ts';

@@ -141,7 +141,7 @@ describe('topics on the broker', () => {
     const prefix = uniquePrefix('topic-configs');
     const specs = prefixedTopics(prefix);
     const first = await ensureTopics(kafka, specs, { partitions: 3, replicationFactor: 1 });
-    expect(first.created).toHaveLength(8);
+    expect(first.created).toHaveLength(specs.length);
 
     const configs = await describeTopicConfigs(
       kafka,
@@ -163,6 +163,8 @@ describe('topics on the broker', () => {
     const state = configs[`${prefix}pricing.normalizer-state.v1`];
     expect(state?.['cleanup.policy']).toBe('compact');
     expect(state?.['min.compaction.lag.ms']).toBe('0');
+    // Key histories pass the broker's 1 MB default (docs/price-model.md §4.6).
+    expect(state?.['max.message.bytes']).toBe('8388608');
 
     const again = await ensureTopics(kafka, specs, { partitions: 3, replicationFactor: 1 });
     expect(again).toEqual({ created: [], existing: specs.map((s) => s.name), mismatches: [] });

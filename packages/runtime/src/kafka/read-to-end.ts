@@ -56,6 +56,17 @@ export async function readToEnd(
   try {
     for (const topic of topics) await consumer.subscribe({ topic, fromBeginning: true });
     await new Promise<void>((resolve, reject) => {
+      const reached = (id: string, lastOffset: string) => {
+        const end = remaining.get(id);
+        if (end !== undefined && BigInt(lastOffset) + 1n >= end) remaining.delete(id);
+        if (remaining.size === 0) resolve();
+      };
+      // A fetch holding only control records (the commit marker after a record batch fetched alone,
+      // e.g. a record bigger than the fetch size) or only aborted ones never reaches eachBatch: kafkajs
+      // resolves it and reports it here only, so a partition ending that way would never end.
+      consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) =>
+        reached(`${payload.topic}:${payload.partition}`, payload.lastOffset),
+      );
       consumer
         .run({
           autoCommit: false,
@@ -72,8 +83,7 @@ export async function readToEnd(
               onRecord({ topic: batch.topic, partition: batch.partition, message });
             }
             // lastOffset() covers trailing control records, so a partition ending in a commit marker ends.
-            if (end !== undefined && BigInt(batch.lastOffset()) + 1n >= end) remaining.delete(id);
-            if (remaining.size === 0) resolve();
+            reached(id, batch.lastOffset());
             return Promise.resolve();
           },
         })

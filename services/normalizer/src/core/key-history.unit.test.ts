@@ -118,6 +118,35 @@ describe('key history records', () => {
 });
 
 describe('record bytes and the input cache', () => {
+  it('is the JSON text of {v, price_key, horizon, start, state, inputs, revision, retracted}, nothing else', () => {
+    const h = { ...history(), revision: 2, retracted: ['x:1'] };
+    const text = encodeHistory(h).toString('utf8');
+    const parsed = JSON.parse(text) as Record<string, unknown>;
+    expect(Object.keys(parsed)).toEqual([
+      'v',
+      'price_key',
+      'horizon',
+      'start',
+      'state',
+      'inputs',
+      'revision',
+      'retracted',
+    ]);
+    expect(JSON.stringify(parsed)).toBe(text);
+    expect(encodeHistory(emptyHistory(KEY)).toString('utf8')).toBe(
+      JSON.stringify({
+        v: 3,
+        price_key: KEY,
+        horizon: null,
+        start: null,
+        state: null,
+        inputs: [],
+        revision: 0,
+        retracted: [],
+      }),
+    );
+  });
+
   it('a history read back and written again gives the same bytes (inputs kept as they were read)', () => {
     const bytes = encodeHistory(history());
     expect(encodeHistory(decodeHistory(bytes)).equals(bytes)).toBe(true);
