@@ -109,14 +109,18 @@ export async function replay(
   }
 }
 
-/** Observation and change rows in the database at `url`; throws on a duplicate event id. */
+/**
+ * Observation and change rows in the database at `url`; throws on a duplicate observation id or change
+ * version (a change id may have several versions, docs/price-model.md §4.3), and counts those in force.
+ */
 export const countIn = (url: string) => async () =>
   withClient(url, async (c) => {
-    const r = await c.query<{ o: string; od: string; c: string; cd: string }>(
+    const r = await c.query<{ o: string; od: string; c: string; cd: string; f: string }>(
       `select (select count(*) from price_observations)::text o, (select count(distinct event_id) from price_observations)::text od,
-              (select count(*) from price_changes)::text c, (select count(distinct event_id) from price_changes)::text cd`,
+              (select count(*) from price_changes)::text c, (select count(distinct (event_id, digest)) from price_changes)::text cd,
+              (select count(*) from price_changes_in_force)::text f`,
     );
     const row = r.rows[0]!;
     if (row.o !== row.od || row.c !== row.cd) throw new Error(`duplicate rows: ${JSON.stringify(row)}`);
-    return { observations: Number(row.o), changes: Number(row.c) };
+    return { observations: Number(row.o), changes: Number(row.c), inForce: Number(row.f) };
   });

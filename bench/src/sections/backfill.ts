@@ -74,7 +74,9 @@ async function backfillRun(b: Bench, flags: readonly string[], label: string): P
     await waitForDrain(kafka, prefix, { services, timeoutMs: 900_000, intervalMs: 200 });
     const ms = Date.now() - t0;
     const n = await countIn(db.url)();
-    say(`backfill ${label}: ${ms} ms, ${n.observations} observations, ${n.changes} changes written`);
+    say(
+      `backfill ${label}: ${ms} ms, ${n.observations} observations, ${n.changes} change versions written, ${n.inForce} in force`,
+    );
     return ms;
   } finally {
     await Promise.all(services.map((p) => p.stop()));
