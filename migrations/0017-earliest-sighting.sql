@@ -25,8 +25,9 @@ begin
   if (to_jsonb(new) - sighting) is distinct from (to_jsonb(old) - sighting)
      or not ((new.observed_at, coalesce(new.caused_by, '') collate "C")
              < (old.observed_at, coalesce(old.caused_by, '') collate "C")) then
-    raise exception 'UPDATE on %.% is not allowed: the table is append-only (only an earlier sighting of the same fact may replace the sighting columns)', tg_table_schema, tg_table_name
-      using errcode = 'P0001', hint = 'Insert a new row instead.';
+    raise exception 'UPDATE on %.% is not allowed: the table is append-only', tg_table_schema, tg_table_name
+      using errcode = 'P0001',
+            hint = 'Insert a new row instead. Only an earlier sighting of the same fact may replace the sighting columns (the sink does it).';
   end if;
   return new;
 end
