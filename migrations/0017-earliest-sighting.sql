@@ -10,7 +10,7 @@
 --   statement trigger of 0003, now for those only); an UPDATE is refused unless it moves a row to an
 --   earlier sighting and changes nothing but the sighting columns (a row trigger). Idempotent.
 
-drop trigger if exists price_observations_append_only on public.price_observations;
+-- Replaced in place (not dropped and created), so applying the file again changes nothing.
 create or replace trigger price_observations_append_only
   before delete or truncate on public.price_observations
   for each statement execute function public.reject_append_only_change();

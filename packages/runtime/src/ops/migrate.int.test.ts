@@ -264,7 +264,8 @@ describe('append-only history', () => {
 
   const forbidden = [
     `update price_observations set prompt = 0 where event_id = 'ev-1'`,
-    `update price_observations set prompt = 0 where false`,
+    // migrations/0017: a row guard (only an earlier sighting may move); a later sighting is refused.
+    `update price_observations set observed_at = observed_at + interval '1 hour' where event_id = 'ev-1'`,
     `delete from price_observations where event_id = 'ev-1'`,
     `truncate price_observations`,
     `update price_changes set alert = true`,
