@@ -3,7 +3,7 @@
 // command's start until the sink has written everything, in capture order and newest first.
 import {
   groupIds,
-  runProcess,
+  runBackfillCommand,
   sharedData,
   startService,
   createTestTopics,
@@ -55,21 +55,7 @@ async function backfillRun(b: Bench, flags: readonly string[], label: string): P
     const groups = groupIds(prefix);
     await waitGroupsJoined(kafka, [groups.scraper, groups.normalizer, groups.sink]);
     const t0 = Date.now();
-    const run = await runProcess(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        'services/discovery/src/cli/backfill.ts',
-        SERIES,
-        ...flags,
-        '--scraper-group',
-        groups.scraper,
-        '--normalizer-group',
-        groups.normalizer,
-      ],
-      { KAFKA_BROKERS: s.kafkaBrokers, TOPIC_PREFIX: prefix, LOG_LEVEL: 'warn' },
-    );
+    const run = await runBackfillCommand(s, SERIES, flags);
     if (run.code !== 0) throw new Error(`backfill exited with ${run.code}: ${run.stderr.slice(-500)}`);
     await waitForDrain(kafka, prefix, { services, timeoutMs: 900_000, intervalMs: 200 });
     const ms = Date.now() - t0;

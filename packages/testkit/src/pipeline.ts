@@ -162,6 +162,33 @@ export async function runDiscoveryJob(
 }
 
 /**
+ * Runs `npm run backfill`'s entry point on `source` as its own process, paced on the pipeline's scraper
+ * and normalizer groups (`extra`: more flags, e.g. --newest-first), and returns its exit code and output.
+ */
+export function runBackfillCommand(
+  s: Pick<PipelineSettings, 'kafkaBrokers' | 'topicPrefix'>,
+  source: string,
+  extra: readonly string[] = [],
+): Promise<ProcessRun> {
+  const groups = groupIds(s.topicPrefix);
+  return runProcess(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      path.join('services', 'discovery', 'src', 'cli', 'backfill.ts'),
+      source,
+      ...extra,
+      '--scraper-group',
+      groups.scraper,
+      '--normalizer-group',
+      groups.normalizer,
+    ],
+    { KAFKA_BROKERS: s.kafkaBrokers, TOPIC_PREFIX: s.topicPrefix, LOG_LEVEL: 'warn' },
+  );
+}
+
+/**
  * Waits until each group has committed everything on its topics and nothing new was produced between
  * two polls (any set of groups: a copy of a pipeline without a scraper, a second sink).
  */

@@ -19,9 +19,8 @@ import {
   createTestTopics,
   deleteTestTopics,
   freshDatabase,
-  groupIds,
   repoRoot,
-  runProcess,
+  runBackfillCommand,
   sharedData,
   stackEnv,
   startService,
@@ -78,24 +77,7 @@ const prefix = uniquePrefix('backfill');
 const kafka = testKafka('backfill-int');
 
 function backfill(source = archive, topicPrefix = prefix): Promise<ProcessRun> {
-  return runProcess(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      'services/discovery/src/cli/backfill.ts',
-      source,
-      '--scraper-group',
-      groupIds(topicPrefix).scraper,
-      '--normalizer-group',
-      groupIds(topicPrefix).normalizer,
-    ],
-    {
-      KAFKA_BROKERS: settings.kafkaBrokers,
-      TOPIC_PREFIX: topicPrefix,
-      LOG_LEVEL: 'warn',
-    },
-  );
+  return runBackfillCommand({ kafkaBrokers: settings.kafkaBrokers, topicPrefix }, source);
 }
 
 async function counts(client: pg.Client = db): Promise<Record<string, number>> {

@@ -40,7 +40,7 @@ import {
   freshDatabase,
   groupIds,
   repoRoot,
-  runProcess,
+  runBackfillCommand,
   sharedData,
   stackEnv,
   startService,
@@ -137,21 +137,7 @@ const drain = (p: Pipeline) => waitForDrain(kafka, p.prefix, { services: running
 
 /** `npm run backfill`'s entry point as its own process, paced on this pipeline's groups. */
 function backfillCommand(p: Pipeline, extra: readonly string[] = []): Promise<ProcessRun> {
-  return runProcess(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      'services/discovery/src/cli/backfill.ts',
-      series,
-      ...extra,
-      '--scraper-group',
-      groupIds(p.prefix).scraper,
-      '--normalizer-group',
-      groupIds(p.prefix).normalizer,
-    ],
-    { KAFKA_BROKERS: p.settings.kafkaBrokers, TOPIC_PREFIX: p.prefix, LOG_LEVEL: 'warn' },
-  );
+  return runBackfillCommand(p.settings, series, extra);
 }
 
 /** A live day: discovery's run (the CronJob's code) with its clock at the day's capture time. */
