@@ -7,6 +7,7 @@ cd "$ROOT"
 bash scripts/setup.sh
 bash scripts/stack.sh up
 npx tsc -p tsconfig.json --noEmit
+npx tsc -p web/tsconfig.json --noEmit
 npx eslint .
 # Import rules (.dependency-cruiser.cjs): no cycle, nothing undeclared, packages only through exports.
 npm run --silent lint:deps
