@@ -2,7 +2,7 @@
 // 60), BENCH_RUNS (runs per figure, default 3), BENCH_SUPABASE_DAYS (10), BENCH_NORMALIZER_DAYS (30),
 // BENCH_NAIVE_ROWS (500), BENCH_RESTORE_KEYS (100000), BENCH_DAILY_RUNS (2), BENCH_PARTITIONS (6),
 // BENCH_SEED (42), BENCH_BATCH (the breakdown's batch size, 1000). BENCH_SKIP: a comma list of
-// sections (postgres,breakdown,supabase,copy,kafka,naive,normalizer,restore,daily,scaling,api).
+// sections (postgres,breakdown,supabase,copy,kafka,naive,normalizer,restore,daily,scaling,api,web).
 // BENCH_API_SECONDS: the length of one autocannon run (default 10).
 // BENCH_CPU_PROF=1: the sink and normalizer processes write V8 CPU profiles to .cache/bench/profiles
 // (summarise them with `node --import tsx bench/src/profile-summary.ts <file.cpuprofile>`).

@@ -20,6 +20,7 @@ import { normalizerSection } from './sections/normalizer.ts';
 import { replaySection } from './sections/replay.ts';
 import { restoreSection } from './sections/restore.ts';
 import { supabaseSection } from './sections/supabase.ts';
+import { webSection } from './sections/web.ts';
 
 const sections: readonly ((b: Bench) => Promise<void>)[] = [
   replaySection, // replay -> postgres through 1 sink (`postgres`), 2 and 3 (`scaling`)
@@ -33,6 +34,7 @@ const sections: readonly ((b: Bench) => Promise<void>)[] = [
   dailySection, // a daily run on the fixture server
   backfillSection, // the 63-day series through npm run backfill
   apiSection, // the public API under autocannon, PostgREST side by side
+  webSection, // the explorer in Chromium on the full catalog
 ];
 
 const env = stackEnv();

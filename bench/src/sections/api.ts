@@ -231,7 +231,7 @@ const ok = async (url: string): Promise<boolean> => {
   }
 };
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once('error', reject);
@@ -242,7 +242,7 @@ function freePort(): Promise<number> {
   });
 }
 
-function startProcess(
+export function startProcess(
   name: string,
   command: string,
   args: string[],
