@@ -6,7 +6,8 @@
 # and the commands in docker-compose.yml and deploy/k8s, and runs exactly those against the local stack.
 ARG NODE_IMAGE=node:22.12.0-bookworm-slim
 
-# --- build: all dependencies, esbuild bundles into services/*/dist and packages/runtime/dist ---
+# --- build: all dependencies, esbuild bundles into services/*/dist and packages/runtime/dist, Vite
+# builds the explorer into web/dist ---
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -23,6 +24,7 @@ COPY services/normalizer/package.json services/normalizer/
 COPY services/sink/package.json services/sink/
 COPY services/notifier/package.json services/notifier/
 COPY services/api/package.json services/api/
+COPY web/package.json web/
 # esbuild's postinstall only picks the platform binary, which npm already installed as an optional dep.
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY . .
@@ -45,6 +47,7 @@ COPY --from=build /app/services/normalizer/package.json services/normalizer/
 COPY --from=build /app/services/sink/package.json services/sink/
 COPY --from=build /app/services/notifier/package.json services/notifier/
 COPY --from=build /app/services/api/package.json services/api/
+COPY --from=build /app/web/package.json web/
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 
 # --- service: runtime image, non-root, tini as PID 1 so SIGTERM reaches node and zombies are reaped ---
@@ -64,6 +67,8 @@ COPY --from=build /app/services/normalizer/dist services/normalizer/dist
 COPY --from=build /app/services/sink/dist services/sink/dist
 COPY --from=build /app/services/notifier/dist services/notifier/dist
 COPY --from=build /app/services/api/dist services/api/dist
+# The price explorer's static files (web/, Vite): services/api serves them when WEB_DIST names them.
+COPY --from=build /app/web/dist web/dist
 COPY --from=build /app/packages/runtime/dist packages/runtime/dist
 COPY configs configs
 COPY migrations migrations

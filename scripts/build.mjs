@@ -41,3 +41,10 @@ for (const [src, out] of entries) {
   });
   process.stdout.write(`built ${out}\n`);
 }
+
+// The price explorer (web/): static files for services/api (WEB_DIST), built by Vite.
+if (existsSync('web/vite.config.ts')) {
+  const { build: viteBuild } = await import('vite');
+  await viteBuild({ root: 'web', configFile: 'web/vite.config.ts', logLevel: 'warn' });
+  process.stdout.write('built web/dist\n');
+}
