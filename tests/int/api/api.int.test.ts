@@ -67,6 +67,7 @@ describe('services/api on two recorded OpenRouter days', () => {
     expect(Object.keys(body!.paths as Json).sort()).toEqual([
       '/livez',
       '/readyz',
+      '/v1/catalog',
       '/v1/changes',
       '/v1/changes.atom',
       '/v1/cost',
@@ -521,6 +522,7 @@ describe('services/api on two recorded OpenRouter days', () => {
       validate('/readyz', 503, ready.json());
       const routes: [string, string][] = [
         ['/v1/models', '/v1/models'],
+        ['/v1/catalog', '/v1/catalog'],
         ['/v1/models/a/b/endpoints', '/v1/models/{author}/{slug}/endpoints'],
         ['/v1/models/a/b/history', '/v1/models/{author}/{slug}/history'],
         ['/v1/changes', '/v1/changes'],

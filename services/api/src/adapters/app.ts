@@ -26,6 +26,7 @@ import {
   toOpenRouterModel,
 } from '../core/catalog.ts';
 import { ATOM_CONTENT_TYPE, toAtomFeed } from '../core/atom.ts';
+import { catalogListing, listingLastModified } from '../core/catalog-listing.ts';
 import {
   dayMoment,
   EXPORT_FORMATS,
@@ -52,6 +53,7 @@ import {
   costQuery,
   costResponse,
   catalogQuery,
+  catalogResponse,
   changesQuery,
   changesResponse,
   endpointsResponse,
@@ -334,6 +336,25 @@ export async function buildApiApp(opts: ApiAppOptions): Promise<FastifyInstance>
       const rows = await read(() => opts.reader.models(at));
       setLastModified(reply, lastModified(rows));
       return { data: rows.map(toOpenRouterModel) };
+    },
+  );
+
+  app.get(
+    '/v1/catalog',
+    {
+      schema: {
+        summary:
+          'Every model with its routed price, every other price in force and its newest change, in one answer (the explorer’s catalog)',
+        querystring: jsonSchema(catalogQuery),
+        response: { 200: jsonSchema(catalogResponse), ...errors },
+      },
+    },
+    async (req, reply) => {
+      const at = atOf((req.query as { at?: string }).at);
+      const input = await read(() => opts.reader.listing(at));
+      const listing = catalogListing(input);
+      setLastModified(reply, listingLastModified(listing, input.prices, input.lastChanges));
+      return listing;
     },
   );
 
