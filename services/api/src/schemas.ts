@@ -203,9 +203,13 @@ export const changesQuery = z.strictObject({
   since: at.optional().describe('changes that took effect at or after this instant (or date)'),
   limit: z.string().max(4).optional().describe('items per page, 1-500 (default 100)'),
   cursor: z.string().max(400).optional().describe('next_cursor of the previous page'),
+  order: z
+    .enum(['oldest', 'newest'])
+    .optional()
+    .describe('oldest (default): by at then event_id ascending; newest: both descending'),
 });
 
-export const atomQuery = changesQuery.omit({ cursor: true }).extend({
+export const atomQuery = changesQuery.omit({ cursor: true, order: true }).extend({
   limit: z.string().max(4).optional().describe('entries, the newest first, 1-500 (default 50)'),
 });
 

@@ -39,7 +39,10 @@ export interface CatalogReader {
     id: string,
     filter: { provider?: string | null; source?: string },
   ): Promise<{ observations: HistoryObservation[]; removals: HistoryRemoval[] }>;
-  /** Changes after `after` (exclusive position) matching the filter, oldest first, at most `limit`. */
+  /**
+   * Changes matching the filter, at most `limit`, after `after` (an exclusive position) in the order
+   * asked: oldest first (after = later), or newest first (after = earlier).
+   */
   changes(filter: ChangesFilter): Promise<Change[]>;
   /**
    * The prices in force at `at` with their history and the metadata in force then (packages/exports'
@@ -63,7 +66,7 @@ export interface ChangesFilter {
   readonly since?: Date;
   readonly after?: Position;
   readonly limit: number;
-  /** Newest first (the Atom feed); default oldest first (the paged list). */
+  /** Newest first (the Atom feed, /v1/changes?order=newest); default oldest first. */
   readonly newestFirst?: boolean;
 }
 
@@ -82,7 +85,7 @@ const changesSelect = (order: 'asc' | 'desc') => `
      and ($2::boolean is false or provider is not distinct from $3)
      and ($4::boolean is false or alert)
      and ($5::timestamptz is null or effective_at >= $5)
-     and ($6::timestamptz is null or (effective_at, event_id) > ($6::timestamptz, $7::text))
+     and ($6::timestamptz is null or (effective_at, event_id) ${order === 'asc' ? '>' : '<'} ($6::timestamptz, $7::text))
    order by effective_at ${order}, event_id ${order}
    limit $8`;
 const CHANGES_OLDEST_FIRST = changesSelect('asc');
