@@ -7,6 +7,7 @@ import Fastify, {
   type FastifyError,
   type FastifyInstance,
   type FastifyReply,
+  type FastifyRequest,
 } from 'fastify';
 import compress from '@fastify/compress';
 import cors from '@fastify/cors';
@@ -18,7 +19,7 @@ import type { PipelineError } from '@llmpt/core';
 import { instantOf } from '../core/at.ts';
 import { notModifiedSince } from '../core/conditional.ts';
 import { priceIntervals } from '../core/history.ts';
-import { decodeCursor, encodeCursor, parseLimit } from '../core/paging.ts';
+import { decodeCursor, encodeCursor, parseLimit, type ChangesOrder } from '../core/paging.ts';
 import {
   architectureOfModel,
   lastModified,
@@ -26,6 +27,7 @@ import {
   toOpenRouterModel,
 } from '../core/catalog.ts';
 import { ATOM_CONTENT_TYPE, toAtomFeed } from '../core/atom.ts';
+import { catalogListing, listingLastModified } from '../core/catalog-listing.ts';
 import {
   dayMoment,
   EXPORT_FORMATS,
@@ -52,6 +54,7 @@ import {
   costQuery,
   costResponse,
   catalogQuery,
+  catalogResponse,
   changesQuery,
   changesResponse,
   endpointsResponse,
@@ -67,6 +70,7 @@ import {
 } from '../schemas.ts';
 import type { CatalogReader } from './catalog.ts';
 import { read } from './db-errors.ts';
+import { registerExplorer, type ExplorerOptions } from './explorer.ts';
 import { registerSubscriptionRoutes, type SubscriptionOptions } from './subscription-routes.ts';
 
 export interface ApiAppOptions {
@@ -88,6 +92,8 @@ export interface ApiAppOptions {
   readonly subscriptions?: SubscriptionOptions;
   /** PUBLIC_BASE_URL (no trailing slash): the start of the links the API writes; default the request's origin. */
   readonly publicBaseUrl?: string;
+  /** WEB_DIST: the explorer's build, served at /explorer/ (README "The web explorer"); absent: off. */
+  readonly explorer?: ExplorerOptions;
 }
 
 declare module 'fastify' {
@@ -251,9 +257,9 @@ export async function buildApiApp(opts: ApiAppOptions): Promise<FastifyInstance>
     };
   });
 
-  app.setNotFoundHandler((req, reply) =>
-    sendError(reply, 404, 'NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0] ?? ''}`),
-  );
+  const noRoute = (req: FastifyRequest, reply: FastifyReply) =>
+    sendError(reply, 404, 'NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0] ?? ''}`);
+  app.setNotFoundHandler(noRoute);
 
   app.setErrorHandler(
     (err: FastifyError | PipelineError | { statusCode?: number; error?: unknown }, req, reply) => {
@@ -334,6 +340,25 @@ export async function buildApiApp(opts: ApiAppOptions): Promise<FastifyInstance>
       const rows = await read(() => opts.reader.models(at));
       setLastModified(reply, lastModified(rows));
       return { data: rows.map(toOpenRouterModel) };
+    },
+  );
+
+  app.get(
+    '/v1/catalog',
+    {
+      schema: {
+        summary:
+          'Every model with its routed price, every other price in force and its newest change, in one answer (the explorer’s catalog)',
+        querystring: jsonSchema(catalogQuery),
+        response: { 200: jsonSchema(catalogResponse), ...errors },
+      },
+    },
+    async (req, reply) => {
+      const at = atOf((req.query as { at?: string }).at);
+      const input = await read(() => opts.reader.listing(at));
+      const listing = catalogListing(input);
+      setLastModified(reply, listingLastModified(listing, input.prices, input.lastChanges));
+      return listing;
     },
   );
 
@@ -425,24 +450,34 @@ export async function buildApiApp(opts: ApiAppOptions): Promise<FastifyInstance>
     '/v1/changes',
     {
       schema: {
-        summary: 'Price changes, oldest first, filtered and paged',
+        summary: 'Price changes, oldest first (or newest first: order=newest), filtered and paged',
         querystring: jsonSchema(changesQuery),
         response: { 200: jsonSchema(changesResponse), ...errors },
       },
     },
     async (req) => {
-      const q = req.query as ChangesParams & { cursor?: string };
+      const q = req.query as ChangesParams & { cursor?: string; order?: ChangesOrder };
       const { filter, limit } = changesFilterOf(q);
-      const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
-      if (after === null) throw badRequest('cursor: not a cursor this API issued (pass next_cursor as is)');
+      const order = q.order ?? 'oldest';
+      const cursor = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
+      if (cursor === null) throw badRequest('cursor: not a cursor this API issued (pass next_cursor as is)');
+      if (cursor && cursor.order !== order)
+        throw badRequest(`cursor: issued for order=${cursor.order}; pass the same order with it`);
       // One more than asked tells whether there is a next page.
       const rows = await read(() =>
-        opts.reader.changes({ ...filter, ...(after ? { after } : {}), limit: limit + 1 }),
+        opts.reader.changes({
+          ...filter,
+          ...(cursor ? { after: cursor.position } : {}),
+          limit: limit + 1,
+          newestFirst: order === 'newest',
+        }),
       );
       const page = rows.slice(0, limit);
       const last = page[page.length - 1];
       const next_cursor =
-        rows.length > limit && last ? encodeCursor({ at: new Date(last.at), eventId: last.event_id }) : null;
+        rows.length > limit && last
+          ? encodeCursor({ at: new Date(last.at), eventId: last.event_id }, order)
+          : null;
       return { data: page, next_cursor };
     },
   );
@@ -604,6 +639,8 @@ export async function buildApiApp(opts: ApiAppOptions): Promise<FastifyInstance>
       return cost(parsed.value);
     },
   );
+
+  if (opts.explorer) await registerExplorer(app, opts.explorer, noRoute);
 
   return app;
 }
