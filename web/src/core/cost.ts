@@ -83,6 +83,31 @@ export function signedUsd(s: string): string {
   return text.startsWith('-') || /^\$0\.00$/.test(text) ? text : `+${text}`;
 }
 
+/** The counts of `tokens` a reader is shown, in order, with their words (README "What was counted"). */
+const TOKEN_WORDS: readonly (readonly [string, string])[] = [
+  ['prompt', 'input'],
+  ['cacheRead', 'cache read'],
+  ['cacheWrite', 'cache write'],
+  ['cacheWrite1h', 'cache write (1 h)'],
+  ['audioInput', 'audio input'],
+  ['audioCacheRead', 'audio cache read'],
+  ['imageInput', 'image input'],
+  ['completion', 'output'],
+  ['reasoning', 'reasoning'],
+  ['audioOutput', 'audio output'],
+  ['imageOutput', 'image output'],
+  ['images', 'images'],
+  ['webSearches', 'web searches'],
+];
+
+/** `3,211 cache read, 53 output`: the non-zero counts in words ('' when none). */
+export function tokensText(tokens: Readonly<Record<string, number | string | null>>): string {
+  return TOKEN_WORDS.flatMap(([key, words]) => {
+    const v = tokens[key];
+    return typeof v === 'number' && v > 0 ? [`${groupedDecimal(String(v), 0)} ${words}`] : [];
+  }).join(', ');
+}
+
 /** The routed price's cost (provider null), its reason when unpriced, or neither. */
 export function routedOf(
   answer: CostAnswer['data'],

@@ -10,6 +10,7 @@ import {
   routedOf,
   signedUsd,
   tierText,
+  tokensText,
   type CostAnswer,
   type ProviderCost,
 } from './cost.ts';
@@ -166,5 +167,25 @@ describe('the compared models', () => {
     const refused = removeModel(['a/b', 'c/d'], 'a/b');
     expect(refused.ok).toBe(false);
     expect(!refused.ok && refused.message).toMatch(/at least 2 models/);
+  });
+});
+
+describe('what was counted', () => {
+  it('the non-zero counts in words, in the README’s order; promptTotal and requests left out', () => {
+    expect(
+      tokensText({
+        format: 'openrouter',
+        promptTotal: 3329,
+        prompt: 3,
+        completion: 53,
+        cacheRead: 3211,
+        cacheWrite: 115,
+        reasoning: 0,
+        requests: 1,
+        webSearches: 2,
+        reportedCost: '0.00219855',
+      }),
+    ).toBe('3 input, 3,211 cache read, 115 cache write, 53 output, 2 web searches');
+    expect(tokensText({ promptTotal: 0, requests: 1 })).toBe('');
   });
 });

@@ -152,3 +152,23 @@ export function callsOf(text: string): Checked<string> {
 export function monthlyEstimate(catalogTotal: string, calls: string): string {
   return times(catalogTotal, calls);
 }
+
+/** A form's usage: both modes' values, so switching modes keeps what was typed. */
+export interface UsageDraft {
+  readonly mode: 'counts' | 'json';
+  readonly counts: Counts;
+  readonly text: string;
+  readonly format: UsageFormat | '';
+}
+
+export function draftOf(s: UsageState): UsageDraft {
+  return s.mode === 'json'
+    ? { mode: 'json', counts: DEFAULT_COUNTS, text: s.text, format: s.format }
+    : { mode: 'counts', counts: s.counts, text: '', format: '' };
+}
+
+export function stateOfDraft(d: UsageDraft): UsageState {
+  return d.mode === 'json'
+    ? { mode: 'json', text: d.text, format: d.format }
+    : { mode: 'counts', counts: d.counts };
+}

@@ -4,6 +4,8 @@ import {
   atOfLocalInput,
   atOfQuery,
   callsOf,
+  draftOf,
+  stateOfDraft,
   localInputOfAt,
   monthlyEstimate,
   usageBodyOf,
@@ -138,5 +140,17 @@ describe('monthly estimate', () => {
     expect(monthlyEstimate('0.005265', '10000')).toBe('52.65');
     expect(monthlyEstimate('0.00000003', '1000000')).toBe('0.03');
     expect(monthlyEstimate('0.1', '3')).toBe('0.3');
+  });
+});
+
+describe('a form’s draft keeps both modes', () => {
+  it('switching mode keeps what was typed; the state is the mode’s part', () => {
+    const d = draftOf({ mode: 'counts', counts: { in: '5', cr: '', cw: '', out: '6', rs: '' } });
+    const json = { ...d, mode: 'json' as const, text: '{}' };
+    expect(stateOfDraft(json)).toEqual({ mode: 'json', text: '{}', format: '' });
+    expect(stateOfDraft({ ...json, mode: 'counts' })).toEqual({
+      mode: 'counts',
+      counts: { in: '5', cr: '', cw: '', out: '6', rs: '' },
+    });
   });
 });
