@@ -4,7 +4,7 @@ import { componentText, tierText, type CostComponent } from '../core/cost.ts';
 /** The components of one provider's cost: `count × rate = amount` and the tier that applied. */
 export function ComponentsTable(props: { components: readonly CostComponent[]; caption: string }) {
   return (
-    <div class="table-wrap">
+    <div class="table-wrap" role="region" aria-label={props.caption} tabIndex={0}>
       <table class="components">
         <caption class="sr-only">{props.caption}</caption>
         <thead>

@@ -288,7 +288,7 @@ function Filters(props: { filters: ChangesFilters; providers: readonly string[] 
         Kind
         <select
           name="kind"
-          defaultValue={f.kind ?? ''}
+          value={f.kind ?? ''}
           onChange={(e) => setQuery({ kind: e.currentTarget.value || undefined })}
         >
           <option value="">any</option>
@@ -315,7 +315,7 @@ function Filters(props: { filters: ChangesFilters; providers: readonly string[] 
 
 function ChangesTable(props: { items: readonly ChangeItem[] }) {
   return (
-    <div class="table-wrap changes-wrap">
+    <div class="table-wrap changes-wrap" role="region" aria-label="Price changes" tabIndex={0}>
       <table class="changes">
         <caption class="sr-only">Price changes, newest first</caption>
         <thead>

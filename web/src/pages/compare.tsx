@@ -271,7 +271,7 @@ function CompareTable(props: { models: readonly string[]; results: readonly Load
           cheapest provider of its model for this usage.
         </p>
       ) : null}
-      <div class="table-wrap">
+      <div class="table-wrap" role="region" aria-label="The models side by side" tabIndex={0}>
         <table class="compare">
           <caption class="sr-only">The models side by side for one usage</caption>
           <thead>

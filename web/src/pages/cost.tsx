@@ -162,7 +162,7 @@ function CostResult(props: { data: CostAnswer['data']; calls: string }) {
       ) : (
         <>
           <h2>Cheapest first</h2>
-          <div class="table-wrap">
+          <div class="table-wrap" role="region" aria-label="Cost per provider" tabIndex={0}>
             <table class="cost-summary">
               <caption class="sr-only">The cost of the call per provider, cheapest first</caption>
               <thead>
