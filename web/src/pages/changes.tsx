@@ -108,12 +108,10 @@ export function ChangesPage(props: { query: URLSearchParams }) {
       try {
         const incoming = await fetchNew(filters, newestAt(itemsRef.current), controller.signal);
         if (stopped) return;
-        const { items: merged, added } = mergeChanges(itemsRef.current, incoming);
+        const { added } = mergeChanges(itemsRef.current, incoming);
         const shown = added.filter((c) => matchesKind(c, kind)).length;
-        if (added.length > 0) {
-          itemsRef.current = merged;
-          setItems(merged);
-        }
+        // Merged into the state as it is then (an older page may have arrived meanwhile).
+        if (added.length > 0) setItems((current) => mergeChanges(current, incoming).items);
         setLive((l) => (shown > 0 ? { text: newChangesText(shown), error: null } : { ...l, error: null }));
       } catch (err) {
         if (stopped || aborted(err)) return;
