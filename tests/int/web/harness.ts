@@ -107,7 +107,7 @@ export async function startExplorer(label: string): Promise<Explorer> {
     reader,
     now: () => new Date('2026-08-20T00:00:00Z'),
     rateLimit: { max: 100_000, windowMs: 60_000 },
-    // webDist: the static explorer option of buildApiApp (branch i15-api) goes here once merged.
+    explorer: { root: _webDist },
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const addr = app.server.address();
