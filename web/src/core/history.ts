@@ -132,3 +132,15 @@ export function everyPriceRemoved(intervals: readonly Interval[]): string | null
   if (newest.length === 0 || newest.some((i) => i.to === null || i.ended_by !== 'removal')) return null;
   return newest.map((i) => i.to!).sort((a, b) => Date.parse(b) - Date.parse(a))[0]!;
 }
+
+/** An ISO instant as the page prints it: `2026-08-19 06:00 UTC`. */
+export function utcText(iso: string): string {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/** The UTC day of an ISO instant: `2026-08-19`. */
+export function dayText(iso: string): string {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : d.toISOString().slice(0, 10);
+}

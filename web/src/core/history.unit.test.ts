@@ -1,6 +1,14 @@
 // Oracle: web/README.md "Model" (the listed amount, current prices, the removal banner).
 import { describe, expect, it } from 'vitest';
-import { currentPrices, everyPriceRemoved, keyName, listedAmounts, listedDimensions } from './history.ts';
+import {
+  currentPrices,
+  dayText,
+  everyPriceRemoved,
+  keyName,
+  listedAmounts,
+  listedDimensions,
+  utcText,
+} from './history.ts';
 import { interval } from './testing/intervals.ts';
 
 describe('listed amounts', () => {
@@ -83,5 +91,13 @@ describe('current prices', () => {
         interval({ provider: 'a', from: D1, to: '2026-08-20T00:00:00.000Z', ended_by: 'removal' }),
       ]),
     ).toBe('2026-08-20T00:00:00.000Z');
+  });
+});
+
+describe('instants in the page', () => {
+  it('minutes and the day, in UTC', () => {
+    expect(utcText('2026-08-19T06:00:02.000Z')).toBe('2026-08-19 06:00 UTC');
+    expect(utcText('2026-08-19T23:30:00-02:00')).toBe('2026-08-20 01:30 UTC');
+    expect(dayText('2026-08-20T00:00:00.000Z')).toBe('2026-08-20');
   });
 });
