@@ -74,6 +74,61 @@ export const endpointsResponse = z.object({
   }),
 });
 
+// GET /v1/catalog (README "The catalog in one answer").
+const perMillion = z
+  .string()
+  .regex(/^-?\d+(\.\d+)?$/)
+  .nullable()
+  .describe('USD per 1M tokens, a decimal string at the stored scale (8 decimals); null: no value');
+const listedAmounts = {
+  prompt: perMillion,
+  completion: perMillion,
+  input_cache_read: perMillion,
+  input_cache_write: perMillion,
+};
+
+export const catalogEntry = z.object({
+  id: z.string(),
+  name: z.string(),
+  created: z.number().int().nullable(),
+  context_length: z.number().int().nullable(),
+  input_modalities: z.array(z.string()),
+  output_modalities: z.array(z.string()),
+  expiration_date: z.string().nullable(),
+  routed: z
+    .object(listedAmounts)
+    .nullable()
+    .describe('the routed price (openrouter_api) in force; null when unavailable'),
+  free: z.boolean().describe('routed prompt and completion both exactly zero'),
+  providers: z
+    .array(
+      z.object({
+        provider: z.string(),
+        source: z.string(),
+        status: z.enum(['ok', 'unavailable']),
+        ...listedAmounts,
+        has_tiers: z.boolean(),
+        observed_at: z.string().describe('ISO instant of the observation in force'),
+      }),
+    )
+    .describe('every other price in force, by provider then source'),
+  has_tiers: z.boolean().describe('the routed price or a provider price has at least one tier'),
+  last_change: z
+    .object({
+      at: z.string(),
+      kind: z.string(),
+      alert: z.boolean(),
+      provider: z.string().nullable().describe('null: the routed price'),
+    })
+    .nullable()
+    .describe('the newest change in force at or before `at`'),
+});
+
+export const catalogResponse = z.object({
+  data: z.array(catalogEntry),
+  providers: z.array(z.string()).describe('every provider slug of data[].providers, sorted'),
+});
+
 export const historyQuery = z.strictObject({
   provider: z
     .string()
@@ -148,9 +203,13 @@ export const changesQuery = z.strictObject({
   since: at.optional().describe('changes that took effect at or after this instant (or date)'),
   limit: z.string().max(4).optional().describe('items per page, 1-500 (default 100)'),
   cursor: z.string().max(400).optional().describe('next_cursor of the previous page'),
+  order: z
+    .enum(['oldest', 'newest'])
+    .optional()
+    .describe('oldest (default): by at then event_id ascending; newest: both descending'),
 });
 
-export const atomQuery = changesQuery.omit({ cursor: true }).extend({
+export const atomQuery = changesQuery.omit({ cursor: true, order: true }).extend({
   limit: z.string().max(4).optional().describe('entries, the newest first, 1-500 (default 50)'),
 });
 

@@ -67,6 +67,7 @@ describe('services/api on two recorded OpenRouter days', () => {
     expect(Object.keys(body!.paths as Json).sort()).toEqual([
       '/livez',
       '/readyz',
+      '/v1/catalog',
       '/v1/changes',
       '/v1/changes.atom',
       '/v1/cost',
@@ -353,6 +354,65 @@ describe('services/api on two recorded OpenRouter days', () => {
     }
   });
 
+  it('changes: order=newest pages back through every change exactly once, the oldest-first list reversed', async () => {
+    // README "Changes": order=newest is the same items in exactly the reverse sequence; its cursor
+    // gives the strictly older items.
+    const oldest = (await get('/v1/changes?limit=500')).body!;
+    expect(oldest.next_cursor).toBeNull();
+    const total = await withClient(db.url, async (c) =>
+      Number(
+        (await c.query<{ n: string }>('select count(*)::text as n from price_changes_in_force')).rows[0]!.n,
+      ),
+    );
+    expect(oldest.data as Json[]).toHaveLength(total);
+    const walk = async (query: string): Promise<{ items: Json[]; pages: number; cursors: string[] }> => {
+      const items: Json[] = [];
+      const cursors: string[] = [];
+      let cursor: string | null = null;
+      let pages = 0;
+      do {
+        const page: Json = (await get(`/v1/changes?${query}${cursor ? `&cursor=${cursor}` : ''}`)).body!;
+        validate('/v1/changes', 200, page);
+        expect((page.data as Json[]).length).toBeLessThanOrEqual(7);
+        items.push(...(page.data as Json[]));
+        cursor = page.next_cursor as string | null;
+        if (cursor) cursors.push(cursor);
+        pages++;
+      } while (cursor !== null);
+      return { items, pages, cursors };
+    };
+    const newest = await walk('order=newest&limit=7');
+    expect(newest.pages).toBe(Math.ceil(total / 7));
+    expect(new Set(newest.items.map((i) => i.event_id)).size).toBe(total);
+    expect(newest.items).toEqual([...(oldest.data as Json[])].reverse());
+    // Newest first: each item's (at, event_id) strictly before the previous one's.
+    const keys = newest.items.map((i) => `${String(i.at)} ${String(i.event_id)}`);
+    expect(keys).toEqual([...keys].sort().reverse());
+    // With a filter too, and order=oldest spelled out is the default.
+    const qwenOldest = (await get('/v1/changes?model=qwen/qwen3-14b&order=oldest&limit=500')).body!
+      .data as Json[];
+    expect(qwenOldest.length).toBeGreaterThan(1);
+    const qwenNewest = await walk('model=qwen/qwen3-14b&order=newest&limit=1');
+    expect(qwenNewest.items).toEqual([...qwenOldest].reverse());
+    // The Atom feed reads the same newest-first query: its entries are the first page's.
+    const atom = await (await fetch(`${base}/v1/changes.atom?limit=7`)).text();
+    const entryIds = [...atom.matchAll(/<id>urn:llmpt:event:([^<]+)<\/id>/g)].map((m) => m[1]);
+    expect(entryIds).toEqual(newest.items.slice(0, 7).map((i) => i.event_id));
+    // A cursor walks one way only: used with the other order it is a 400.
+    const oldestCursor = (await get('/v1/changes?limit=7')).body!.next_cursor as string;
+    for (const url of [
+      `/v1/changes?limit=7&cursor=${newest.cursors[0]!}`,
+      `/v1/changes?limit=7&order=oldest&cursor=${newest.cursors[0]!}`,
+      `/v1/changes?limit=7&order=newest&cursor=${oldestCursor}`,
+      '/v1/changes?order=NEWEST',
+      '/v1/changes.atom?order=newest',
+    ]) {
+      const r = await get(url);
+      expect(r.res.status, url).toBe(400);
+      expect((r.body!.error as Json).code).toBe('BAD_REQUEST');
+    }
+  });
+
   it('ETag and Last-Modified; If-None-Match answers 304; br and gzip; CORS', async () => {
     const first = await get('/v1/models?at=2026-08-19T12:00:00Z');
     validate('/v1/models', 200, first.body);
@@ -521,6 +581,7 @@ describe('services/api on two recorded OpenRouter days', () => {
       validate('/readyz', 503, ready.json());
       const routes: [string, string][] = [
         ['/v1/models', '/v1/models'],
+        ['/v1/catalog', '/v1/catalog'],
         ['/v1/models/a/b/endpoints', '/v1/models/{author}/{slug}/endpoints'],
         ['/v1/models/a/b/history', '/v1/models/{author}/{slug}/history'],
         ['/v1/changes', '/v1/changes'],

@@ -18,7 +18,7 @@ import type { PipelineError } from '@llmpt/core';
 import { instantOf } from '../core/at.ts';
 import { notModifiedSince } from '../core/conditional.ts';
 import { priceIntervals } from '../core/history.ts';
-import { decodeCursor, encodeCursor, parseLimit } from '../core/paging.ts';
+import { decodeCursor, encodeCursor, parseLimit, type ChangesOrder } from '../core/paging.ts';
 import {
   architectureOfModel,
   lastModified,
@@ -26,6 +26,7 @@ import {
   toOpenRouterModel,
 } from '../core/catalog.ts';
 import { ATOM_CONTENT_TYPE, toAtomFeed } from '../core/atom.ts';
+import { catalogListing, listingLastModified } from '../core/catalog-listing.ts';
 import {
   dayMoment,
   EXPORT_FORMATS,
@@ -52,6 +53,7 @@ import {
   costQuery,
   costResponse,
   catalogQuery,
+  catalogResponse,
   changesQuery,
   changesResponse,
   endpointsResponse,
@@ -338,6 +340,25 @@ export async function buildApiApp(opts: ApiAppOptions): Promise<FastifyInstance>
   );
 
   app.get(
+    '/v1/catalog',
+    {
+      schema: {
+        summary:
+          'Every model with its routed price, every other price in force and its newest change, in one answer (the explorer’s catalog)',
+        querystring: jsonSchema(catalogQuery),
+        response: { 200: jsonSchema(catalogResponse), ...errors },
+      },
+    },
+    async (req, reply) => {
+      const at = atOf((req.query as { at?: string }).at);
+      const input = await read(() => opts.reader.listing(at));
+      const listing = catalogListing(input);
+      setLastModified(reply, listingLastModified(listing, input.prices, input.lastChanges));
+      return listing;
+    },
+  );
+
+  app.get(
     '/v1/models/:author/:slug/endpoints',
     {
       schema: {
@@ -425,24 +446,34 @@ export async function buildApiApp(opts: ApiAppOptions): Promise<FastifyInstance>
     '/v1/changes',
     {
       schema: {
-        summary: 'Price changes, oldest first, filtered and paged',
+        summary: 'Price changes, oldest first (or newest first: order=newest), filtered and paged',
         querystring: jsonSchema(changesQuery),
         response: { 200: jsonSchema(changesResponse), ...errors },
       },
     },
     async (req) => {
-      const q = req.query as ChangesParams & { cursor?: string };
+      const q = req.query as ChangesParams & { cursor?: string; order?: ChangesOrder };
       const { filter, limit } = changesFilterOf(q);
-      const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
-      if (after === null) throw badRequest('cursor: not a cursor this API issued (pass next_cursor as is)');
+      const order = q.order ?? 'oldest';
+      const cursor = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
+      if (cursor === null) throw badRequest('cursor: not a cursor this API issued (pass next_cursor as is)');
+      if (cursor && cursor.order !== order)
+        throw badRequest(`cursor: issued for order=${cursor.order}; pass the same order with it`);
       // One more than asked tells whether there is a next page.
       const rows = await read(() =>
-        opts.reader.changes({ ...filter, ...(after ? { after } : {}), limit: limit + 1 }),
+        opts.reader.changes({
+          ...filter,
+          ...(cursor ? { after: cursor.position } : {}),
+          limit: limit + 1,
+          newestFirst: order === 'newest',
+        }),
       );
       const page = rows.slice(0, limit);
       const last = page[page.length - 1];
       const next_cursor =
-        rows.length > limit && last ? encodeCursor({ at: new Date(last.at), eventId: last.event_id }) : null;
+        rows.length > limit && last
+          ? encodeCursor({ at: new Date(last.at), eventId: last.event_id }, order)
+          : null;
       return { data: page, next_cursor };
     },
   );

@@ -7,6 +7,13 @@ import { ConfigError } from '@llmpt/core';
 import { DIMENSION_NAMES } from '@llmpt/schemas';
 import { ExportError, loadSnapshot, type PriceSnapshot } from '@llmpt/exports';
 import type { CatalogModelRow, EndpointRow } from '../core/catalog.ts';
+import {
+  LISTED_DIMENSIONS,
+  type ListingChangeRow,
+  type ListingInput,
+  type ListingModelRow,
+  type ListingPriceRow,
+} from '../core/catalog-listing.ts';
 import type { HistoryObservation, HistoryRemoval } from '../core/history.ts';
 import type { Position } from '../core/paging.ts';
 import type { Change } from '../schemas.ts';
@@ -19,6 +26,12 @@ export interface CatalogReader {
   models(at: Date): Promise<CatalogModelRow[]>;
   /** One model (null: unknown, or no routed price in force at `at`). */
   model(id: string, at: Date): Promise<CatalogModelRow | null>;
+  /**
+   * What GET /v1/catalog lists at `at` (README "The catalog in one answer"): every price in force and
+   * not removed, the catalog entry in force of each model with a routed price among them, and each
+   * model's newest change in force at or before `at`; read in one read-only snapshot.
+   */
+  listing(at: Date): Promise<ListingInput>;
   /** The model's endpoint prices in force at `at` (not removed), by provider. */
   endpoints(id: string, at: Date): Promise<EndpointRow[]>;
   /** Every observation of the model (optionally of one provider / source) and its keys' removals. */
@@ -26,7 +39,10 @@ export interface CatalogReader {
     id: string,
     filter: { provider?: string | null; source?: string },
   ): Promise<{ observations: HistoryObservation[]; removals: HistoryRemoval[] }>;
-  /** Changes after `after` (exclusive position) matching the filter, oldest first, at most `limit`. */
+  /**
+   * Changes matching the filter, at most `limit`, after `after` (an exclusive position) in the order
+   * asked: oldest first (after = later), or newest first (after = earlier).
+   */
   changes(filter: ChangesFilter): Promise<Change[]>;
   /**
    * The prices in force at `at` with their history and the metadata in force then (packages/exports'
@@ -50,7 +66,7 @@ export interface ChangesFilter {
   readonly since?: Date;
   readonly after?: Position;
   readonly limit: number;
-  /** Newest first (the Atom feed); default oldest first (the paged list). */
+  /** Newest first (the Atom feed, /v1/changes?order=newest); default oldest first. */
   readonly newestFirst?: boolean;
 }
 
@@ -69,7 +85,7 @@ const changesSelect = (order: 'asc' | 'desc') => `
      and ($2::boolean is false or provider is not distinct from $3)
      and ($4::boolean is false or alert)
      and ($5::timestamptz is null or effective_at >= $5)
-     and ($6::timestamptz is null or (effective_at, event_id) > ($6::timestamptz, $7::text))
+     and ($6::timestamptz is null or (effective_at, event_id) ${order === 'asc' ? '>' : '<'} ($6::timestamptz, $7::text))
    order by effective_at ${order}, event_id ${order}
    limit $8`;
 const CHANGES_OLDEST_FIRST = changesSelect('asc');
@@ -150,6 +166,61 @@ const ENDPOINTS_SELECT = `
    where p.status <> 'removed' and p.provider is not null
    order by p.provider`;
 
+// /v1/catalog, in three set-based statements (README "The catalog in one answer").
+//
+// Every price key's observation in force at $1: a loose index scan over
+// price_observations_key_observed_idx (price_key, observed_at) lists the keys (one probe each), then one
+// backward probe per key finds its newest observation at or before $1, as price_at's `latest` does
+// (ties by event_id). Its cost follows the number of keys, not the days of history; a removal in force
+// (price_at's rule: a `removed` change after the observation's snapshot date, effective by $1) drops
+// the key. `run_start` of price_at is not needed: the listing shows observed_at, not effective_from.
+const LISTING_PRICES = `
+  with recursive keys(price_key) as (
+    (select o.price_key from public.price_observations o order by o.price_key limit 1)
+    union all
+    select (select o.price_key from public.price_observations o
+             where o.price_key > k.price_key order by o.price_key limit 1)
+      from keys k
+     where k.price_key is not null
+  )
+  select l.model_id, l.provider, l.source_type as source, l.status, l.observed_at, l.base,
+         jsonb_array_length(l.tiers) as tier_count,
+         ${LISTED_DIMENSIONS.map((d) => `l.${d}::text as ${d}`).join(', ')}
+    from keys k
+    cross join lateral (
+      select o.* from public.price_observations o
+       where o.price_key = k.price_key and o.observed_at <= $1::timestamptz
+       order by o.observed_at desc, o.event_id desc
+       limit 1
+    ) l
+   where k.price_key is not null
+     and not exists (
+       select from public.price_changes_in_force c
+        where c.price_key = l.price_key and c.kind = 'removed' and c.snapshot_date > l.snapshot_date
+          and (c.snapshot_date::timestamp at time zone 'UTC') <= $1::timestamptz)`;
+
+// The catalog entry in force at $1 of each listed model ($2), by the rule of /v1/models (METADATA_AT).
+const LISTING_MODELS = `
+  select m.model_id, d.name, extract(epoch from d.created_at_source)::bigint::float8 as created,
+         d.context_length::float8 as context_length, d.input_modalities, d.output_modalities,
+         d.expiration_date
+    from public.models_catalog m
+    cross join lateral (${METADATA_AT}) d
+   where m.model_id = any($2::text[])`;
+
+// Each model's newest change in force at or before $1, `at` as /v1/changes computes it.
+const LISTING_CHANGES = `
+  select distinct on (c.model_id) c.model_id,
+         to_char(c.effective_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as at,
+         c.kind, c.alert, c.provider
+    from (select c.*, coalesce(c.current_observed_at, c.snapshot_date::timestamp at time zone 'UTC') as effective_at
+            from public.price_changes_in_force c) c
+   where c.effective_at <= $1::timestamptz
+   order by c.model_id, c.effective_at desc, c.event_id desc`;
+
+type ListingPriceDbRow = Omit<ListingPriceRow, 'columns'> &
+  Record<(typeof LISTED_DIMENSIONS)[number], string | null>;
+
 export interface CatalogReaderOptions {
   readonly databaseUrl: string;
   readonly poolSize?: number;
@@ -178,6 +249,36 @@ export function createCatalogReader(opts: CatalogReaderOptions): CatalogReader {
     async model(id, at) {
       const { rows } = await pool.query<CatalogModelRow>(`${MODEL_SELECT} and m.model_id = $2`, [at, id]);
       return rows[0] ?? null;
+    },
+    async listing(at) {
+      const client = await pool.connect();
+      let failed = false;
+      try {
+        // One snapshot for the three reads: a sink batch committed in between cannot show a change
+        // whose price is not listed yet.
+        await client.query('begin isolation level repeatable read read only');
+        const prices = (await client.query<ListingPriceDbRow>(LISTING_PRICES, [at])).rows.map(
+          ({ prompt, completion, input_cache_read, input_cache_write, ...p }): ListingPriceRow => ({
+            ...p,
+            columns: { prompt, completion, input_cache_read, input_cache_write },
+          }),
+        );
+        const routedModels = [
+          ...new Set(
+            prices.filter((p) => p.provider === null && p.source === 'openrouter_api').map((p) => p.model_id),
+          ),
+        ];
+        const models = (await client.query<ListingModelRow>(LISTING_MODELS, [at, routedModels])).rows;
+        const lastChanges = (await client.query<ListingChangeRow>(LISTING_CHANGES, [at])).rows;
+        await client.query('commit');
+        return { prices, models, lastChanges };
+      } catch (err) {
+        failed = true;
+        throw err;
+      } finally {
+        // A client whose transaction failed is not given back to the pool in that state.
+        client.release(failed);
+      }
     },
     async endpoints(id, at) {
       const { rows } = await pool.query<EndpointRow>(ENDPOINTS_SELECT, [id, at]);

@@ -37,7 +37,7 @@ const sizeOf = (a: CachedAnswer): number =>
 
 /** The public read routes whose answers are the same for every client (never a key's own data). */
 export function isCacheablePath(path: string): boolean {
-  return path === '/openapi.json' || /^\/v1\/(models|changes|exports|cost)(\/|\.|$)/.test(path);
+  return path === '/openapi.json' || /^\/v1\/(models|catalog|changes|exports|cost)(\/|\.|$)/.test(path);
 }
 
 export function createResponseCache(opts: ResponseCacheOptions): ResponseCache {

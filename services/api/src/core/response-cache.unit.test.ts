@@ -11,6 +11,7 @@ const answer = (body: string, storedAt: number) => ({
 describe('which routes are kept (rule 1)', () => {
   it.each([
     '/v1/models',
+    '/v1/catalog',
     '/v1/models/openai/gpt-4o/endpoints',
     '/v1/models/openai/gpt-4o/history',
     '/v1/changes',
@@ -21,10 +22,17 @@ describe('which routes are kept (rule 1)', () => {
     '/openapi.json',
   ])('%s is kept', (p) => expect(isCacheablePath(p)).toBe(true));
 
-  it.each(['/v1/subscriptions', '/v1/subscriptions/abc', '/livez', '/readyz', '/v1/modelsx', '/v1', '/'])(
-    '%s is not',
-    (p) => expect(isCacheablePath(p)).toBe(false),
-  );
+  it.each([
+    '/v1/subscriptions',
+    '/v1/subscriptions/abc',
+    '/livez',
+    '/readyz',
+    '/v1/modelsx',
+    '/v1/catalogs',
+    '/v1',
+    '/',
+    '/explorer/',
+  ])('%s is not', (p) => expect(isCacheablePath(p)).toBe(false));
 });
 
 describe('how long and how much (rule 3)', () => {
