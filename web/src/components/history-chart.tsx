@@ -52,7 +52,10 @@ export function HistoryChart(props: { data: ChartData; describedBy: string; labe
           size: 70,
           // Tick labels are positions on the axis, not prices anyone reads off as exact.
           values: (_u, splits, _axis, _space, incr) => {
-            const decimals = Math.min(8, Math.max(0, -Math.floor(Math.log10(incr))));
+            // As many decimals as the tick step has (0.025 → 3), at least two for dollars.
+            let decimals = 0;
+            while (decimals < 8 && Math.abs(Math.round(incr * 10 ** decimals) - incr * 10 ** decimals) > 1e-9)
+              decimals += 1;
             return splits.map((v) =>
               words.basis === 'ratio'
                 ? `${(v * 100).toFixed(Math.max(0, decimals - 2))}%`
@@ -87,14 +90,18 @@ export function HistoryChart(props: { data: ChartData; describedBy: string; labe
             ctx.save();
             ctx.font = `${12 * devicePixelRatio}px system-ui, sans-serif`;
             ctx.fillStyle = fg;
-            ctx.textAlign = 'left';
             ctx.textBaseline = 'bottom';
+            const gap = 6 * devicePixelRatio;
+            const right = u.bbox.left + u.bbox.width;
             data.series.forEach((s, i) => {
               if (!u.series[i + 1]?.show) return;
               for (const m of s.markers) {
                 const x = u.valToPos(data.xs[m.index]! / 1000, 'x', true);
                 const y = u.valToPos(Number(m.current), 'y', true);
-                ctx.fillText(m.label, x + 6 * devicePixelRatio, y - 4 * devicePixelRatio);
+                // Beside the point, on its left when the right edge is too close.
+                const fits = x + gap + ctx.measureText(m.label).width <= right;
+                ctx.textAlign = fits ? 'left' : 'right';
+                ctx.fillText(m.label, fits ? x + gap : x - gap, y - 4 * devicePixelRatio);
               }
             });
             ctx.restore();

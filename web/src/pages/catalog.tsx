@@ -12,6 +12,7 @@ import {
   queryOf,
   relativeDate,
   rowsOf,
+  SORT_KEYS,
   stateOf,
   visibleRows,
   type CatalogResponse,
@@ -24,6 +25,15 @@ import { groupedDecimal } from '../core/money.ts';
 import { hrefOf } from '../core/routes.ts';
 import { BASE, setQuery } from '../router.ts';
 import './catalog.css';
+
+const SORT_LABELS: Record<SortKey, string> = {
+  name: 'name',
+  input: 'input price',
+  output: 'output price',
+  cheapest: 'cheapest host',
+  context: 'context length',
+  change: 'last change',
+};
 
 function update(state: CatalogState, change: Partial<CatalogState>): void {
   setQuery(queryOf({ ...state, ...change }));
@@ -147,6 +157,33 @@ export function CatalogPage(props: { query: URLSearchParams }) {
           />
           Has tiers
         </label>
+        <label class="narrow-only">
+          Sort by
+          <select
+            name="sort"
+            value={state.sort}
+            onChange={(e) => update(state, { sort: (e.target as HTMLSelectElement).value as SortKey })}
+          >
+            {SORT_KEYS.map((k) => (
+              <option key={k} value={k}>
+                {SORT_LABELS[k]}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label class="narrow-only">
+          Order
+          <select
+            name="dir"
+            value={state.dir}
+            onChange={(e) =>
+              update(state, { dir: (e.target as HTMLSelectElement).value === 'desc' ? 'desc' : 'asc' })
+            }
+          >
+            <option value="asc">ascending</option>
+            <option value="desc">descending</option>
+          </select>
+        </label>
         {filtered ? (
           <button type="button" onClick={clear}>
             Clear search and filters
@@ -191,16 +228,16 @@ function SortHeader(props: {
   );
 }
 
-function HostCell(props: { host: Host | null }) {
+function HostCell(props: { host: Host | null; col: 'cheapest' | 'dearest'; label: string }) {
   const h = props.host;
   if (h === null)
     return (
-      <td>
+      <td class="host" data-col={props.col} data-label={props.label}>
         <Price amount={null} />
       </td>
     );
   return (
-    <td class="host" data-provider={h.provider}>
+    <td class="host" data-col={props.col} data-label={props.label} data-provider={h.provider}>
       <span class="host-name">
         {h.provider}
         {h.source === 'provider_site' ? ' (site)' : ''}
@@ -236,10 +273,7 @@ function CatalogTable(props: { rows: readonly CatalogRow[]; state: CatalogState 
               Dearest host <span class="unit">in / out per 1M</span>
             </th>
             <th scope="col" class="num">
-              Cache read /1M
-            </th>
-            <th scope="col" class="num">
-              Cache write /1M
+              Cache read / write <span class="unit">per 1M</span>
             </th>
             <SortHeader state={state} sortKey="context" num>
               Context
@@ -261,31 +295,29 @@ function CatalogTable(props: { rows: readonly CatalogRow[]; state: CatalogState 
                   <br />
                   <code class="muted">{e.id}</code>
                 </th>
-                <td class="num" data-col="input">
+                <td class="num" data-col="input" data-label="Input /1M">
                   <Price amount={e.routed?.prompt} />
                 </td>
-                <td class="num" data-col="output">
+                <td class="num" data-col="output" data-label="Output /1M">
                   <Price amount={e.routed?.completion} />
                 </td>
-                <HostCell host={row.cheapest} />
-                <HostCell host={row.dearest} />
-                <td class="num" data-col="cache-read">
-                  <Price amount={e.routed?.input_cache_read} />
-                </td>
-                <td class="num" data-col="cache-write">
+                <HostCell host={row.cheapest} col="cheapest" label="Cheapest host, in / out per 1M" />
+                <HostCell host={row.dearest} col="dearest" label="Dearest host, in / out per 1M" />
+                <td class="num" data-col="cache" data-label="Cache read / write per 1M">
+                  <Price amount={e.routed?.input_cache_read} /> /{' '}
                   <Price amount={e.routed?.input_cache_write} />
                 </td>
-                <td class="num" data-col="context">
+                <td class="num" data-col="context" data-label="Context">
                   {e.context_length === null ? (
                     <Price amount={null} />
                   ) : (
                     groupedDecimal(String(e.context_length), 0)
                   )}
                 </td>
-                <td class="modalities">
+                <td class="modalities" data-label="Modalities">
                   {e.input_modalities.join(', ') || '—'} → {e.output_modalities.join(', ') || '—'}
                 </td>
-                <td class="change">
+                <td class="change" data-label="Last change">
                   {change === null ? (
                     <span class="muted">none</span>
                   ) : (

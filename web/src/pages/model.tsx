@@ -56,8 +56,10 @@ export function ModelPage(props: { id: string; query: URLSearchParams }) {
   );
   const entry: CatalogEntry | undefined =
     listed ?? (past.status === 'ok' ? past.data.data.find((e) => e.id === id) : undefined);
+  // The header waits for the catalog (and, for a model no longer listed, the catalog of its last price).
   const headerSettled =
-    catalog.status === 'error' || listed !== undefined || pastAt === null || past.status !== 'loading';
+    catalog.status === 'error' ||
+    (catalog.status === 'ok' && (listed !== undefined || pastAt === null || past.status !== 'loading'));
 
   const title = entry?.name ?? id;
   if (history.status === 'error')
@@ -139,7 +141,7 @@ function ModelBody(props: {
 }
 
 function statusText(row: CurrentPrice): string {
-  if (row.status === 'in-force') return 'in force';
+  if (row.status === 'in-force') return `in force since ${dayText(row.interval.from)}`;
   if (row.status === 'unavailable')
     return `unavailable${row.interval.unavailable_reason ? `: ${row.interval.unavailable_reason}` : ''}`;
   return `removed on ${dayText(row.interval.to!)}`;
@@ -172,10 +174,8 @@ function CurrentPrices(props: { intervals: readonly Interval[] }) {
                 );
               })}
               <th scope="col">Tiers</th>
-              <th scope="col">Status</th>
-              <th scope="col">Observed</th>
-              <th scope="col">Source</th>
-              <th scope="col">Content hash</th>
+              <th scope="col">Status and observation</th>
+              <th scope="col">Source and content hash</th>
             </tr>
           </thead>
           <tbody>
@@ -191,16 +191,24 @@ function CurrentPrices(props: { intervals: readonly Interval[] }) {
                   data-status={row.status}
                 >
                   <th scope="row">{name}</th>
-                  {dims.map((d) => (
-                    <td class="num" key={d} data-dimension={d}>
-                      {row.status === 'unavailable' ? (
-                        <span class="muted">n/a</span>
-                      ) : (
-                        <Price amount={row.amounts.get(d) ?? null} dimension={d} />
-                      )}
-                    </td>
-                  ))}
-                  <td class="tiers">
+                  {dims.map((d) => {
+                    const w = dimensionWords(d);
+                    return (
+                      <td
+                        class="num"
+                        key={d}
+                        data-dimension={d}
+                        data-label={`${w.label} ${w.headUnit}`.trim()}
+                      >
+                        {row.status === 'unavailable' ? (
+                          <span class="muted">n/a</span>
+                        ) : (
+                          <Price amount={row.amounts.get(d) ?? null} dimension={d} />
+                        )}
+                      </td>
+                    );
+                  })}
+                  <td class="tiers" data-label="Tiers">
                     {i.tiers.length === 0 ? (
                       <span class="muted">none</span>
                     ) : (
@@ -211,34 +219,32 @@ function CurrentPrices(props: { intervals: readonly Interval[] }) {
                       </ul>
                     )}
                   </td>
-                  <td class="status">
-                    {row.status === 'in-force' ? statusText(row) : <strong>{statusText(row)}</strong>}
-                  </td>
-                  <td class="observed">
-                    <time dateTime={i.last_observed_at}>{utcText(i.last_observed_at)}</time>
+                  <td class="status" data-label="Status">
+                    <span class="status-text">
+                      {row.status === 'in-force' ? statusText(row) : <strong>{statusText(row)}</strong>}
+                    </span>
                     <br />
                     <span class="muted">
-                      since <time dateTime={i.from}>{dayText(i.from)}</time>
+                      observed <time dateTime={i.last_observed_at}>{utcText(i.last_observed_at)}</time>
                     </span>
                   </td>
-                  <td>
-                    <a href={i.source_url} rel="noopener noreferrer" target="_blank">
+                  <td class="source" data-label="Source">
+                    <a href={i.source_url} rel="noopener noreferrer" target="_blank" title={i.source_url}>
                       {i.source.replace(/_/g, ' ')}
                       <span class="sr-only"> (source of the {name} price, opens a new tab)</span>
                     </a>
-                  </td>
-                  <td class="hash">
+                    <br />
                     {i.content_hash === null ? (
-                      <span class="muted">not recorded</span>
+                      <span class="muted">hash not recorded</span>
                     ) : (
                       <span class="hash-cell">
-                        <code title={i.content_hash} data-hash={i.content_hash}>
+                        <code title={`sha256 ${i.content_hash}`} data-hash={i.content_hash}>
                           {i.content_hash.slice(0, 12)}
                         </code>
                         <button
                           type="button"
                           class="small"
-                          aria-label={`Copy the content hash of ${name}`}
+                          aria-label={`Copy the content hash of the ${name} price`}
                           onClick={() => copy(name, i.content_hash!)}
                         >
                           Copy
