@@ -107,6 +107,8 @@ try {
   console.log(
     `  data left in ${env.databaseUrl.replace(/:[^:@/]+@/, ':***@')} (tables models_catalog, price_observations, price_changes; view model_pricing_daily)`,
   );
+  // The explorer reads the same database through the API (README "The explorer").
+  console.log('  explore it: npm run serve, then open http://127.0.0.1:8080/explorer/');
 } catch (err) {
   console.error(`daily run failed: ${(err as Error).message} (service logs in ${settings.logDir})`);
   exitCode = 1;

@@ -38,6 +38,9 @@ case "$cmd" in
     set -a; . "$STACK_DIR/env"; set +a
     bash "$HERE/topics.sh"
     bash "$HERE/migrate.sh"
+    # The API's read-only login (npm run serve), once the migrations have made api_reader.
+    bash "$HERE/api-login.sh"
+    write_env
     if [[ " ${components[*]} " == *" postgrest "* ]]; then
       bash "$HERE/postgrest.sh" up
       write_env

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { z } from 'zod';
 import { env, loadConfig } from '@llmpt/runtime';
 
@@ -60,6 +61,12 @@ const schema = z
         message: 'an absolute http(s) URL with an optional path, no query, fragment or credentials',
       })
       .transform((s) => (s === undefined ? undefined : s.replace(/\/+$/, ''))),
+    // The web explorer's build (README "The web explorer"); unset or empty: not served. Whether it
+    // holds index.html is checked when the app is built (adapters/explorer.ts), naming WEB_DIST.
+    WEB_DIST: z
+      .string()
+      .optional()
+      .transform((s) => (s === undefined || s.trim() === '' ? undefined : path.resolve(s.trim()))),
   })
   .refine((c) => !(c.WEBHOOK_ALLOW_LOOPBACK && c.NODE_ENV === 'production'), {
     path: ['WEBHOOK_ALLOW_LOOPBACK'],

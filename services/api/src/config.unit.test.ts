@@ -69,4 +69,11 @@ describe('api config', () => {
     ])
       expect(() => loadApiConfig({ ...env, PUBLIC_BASE_URL: bad }), bad).toThrow(/PUBLIC_BASE_URL/);
   });
+
+  it('WEB_DIST: unset or empty is off; a path is made absolute', () => {
+    expect(loadApiConfig(env).WEB_DIST).toBeUndefined();
+    expect(loadApiConfig({ ...env, WEB_DIST: ' ' }).WEB_DIST).toBeUndefined();
+    expect(loadApiConfig({ ...env, WEB_DIST: '/srv/explorer' }).WEB_DIST).toBe('/srv/explorer');
+    expect(loadApiConfig({ ...env, WEB_DIST: 'web/dist' }).WEB_DIST).toBe(`${process.cwd()}/web/dist`);
+  });
 });

@@ -35,6 +35,7 @@ const app = await buildApiApp({
       }
     : {}),
   ...(config.PUBLIC_BASE_URL ? { publicBaseUrl: config.PUBLIC_BASE_URL } : {}),
+  ...(config.WEB_DIST ? { explorer: { root: config.WEB_DIST } } : {}),
 });
 
 // SIGTERM: stop accepting, let requests in flight finish (new ones get 503), then close the pool.

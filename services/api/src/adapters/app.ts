@@ -7,6 +7,7 @@ import Fastify, {
   type FastifyError,
   type FastifyInstance,
   type FastifyReply,
+  type FastifyRequest,
 } from 'fastify';
 import compress from '@fastify/compress';
 import cors from '@fastify/cors';
@@ -69,6 +70,7 @@ import {
 } from '../schemas.ts';
 import type { CatalogReader } from './catalog.ts';
 import { read } from './db-errors.ts';
+import { registerExplorer, type ExplorerOptions } from './explorer.ts';
 import { registerSubscriptionRoutes, type SubscriptionOptions } from './subscription-routes.ts';
 
 export interface ApiAppOptions {
@@ -90,6 +92,8 @@ export interface ApiAppOptions {
   readonly subscriptions?: SubscriptionOptions;
   /** PUBLIC_BASE_URL (no trailing slash): the start of the links the API writes; default the request's origin. */
   readonly publicBaseUrl?: string;
+  /** WEB_DIST: the explorer's build, served at /explorer/ (README "The web explorer"); absent: off. */
+  readonly explorer?: ExplorerOptions;
 }
 
 declare module 'fastify' {
@@ -253,9 +257,9 @@ export async function buildApiApp(opts: ApiAppOptions): Promise<FastifyInstance>
     };
   });
 
-  app.setNotFoundHandler((req, reply) =>
-    sendError(reply, 404, 'NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0] ?? ''}`),
-  );
+  const noRoute = (req: FastifyRequest, reply: FastifyReply) =>
+    sendError(reply, 404, 'NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0] ?? ''}`);
+  app.setNotFoundHandler(noRoute);
 
   app.setErrorHandler(
     (err: FastifyError | PipelineError | { statusCode?: number; error?: unknown }, req, reply) => {
@@ -635,6 +639,8 @@ export async function buildApiApp(opts: ApiAppOptions): Promise<FastifyInstance>
       return cost(parsed.value);
     },
   );
+
+  if (opts.explorer) await registerExplorer(app, opts.explorer, noRoute);
 
   return app;
 }
