@@ -160,7 +160,10 @@ function CurrentPrices(props: { intervals: readonly Interval[] }) {
   return (
     <>
       <div class="table-wrap" role="region" aria-label="Current prices" tabIndex={0}>
-        <table class="prices" data-testid="current-prices">
+        <table
+          class={rows.some((r) => r.interval.tiers.length > 0) ? 'prices with-tiers' : 'prices'}
+          data-testid="current-prices"
+        >
           <thead>
             <tr>
               <th scope="col">Price</th>
