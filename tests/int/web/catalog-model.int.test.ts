@@ -601,6 +601,7 @@ describe('web explorer: Catalog and Model pages', () => {
     expect(
       await page.locator('[data-testid=history-table] tbody tr td:nth-child(4)').allTextContents(),
     ).toEqual(keys.map(() => 'removal'));
+    await screenshot(page, 'model-removed', 'desktop');
 
     // A prompt-length tier and variant tiers (one per endpoint of a host), as stored.
     await page.goto(`${explorer.base}/explorer/models/google/gemini-2.5-pro`);
