@@ -97,7 +97,7 @@ export interface Explorer {
  * explorer built from web/ (`webDist`), clock 2026-08-20T00:00:00Z.
  */
 export async function startExplorer(label: string): Promise<Explorer> {
-  const _webDist = buildExplorer();
+  const webDist = buildExplorer();
   const api = await startRecordedApi(label);
   const url = new URL(api.db.url);
   url.username = api.login;
@@ -107,7 +107,7 @@ export async function startExplorer(label: string): Promise<Explorer> {
     reader,
     now: () => new Date('2026-08-20T00:00:00Z'),
     rateLimit: { max: 100_000, windowMs: 60_000 },
-    explorer: { root: _webDist },
+    explorer: { root: webDist },
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const addr = app.server.address();
