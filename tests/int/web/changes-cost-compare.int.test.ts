@@ -48,7 +48,7 @@ function percentRule(fraction: string): string {
   return `${p.gt(0) ? '+' : ''}${p.toFixed()}%`;
 }
 
-/** "Changes": `[tier] dimension: previous → current unit (move)`, units from the registry. */
+/** "Changes": `[tier] dimension: previous → current unit (move)`, the basis from the registry. */
 function moveRule(m: Json): string {
   const spec = DIMENSIONS.find((d) => d.name === m.dimension);
   const ratio = spec?.basis === 'ratio';
@@ -58,11 +58,11 @@ function moveRule(m: Json): string {
         token: 'per 1M tokens',
         request: 'per request',
         image: 'per image',
-        web_search: 'per web search',
+        web_search: 'per search',
         ratio: '',
       }[spec.unit];
   const amount = (v: unknown) =>
-    typeof v !== 'string' ? '—' : ratio ? new Decimal(v).toFixed() : usdRule(v);
+    typeof v !== 'string' ? '—' : ratio ? `${new Decimal(v).times(100).toFixed()}%` : usdRule(v);
   const tier = typeof m.tier === 'string' ? `[${m.tier}] ` : '';
   const rel = typeof m.relative_change === 'string' ? ` (${percentRule(m.relative_change)})` : '';
   return `${tier}${String(m.dimension)}: ${amount(m.previous)} → ${amount(m.current)}${unit ? ` ${unit}` : ''}${rel}`;

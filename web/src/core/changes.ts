@@ -1,7 +1,7 @@
 // The Changes page's logic (pure): its filters in the URL, the API paths it asks, the order of its
 // rows, the merge of live updates and the wording of a move. The rules are web/README.md "Changes".
-import { DIMENSIONS } from '@llmpt/schemas/dimensions';
-import { groupedDecimal, isDecimal, percent, usd } from './money.ts';
+import { amountText, dimensionWords } from './dimensions.ts';
+import { isDecimal, percent } from './money.ts';
 import { isModelId, queryString } from './routes.ts';
 
 export const CHANGE_KINDS = ['new', 'changed', 'removed', 'returned', 'expiring'] as const;
@@ -161,36 +161,31 @@ export function utcText(iso: string): string {
   return m ? `${m[1]} ${m[2]} UTC` : iso;
 }
 
-const UNIT_WORDS = {
-  token: 'per 1M tokens',
-  request: 'per request',
-  image: 'per image',
-  web_search: 'per web search',
-  ratio: '',
-} as const;
-
-/** How a dimension's amounts read: `usd` with its unit, or a plain decimal for a ratio. */
-export function dimensionUnit(dimension: string): { money: boolean; unit: string } {
-  const spec = DIMENSIONS.find((d) => d.name === dimension);
-  if (!spec) return { money: true, unit: '' };
-  return { money: spec.basis !== 'ratio', unit: UNIT_WORDS[spec.unit] };
-}
-
-function amount(value: string | null | undefined, money: boolean): string {
-  if (value === null || value === undefined || !isDecimal(value)) return '—';
-  return money ? usd(value) : groupedDecimal(value, 0);
+/**
+ * How a dimension's amounts read (the explorer's dimension words, src/core/dimensions.ts): the unit
+ * after the amounts (`per 1M tokens`, `per request`, none for a ratio) and each amount as a table
+ * cell shows it (`$3.00`, `30%` for a ratio).
+ */
+export function dimensionUnit(dimension: string): { unit: string; amount: (value: string) => string } {
+  const w = dimensionWords(dimension);
+  return {
+    unit: w.basis === 'per_1m_tokens' ? 'per 1M tokens' : w.per,
+    amount: (value) => amountText(dimension, value),
+  };
 }
 
 /** One move as text: `[tier] dimension: previous → current unit (+x%)` (README "Changes"). */
 export function moveText(m: ChangeMove): string {
   const dimension = m.dimension ?? '?';
-  const { money, unit } = dimensionUnit(dimension);
+  const { unit, amount } = dimensionUnit(dimension);
+  const cell = (v: string | null | undefined) =>
+    v === null || v === undefined || !isDecimal(v) ? '—' : amount(v);
   const tier = m.tier ? `[${m.tier}] ` : '';
   const move =
     m.relative_change !== null && m.relative_change !== undefined && isDecimal(m.relative_change)
       ? ` (${percent(m.relative_change)})`
       : '';
-  return `${tier}${dimension}: ${amount(m.previous, money)} → ${amount(m.current, money)}${unit ? ` ${unit}` : ''}${move}`;
+  return `${tier}${dimension}: ${cell(m.previous)} → ${cell(m.current)}${unit ? ` ${unit}` : ''}${move}`;
 }
 
 /** The filters as the page's own query (what a link restores), `poll` kept as it was. */

@@ -146,7 +146,7 @@ describe('a row’s words', () => {
     ],
     [
       { tier: null, dimension: 'web_search', previous: '0.01', current: '0.005', relative_change: '-0.5' },
-      'web_search: $0.01 → $0.005 per web search (-50%)',
+      'web_search: $0.01 → $0.005 per search (-50%)',
     ],
     [
       { tier: null, dimension: 'request', previous: '0', current: '0.0002', relative_change: null },
@@ -158,7 +158,7 @@ describe('a row’s words', () => {
     ],
     [
       { tier: null, dimension: 'discount', previous: '0.25', current: '0.30000000', relative_change: '0.2' },
-      'discount: 0.25 → 0.3 (+20%)',
+      'discount: 25% → 30% (+20%)',
     ],
   ])('%j', (move, text) => expect(moveText(move)).toBe(text));
 });
