@@ -91,7 +91,12 @@ async function waitForLeaders(admin: Admin, names: readonly string[], timeoutMs:
       const { topics: meta } = await admin.fetchTopicMetadata({ topics: [...names] });
       const ready =
         meta.length === names.length && meta.every((t) => t.partitions.every((p) => p.leader >= 0));
-      if (ready) return;
+      // The metadata can name a leader before that broker serves the partition: listing its offsets
+      // (a request the leader itself answers) answers NOT_LEADER_FOR_PARTITION until it does.
+      if (ready) {
+        for (const name of names) await admin.fetchTopicOffsets(name);
+        return;
+      }
     } catch (err) {
       if (!isRetriable(err)) throw err;
       last = err;
