@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commonEnv, env, loadConfig } from '@llmpt/runtime';
+import { commonEnv, ConfigError, env, loadConfig } from '@llmpt/runtime';
 
 const schema = z.object({
   ...commonEnv,
@@ -18,10 +18,22 @@ const schema = z.object({
   OPENROUTER_MIN_INTERVAL_MS: env.nonNegativeInt(100),
   HTTP_TIMEOUT_MS: env.positiveInt(20_000),
   GROUP_ID: z.string().default('pricing-scraper'),
+  /** source_type = web_fallback (README "Web fallback"): off unless set; needs TAVILY_API_KEY. */
+  WEB_FALLBACK: env.bool(false),
+  /** Tavily search API key (secret: redacted in logs, sent only in the Authorization header to TAVILY_BASE_URL). */
+  TAVILY_API_KEY: z.string().min(1).optional(),
+  TAVILY_BASE_URL: env.baseUrl().default('https://api.tavily.com'),
 });
 
 export type ScraperConfig = z.infer<typeof schema>;
-export const loadScraperConfig = (e?: Record<string, string | undefined>) => loadConfig(schema, e);
+export function loadScraperConfig(e?: Record<string, string | undefined>): Readonly<ScraperConfig> {
+  const config = loadConfig(schema, e);
+  if (config.WEB_FALLBACK && !config.TAVILY_API_KEY)
+    throw new ConfigError(
+      'invalid configuration, fix these environment variables:\n  TAVILY_API_KEY: required when WEB_FALLBACK is on (not set)',
+    );
+  return config;
+}
 
 /** The environment this service accepts (deploy/tests check compose and k8s env against it). */
 export const scraperEnvSchema = schema;

@@ -19,6 +19,11 @@ export interface ScrapeOptions {
   readonly apiKey?: string;
   readonly scrapeEndpoints: boolean;
   readonly pages?: PageSource;
+  /** source_type = web_fallback (off unless WEB_FALLBACK): runs last, on what the other sources found. */
+  readonly fallback?: (
+    md: ModelDiscovered,
+    observed: readonly RawPriceObserved[],
+  ) => Promise<RawPriceObserved[]>;
   readonly timeoutMs: number;
   /** Per-host politeness for OpenRouter's API (concurrency and spacing of requests). */
   readonly limiter?: HostLimiter;
@@ -33,7 +38,8 @@ export interface ScrapeResult {
 
 /**
  * Every observation of one discovered model: the routed price carried by the event, one per hosting
- * provider from the endpoints API, and the provider's official page. A source that cannot be read is
+ * provider from the endpoints API, the provider's official page and, when on, the web fallback for a
+ * provider none of those priced. A source that cannot be read is
  * recorded as an `unavailable` observation with its reason, never skipped silently, never guessed.
  * A backfilled event fetches nothing: its only observation is the routed price.
  */
@@ -85,5 +91,6 @@ export async function scrapeModel(md: ModelDiscovered, opts: ScrapeOptions): Pro
     }
   }
   if (opts.pages) observations.push(...(await opts.pages(md)));
+  if (opts.fallback) observations.push(...(await opts.fallback(md, observations)));
   return { observations, problems };
 }
