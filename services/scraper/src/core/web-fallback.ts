@@ -141,16 +141,22 @@ export function modelNames(md: ModelDiscovered, pages: readonly ProviderPage[]):
 }
 
 // How a page states each unit a layout rule assigns; a price is kept only when its page states its unit.
+const MILLION = String.raw`(?:1\s?M|1 million|one million|1,000,000|a million|million|M)`;
+const THOUSAND = String.raw`(?:1\s?K|1 thousand|one thousand|1,000|a thousand|thousand|K)`;
+const TOKENS = String.raw`\s*(?:input\s+|output\s+|cached\s+|prompt\s+|completion\s+)?tokens?\b`;
 const UNIT_TEXT: Readonly<Record<string, RegExp>> = {
-  per_1m_tokens:
-    /(?:per|\/|for)\s*(?:1\s*M\b|1M\b|one million|1,000,000|a million|million|M\b)\s*(?:input\s+|output\s+)?(?:tokens?)?|\bper\s+M\s*tokens|\bMTok\b|\$\s*\/\s*1?M\b|1M\s*=\s*1,000,000|\b1M tokens\b/i,
-  per_1k_tokens: /(?:per|\/)\s*(?:1\s*K|1,000|thousand|K\b)\s*(?:input\s+|output\s+)?tokens?|\b1K tokens\b/i,
-  per_token: /per\s+token\b|\/\s*token\b/i,
-  per_request: /per\s+(?:1K\s+)?requests?\b|\/\s*request\b/i,
-  per_image: /per\s+image\b|\/\s*image\b/i,
-  per_web_search: /per\s+(?:1K\s+)?(?:web\s+)?search(?:es)?\b|\/\s*search\b/i,
-  per_second: /per\s+second\b|\/\s*s(?:ec(?:ond)?)?\b/i,
-  per_minute: /per\s+minute\b|\/\s*min(?:ute)?\b/i,
+  // "per million tokens", "per 1M input tokens", "/ 1M tokens", "$/M tokens", "MTok", novita's "/Mt"
+  per_1m_tokens: new RegExp(
+    String.raw`(?:\b(?:per|for)\s+|\/\s*)${MILLION}${TOKENS}|\bMTok\b|\/\s*Mt\b`,
+    'i',
+  ),
+  per_1k_tokens: new RegExp(String.raw`(?:\b(?:per|for)\s+|\/\s*)${THOUSAND}${TOKENS}|\bKTok\b`, 'i'),
+  per_token: /(?:\bper\s+|\/\s*)tokens?\b/i,
+  per_request: /(?:\bper\s+(?:1K\s+|1,000\s+)?|\/\s*)requests?\b/i,
+  per_image: /(?:\bper\s+|\/\s*)images?\b/i,
+  per_web_search: /(?:\bper\s+(?:1K\s+|1,000\s+)?|\/\s*)(?:web\s+)?search(?:es)?\b/i,
+  per_second: /(?:\bper\s+|\/\s*)(?:second|sec|s)\b/i,
+  per_minute: /(?:\bper\s+|\/\s*)(?:minute|min)\b/i,
 };
 
 /** Whether the page's text states this unit (per_unit, which names none, never qualifies). */
