@@ -21,7 +21,7 @@ const schema = z.object({
   /** source_type = web_fallback (README "Web fallback"): off unless set; needs TAVILY_API_KEY. */
   WEB_FALLBACK: env.bool(false),
   /** Tavily search API key (secret: redacted in logs, sent only in the Authorization header to TAVILY_BASE_URL). */
-  TAVILY_API_KEY: z.string().min(1).optional(),
+  TAVILY_API_KEY: z.string().optional(),
   TAVILY_BASE_URL: env.baseUrl().default('https://api.tavily.com'),
 });
 

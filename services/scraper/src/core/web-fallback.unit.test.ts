@@ -3,8 +3,10 @@
 // from the README's rules and are copied by hand from the recordings (line numbers given).
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { Writable } from 'node:stream';
 import path from 'node:path';
 import { repoRoot, sharedData } from '@llmpt/core/paths';
+import { createLogger } from '@llmpt/runtime';
 import type { ModelDiscovered, RawPriceObserved } from '@llmpt/schemas';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
@@ -147,6 +149,27 @@ describe('the scraper config', () => {
     );
     const on = loadScraperConfig({ KAFKA_BROKERS: 'k:9092', WEB_FALLBACK: 'true', TAVILY_API_KEY: 'tvly-x' });
     expect(on.TAVILY_BASE_URL).toBe('https://api.tavily.com');
+  });
+});
+
+describe('the Tavily key in logs', () => {
+  it('never appears: not as the config variable, not inside a message', () => {
+    const key = 'tvly-dev-0123456789abcdefABCDEF';
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        lines.push(chunk.toString());
+        cb();
+      },
+    });
+    const log = createLogger({ service: 'scraper', destination: sink });
+    const config = loadScraperConfig({ KAFKA_BROKERS: 'k:9092', WEB_FALLBACK: 'true', TAVILY_API_KEY: key });
+    log.info({ config }, 'config');
+    log.warn({ err: new Error(`search with ${key} refused`) }, `search failed for ${key}`);
+    const out = lines.join('');
+    expect(out).toContain('[redacted');
+    expect(out).not.toContain(key);
+    expect(out).not.toContain('0123456789abcdef');
   });
 });
 
