@@ -18,7 +18,7 @@ import { fallbackFetcherOptionsFrom } from '../core/providers-config.ts';
 import { createPageFetcher } from './page-fetcher.ts';
 import { loadProvidersConfig } from './providers-file.ts';
 import { scrapeModel } from './scrape-model.ts';
-import { createTavilySearch } from './tavily.ts';
+import { createBraveSearch, createTavilySearch, type WebSearch } from './search-api.ts';
 import { createWebFallback, type WebFallback } from './web-fallback.ts';
 
 const KEY = 'tvly-test-0123456789abcdef';
@@ -64,6 +64,7 @@ function body(req: IncomingMessage): Promise<string> {
 const pageHits = new Hits();
 const elsewhereHits = new Hits();
 const searches: { authorization: string | undefined; body: Record<string, unknown> }[] = [];
+const braveSearches: { token: string | string[] | undefined; params: Record<string, string> }[] = [];
 let searchStatus = 200;
 let extraResults: { url: string; title: string }[] = [];
 let pageServer: Server;
@@ -98,9 +99,27 @@ beforeAll(async () => {
   });
   tavily = createServer((req, res) => {
     void body(req).then((text) => {
+      const u = new URL(req.url ?? '/', 'http://x');
+      if (req.method === 'GET' && u.pathname === '/res/v1/web/search') {
+        // Brave Web Search: no answer is recorded; the documented WebSearchApiResponse fields.
+        braveSearches.push({
+          token: req.headers['x-subscription-token'],
+          params: Object.fromEntries(u.searchParams),
+        });
+        const answer = {
+          type: 'search',
+          query: { original: u.searchParams.get('q') },
+          web: {
+            type: 'search',
+            results: extraResults.map((r) => ({ title: r.title, url: r.url, description: '' })),
+          },
+        };
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
+        return;
+      }
       const parsed = JSON.parse(text) as Record<string, unknown>;
       searches.push({ authorization: req.headers.authorization, body: parsed });
-      if (req.method !== 'POST' || new URL(req.url ?? '/', 'http://x').pathname !== '/search') {
+      if (req.method !== 'POST' || u.pathname !== '/search') {
         res.writeHead(404).end();
         return;
       }
@@ -132,14 +151,15 @@ beforeEach(() => {
   pageHits.paths.length = 0;
   elsewhereHits.paths.length = 0;
   searches.length = 0;
+  braveSearches.length = 0;
   searchStatus = 200;
   extraResults = [];
 });
 
-function fallback(): WebFallback {
+function fallback(search?: WebSearch): WebFallback {
   return createWebFallback({
     config,
-    search: createTavilySearch({ baseUrl: tavilyBase, apiKey: KEY, timeoutMs: 10_000 }),
+    search: search ?? createTavilySearch({ baseUrl: tavilyBase, apiKey: KEY, timeoutMs: 10_000 }),
     // The fallback's own fetcher options (robots.txt on, providers.yml politeness) with the local
     // page server's host as the allow-list, as PROVIDER_PAGES_BASE_URL sets it in the service.
     fetcher: createPageFetcher({
@@ -292,6 +312,37 @@ describe('web fallback against a local Tavily stand-in and locally served pages'
     expect(o).toMatchObject({ status: 'unavailable', unavailable_reason: 'search answered HTTP 500' });
     expect(searches).toHaveLength(1);
     expect(JSON.stringify(o)).not.toContain(KEY);
+  });
+
+  it('works the same through Brave Search, the key in X-Subscription-Token only', async () => {
+    extraResults = [
+      { url: elsewhereUrl, title: 'Grok 4.3 pricing (not allow-listed)' },
+      { url: 'https://docs.x.ai/docs/models', title: 'Models and Pricing | xAI Docs' },
+    ];
+    const brave = createBraveSearch({
+      baseUrl: tavilyBase,
+      apiKey: 'BSA-test-key-0123456789',
+      timeoutMs: 10_000,
+    });
+    const [o] = await fallback(brave)(grok43, []);
+    expect(o).toMatchObject({
+      status: 'ok',
+      source_type: 'web_fallback',
+      source_url: `${pageBase}/docs.x.ai/docs/models`,
+      content_hash: createHash('sha256').update(xaiBytes).digest('hex'),
+    });
+    expect(o!.components.map((c) => c.raw_value)).toEqual(['$1.25', '$2.50']);
+    expect(braveSearches).toEqual([
+      {
+        token: 'BSA-test-key-0123456789',
+        params: {
+          q: 'xAI Grok 4.3 API pricing per million tokens (site:docs.x.ai OR site:x.ai)',
+          count: '5',
+        },
+      },
+    ]);
+    expect(searches).toHaveLength(0);
+    expect(elsewhereHits.count()).toBe(0);
   });
 
   it('runs last in scrapeModel, and only when no other source priced the provider', async () => {

@@ -13,12 +13,11 @@ import {
   fetchUrlFor,
   readFallbackPage,
   screenResults,
-  searchQuery,
-  tavilyRequest,
+  searchRequest,
 } from '../core/web-fallback.ts';
 import { createPageFetcher, type FetchLogger, type PageFetcher } from './page-fetcher.ts';
 import { loadProvidersConfig } from './providers-file.ts';
-import { createTavilySearch, type WebSearch } from './tavily.ts';
+import { createBraveSearch, createTavilySearch, type WebSearch } from './search-api.ts';
 
 export interface WebFallbackDeps {
   readonly config: Pick<ProvidersConfig, 'webFallback'>;
@@ -48,7 +47,7 @@ export function createWebFallback(deps: WebFallbackDeps): WebFallback {
       fallbackObservation(md, site, { url, fetchedAt, unavailableReason: reason }),
     ];
     const searchedAt = now();
-    const answer = await deps.search(tavilyRequest(searchQuery(md, site), site));
+    const answer = await deps.search(searchRequest(md, site));
     if (answer.status !== 'ok') return unavailable(answer.reason, deps.searchUrl, searchedAt);
     const { allowed, dropped } = screenResults(answer.results, site.domains, site.maxResults);
     if (dropped.length > 0)
@@ -101,8 +100,11 @@ export function createWebFallbackSource(
     | 'PROVIDERS_CONFIG'
     | 'PROVIDER_PAGES_BASE_URL'
     | 'ALLOW_PRIVATE_ADDRESSES'
+    | 'WEB_SEARCH_API'
     | 'TAVILY_API_KEY'
     | 'TAVILY_BASE_URL'
+    | 'BRAVE_API_KEY'
+    | 'BRAVE_BASE_URL'
     | 'HTTP_TIMEOUT_MS'
   >,
   logger: Logger,
@@ -120,21 +122,21 @@ export function createWebFallbackSource(
     allowPrivateAddresses: config.ALLOW_PRIVATE_ADDRESSES,
     logger,
   });
-  const search = createTavilySearch({
-    baseUrl: config.TAVILY_BASE_URL,
-    apiKey: config.TAVILY_API_KEY ?? '',
+  const brave = config.WEB_SEARCH_API === 'brave';
+  const searchBase = brave ? config.BRAVE_BASE_URL : config.TAVILY_BASE_URL;
+  const apiOptions = {
+    baseUrl: searchBase,
+    apiKey: (brave ? config.BRAVE_API_KEY : config.TAVILY_API_KEY) ?? '',
     timeoutMs: config.HTTP_TIMEOUT_MS,
-  });
+  };
+  const search = brave ? createBraveSearch(apiOptions) : createTavilySearch(apiOptions);
+  const searchUrl = new URL(
+    brave ? 'res/v1/web/search' : 'search',
+    `${searchBase.replace(/\/$/, '')}/`,
+  ).toString();
   logger.info(
-    { providers: [...providers.webFallback.keys()], search: config.TAVILY_BASE_URL },
+    { providers: [...providers.webFallback.keys()], search: config.WEB_SEARCH_API, searchUrl },
     'web fallback configured',
   );
-  return createWebFallback({
-    config: providers,
-    search,
-    fetcher,
-    pagesBaseUrl: base,
-    searchUrl: new URL('search', `${config.TAVILY_BASE_URL.replace(/\/$/, '')}/`).toString(),
-    logger,
-  });
+  return createWebFallback({ config: providers, search, fetcher, pagesBaseUrl: base, searchUrl, logger });
 }

@@ -46,6 +46,18 @@ export function searchQuery(md: ModelDiscovered, site: WebFallbackSite): string 
   return site.query.replaceAll('{provider}', site.name).replaceAll('{model}', displayName(md));
 }
 
+/** What the fallback asks a search API, whichever it is. */
+export interface SearchRequest {
+  readonly query: string;
+  /** The provider's allow-listed hosts: passed to the API as a filter, and enforced here regardless. */
+  readonly domains: readonly string[];
+  readonly maxResults: number;
+}
+
+export function searchRequest(md: ModelDiscovered, site: WebFallbackSite): SearchRequest {
+  return { query: searchQuery(md, site), domains: site.domains, maxResults: site.maxResults };
+}
+
 /** The Tavily `POST /search` body, in the shape of the recorded requests (shared/data/search_api). */
 export interface TavilySearchRequest {
   readonly query: string;
@@ -55,13 +67,25 @@ export interface TavilySearchRequest {
   readonly max_results: number;
 }
 
-export function tavilyRequest(query: string, site: WebFallbackSite): TavilySearchRequest {
+export function tavilyRequest(req: SearchRequest): TavilySearchRequest {
   return {
-    query,
+    query: req.query,
     search_depth: 'basic',
     topic: 'general',
-    include_domains: site.domains,
-    max_results: site.maxResults,
+    include_domains: req.domains,
+    max_results: req.maxResults,
+  };
+}
+
+/**
+ * Brave Web Search `GET /res/v1/web/search` parameters: the query restricted with `site:` operators
+ * (Brave has no domain filter parameter), `count` at most 20 as documented.
+ */
+export function braveParams(req: SearchRequest): { q: string; count: string } {
+  const sites = req.domains.map((d) => `site:${d}`).join(' OR ');
+  return {
+    q: sites === '' ? req.query : `${req.query} (${sites})`,
+    count: String(Math.min(req.maxResults, 20)),
   };
 }
 
@@ -85,6 +109,19 @@ export function parseTavilyAnswer(body: unknown): { results: SearchResult[] } | 
     if (typeof url === 'string') results.push({ url, title: typeof title === 'string' ? title : '' });
   }
   return { results };
+}
+
+/**
+ * The result list of a Brave Web Search answer (`{type: "search", web: {results: [{title, url,
+ * description, ...}]}, ...}`, the documented WebSearchApiResponse; no real answer is recorded). An
+ * answer without `web` has no web results. Only `url` (and `title`) are read, never `description`.
+ */
+export function parseBraveAnswer(body: unknown): { results: SearchResult[] } | { error: string } {
+  if (typeof body !== 'object' || body === null || (body as { type?: unknown }).type !== 'search')
+    return { error: 'search answer is not a Brave web search response' };
+  const web = (body as { web?: unknown }).web;
+  if (web === undefined) return { results: [] };
+  return parseTavilyAnswer(web);
 }
 
 /**

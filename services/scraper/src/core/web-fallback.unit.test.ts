@@ -23,7 +23,9 @@ import {
   parseTavilyAnswer,
   readFallbackPage,
   screenResults,
-  searchQuery,
+  braveParams,
+  parseBraveAnswer,
+  searchRequest,
   tavilyRequest,
 } from './web-fallback.ts';
 
@@ -149,6 +151,19 @@ describe('the scraper config', () => {
     );
     const on = loadScraperConfig({ KAFKA_BROKERS: 'k:9092', WEB_FALLBACK: 'true', TAVILY_API_KEY: 'tvly-x' });
     expect(on.TAVILY_BASE_URL).toBe('https://api.tavily.com');
+    expect(on.WEB_SEARCH_API).toBe('tavily');
+    expect(() =>
+      loadScraperConfig({
+        KAFKA_BROKERS: 'k:9092',
+        WEB_FALLBACK: 'true',
+        WEB_SEARCH_API: 'brave',
+        TAVILY_API_KEY: 'tvly-x',
+      }),
+    ).toThrow(/BRAVE_API_KEY: required when WEB_FALLBACK is on with WEB_SEARCH_API=brave/);
+    // compose passes an unset key as an empty string: the same as unset
+    expect(() =>
+      loadScraperConfig({ KAFKA_BROKERS: 'k:9092', WEB_FALLBACK: 'true', TAVILY_API_KEY: '' }),
+    ).toThrow(/TAVILY_API_KEY/);
   });
 });
 
@@ -166,6 +181,20 @@ describe('the Tavily key in logs', () => {
     const config = loadScraperConfig({ KAFKA_BROKERS: 'k:9092', WEB_FALLBACK: 'true', TAVILY_API_KEY: key });
     log.info({ config }, 'config');
     log.warn({ err: new Error(`search with ${key} refused`) }, `search failed for ${key}`);
+    const brave = 'BSAbraveKey0123456789xyz';
+    log.info(
+      {
+        config: loadScraperConfig({
+          KAFKA_BROKERS: 'k:9092',
+          WEB_FALLBACK: 'true',
+          WEB_SEARCH_API: 'brave',
+          BRAVE_API_KEY: brave,
+        }),
+        req: { headers: { 'x-subscription-token': brave } },
+      },
+      'brave config',
+    );
+    expect(lines.join('')).not.toContain(brave);
     const out = lines.join('');
     expect(out).toContain('[redacted');
     expect(out).not.toContain(key);
@@ -196,7 +225,7 @@ describe('when the fallback runs (README rule 1)', () => {
 
 describe('the search request and answer (README rule 2)', () => {
   it('sends the recorded request shape plus the allow-list and result count', () => {
-    const req = tavilyRequest(searchQuery(grok43, site('x-ai')), site('x-ai'));
+    const req = tavilyRequest(searchRequest(grok43, site('x-ai')));
     expect(req.query).toBe('xAI Grok 4.3 API pricing per million tokens');
     // Every key of the recorded requests, with the recorded values for depth and topic.
     for (const recorded of [basic.request.parsed_body, withDomains.request.parsed_body]) {
@@ -222,6 +251,43 @@ describe('the search request and answer (README rule 2)', () => {
     expect('results' in b && b.results.length).toBe(5);
     expect(parseTavilyAnswer({ answer: 'GPT costs $1' })).toEqual({
       error: 'search answer has no results list',
+    });
+  });
+
+  it('asks Brave with site: operators for the allow-list and reads web.results', () => {
+    expect(braveParams(searchRequest(grok43, site('x-ai')))).toEqual({
+      q: 'xAI Grok 4.3 API pricing per million tokens (site:docs.x.ai OR site:x.ai)',
+      count: '5',
+    });
+    // No Brave answer is recorded (shared/data/SOURCES.md: only synthetic fixtures exist): this one is
+    // built from the documented WebSearchApiResponse fields (type, query, web.type, web.results[].title,
+    // url, description), and says so.
+    const documented = {
+      type: 'search',
+      query: { original: 'xAI Grok 4.3 API pricing per million tokens' },
+      web: {
+        type: 'search',
+        results: [
+          {
+            title: 'Models and Pricing | xAI Docs',
+            url: 'https://docs.x.ai/docs/models',
+            description: '$1.25 input',
+          },
+          { title: 'xAI', url: 'https://x.ai/api', description: 'API' },
+        ],
+      },
+    };
+    expect(parseBraveAnswer(documented)).toEqual({
+      results: [
+        { url: 'https://docs.x.ai/docs/models', title: 'Models and Pricing | xAI Docs' },
+        { url: 'https://x.ai/api', title: 'xAI' },
+      ],
+    });
+    expect(parseBraveAnswer({ type: 'search', query: { original: 'q' } })).toEqual({ results: [] });
+    expect(
+      parseBraveAnswer({ type: 'ErrorResponse', error: { code: 'SUBSCRIPTION_TOKEN_INVALID' } }),
+    ).toEqual({
+      error: 'search answer is not a Brave web search response',
     });
   });
 
