@@ -306,6 +306,18 @@ describe('web fallback against a local Tavily stand-in and locally served pages'
     expect(pageHits.count('/docs.x.ai/docs/models')).toBe(1);
   });
 
+  it('fetches a page found for two models of one run once', async () => {
+    extraResults = [{ url: 'https://docs.x.ai/docs/models', title: 'Models and Pricing | xAI Docs' }];
+    const f = fallback();
+    // x-ai/grok-4.20 is named by the x-ai rules' mapping ("grok-4.20-0309-reasoning", capture line 267).
+    const [a] = await f(grok43, []);
+    const [b] = await f(md('x-ai/grok-4.20', 'xAI: Grok 4.20'), []);
+    expect([a?.status, b?.status]).toEqual(['ok', 'ok']);
+    expect(b!.components.map((c) => c.raw_value)).toEqual(['$1.25', '$2.50']);
+    expect(searches).toHaveLength(2);
+    expect(pageHits.count('/docs.x.ai/docs/models')).toBe(1);
+  });
+
   it('records a failed search as unavailable, without retrying and without the key', async () => {
     searchStatus = 500;
     const [o] = await fallback()(grok43, []);

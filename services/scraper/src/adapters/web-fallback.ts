@@ -1,8 +1,9 @@
 // source_type = web_fallback, the shell (README "Web fallback"): for a model whose provider no other
 // source priced, one search limited to the provider's allow-listed hosts, then each allow-listed
 // result fetched through the scraper's page fetcher (allow-list again, address guard, robots.txt,
-// politeness) and read with the page rules; the first page that names the model with a price and its
-// unit gives the observation, else one `unavailable` observation says why.
+// politeness; each page once per discovery run) and read with the page rules; the first page that
+// names the model with a price and its unit gives the observation, else one `unavailable`
+// observation says why.
 import type { ModelDiscovered, RawPriceObserved } from '@llmpt/schemas';
 import type { Logger } from '@llmpt/runtime';
 import type { ScraperConfig } from '../config.ts';
@@ -15,7 +16,13 @@ import {
   screenResults,
   searchRequest,
 } from '../core/web-fallback.ts';
-import { createPageFetcher, type FetchLogger, type PageFetcher } from './page-fetcher.ts';
+import { createPageCache, type PageCache } from './page-cache.ts';
+import {
+  createPageFetcher,
+  type FetchLogger,
+  type PageFetcher,
+  type PageFetchResult,
+} from './page-fetcher.ts';
 import { loadProvidersConfig } from './providers-file.ts';
 import { createBraveSearch, createTavilySearch, type WebSearch } from './search-api.ts';
 
@@ -32,6 +39,21 @@ export interface WebFallbackDeps {
   readonly logger?: FetchLogger;
 }
 
+/** Fetched pages shared within a discovery run: a page found for two models is fetched once. */
+function runPages(fetcher: PageFetcher): (runId: string, url: string) => Promise<PageFetchResult> {
+  const caches = new Map<string, PageCache<PageFetchResult>>();
+  return (runId, url) => {
+    let c = caches.get(runId);
+    if (!c) {
+      c = createPageCache<PageFetchResult>();
+      caches.set(runId, c);
+      // Only the latest few runs keep their pages (as pages-source does).
+      while (caches.size > 3) caches.delete(caches.keys().next().value!);
+    }
+    return c.get(url, () => fetcher.fetchPage(url));
+  };
+}
+
 /** Observations of a model that the other sources (`observed`) left without its provider's price. */
 export type WebFallback = (
   md: ModelDiscovered,
@@ -40,6 +62,7 @@ export type WebFallback = (
 
 export function createWebFallback(deps: WebFallbackDeps): WebFallback {
   const now = deps.now ?? Date.now;
+  const fetchPage = runPages(deps.fetcher);
   return async (md, observed) => {
     const site = fallbackTarget(md, observed, deps.config);
     if (!site) return [];
@@ -62,7 +85,7 @@ export function createWebFallback(deps: WebFallbackDeps): WebFallback {
     let last = searchedAt;
     for (const resultUrl of allowed) {
       const url = fetchUrlFor(resultUrl, deps.pagesBaseUrl);
-      const r = await deps.fetcher.fetchPage(url);
+      const r = await fetchPage(md.run_id, url);
       last = r.fetchedAt;
       if (r.status !== 'ok') {
         reasons.push(`${resultUrl}: ${r.status} (${r.reason})`);
