@@ -38,12 +38,11 @@ export interface ScrapeResult {
 
 /**
  * Every observation of one discovered model: the routed price carried by the event, one per hosting
- * provider from the endpoints API, the provider's official page and, when on, the web fallback for a
- * provider none of those priced. A source that cannot be read is
+ * provider from the endpoints API, and the provider's official page. A source that cannot be read is
  * recorded as an `unavailable` observation with its reason, never skipped silently, never guessed.
  * A backfilled event fetches nothing: its only observation is the routed price.
  */
-export async function scrapeModel(md: ModelDiscovered, opts: ScrapeOptions): Promise<ScrapeResult> {
+async function scrapeSources(md: ModelDiscovered, opts: ScrapeOptions): Promise<ScrapeResult> {
   const now = opts.now ?? Date.now;
   const observations: RawPriceObserved[] = [
     routedPriceObservation(md, { runId: md.run_id, fetchedAt: md.fetched_at }),
@@ -91,6 +90,16 @@ export async function scrapeModel(md: ModelDiscovered, opts: ScrapeOptions): Pro
     }
   }
   if (opts.pages) observations.push(...(await opts.pages(md)));
-  if (opts.fallback) observations.push(...(await opts.fallback(md, observations)));
   return { observations, problems };
+}
+
+/**
+ * One discovered model scraped: every source above, then, when on, the web fallback for a provider none
+ * of them priced (services/scraper/README.md "Web fallback"). A backfilled event gets no fallback.
+ */
+export async function scrapeModel(md: ModelDiscovered, opts: ScrapeOptions): Promise<ScrapeResult> {
+  const result = await scrapeSources(md, opts);
+  if (!opts.fallback || md.backfill) return result;
+  const fallback = await opts.fallback(md, result.observations);
+  return { observations: [...result.observations, ...fallback], problems: result.problems };
 }

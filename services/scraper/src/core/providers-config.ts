@@ -329,14 +329,6 @@ export function parseProvidersConfig(doc: unknown, source = 'providers config'):
   });
 }
 
-/** Fetcher options for the web fallback: every enabled fallback's domains are the allow-list. */
-export function fallbackFetcherOptionsFrom(config: ProvidersConfig): ReturnType<typeof fetcherOptionsFrom> {
-  const hosts = new Set<string>();
-  for (const site of config.webFallback.values())
-    if (site.enabled) for (const h of site.domains) hosts.add(h);
-  return { ...fetcherOptionsFrom(config), allowHosts: [...hosts].sort() };
-}
-
 /** The enabled pages, keyed by OpenRouter slug: what the scraper shell iterates on. */
 export function enabledProviders(config: ProvidersConfig): ReadonlyMap<string, ProviderPage> {
   const map = new Map<string, ProviderPage>();
@@ -389,4 +381,12 @@ export function fetcherOptionsFrom(config: ProvidersConfig): {
     robots,
     userAgent: config.userAgent,
   };
+}
+
+/** Fetcher options for the web fallback: every enabled fallback's domains are the allow-list. */
+export function fallbackFetcherOptionsFrom(config: ProvidersConfig): ReturnType<typeof fetcherOptionsFrom> {
+  const hosts = new Set<string>();
+  for (const site of config.webFallback.values())
+    if (site.enabled) for (const h of site.domains) hosts.add(h);
+  return { ...fetcherOptionsFrom(config), allowHosts: [...hosts].sort() };
 }
