@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commonEnv, env, loadConfig } from '@llmpt/runtime';
+import { commonEnv, ConfigError, env, loadConfig } from '@llmpt/runtime';
 
 const schema = z.object({
   ...commonEnv,
@@ -18,10 +18,28 @@ const schema = z.object({
   OPENROUTER_MIN_INTERVAL_MS: env.nonNegativeInt(100),
   HTTP_TIMEOUT_MS: env.positiveInt(20_000),
   GROUP_ID: z.string().default('pricing-scraper'),
+  /** source_type = web_fallback (README "Web fallback"): off unless set; needs the chosen API's key. */
+  WEB_FALLBACK: env.bool(false),
+  /** The fallback's search API: tavily (default) or brave. */
+  WEB_SEARCH_API: z.enum(['tavily', 'brave']).default('tavily'),
+  /** Tavily key (secret: redacted in logs, sent only in the Authorization header to TAVILY_BASE_URL). */
+  TAVILY_API_KEY: z.string().optional(),
+  TAVILY_BASE_URL: env.baseUrl().default('https://api.tavily.com'),
+  /** Brave Search key (secret: redacted in logs, sent only in X-Subscription-Token to BRAVE_BASE_URL). */
+  BRAVE_API_KEY: z.string().optional(),
+  BRAVE_BASE_URL: env.baseUrl().default('https://api.search.brave.com'),
 });
 
 export type ScraperConfig = z.infer<typeof schema>;
-export const loadScraperConfig = (e?: Record<string, string | undefined>) => loadConfig(schema, e);
+export function loadScraperConfig(e?: Record<string, string | undefined>): Readonly<ScraperConfig> {
+  const config = loadConfig(schema, e);
+  const keyName = config.WEB_SEARCH_API === 'brave' ? 'BRAVE_API_KEY' : 'TAVILY_API_KEY';
+  if (config.WEB_FALLBACK && !config[keyName])
+    throw new ConfigError(
+      `invalid configuration, fix these environment variables:\n  ${keyName}: required when WEB_FALLBACK is on with WEB_SEARCH_API=${config.WEB_SEARCH_API} (not set)`,
+    );
+  return config;
+}
 
 /** The environment this service accepts (deploy/tests check compose and k8s env against it). */
 export const scraperEnvSchema = schema;

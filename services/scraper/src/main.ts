@@ -4,6 +4,7 @@ import { loadScraperConfig } from './config.ts';
 import { createHostLimiter } from '@llmpt/runtime/http';
 import { createScraperHandler, type ScraperCounters } from './adapters/handler.ts';
 import { createPageSource, type PageSourceHandle } from './adapters/pages-source.ts';
+import { createWebFallbackSource } from './adapters/web-fallback.ts';
 
 const config = loadScraperConfig();
 const counters: ScraperCounters = { models: 0, observations: 0, unavailable: 0 };
@@ -22,6 +23,7 @@ await runConsumerService({
         apiKey: config.OPENROUTER_API_KEY,
         scrapeEndpoints: config.SCRAPE_ENDPOINTS,
         pages: pages?.observe,
+        fallback: config.WEB_FALLBACK ? createWebFallbackSource(config, logger) : undefined,
         timeoutMs: config.HTTP_TIMEOUT_MS,
         logger,
         concurrency: config.ENDPOINTS_CONCURRENCY,
@@ -34,6 +36,10 @@ await runConsumerService({
     );
     return { handle };
   },
-  details: () => ({ providerSites: config.SCRAPE_PROVIDER_SITES, ...counters }),
+  details: () => ({
+    providerSites: config.SCRAPE_PROVIDER_SITES,
+    webFallback: config.WEB_FALLBACK,
+    ...counters,
+  }),
   close: async () => pages?.close(),
 });

@@ -31,6 +31,11 @@ export const redactPaths = [
   '*.SUPABASE_SERVICE_ROLE_KEY',
   'OPENROUTER_API_KEY',
   '*.OPENROUTER_API_KEY',
+  'TAVILY_API_KEY',
+  '*.TAVILY_API_KEY',
+  'BRAVE_API_KEY',
+  '*.BRAVE_API_KEY',
+  '*.headers["x-subscription-token"]',
   'connectionString',
   '*.connectionString',
   'apikey',
@@ -48,6 +53,8 @@ const SECRET_PATTERNS: readonly [RegExp, string][] = [
   [/\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{16,}/g, '[redacted-jwt]'],
   // OpenRouter API keys.
   [/\bsk-or-[A-Za-z0-9-]{16,}/g, '[redacted-key]'],
+  // Tavily API keys (the scraper's web fallback).
+  [/\btvly-[A-Za-z0-9_-]{8,}/g, '[redacted-key]'],
 ];
 
 /** Removes credentials that sit inside free text (messages, stacks): URL passwords, bearer tokens, JWTs, API keys. */

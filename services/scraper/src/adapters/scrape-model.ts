@@ -19,6 +19,11 @@ export interface ScrapeOptions {
   readonly apiKey?: string;
   readonly scrapeEndpoints: boolean;
   readonly pages?: PageSource;
+  /** source_type = web_fallback (off unless WEB_FALLBACK): runs last, on what the other sources found. */
+  readonly fallback?: (
+    md: ModelDiscovered,
+    observed: readonly RawPriceObserved[],
+  ) => Promise<RawPriceObserved[]>;
   readonly timeoutMs: number;
   /** Per-host politeness for OpenRouter's API (concurrency and spacing of requests). */
   readonly limiter?: HostLimiter;
@@ -37,7 +42,7 @@ export interface ScrapeResult {
  * recorded as an `unavailable` observation with its reason, never skipped silently, never guessed.
  * A backfilled event fetches nothing: its only observation is the routed price.
  */
-export async function scrapeModel(md: ModelDiscovered, opts: ScrapeOptions): Promise<ScrapeResult> {
+async function scrapeSources(md: ModelDiscovered, opts: ScrapeOptions): Promise<ScrapeResult> {
   const now = opts.now ?? Date.now;
   const observations: RawPriceObserved[] = [
     routedPriceObservation(md, { runId: md.run_id, fetchedAt: md.fetched_at }),
@@ -86,4 +91,15 @@ export async function scrapeModel(md: ModelDiscovered, opts: ScrapeOptions): Pro
   }
   if (opts.pages) observations.push(...(await opts.pages(md)));
   return { observations, problems };
+}
+
+/**
+ * One discovered model scraped: every source above, then, when on, the web fallback for a provider none
+ * of them priced (services/scraper/README.md "Web fallback"). A backfilled event gets no fallback.
+ */
+export async function scrapeModel(md: ModelDiscovered, opts: ScrapeOptions): Promise<ScrapeResult> {
+  const result = await scrapeSources(md, opts);
+  if (!opts.fallback || md.backfill) return result;
+  const fallback = await opts.fallback(md, result.observations);
+  return { observations: [...result.observations, ...fallback], problems: result.problems };
 }

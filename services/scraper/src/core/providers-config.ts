@@ -197,12 +197,40 @@ const Provider = z
     }
   });
 
+const SLUG = /^[a-z0-9][a-z0-9-]*$/;
+
+/**
+ * source_type = web_fallback for one provider (README "Web fallback"): the search is limited to these
+ * hosts, every result on another host is dropped unfetched, and a fetched page is read with the layout
+ * rules (and model names) of the `providers` entries named in `pages`.
+ */
+const WebFallbackEntry = z
+  .object({
+    name: z.string().min(1),
+    enabled: z.boolean().default(true),
+    /** The allow-list: exact host names (a subdomain must be listed itself). */
+    domains: z.array(z.string().regex(HOST, 'a bare lowercase host name')).min(1),
+    /** Ids of `providers` entries whose parser and model names are tried on each fetched result, in order. */
+    pages: z.array(z.string().min(1)).min(1),
+    /** Endpoint provider slugs (openrouter_endpoints) that are this provider too, e.g. "xai" for "x-ai". */
+    endpointSlugs: z.array(z.string().regex(SLUG)).default([]),
+    /** The search query; {provider} and {model} are replaced by the provider's and the model's names. */
+    query: z.string().min(1).default('{provider} {model} API pricing per million tokens'),
+    /** Results asked of the search API (and the most pages fetched for one model). */
+    maxResults: z.number().int().min(1).max(20).default(5),
+  })
+  .strict();
+
 const ProvidersFile = z
   .object({
     version: z.literal(1),
     userAgent: z.string().min(1),
     politeness: Politeness,
     providers: z.array(Provider).min(1),
+    /** Keyed by OpenRouter provider slug. Absent: no provider has a web fallback. */
+    webFallback: z
+      .record(z.string().regex(SLUG, 'lowercase OpenRouter slug, e.g. "x-ai"'), WebFallbackEntry)
+      .default({}),
   })
   .strict()
   .superRefine((f, ctx) => {
@@ -217,6 +245,15 @@ const ProvidersFile = z
         });
       seen.add(id);
     });
+    for (const [slug, entry] of Object.entries(f.webFallback))
+      entry.pages.forEach((id, i) => {
+        if (!seen.has(id))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['webFallback', slug, 'pages', i],
+            message: `no providers entry has id "${id}"`,
+          });
+      });
   });
 
 export type PriceUnit = (typeof UNITS)[number];
@@ -235,10 +272,25 @@ export type ProviderPage = Omit<z.infer<typeof Provider>, 'id' | 'allowHosts'> &
   readonly allowHosts: readonly string[];
 };
 
+/** One provider's web fallback, with defaults filled in and its page rules resolved. */
+export interface WebFallbackSite {
+  readonly slug: string;
+  readonly name: string;
+  readonly enabled: boolean;
+  readonly domains: readonly string[];
+  /** The `providers` entries named in `pages`, in that order (enabled or not: only their rules are used). */
+  readonly pages: readonly ProviderPage[];
+  readonly endpointSlugs: readonly string[];
+  readonly query: string;
+  readonly maxResults: number;
+}
+
 export interface ProvidersConfig {
   readonly userAgent: string;
   readonly politeness: PolitenessConfig;
   readonly providers: readonly ProviderPage[];
+  /** OpenRouter provider slug → its web fallback (README "Web fallback"); empty when the file has none. */
+  readonly webFallback: ReadonlyMap<string, WebFallbackSite>;
 }
 
 function formatIssues(source: string, error: z.ZodError): string {
@@ -251,14 +303,29 @@ export function parseProvidersConfig(doc: unknown, source = 'providers config'):
   const parsed = ProvidersFile.safeParse(doc);
   if (!parsed.success) throw new ConfigError(formatIssues(source, parsed.error));
   const f = parsed.data;
+  const providers: readonly ProviderPage[] = Object.freeze(
+    f.providers.map((p) =>
+      Object.freeze({ ...p, id: p.id ?? p.slug, allowHosts: p.allowHosts ?? [new URL(p.url).hostname] }),
+    ),
+  );
+  const byId = new Map(providers.map((p) => [p.id, p]));
+  const webFallback = new Map<string, WebFallbackSite>();
+  for (const [slug, e] of Object.entries(f.webFallback))
+    webFallback.set(
+      slug,
+      Object.freeze({
+        ...e,
+        slug,
+        domains: Object.freeze([...e.domains]),
+        endpointSlugs: Object.freeze([...e.endpointSlugs]),
+        pages: Object.freeze(e.pages.map((id) => byId.get(id)!)),
+      }),
+    );
   return Object.freeze({
     userAgent: f.userAgent,
     politeness: Object.freeze(f.politeness),
-    providers: Object.freeze(
-      f.providers.map((p) =>
-        Object.freeze({ ...p, id: p.id ?? p.slug, allowHosts: p.allowHosts ?? [new URL(p.url).hostname] }),
-      ),
-    ),
+    providers,
+    webFallback,
   });
 }
 
@@ -314,4 +381,12 @@ export function fetcherOptionsFrom(config: ProvidersConfig): {
     robots,
     userAgent: config.userAgent,
   };
+}
+
+/** Fetcher options for the web fallback: every enabled fallback's domains are the allow-list. */
+export function fallbackFetcherOptionsFrom(config: ProvidersConfig): ReturnType<typeof fetcherOptionsFrom> {
+  const hosts = new Set<string>();
+  for (const site of config.webFallback.values())
+    if (site.enabled) for (const h of site.domains) hosts.add(h);
+  return { ...fetcherOptionsFrom(config), allowHosts: [...hosts].sort() };
 }
