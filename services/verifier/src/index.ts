@@ -5,3 +5,6 @@ export * from './core/events.ts';
 export { runVerification, type RunOptions, type RunSummary, type VerifierEvents } from './adapters/run.ts';
 export { createProbeClient, type ProbeClient } from './adapters/openrouter.ts';
 export { verifierEnvSchema } from './config.ts';
+export { loadCandidates, priceLookup } from './adapters/catalog.ts';
+export { kafkaPublisher } from './adapters/publish.ts';
+export * from './core/summary.ts';
