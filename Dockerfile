@@ -24,6 +24,7 @@ COPY services/normalizer/package.json services/normalizer/
 COPY services/sink/package.json services/sink/
 COPY services/notifier/package.json services/notifier/
 COPY services/api/package.json services/api/
+COPY services/verifier/package.json services/verifier/
 COPY web/package.json web/
 # esbuild's postinstall only picks the platform binary, which npm already installed as an optional dep.
 RUN npm ci --ignore-scripts --no-audit --no-fund
@@ -47,6 +48,7 @@ COPY --from=build /app/services/normalizer/package.json services/normalizer/
 COPY --from=build /app/services/sink/package.json services/sink/
 COPY --from=build /app/services/notifier/package.json services/notifier/
 COPY --from=build /app/services/api/package.json services/api/
+COPY --from=build /app/services/verifier/package.json services/verifier/
 COPY --from=build /app/web/package.json web/
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 
@@ -67,6 +69,7 @@ COPY --from=build /app/services/normalizer/dist services/normalizer/dist
 COPY --from=build /app/services/sink/dist services/sink/dist
 COPY --from=build /app/services/notifier/dist services/notifier/dist
 COPY --from=build /app/services/api/dist services/api/dist
+COPY --from=build /app/services/verifier/dist services/verifier/dist
 # The price explorer's static files (web/, Vite): services/api serves them when WEB_DIST names them.
 COPY --from=build /app/web/dist web/dist
 COPY --from=build /app/packages/runtime/dist packages/runtime/dist

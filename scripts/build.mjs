@@ -9,6 +9,7 @@ const entries = [
   ['services/normalizer/src/main.ts', 'services/normalizer/dist/main.js'],
   ['services/sink/src/main.ts', 'services/sink/dist/main.js'],
   ['services/api/src/main.ts', 'services/api/dist/main.js'],
+  ['services/verifier/src/main.ts', 'services/verifier/dist/main.js'],
   ['services/sink/src/cli/replay.ts', 'services/sink/dist/replay.js'],
   ['services/discovery/src/cli/backfill.ts', 'services/discovery/dist/backfill.js'],
   ['services/notifier/src/main.ts', 'services/notifier/dist/main.js'],

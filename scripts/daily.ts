@@ -36,6 +36,7 @@ import {
   type SampleSummary,
   type TopMove,
 } from './daily-summary.ts';
+import { verifyOffline } from './daily-verify.ts';
 
 type Row = Record<string, string>;
 
@@ -103,6 +104,10 @@ try {
   } else {
     const summary = await loadSample();
     console.log(formatSampleSummary(summary, Date.now() - started));
+    // The verifier, answered by recorded chat completions (scripts/daily-verify.ts).
+    const drain = async () => void (await waitForDrain(kafka, prefix, { services, timeoutMs: 120_000 }));
+    for (const line of await verifyOffline({ kafka, prefix, databaseUrl: env.databaseUrl, drain }))
+      console.log(line);
   }
   console.log(
     `  data left in ${env.databaseUrl.replace(/:[^:@/]+@/, ':***@')} (tables models_catalog, price_observations, price_changes; view model_pricing_daily)`,

@@ -13,6 +13,7 @@ import { notifierEnvSchema } from '@llmpt/notifier';
 import { scraperEnvSchema } from '@llmpt/scraper';
 import { replayEnvSchema, sinkEnvSchema } from '@llmpt/sink';
 import { apiEnvSchema } from '@llmpt/api';
+import { verifierEnvSchema } from '@llmpt/verifier';
 import { containersOf, kustomizeBuild, type Container, type Manifest } from './kustomize.ts';
 
 export { repoRoot };
@@ -26,11 +27,20 @@ export type Runnable =
   | 'sink'
   | 'notifier'
   | 'api'
+  | 'verifier'
   | 'migrate'
   | 'topics'
   | 'replay'
   | 'backfill';
-export const SERVICES = ['discovery', 'scraper', 'normalizer', 'sink', 'notifier', 'api'] as const;
+export const SERVICES = [
+  'discovery',
+  'scraper',
+  'normalizer',
+  'sink',
+  'notifier',
+  'api',
+  'verifier',
+] as const;
 
 /** The env each runnable accepts. The CLIs parse inline (packages/runtime/src/ops/cli/*.ts): mirrored here. */
 export const envSchemas: Record<Runnable, z.ZodObject> = {
@@ -40,6 +50,7 @@ export const envSchemas: Record<Runnable, z.ZodObject> = {
   sink: sinkEnvSchema,
   notifier: notifierEnvSchema,
   api: apiEnvSchema,
+  verifier: verifierEnvSchema,
   replay: replayEnvSchema,
   // cli/backfill.ts reads discovery's config.
   backfill: discoveryEnvSchema,

@@ -180,6 +180,24 @@ describe('deploy/k8s/base', () => {
     );
   });
 
+  it('runs the verifier as a daily CronJob, never retried (a retry pays again), off without its own key', () => {
+    const cj = manifest('CronJob', 'llmpt-verifier');
+    expect(cj.spec).toMatchObject({
+      timeZone: 'Etc/UTC',
+      concurrencyPolicy: 'Forbid',
+      jobTemplate: { spec: { backoffLimit: 0 } },
+    });
+    const v = byRunnable('verifier');
+    expect(v.kind).toBe('CronJob');
+    const key = v.container.env?.find((e) => e.name === 'OPENROUTER_API_KEY');
+    // Its own Secret key, optional: setting discovery's key never starts spending.
+    expect(key?.valueFrom?.secretKeyRef).toMatchObject({
+      key: 'VERIFIER_OPENROUTER_API_KEY',
+      optional: true,
+    });
+    expect(manifest('Secret', 'llmpt-secrets').stringData?.VERIFIER_OPENROUTER_API_KEY).toBe('');
+  });
+
   it('runs one normalizer at a time: its transactional id would fence a second instance', () => {
     const d = manifest('Deployment', 'llmpt-normalizer');
     expect(d.spec).toMatchObject({ replicas: 1, strategy: { type: 'Recreate' } });

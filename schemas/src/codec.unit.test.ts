@@ -353,6 +353,8 @@ describe('schema set', () => {
     expect(schemas.current.get('RawPriceObserved')?.version).toBe(2);
     expect(schemas.current.get('CatalogSnapshot')?.version).toBe(2);
     expect(schemas.current.get('PriceChangeRetracted')?.version).toBe(1);
+    expect(schemas.current.get('PriceVerified')?.version).toBe(1);
+    expect(schemas.current.get('PriceDiscrepancy')?.version).toBe(1);
     const v1 = schemas.versions.find((v) => v.file === 'history/ModelDiscovered.v1.avsc');
     expect(v1?.resolver).toBeDefined();
     expect(schemas.byFingerprint.get(v1?.fingerprint ?? 0n)).toBe(v1);

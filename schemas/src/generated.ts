@@ -261,6 +261,104 @@ export interface PriceChanged {
   readonly backfilled: boolean;
 }
 
+/** A probe charged more or less than its usage costs at the price in force, beyond the tolerance (services/verifier/README.md). Key: model_id|provider. */
+export interface PriceDiscrepancy {
+  /** sha256 of the PriceVerified event id. */
+  readonly event_id: string;
+  readonly run_id: string;
+  /** The PriceVerified event. */
+  readonly caused_by: string;
+  readonly occurred_at: number;
+  readonly model_id: string;
+  readonly provider: string;
+  readonly price_key: string;
+  /** The NormalizedPrice event of the price in force. */
+  readonly price_event_id: null | string;
+  /** USD. */
+  readonly expected_cost: string;
+  /** USD. */
+  readonly charged_cost: string;
+  /** charged_cost - expected_cost, USD. */
+  readonly difference: string;
+  /** difference / expected_cost; null when expected_cost is 0. */
+  readonly relative_difference: null | string;
+  readonly tolerance_absolute: string;
+  readonly tolerance_relative: string;
+  readonly is_byok: null | boolean;
+  readonly generation_id: null | string;
+}
+
+export type VerificationOutcome = 'charged' | 'served_by_other_provider' | 'refused' | 'failed' | 'timeout';
+export const VerificationOutcomeValues = ['charged', 'served_by_other_provider', 'refused', 'failed', 'timeout'] as const;
+
+export interface VerificationUsage {
+  readonly prompt_tokens: number;
+  readonly completion_tokens: number;
+  readonly cached_tokens: number;
+  readonly cache_write_tokens: number;
+  readonly reasoning_tokens: number;
+  readonly web_search_requests: number;
+  /** usage.cost in USD as the answer's decimal text: what OpenRouter charged (under BYOK its fee only). */
+  readonly cost: null | string;
+  /** usage.cost_details.upstream_inference_cost in USD: what the provider billed. */
+  readonly upstream_inference_cost: null | string;
+  readonly is_byok: null | boolean;
+  /** The usage object as answered (JSON text). */
+  readonly raw: string;
+}
+
+export interface ExpectedCostComponent {
+  readonly component: string;
+  readonly quantity: string;
+  /** USD per 1M tokens, or per unit. */
+  readonly rate: string;
+  readonly cost: string;
+}
+
+/** One verifier probe: the smallest chat completion sent through OpenRouter pinned to one (model, provider), what came back (usage, cost, BYOK flag, latency) or how it failed, and the cost of the same usage at the price in force (services/verifier/README.md). Key: model_id|provider. */
+export interface PriceVerified {
+  /** sha256 of (run_id, model_id, provider). */
+  readonly event_id: string;
+  readonly run_id: string;
+  /** The NormalizedPrice event of the price in force that was checked, when there was one. */
+  readonly caused_by: null | string;
+  /** When the request was sent. */
+  readonly occurred_at: number;
+  readonly model_id: string;
+  /** The provider slug the request was pinned to (provider.order, allow_fallbacks false). */
+  readonly provider: string;
+  /** charged: an answer with usage from the provider asked; the others are recorded as such and never retried. */
+  readonly outcome: VerificationOutcome;
+  /** null when no answer came (timeout, network error). */
+  readonly http_status: null | number;
+  /** From sending the request to the whole answer (or to giving up). */
+  readonly latency_ms: number;
+  /** The answer's provider display name. */
+  readonly served_provider: null | string;
+  readonly served_model: null | string;
+  readonly generation_id: null | string;
+  readonly error_code: null | string;
+  readonly error_message: null | string;
+  readonly usage: null | VerificationUsage;
+  /** The price in force the usage was costed at. */
+  readonly price_key: null | string;
+  /** USD: the usage at the price in force (the consumer package's cost of a call). */
+  readonly expected_cost: null | string;
+  /** USD: cost, or upstream_inference_cost under BYOK. */
+  readonly charged_cost: null | string;
+  /** charged_cost - expected_cost. */
+  readonly difference: null | string;
+  /** |difference| above the tolerance. */
+  readonly discrepancy: boolean;
+  /** Why no comparison was made. */
+  readonly not_compared: null | string;
+  readonly components: readonly (ExpectedCostComponent)[];
+  /** USD. */
+  readonly tolerance_absolute: string;
+  /** A fraction of expected_cost. */
+  readonly tolerance_relative: string;
+}
+
 /** One provider listed by OpenRouter GET /api/v1/providers during a discovery run. Key: slug. */
 export interface ProviderDiscovered {
   /** Deterministic: sha256 of (slug, content_hash, UTC day of the fetch). */
@@ -336,9 +434,11 @@ export interface EventTypes {
   NormalizedPrice: NormalizedPrice;
   PriceChangeRetracted: PriceChangeRetracted;
   PriceChanged: PriceChanged;
+  PriceDiscrepancy: PriceDiscrepancy;
+  PriceVerified: PriceVerified;
   ProviderDiscovered: ProviderDiscovered;
   RawPriceObserved: RawPriceObserved;
 }
 
 export type EventName = keyof EventTypes;
-export const eventNames = ['CatalogSnapshot', 'DeadLetter', 'ModelDiscovered', 'NormalizedPrice', 'PriceChangeRetracted', 'PriceChanged', 'ProviderDiscovered', 'RawPriceObserved'] as const;
+export const eventNames = ['CatalogSnapshot', 'DeadLetter', 'ModelDiscovered', 'NormalizedPrice', 'PriceChangeRetracted', 'PriceChanged', 'PriceDiscrepancy', 'PriceVerified', 'ProviderDiscovered', 'RawPriceObserved'] as const;

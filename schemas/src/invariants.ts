@@ -81,6 +81,11 @@ export function eventProblems(decoded: DecodedEvent): string[] {
       if (decoded.event.price_key === '') problems.push('price_key: empty');
       if (decoded.event.revision < 1) problems.push('revision: below 1');
       break;
+    case 'PriceVerified':
+    case 'PriceDiscrepancy':
+      if (decoded.event.model_id === '') problems.push('model_id: empty');
+      if (decoded.event.provider === '') problems.push('provider: empty');
+      break;
     case 'ProviderDiscovered':
     case 'DeadLetter':
       break;

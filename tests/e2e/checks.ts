@@ -30,6 +30,8 @@ const TOPIC_OF: Record<EventName, TopicKey> = {
   PriceChangeRetracted: 'priceChangeRetracted',
   CatalogSnapshot: 'catalogSnapshot',
   DeadLetter: 'deadLetter',
+  PriceVerified: 'priceVerified',
+  PriceDiscrepancy: 'priceDiscrepancy',
 };
 
 /** Every event of one type on the pipeline's topic, in log order per partition. */

@@ -101,7 +101,15 @@ async function priceAt(
 
 async function tableCounts(db: pg.Client): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
-  for (const t of ['price_observations', 'price_changes', 'models_catalog', 'providers', 'model_providers'])
+  for (const t of [
+    'price_observations',
+    'price_changes',
+    'models_catalog',
+    'providers',
+    'model_providers',
+    'byok_verifications',
+    'price_discrepancies',
+  ])
     out[t] = await count(db, `select count(*) as n from ${t}`);
   return out;
 }
@@ -200,6 +208,39 @@ describe('npm run daily, offline: the bundled sample with its real dates', () =>
       (o) => o.values.completion,
     );
     expect(first.stdout).toContain(`qwen/qwen3-14b [- openrouter_api] completion (base): ${c1} -> ${c2} (`);
+  });
+
+  it('runs the verifier on the sample pairs that have a recorded answer, and flags what differs', async () => {
+    // scripts/daily-verify.ts answers with ../shared/data/openrouter/chat; the price in force is the
+    // sample's endpoint price of 2026-08-19 (fixtures/sample-catalog/endpoints/day2.json), which lists
+    // prompt and completion only, so cache tokens fall back to the prompt rate (the cost of a call's
+    // documented fallback) while OpenRouter billed its cache rates: both probes are discrepancies.
+    // Sonnet 4.6 @ anthropic ($3 / $15): 3 × 3/M + 3211 written × 3/M + 100 × 15/M
+    //   = 0.000009 + 0.009633 + 0.0015 = 0.011142, charged 0.01355025.
+    // Gemini 2.5 Flash @ google-ai-studio ($0.30 / $2.50): (7 + 2161 read + 2161 written) × 0.30/M
+    //   + 100 × 2.50/M = 0.0012987 + 0.00025 = 0.0015487, charged 0.0004970133333333333.
+    expect(first.stdout).toMatch(/^verifier: 2 of 2 sampled pairs probed \(charged 2\), 2 discrepancies, /m);
+    const { rows } = await s.db.query(
+      `select model_id, provider, expected_cost::text e, charged_cost::text c, discrepancy
+         from byok_verifications order by model_id`,
+    );
+    expect(rows).toEqual([
+      {
+        model_id: 'anthropic/claude-sonnet-4.6',
+        provider: 'anthropic',
+        e: '0.011142',
+        c: '0.01355025',
+        discrepancy: true,
+      },
+      {
+        model_id: 'google/gemini-2.5-flash',
+        provider: 'google-ai-studio',
+        e: '0.0015487',
+        c: '0.0004970133333333333',
+        discrepancy: true,
+      },
+    ]);
+    expect(await count(s.db, 'select count(*) as n from price_discrepancies')).toBe(2);
   });
 
   it('a second run publishes nothing and adds no row', async () => {

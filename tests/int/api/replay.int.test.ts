@@ -40,6 +40,9 @@ function keyOf(e: DecodedEvent): string {
       return e.event.price_key;
     case 'CatalogSnapshot':
       return e.event.source_url;
+    case 'PriceVerified':
+    case 'PriceDiscrepancy':
+      return `${e.event.model_id}|${e.event.provider}`;
     case 'DeadLetter':
       throw new Error('replay test: the recorded days publish no dead letter');
   }

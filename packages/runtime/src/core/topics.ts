@@ -19,6 +19,10 @@ export const topics = {
   /** One CatalogSnapshot per complete discovery run: the model lifecycle (removals) derives from it. */
   catalogSnapshot: { name: 'pricing.catalog-snapshot.v1', configs: forever },
   deadLetter: { name: 'pricing.dead-letter.v1', configs: forever },
+  /** One PriceVerified per verifier probe (services/verifier): what OpenRouter charged for a pinned call. */
+  priceVerified: { name: 'pricing.price-verified.v1', configs: forever },
+  /** A probe charged beyond the tolerance from its usage at the price in force. */
+  priceDiscrepancy: { name: 'pricing.price-discrepancy.v1', configs: forever },
   /**
    * The normalizer's state: each price key's history (docs/price-model.md §4.6) and each snapshot placed,
    * one record per key; only the latest value of a key matters, so compaction is right here. A key's
@@ -43,6 +47,8 @@ export const sinkInputTopics: readonly string[] = [
   topics.normalizedPrice.name,
   topics.priceChanged.name,
   topics.priceChangeRetracted.name,
+  topics.priceVerified.name,
+  topics.priceDiscrepancy.name,
 ];
 
 /** What the normalizer reads: raw observations, and the catalog snapshots removals derive from. */
@@ -61,6 +67,8 @@ export const topicOfEvent: Readonly<Record<EventName, string>> = {
   PriceChangeRetracted: topics.priceChangeRetracted.name,
   CatalogSnapshot: topics.catalogSnapshot.name,
   DeadLetter: topics.deadLetter.name,
+  PriceVerified: topics.priceVerified.name,
+  PriceDiscrepancy: topics.priceDiscrepancy.name,
 };
 
 /** Every topic with a prefix (tests give each run its own topic names). */

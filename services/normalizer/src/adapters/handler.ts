@@ -251,6 +251,8 @@ export function createNormalizerHandler(
           case 'PriceChanged':
           case 'PriceChangeRetracted':
           case 'DeadLetter':
+          case 'PriceVerified':
+          case 'PriceDiscrepancy':
             throw new NormalizeError('UNEXPECTED_EVENT', `unexpected event ${m.decoded.name}`);
           default: {
             const unreachable: never = m.decoded;

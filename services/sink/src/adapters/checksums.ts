@@ -12,10 +12,14 @@ export const SINK_TABLES = {
   // migrations/0015: the model metadata history.
   model_versions: 'event_id',
   model_sightings: 'model_id, fetched_at',
+  // migrations/0018: the verifier's probes (keyed by event id from 0018 on) and discrepancies.
+  byok_verifications: 'event_id',
+  price_discrepancies: 'event_id',
 } as const;
 
 // Set by the database at write time, not by the events: a replay cannot (and need not) reproduce them.
-const WRITE_TIME_COLUMNS = new Set(['inserted_at', 'updated_at']);
+// byok_verifications.id is an identity: numbered in write order, which a replay need not repeat.
+const WRITE_TIME_COLUMNS = new Set(['inserted_at', 'updated_at', 'id']);
 
 /**
  * A content checksum per table: md5 over every row in key order, all columns but the write-time

@@ -34,6 +34,8 @@ function recordingStore(refuse: (rows: Rows) => SinkStoreError | null): PriceSto
           retractions: rows.retractions.length,
           modelVersions: rows.modelVersions.length,
           modelSightings: rows.modelSightings.length,
+          verifications: rows.verifications.length,
+          discrepancies: rows.discrepancies.length,
         },
       };
     },

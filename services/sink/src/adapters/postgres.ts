@@ -111,8 +111,18 @@ async function writeRows(run: RunStatement, rows: Rows, chunkSize: number): Prom
   const retractions = await count(statements.retractions, rows.retractions);
   const modelVersions = await count(statements.modelVersions, rows.modelVersions);
   const modelSightings = await count(statements.modelSightings, rows.modelSightings);
+  const verifications = await count(statements.verifications, rows.verifications);
+  const discrepancies = await count(statements.discrepancies, rows.discrepancies);
   return {
-    inserted: { observations, changes, retractions, modelVersions, modelSightings },
+    inserted: {
+      observations,
+      changes,
+      retractions,
+      modelVersions,
+      modelSightings,
+      verifications,
+      discrepancies,
+    },
     upserted: { providers, models, modelProviders },
   };
 }
@@ -397,6 +407,56 @@ const modelSightingColumns: Upsert['columns'] = [
   ['event_id', 'text'],
 ];
 
+// migrations/0018: the verifier's probes (the original design's byok_verifications, keyed by the
+// PriceVerified id from 0018 on) and its discrepancies. Money as unscaled numeric: a charge carries
+// up to ~20 decimals (0.0004970133333333333) and is kept exactly.
+const verificationColumns: Upsert['columns'] = [
+  ['event_id', 'text'],
+  ['run_id', 'text'],
+  ['model_id', 'text'],
+  ['provider', 'text'],
+  ['verified_at', 'timestamptz'],
+  ['outcome', 'text'],
+  ['http_status', 'integer'],
+  ['latency_ms', 'bigint'],
+  ['served_provider', 'text'],
+  ['served_model', 'text'],
+  ['generation_id', 'text'],
+  ['error_code', 'text'],
+  ['error_message', 'text'],
+  ['is_byok', 'boolean'],
+  ['cost', 'numeric'],
+  ['upstream_inference_cost', 'numeric'],
+  ['usage', 'jsonb'],
+  ['price_key', 'text'],
+  ['price_event_id', 'text'],
+  ['expected_cost', 'numeric'],
+  ['charged_cost', 'numeric'],
+  ['difference', 'numeric'],
+  ['discrepancy', 'boolean'],
+  ['price_matches', 'jsonb'],
+  ['notes', 'text'],
+];
+
+const discrepancyColumns: Upsert['columns'] = [
+  ['event_id', 'text'],
+  ['run_id', 'text'],
+  ['caused_by', 'text'],
+  ['occurred_at', 'timestamptz'],
+  ['model_id', 'text'],
+  ['provider', 'text'],
+  ['price_key', 'text'],
+  ['price_event_id', 'text'],
+  ['expected_cost', 'numeric'],
+  ['charged_cost', 'numeric'],
+  ['difference', 'numeric'],
+  ['relative_difference', 'numeric'],
+  ['tolerance_absolute', 'numeric'],
+  ['tolerance_relative', 'numeric'],
+  ['is_byok', 'boolean'],
+  ['generation_id', 'text'],
+];
+
 /**
  * migrations/0017, docs/design.md §3 "Earliest sighting": copies of one NormalizedPrice id are one fact
  * seen more than once; the row keeps the earliest sighting (observed_at, then caused_by), whatever the
@@ -433,6 +493,8 @@ export function sinkStatements(json: (key: keyof Rows) => string): Readonly<Reco
       'model_id',
       'fetched_at',
     ]),
+    verifications: appendSql('public.byok_verifications', verificationColumns, json('verifications')),
+    discrepancies: appendSql('public.price_discrepancies', discrepancyColumns, json('discrepancies')),
   };
 }
 

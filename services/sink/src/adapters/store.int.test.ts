@@ -16,6 +16,7 @@ import {
   normalizedPrice,
   priceChanged,
   rawPriceObserved,
+  samples,
 } from '@llmpt/schemas/samples';
 import { createPostgresStore } from './postgres.ts';
 import { createSupabaseStore } from './supabase.ts';
@@ -133,7 +134,15 @@ describe.each(targets)('$name store', ({ name, open }) => {
       project([f.md(), f.raw(), f.np({ prompt: '0.00000375', completion: '123456789.12345678' }), f.pc()]),
     );
     expect(result).toEqual({
-      inserted: { observations: 1, changes: 1, retractions: 0, modelVersions: 1, modelSightings: 1 },
+      inserted: {
+        observations: 1,
+        changes: 1,
+        retractions: 0,
+        modelVersions: 1,
+        modelSightings: 1,
+        verifications: 0,
+        discrepancies: 0,
+      },
       upserted: { providers: 1, models: 1, modelProviders: 1 },
     });
 
@@ -232,7 +241,15 @@ describe.each(targets)('$name store', ({ name, open }) => {
 
     const again = await t.store.writeBatch(rows);
     expect(again).toEqual({
-      inserted: { observations: 0, changes: 0, retractions: 0, modelVersions: 0, modelSightings: 0 },
+      inserted: {
+        observations: 0,
+        changes: 0,
+        retractions: 0,
+        modelVersions: 0,
+        modelSightings: 0,
+        verifications: 0,
+        discrepancies: 0,
+      },
       upserted: { providers: 0, models: 0, modelProviders: 0 },
     });
     expect(await snapshot(t.db, p)).toEqual(before);
@@ -675,6 +692,8 @@ describe.each(targets)('$name store', ({ name, open }) => {
         retractions: 0,
         modelVersions: 0,
         modelSightings: 0,
+        verifications: 0,
+        discrepancies: 0,
       });
       expect(await snapshot(t.db, p)).toEqual(before);
     });
@@ -817,6 +836,52 @@ describe.each(targets)('$name store', ({ name, open }) => {
         ]),
       ).rejects.toMatchObject({ code: 'P0001' });
     });
+  });
+
+  it("writes the verifier's probes and discrepancies once, money exact, and never rewrites them (migrations/0018)", async () => {
+    const p = uniquePrefix(`verify-${name}`);
+    const verified = {
+      ...samples.PriceVerified,
+      event_id: `${p}verified`,
+      model_id: `${p}google/gemini-2.5-flash`,
+    };
+    const discrepancy = {
+      ...samples.PriceDiscrepancy,
+      event_id: `${p}discrepancy`,
+      caused_by: verified.event_id,
+      model_id: verified.model_id,
+    };
+    const rows = project([
+      { name: 'PriceVerified', event: verified },
+      { name: 'PriceDiscrepancy', event: discrepancy },
+    ]);
+    expect((await t.store.writeBatch(rows)).inserted).toMatchObject({ verifications: 1, discrepancies: 1 });
+    expect((await t.store.writeBatch(rows)).inserted).toMatchObject({ verifications: 0, discrepancies: 0 });
+    const v = await t.db.query(
+      `select provider, outcome, cost::text, expected_cost::text, charged_cost::text, difference::text,
+              discrepancy, usage ->> 'prompt_tokens' prompt_tokens, price_matches -> 'tolerance' tolerance
+         from byok_verifications where model_id = $1`,
+      [verified.model_id],
+    );
+    // The sample's values (schemas/test/samples.ts), as written: numeric keeps every decimal.
+    expect(v.rows).toEqual([
+      {
+        provider: 'google-ai-studio',
+        outcome: 'charged',
+        cost: '0.0004970133333333333',
+        expected_cost: '0.00096523',
+        charged_cost: '0.0004970133333333333',
+        difference: '-0.0004682166666666667',
+        discrepancy: true,
+        prompt_tokens: '2168',
+        tolerance: { absolute: '0.000000001', relative: '0.01' },
+      },
+    ]);
+    const d = await t.db.query(
+      `select caused_by, relative_difference::text from price_discrepancies where model_id = $1`,
+      [verified.model_id],
+    );
+    expect(d.rows).toEqual([{ caused_by: verified.event_id, relative_difference: '-0.48508300' }]);
   });
 
   it('writes a large batch in chunks', async () => {

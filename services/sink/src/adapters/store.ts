@@ -11,6 +11,9 @@ export interface WriteResult {
     /** migrations/0015: new model metadata versions and sightings. */
     readonly modelVersions: number;
     readonly modelSightings: number;
+    /** migrations/0018: the verifier's probes and discrepancies. */
+    readonly verifications: number;
+    readonly discrepancies: number;
   };
   readonly upserted: { readonly providers: number; readonly models: number; readonly modelProviders: number };
 }
@@ -27,7 +30,15 @@ export interface PriceStore {
 }
 
 export const emptyWriteResult: WriteResult = {
-  inserted: { observations: 0, changes: 0, retractions: 0, modelVersions: 0, modelSightings: 0 },
+  inserted: {
+    observations: 0,
+    changes: 0,
+    retractions: 0,
+    modelVersions: 0,
+    modelSightings: 0,
+    verifications: 0,
+    discrepancies: 0,
+  },
   upserted: { providers: 0, models: 0, modelProviders: 0 },
 };
 

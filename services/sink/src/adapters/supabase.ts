@@ -145,6 +145,8 @@ function parseResult(data: unknown): WriteResult {
       retractions?: unknown;
       modelVersions?: unknown;
       modelSightings?: unknown;
+      verifications?: unknown;
+      discrepancies?: unknown;
     };
     upserted?: { providers?: unknown; models?: unknown; modelProviders?: unknown };
   };
@@ -155,6 +157,8 @@ function parseResult(data: unknown): WriteResult {
       retractions: num(d.inserted?.retractions),
       modelVersions: num(d.inserted?.modelVersions),
       modelSightings: num(d.inserted?.modelSightings),
+      verifications: num(d.inserted?.verifications),
+      discrepancies: num(d.inserted?.discrepancies),
     },
     upserted: {
       providers: num(d.upserted?.providers),
@@ -172,6 +176,8 @@ function addResults(a: WriteResult, b: WriteResult): WriteResult {
       retractions: a.inserted.retractions + b.inserted.retractions,
       modelVersions: a.inserted.modelVersions + b.inserted.modelVersions,
       modelSightings: a.inserted.modelSightings + b.inserted.modelSightings,
+      verifications: a.inserted.verifications + b.inserted.verifications,
+      discrepancies: a.inserted.discrepancies + b.inserted.discrepancies,
     },
     upserted: {
       providers: a.upserted.providers + b.upserted.providers,

@@ -10,6 +10,8 @@ import {
   type NormalizedPrice,
   type PriceChanged,
   type PriceChangeRetracted,
+  type PriceDiscrepancy,
+  type PriceVerified,
   type PriceTier,
   type ProviderDiscovered,
   type RawPriceObserved,
@@ -178,6 +180,61 @@ export interface RetractionRow {
   readonly occurred_at: string;
 }
 
+/**
+ * One PriceVerified (migrations/0018, the original design's byok_verifications): a verifier probe,
+ * what it was charged and what its usage costs at the price in force. Money as decimal strings.
+ */
+export interface VerificationRow {
+  readonly event_id: string;
+  readonly run_id: string;
+  readonly model_id: string;
+  readonly provider: string;
+  readonly verified_at: string;
+  readonly outcome: string;
+  readonly http_status: number | null;
+  readonly latency_ms: number;
+  readonly served_provider: string | null;
+  readonly served_model: string | null;
+  readonly generation_id: string | null;
+  readonly error_code: string | null;
+  readonly error_message: string | null;
+  readonly is_byok: boolean | null;
+  readonly cost: string | null;
+  readonly upstream_inference_cost: string | null;
+  /** The usage counts as published (usage.raw parsed), null without usage. */
+  readonly usage: unknown;
+  readonly price_key: string | null;
+  readonly price_event_id: string | null;
+  readonly expected_cost: string | null;
+  readonly charged_cost: string | null;
+  readonly difference: string | null;
+  readonly discrepancy: boolean;
+  /** The comparison's components and tolerance (the original design's column). */
+  readonly price_matches: unknown;
+  /** Why no comparison was made (the original design's column). */
+  readonly notes: string | null;
+}
+
+/** One PriceDiscrepancy (migrations/0018 price_discrepancies). */
+export interface DiscrepancyRow {
+  readonly event_id: string;
+  readonly run_id: string;
+  readonly caused_by: string;
+  readonly occurred_at: string;
+  readonly model_id: string;
+  readonly provider: string;
+  readonly price_key: string;
+  readonly price_event_id: string | null;
+  readonly expected_cost: string;
+  readonly charged_cost: string;
+  readonly difference: string;
+  readonly relative_difference: string | null;
+  readonly tolerance_absolute: string;
+  readonly tolerance_relative: string;
+  readonly is_byok: boolean | null;
+  readonly generation_id: string | null;
+}
+
 export interface Rows {
   readonly providers: readonly ProviderRow[];
   readonly models: readonly ModelRow[];
@@ -187,6 +244,8 @@ export interface Rows {
   readonly retractions: readonly RetractionRow[];
   readonly modelVersions: readonly ModelVersionRow[];
   readonly modelSightings: readonly ModelSightingRow[];
+  readonly verifications: readonly VerificationRow[];
+  readonly discrepancies: readonly DiscrepancyRow[];
 }
 
 /** The lists of Rows, in the order a batch writes them (the stores write one table per list). */
@@ -199,6 +258,8 @@ export const ROW_LISTS = [
   'retractions',
   'modelVersions',
   'modelSightings',
+  'verifications',
+  'discrepancies',
 ] as const satisfies readonly (keyof Rows)[];
 
 export const emptyRows: Rows = {
@@ -210,6 +271,8 @@ export const emptyRows: Rows = {
   retractions: [],
   modelVersions: [],
   modelSightings: [],
+  verifications: [],
+  discrepancies: [],
 };
 
 export function rowCount(rows: Rows): number {
@@ -225,6 +288,8 @@ export function project(batch: readonly DecodedEvent[]): Rows {
   const retractions = new Map<string, RetractionRow>();
   const modelVersions = new Map<string, ModelVersionRow>();
   const modelSightings = new Map<string, ModelSightingRow>();
+  const verifications = new Map<string, VerificationRow>();
+  const discrepancies = new Map<string, DiscrepancyRow>();
 
   const addProvider = (row: ProviderRow): void => upsert(providers, row.slug, row, mergeProvider);
   const addModelProvider = (row: ModelProviderRow): void =>
@@ -287,6 +352,15 @@ export function project(batch: readonly DecodedEvent[]): Rows {
         if (!retractions.has(decoded.event.event_id))
           retractions.set(decoded.event.event_id, retractionRow(decoded.event));
         break;
+      case 'PriceVerified':
+        // Facts keyed by their id: a redelivered copy is the same row.
+        if (!verifications.has(decoded.event.event_id))
+          verifications.set(decoded.event.event_id, verificationRow(decoded.event));
+        break;
+      case 'PriceDiscrepancy':
+        if (!discrepancies.has(decoded.event.event_id))
+          discrepancies.set(decoded.event.event_id, discrepancyRow(decoded.event));
+        break;
       case 'DeadLetter':
         // Dead letters live in their topic; the database holds prices only.
         break;
@@ -310,6 +384,8 @@ export function project(batch: readonly DecodedEvent[]): Rows {
     retractions: sorted(retractions),
     modelVersions: sorted(modelVersions),
     modelSightings: sorted(modelSightings),
+    verifications: sorted(verifications),
+    discrepancies: sorted(discrepancies),
   };
 }
 
@@ -498,6 +574,60 @@ function retractionRow(e: PriceChangeRetracted): RetractionRow {
     revision: e.revision,
     caused_by: e.caused_by,
     occurred_at: iso(e.occurred_at),
+  };
+}
+
+function verificationRow(e: PriceVerified): VerificationRow {
+  return {
+    event_id: e.event_id,
+    run_id: e.run_id,
+    model_id: e.model_id,
+    provider: e.provider,
+    verified_at: iso(e.occurred_at),
+    outcome: e.outcome,
+    http_status: e.http_status,
+    latency_ms: e.latency_ms,
+    served_provider: e.served_provider,
+    served_model: e.served_model,
+    generation_id: e.generation_id,
+    error_code: e.error_code,
+    error_message: e.error_message,
+    is_byok: e.usage?.is_byok ?? null,
+    cost: e.usage?.cost ?? null,
+    upstream_inference_cost: e.usage?.upstream_inference_cost ?? null,
+    usage: e.usage === null ? null : parseRaw(e.usage.raw),
+    price_key: e.price_key,
+    price_event_id: e.caused_by,
+    expected_cost: e.expected_cost,
+    charged_cost: e.charged_cost,
+    difference: e.difference,
+    discrepancy: e.discrepancy,
+    price_matches: {
+      components: e.components,
+      tolerance: { absolute: e.tolerance_absolute, relative: e.tolerance_relative },
+    },
+    notes: e.not_compared,
+  };
+}
+
+function discrepancyRow(e: PriceDiscrepancy): DiscrepancyRow {
+  return {
+    event_id: e.event_id,
+    run_id: e.run_id,
+    caused_by: e.caused_by,
+    occurred_at: iso(e.occurred_at),
+    model_id: e.model_id,
+    provider: e.provider,
+    price_key: e.price_key,
+    price_event_id: e.price_event_id,
+    expected_cost: e.expected_cost,
+    charged_cost: e.charged_cost,
+    difference: e.difference,
+    relative_difference: e.relative_difference,
+    tolerance_absolute: e.tolerance_absolute,
+    tolerance_relative: e.tolerance_relative,
+    is_byok: e.is_byok,
+    generation_id: e.generation_id,
   };
 }
 
