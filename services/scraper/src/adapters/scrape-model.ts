@@ -12,7 +12,10 @@ import {
 import { unavailable } from '../core/unavailable.ts';
 
 /** Observations of a model from the official pricing page of its provider (one fetch per page per run). */
-export type PageSource = (md: ModelDiscovered) => Promise<RawPriceObserved[]>;
+export type PageSource = (
+  md: ModelDiscovered,
+  hostedBy?: ReadonlySet<string> | null,
+) => Promise<RawPriceObserved[]>;
 
 export interface ScrapeOptions {
   readonly openRouterBaseUrl: string;
@@ -46,6 +49,7 @@ export async function scrapeModel(md: ModelDiscovered, opts: ScrapeOptions): Pro
   // A backfilled event (docs/design.md "Backfill") was captured on an old day: today's endpoints and
   // pages would be stamped with that day, so only the routed price the entry carries is observed.
   if (md.backfill) return { observations, problems };
+  let endpointsRead = false;
   if (opts.scrapeEndpoints) {
     const url = endpointsUrl(opts.openRouterBaseUrl, md);
     try {
@@ -67,6 +71,7 @@ export async function scrapeModel(md: ModelDiscovered, opts: ScrapeOptions): Pro
         contentHash: contentHash(res.body),
       });
       observations.push(...result.observations);
+      endpointsRead = true;
       problems.push(
         ...result.rejected.map((r: EndpointReject) => ({
           code: r.code,
@@ -84,6 +89,14 @@ export async function scrapeModel(md: ModelDiscovered, opts: ScrapeOptions): Pro
       }
     }
   }
-  if (opts.pages) observations.push(...(await opts.pages(md)));
+  if (opts.pages) {
+    // Host pages are matched against the providers OpenRouter lists for this model, when read.
+    const endpoints = observations.filter((o) => o.source_type === 'openrouter_endpoints');
+    const hostedBy =
+      endpointsRead && endpoints.every((o) => o.status === 'ok')
+        ? new Set(endpoints.flatMap((o) => (o.provider === null ? [] : [o.provider])))
+        : null;
+    observations.push(...(await opts.pages(md, hostedBy)));
+  }
   return { observations, problems };
 }
