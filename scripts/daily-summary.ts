@@ -56,6 +56,8 @@ export interface SampleSummary {
   readonly changes: ChangeCounts;
   readonly top: readonly TopMove[];
   readonly written: { readonly observations: string; readonly changes: string };
+  /** The provider pricing pages step: null when the shared captures are not there to serve. */
+  readonly pages?: PagesFigures | null;
 }
 
 /** The backfill command's summary line (`backfill: files=2 ... skipped=0`), or null without one. */
@@ -105,6 +107,33 @@ export function formatLiveSummary(f: LiveFigures, runId: string, ms: number): st
  * what each holds, what changed from the first to the last, and what this run wrote (nothing, the
  * second time).
  */
+/** provider_site prices in the database after the pages step, per provider (page slug). */
+export interface PagesFigures {
+  /** Where the captures were served from (a folder shown to the user). */
+  readonly servedFrom: string;
+  readonly perProvider: readonly {
+    readonly provider: string;
+    readonly ok: string;
+    readonly unavailable: string;
+  }[];
+}
+
+function pagesLines(p: PagesFigures | null | undefined): string[] {
+  if (p === undefined) return [];
+  if (p === null)
+    return [
+      label('provider pages') +
+        'not read: the recorded captures (../shared/data/pricing_pages) are not on this machine and the project does not ship them',
+    ];
+  return [
+    label('provider pages') +
+      `the recorded captures in ${p.servedFrom}, served locally (pages as captured in 2026-04/05, observed now; not today's pages)`,
+    ...p.perProvider.map(
+      (r) => label(`  ${r.provider}`) + `${r.ok} provider_site prices, ${r.unavailable} unavailable`,
+    ),
+  ];
+}
+
 export function formatSampleSummary(s: SampleSummary, ms: number): string {
   const first = s.days[0] ?? '';
   const last = s.days[s.days.length - 1] ?? '';
@@ -129,6 +158,7 @@ export function formatSampleSummary(s: SampleSummary, ms: number): string {
     label('models in catalog') + s.models,
     label('price changes') + `${first} -> ${last}: ${changesLine(s.changes)}`,
     ...topLines(s.top, `top price changes ${first} -> ${last}`),
+    ...pagesLines(s.pages),
     label('written by this run') +
       `${s.written.observations} price observations, ${s.written.changes} price changes`,
     wall(ms),

@@ -62,3 +62,32 @@ describe('the offline summary', () => {
     );
   });
 });
+
+describe('the offline summary: provider pricing pages', () => {
+  it('names where the captures were served from and the provider_site prices per provider', () => {
+    const text = formatSampleSummary(
+      {
+        ...summary({ files: 2, skipped: 0 }),
+        pages: {
+          servedFrom: '../shared/data/pricing_pages',
+          perProvider: [
+            { provider: 'anthropic', ok: '3', unavailable: '0' },
+            { provider: 'novita', ok: '8', unavailable: '1' },
+          ],
+        },
+      },
+      0,
+    );
+    expect(text.split('\n').slice(9, 12)).toEqual([
+      "  provider pages         the recorded captures in ../shared/data/pricing_pages, served locally (pages as captured in 2026-04/05, observed now; not today's pages)",
+      '    anthropic            3 provider_site prices, 0 unavailable',
+      '    novita               8 provider_site prices, 1 unavailable',
+    ]);
+  });
+
+  it('says when the captures are not on this machine', () => {
+    expect(formatSampleSummary({ ...summary(null), pages: null }, 0)).toContain(
+      '  provider pages         not read: the recorded captures (../shared/data/pricing_pages) are not on this machine and the project does not ship them',
+    );
+  });
+});

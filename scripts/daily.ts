@@ -6,16 +6,26 @@
 //   (fixtures/sample-catalog) through the backfill command, each day with its real date, so the
 //   history it leaves is the sample's (2026-08-01, then 2026-08-19 where real prices changed), not
 //   two runs of today;
+// then, offline, reads the official provider pricing pages: the recorded captures in
+// ../shared/data/pricing_pages (the project does not ship them) served by a local fixture server, one
+// pages-only run of the scraper's `pages` command over the sample's latest day (observed now);
 // then waits until the sink has written everything and prints a summary from the database.
 // TOPIC_PREFIX (the services' own variable) runs it on topics of its own; KAFKA_BROKERS and
 // DATABASE_URL override the stack's addresses (.stack/env); SCRAPE_PROVIDER_SITES=false skips the
 // official pricing pages of a live run.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { writeSampleArchive } from '@llmpt/fixture-server';
+import {
+  sampleCatalog,
+  sharedDataDir,
+  startFixtureServer,
+  writeSampleArchive,
+  type FixtureServer,
+} from '@llmpt/fixture-server';
+import { loadProvidersConfig } from '@llmpt/scraper';
 import {
   groupIds,
   repoRoot,
@@ -33,6 +43,7 @@ import {
   formatSampleSummary,
   type ChangeCounts,
   type LiveFigures,
+  type PagesFigures,
   type SampleSummary,
   type TopMove,
 } from './daily-summary.ts';
@@ -103,7 +114,8 @@ try {
     console.log(formatLiveSummary(await liveFigures(started), runId, Date.now() - started));
   } else {
     const summary = await loadSample();
-    console.log(formatSampleSummary(summary, Date.now() - started));
+    const pages = await readProviderPages(summary.days[summary.days.length - 1]!);
+    console.log(formatSampleSummary({ ...summary, pages }, Date.now() - started));
     // The verifier, answered by recorded chat completions (scripts/daily-verify.ts).
     const drain = async () => void (await waitForDrain(kafka, prefix, { services, timeoutMs: 120_000 }));
     for (const line of await verifyOffline({ kafka, prefix, databaseUrl: env.databaseUrl, drain }))
@@ -153,6 +165,74 @@ async function loadSample(): Promise<SampleSummary> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The official provider pricing pages, offline: every enabled page of configs/providers.yml whose
+ * recorded capture is in ../shared/data/pricing_pages, served at its own path by a local fixture server
+ * (the path withBaseUrl gives it), read once by the scraper's `pages` command for the models of the
+ * sample's latest day (host pages matched against that day's endpoints), stamped now. null when the
+ * captures are not on this machine (the project does not ship them).
+ */
+async function readProviderPages(lastDay: string): Promise<PagesFigures | null> {
+  const capturesDir = path.join(sharedDataDir, 'pricing_pages');
+  if (!existsSync(capturesDir)) return null;
+  const pages: Record<string, { path: string; contentType: string }> = {};
+  for (const p of loadProvidersConfig(path.join(repoRoot, 'configs', 'providers.yml')).providers) {
+    const [file, format] = (p.capture ?? '').split(' ');
+    if (!p.enabled || !file || !existsSync(path.join(capturesDir, file))) continue;
+    const u = new URL(p.url);
+    pages[`/${u.hostname}${u.pathname}`] = {
+      path: path.join(capturesDir, file),
+      contentType: format?.startsWith('(html') ? 'text/html; charset=utf-8' : 'text/markdown; charset=utf-8',
+    };
+  }
+  const catalog = sampleCatalog();
+  const day = catalog.models.length - 1;
+  const server: FixtureServer = await startFixtureServer({ models: catalog.models[day]!, pages });
+  try {
+    const res = await runStreaming(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        path.join('services', 'scraper', 'src', 'cli', 'pages.ts'),
+        catalog.models[day]!,
+        '--endpoints',
+        catalog.endpoints[day]!,
+        // One run id per sample day: a second daily run republishes the same observation ids.
+        '--run-id',
+        `daily-pages-${lastDay}`,
+      ],
+      {
+        KAFKA_BROKERS: settings.kafkaBrokers,
+        TOPIC_PREFIX: prefix,
+        PROVIDER_PAGES_BASE_URL: server.url,
+        ALLOW_PRIVATE_ADDRESSES: 'true',
+        LOG_LEVEL: 'warn',
+      },
+    );
+    if (res.code !== 0) throw new Error(`the pages command exited with ${res.code}`);
+  } finally {
+    await server.close();
+  }
+  await waitForDrain(kafka, prefix, { services, timeoutMs: 600_000 });
+  const rows = await withDb(
+    async (db) =>
+      (
+        await db.query(
+          `select provider, count(*) filter (where status = 'ok')::text ok,
+                  count(*) filter (where status <> 'ok')::text unavailable
+             from price_observations where source_type = 'provider_site' and run_id = $1
+            group by provider order by provider`,
+          [`daily-pages-${lastDay}`],
+        )
+      ).rows as Row[],
+  );
+  return {
+    servedFrom: path.relative(repoRoot, capturesDir),
+    perProvider: rows.map((r) => ({ provider: r.provider!, ok: r.ok!, unavailable: r.unavailable! })),
+  };
 }
 
 /** Runs a command from the repository root, its output shown as it comes and kept. */

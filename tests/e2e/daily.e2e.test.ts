@@ -3,6 +3,9 @@
 // (README "The daily run", docs/design.md "Backfill"): the history it leaves is the sample's, 2026-08-01
 // then 2026-08-19, routed and per-provider prices, and a second run adds nothing. Live (an
 // OpenRouter it can reach: here the fixture server serving the sample's day 1) it is a run stamped now.
+// Offline it also reads the provider pricing pages from the recorded captures in ../shared (served
+// locally, observed now, run daily-pages-<last day>); their prices are checked against the captures by
+// hand below, the sample's own history (every other source) stays on its two days.
 // Expected prices come from the e2e oracle over the sample's files (expected.ts), not from the code.
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
@@ -138,7 +141,8 @@ describe('npm run daily, offline: the bundled sample with its real dates', () =>
   it('every observation carries its sample day, at the capture time, from a backfill run of that day', async () => {
     const rows = (
       await s.db.query(
-        `select price_key, source_type, run_id, observed_at, ${textColumns} from price_observations order by price_key, observed_at`,
+        `select price_key, source_type, run_id, observed_at, ${textColumns} from price_observations
+          where source_type <> 'provider_site' order by price_key, observed_at`,
       )
     ).rows as (Record<string, string | null> & { observed_at: Date; run_id: string; price_key: string })[];
     const byDay = new Map<string, typeof rows>();
@@ -182,8 +186,11 @@ describe('npm run daily, offline: the bundled sample with its real dates', () =>
   });
 
   it('the changes are dated on the sample days, and the summary counts those between them', async () => {
-    const days = (await s.db.query(`select distinct snapshot_date::text d from price_changes order by d`))
-      .rows;
+    const days = (
+      await s.db.query(
+        `select distinct snapshot_date::text d from price_changes where price_key not like '%|provider_site' order by d`,
+      )
+    ).rows;
     expect(days.map((r: { d: string }) => r.d)).toEqual([DAY1, DAY2]);
     const between = await count(s.db, `select count(*) as n from price_changes where snapshot_date = $1`, [
       DAY2,
@@ -241,6 +248,62 @@ describe('npm run daily, offline: the bundled sample with its real dates', () =>
       },
     ]);
     expect(await count(s.db, 'select count(*) as n from price_discrepancies')).toBe(2);
+  });
+
+  it('reads the provider pages from the shared captures: provider_site prices as the pages print them', async () => {
+    expect(first.stdout).toMatch(
+      /^ {2}provider pages {9}the recorded captures in \.\.\/shared\/data\/pricing_pages, served locally/m,
+    );
+    const rows = (
+      await s.db.query(
+        `select price_key, run_id, status, ${textColumns} from price_observations where source_type = 'provider_site'`,
+      )
+    ).rows as (Record<string, string | null> & { price_key: string; run_id: string; status: string })[];
+    expect(rows.length).toBeGreaterThan(0);
+    expect(new Set(rows.map((r) => r.run_id))).toEqual(new Set([`daily-pages-${DAY2}`]));
+    const byKey = new Map(rows.map((r) => [r.price_key, r]));
+    const ok = (key: string) => {
+      const r = byKey.get(key);
+      expect(r?.status, key).toBe('ok');
+      return r!;
+    };
+    // Values per 1M tokens, as the captures print them (read by hand):
+    // novita_pricing...md line 40: "| [deepseek/deepseek-v4-pro](...) | 1,048,576 | $1.69 /Mt· Cache Read $0.13 /Mt | $3.38 /Mt |"
+    const novita = ok('deepseek/deepseek-v4-pro|novita|provider_site');
+    expect([novita.prompt, novita.input_cache_read, novita.completion]).toEqual([
+      '1.69000000',
+      '0.13000000',
+      '3.38000000',
+    ]);
+    // kimi ...k2.6...md line 43: ["kimi-k2.6", "1M tokens", <>{"$"}0.16</>, <>{"$"}0.95</>, <>{"$"}4.00</>, ...]
+    const kimi = ok('moonshotai/kimi-k2.6|moonshotai|provider_site');
+    expect([kimi.prompt, kimi.input_cache_read, kimi.completion]).toEqual([
+      '0.95000000',
+      '0.16000000',
+      '4.00000000',
+    ]);
+    // claude.com card "Opus 4.7": Input $5, Output $25, Write $6.25, Read $0.50
+    const opus = ok('anthropic/claude-opus-4.7|anthropic|provider_site');
+    expect([opus.prompt, opus.completion, opus.input_cache_write, opus.input_cache_read]).toEqual([
+      '5.00000000',
+      '25.00000000',
+      '6.25000000',
+      '0.50000000',
+    ]);
+    // Host pages only for models whose endpoints (sample day 2) list the host: Novita serves
+    // deepseek-v4-pro that day; a model it does not serve has no novita provider_site row.
+    const endpoints = JSON.parse(readFileSync(catalog.endpoints[1], 'utf8')) as Record<
+      string,
+      { tag?: string | null; provider_name?: string }[]
+    >;
+    for (const key of byKey.keys()) {
+      const [model, provider] = key.split('|') as [string, string];
+      if (!['novita', 'siliconflow', 'venice', 'cerebras', 'google-vertex'].includes(provider)) continue;
+      const hosts = (endpoints[model] ?? []).map((e) =>
+        (e.tag ?? e.provider_name ?? '').split('/')[0]!.toLowerCase(),
+      );
+      expect(hosts, key).toContain(provider);
+    }
   });
 
   it('a second run publishes nothing and adds no row', async () => {

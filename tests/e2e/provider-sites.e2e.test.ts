@@ -1,15 +1,17 @@
 // The official pricing pages through the whole pipeline: the scraper fetches each configured page
 // once per run from a local server (the real captures in shared/data/pricing_pages, at the path the
-// real URL has), the normalizer converts, the sink writes. Endpoints are off to keep it focused.
+// real URL has), the normalizer converts, the sink writes. Endpoints are off to keep it focused (so
+// host pages are not narrowed by the endpoints: each prices every model its mapping names).
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleCatalog, startFixtureServer, type FixtureServer } from '@llmpt/fixture-server';
-import { enabledProviders, loadProvidersConfig } from '@llmpt/scraper';
+import { loadProvidersConfig } from '@llmpt/scraper';
 import { repoRoot, sharedDataDir } from '@llmpt/testkit';
 import { startPipeline, type E2EPipeline } from './harness.ts';
 
 const config = loadProvidersConfig(path.join(repoRoot, 'configs', 'providers.yml'));
-const providers = [...enabledProviders(config).values()];
+// Author pages (one per author slug) and host pages (role: host), as configs/providers.yml enables them.
+const providers = config.providers.filter((p) => p.enabled);
 
 /** Each enabled page served at /<host><path>, as withBaseUrl() maps it, from its recorded capture. */
 function pages(): Record<string, { path: string; contentType: string }> {
@@ -20,7 +22,7 @@ function pages(): Record<string, { path: string; contentType: string }> {
     if (!file) continue;
     out[`/${url.host}${url.pathname}`] = {
       path: path.join(sharedDataDir, 'pricing_pages', file),
-      contentType: format?.includes('markdown') ? 'text/markdown; charset=utf-8' : 'text/html; charset=utf-8',
+      contentType: format?.startsWith('(html') ? 'text/html; charset=utf-8' : 'text/markdown; charset=utf-8',
     };
   }
   return out;
@@ -54,24 +56,41 @@ describe('provider pricing pages end to end', () => {
     expect(res.code).toBe(0);
     const rows = await p.db.query<{
       model_id: string;
+      provider: string;
       status: string;
       reason: string | null;
       prompt: string | null;
       completion: string | null;
     }>(
-      `select model_id, status, unavailable_reason reason, prompt::text, completion::text
-         from price_observations where source_type = 'provider_site' order by model_id`,
+      `select model_id, provider, status, unavailable_reason reason, prompt::text, completion::text
+         from price_observations where source_type = 'provider_site' order by model_id, provider`,
     );
-    const authors = new Set(providers.map((x) => x.slug));
-    const expectedModels = (catalog.models[0] ? await modelsOf(catalog.models[0]) : []).filter(
-      (id) => authors.has(id.split('/')[0]!) && !id.includes(':'),
+    // The config header's rule: an author page speaks for its author's models, a host page for the ids
+    // its mapping names (any author); OpenRouter variants ("x:free") for neither.
+    const ids = (catalog.models[0] ? await modelsOf(catalog.models[0]) : []).filter(
+      (id) => !id.includes(':'),
     );
-    expect(rows.rows.map((r) => r.model_id)).toEqual(expectedModels.sort());
+    const expectedKeys = providers
+      .flatMap((page) =>
+        ids
+          .filter((id) =>
+            page.role === 'host'
+              ? Object.values(page.models).includes(id)
+              : id.split('/')[0] === page.slug || Object.values(page.models).includes(id),
+          )
+          .map((id) => `${id}|${page.slug}`),
+      )
+      .sort();
+    expect(rows.rows.map((r) => `${r.model_id}|${r.provider}`).sort()).toEqual(expectedKeys);
+    expect(new Set(rows.rows.map((r) => r.provider))).toContain('novita');
     // Each page once, whatever the number of models of its provider.
     for (const [pagePath] of Object.entries(pages())) {
       expect(server.requests().filter((r) => r === pagePath)).toHaveLength(1);
     }
-    const byModel = new Map(rows.rows.map((r) => [r.model_id, r]));
+    const byModel = new Map(
+      rows.rows.filter((r) => r.provider === r.model_id.split('/')[0]).map((r) => [r.model_id, r]),
+    );
+    const byKey = new Map(rows.rows.map((r) => [`${r.model_id}|${r.provider}`, r]));
     // A model the page does not list is unavailable with its reason, never a guessed price.
     for (const r of rows.rows) {
       if (r.status === 'unavailable') expect(r.reason).toBeTruthy();
@@ -86,6 +105,13 @@ describe('provider pricing pages end to end', () => {
       status: 'ok',
       prompt: '3.00000000',
       completion: '15.00000000',
+    });
+    // A host page: novita_pricing...md line 40, "| [deepseek/deepseek-v4-pro](...) | 1,048,576 | $1.69
+    // /Mt· Cache Read $0.13 /Mt | $3.38 /Mt |", under provider novita next to DeepSeek's own $1.74.
+    expect(byKey.get('deepseek/deepseek-v4-pro|novita')).toMatchObject({
+      status: 'ok',
+      prompt: '1.69000000',
+      completion: '3.38000000',
     });
     expect(byModel.get('openai/o1-pro')).toMatchObject({
       status: 'unavailable',

@@ -108,4 +108,32 @@ describe('scrapeModel', () => {
     await Promise.all(models.slice(0, 3).map((m) => scrapeModel(m, { ...opts(), limiter: recording })));
     expect(hosts).toEqual(Array(3).fill(new URL(server.url).host));
   });
+
+  it("hands the page source the providers the endpoints list, so host pages match OpenRouter's hosts", async () => {
+    const gpt4o = models.find((m) => m.model_id === 'openai/gpt-4o')!;
+    const seen: (ReadonlySet<string> | null | undefined)[] = [];
+    const pages = (_md: ModelDiscovered, hostedBy?: ReadonlySet<string> | null) => {
+      seen.push(hostedBy);
+      return Promise.resolve([]);
+    };
+    const { observations } = await scrapeModel(gpt4o, { ...opts(), pages });
+    // The oracle: the provider of every endpoint observation this same call produced.
+    const hosts = observations
+      .filter((o) => o.source_type === 'openrouter_endpoints')
+      .map((o) => o.provider!)
+      .sort();
+    expect(hosts.length).toBeGreaterThan(0);
+    expect([...(seen[0] ?? [])].sort()).toEqual(hosts);
+    // Endpoints not read (failing): hosts unknown, null, not an empty set that would silence host pages.
+    const path = `/api/v1/models/${gpt4o.canonical_slug ?? gpt4o.model_id}/endpoints`;
+    server.setFault(path, { status: 503 });
+    try {
+      await scrapeModel(gpt4o, { ...opts(), pages });
+      expect(seen[1]).toBeNull();
+    } finally {
+      server.setFault(path, null);
+    }
+    await scrapeModel(gpt4o, { ...opts(), scrapeEndpoints: false, pages });
+    expect(seen[2]).toBeNull();
+  });
 });

@@ -1,15 +1,24 @@
 import type { ModelDiscovered, RawPriceObserved } from '@llmpt/schemas';
 import type { Logger } from '@llmpt/runtime';
 import type { ScraperConfig } from '../config.ts';
-import { enabledProviders, fetcherOptionsFrom, withBaseUrl } from '../core/providers-config.ts';
+import {
+  enabledHostPages,
+  enabledProviders,
+  fetcherOptionsFrom,
+  withBaseUrl,
+} from '../core/providers-config.ts';
 import { createBrowserRenderer, type BrowserRenderer } from './browser.ts';
 import { createPageCache, type PageCache } from './page-cache.ts';
 import { createPageFetcher } from './page-fetcher.ts';
-import { observeProviderSite, type LoadedPage } from './provider-site.ts';
+import { observeHostPages, observeProviderSite, type LoadedPage } from './provider-site.ts';
 import { loadProvidersConfig } from './providers-file.ts';
 
 export interface PageSourceHandle {
-  readonly observe: (md: ModelDiscovered) => Promise<RawPriceObserved[]>;
+  /** `hostedBy`: the providers OpenRouter's endpoints list for the model in this run, null when not read. */
+  readonly observe: (
+    md: ModelDiscovered,
+    hostedBy?: ReadonlySet<string> | null,
+  ) => Promise<RawPriceObserved[]>;
   readonly close: () => Promise<void>;
 }
 
@@ -23,13 +32,14 @@ export async function createPageSource(config: ScraperConfig, logger: Logger): P
   if (config.PROVIDER_PAGES_BASE_URL)
     providersConfig = withBaseUrl(providersConfig, config.PROVIDER_PAGES_BASE_URL);
   const providers = enabledProviders(providersConfig);
+  const hosts = enabledHostPages(providersConfig);
   const fetchOpts = fetcherOptionsFrom(providersConfig);
   const fetcher = createPageFetcher({
     ...fetchOpts,
     allowPrivateAddresses: config.ALLOW_PRIVATE_ADDRESSES,
     logger,
   });
-  const needsBrowser = [...providers.values()].some((p) => p.render === 'browser');
+  const needsBrowser = [...providers.values(), ...hosts].some((p) => p.render === 'browser');
   const renderer: BrowserRenderer | undefined = needsBrowser
     ? createBrowserRenderer({
         executablePath: config.CHROMIUM_PATH,
@@ -52,19 +62,16 @@ export async function createPageSource(config: ScraperConfig, logger: Logger): P
     return c;
   };
   logger.info(
-    { providers: [...providers.keys()], browser: needsBrowser },
+    { providers: [...providers.keys()], hosts: hosts.map((h) => h.slug), browser: needsBrowser },
     'provider pricing pages configured',
   );
   return {
-    observe: async (md) => {
-      const obs = await observeProviderSite(md, providers, {
-        fetcher,
-        cache: cacheFor(md.run_id),
-        renderer,
-        runId: md.run_id,
-        logger,
-      });
-      return obs ? [obs] : [];
+    observe: async (md, hostedBy = null) => {
+      const deps = { fetcher, cache: cacheFor(md.run_id), renderer, runId: md.run_id, logger };
+      const obs = await observeProviderSite(md, providers, deps);
+      if (md.model_id.includes(':')) return obs ? [obs] : [];
+      const hosted = await observeHostPages(md, hosts, hostedBy, deps);
+      return obs ? [obs, ...hosted] : hosted;
     },
     close: async () => {
       await renderer?.close();

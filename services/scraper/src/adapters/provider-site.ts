@@ -2,7 +2,7 @@
 // the cache, parse it, and build each discovered model's observation from the shared result.
 import { contentHash, type ModelDiscovered, type RawPriceObserved } from '@llmpt/schemas';
 import type { ProviderPage } from '../core/providers-config.ts';
-import { pageObservations, authorOf } from '../core/pages/observations.ts';
+import { pageObservations, authorOf, hostPagesFor } from '../core/pages/observations.ts';
 import { failedPage, parsePricingPage } from '../core/pages/parse.ts';
 import type { PageContext, ParsedPage } from '../core/pages/types.ts';
 import { RenderError, type BrowserRenderer } from './browser.ts';
@@ -114,4 +114,24 @@ export async function observeProviderSite(
   if (!provider || md.model_id.includes(':')) return null;
   const { page, ctx } = await loadProviderPage(provider, deps);
   return pageObservations(md, provider, page, ctx);
+}
+
+/**
+ * The provider_site observations of the host pages (role: host) that price this model: one per page
+ * whose mapping names it and, when `hostedBy` is known (the providers OpenRouter's endpoints list for
+ * the model in this run), whose provider is among them.
+ */
+export async function observeHostPages(
+  md: ModelDiscovered,
+  hosts: readonly ProviderPage[],
+  hostedBy: ReadonlySet<string> | null,
+  deps: ProviderSiteDeps,
+): Promise<RawPriceObserved[]> {
+  const out: RawPriceObserved[] = [];
+  for (const provider of hostPagesFor(hosts, md.model_id, hostedBy)) {
+    const { page, ctx } = await loadProviderPage(provider, deps);
+    const obs = pageObservations(md, provider, page, ctx);
+    if (obs) out.push(obs);
+  }
+  return out;
 }

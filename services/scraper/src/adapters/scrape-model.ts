@@ -12,7 +12,10 @@ import {
 import { unavailable } from '../core/unavailable.ts';
 
 /** Observations of a model from the official pricing page of its provider (one fetch per page per run). */
-export type PageSource = (md: ModelDiscovered) => Promise<RawPriceObserved[]>;
+export type PageSource = (
+  md: ModelDiscovered,
+  hostedBy?: ReadonlySet<string> | null,
+) => Promise<RawPriceObserved[]>;
 
 export interface ScrapeOptions {
   readonly openRouterBaseUrl: string;
@@ -51,6 +54,7 @@ async function scrapeSources(md: ModelDiscovered, opts: ScrapeOptions): Promise<
   // A backfilled event (docs/design.md "Backfill") was captured on an old day: today's endpoints and
   // pages would be stamped with that day, so only the routed price the entry carries is observed.
   if (md.backfill) return { observations, problems };
+  let endpointsRead = false;
   if (opts.scrapeEndpoints) {
     const url = endpointsUrl(opts.openRouterBaseUrl, md);
     try {
@@ -72,6 +76,7 @@ async function scrapeSources(md: ModelDiscovered, opts: ScrapeOptions): Promise<
         contentHash: contentHash(res.body),
       });
       observations.push(...result.observations);
+      endpointsRead = true;
       problems.push(
         ...result.rejected.map((r: EndpointReject) => ({
           code: r.code,
@@ -89,7 +94,15 @@ async function scrapeSources(md: ModelDiscovered, opts: ScrapeOptions): Promise<
       }
     }
   }
-  if (opts.pages) observations.push(...(await opts.pages(md)));
+  if (opts.pages) {
+    // Host pages are matched against the providers OpenRouter lists for this model, when read.
+    const endpoints = observations.filter((o) => o.source_type === 'openrouter_endpoints');
+    const hostedBy =
+      endpointsRead && endpoints.every((o) => o.status === 'ok')
+        ? new Set(endpoints.flatMap((o) => (o.provider === null ? [] : [o.provider])))
+        : null;
+    observations.push(...(await opts.pages(md, hostedBy)));
+  }
   return { observations, problems };
 }
 

@@ -40,6 +40,18 @@ const TierLabel = z
             : `write the tier as ${JSON.stringify(canonical)} (the tiers.ts grammar)`,
       });
   });
+/** A regular expression written as a string; checked to compile at load. */
+const Pattern = z
+  .string()
+  .min(1)
+  .refine((src) => {
+    try {
+      new RegExp(src, 'u');
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'not a valid regular expression');
 const TierMap = z.record(z.string().min(1), TierLabel.nullable());
 
 function canonicalTier(label: string): string | null {
@@ -54,13 +66,19 @@ function canonicalTier(label: string): string | null {
 const TableParser = z
   .object({
     kind: z.literal('table'),
-    format: z.enum(['html', 'markdown']),
+    /** mdx: the JSX `<DocTable columns={[...]} rows={[...]} />` components of an MDX docs source (Kimi). */
+    format: z.enum(['html', 'markdown', 'mdx']),
     tableSelector: z.string().min(1).default('table'),
     /** A table is a price table when one of its rows holds all these headers. */
     headers: z.array(z.string().min(1)).min(1),
     /** Header of the column holding model names; the first column when absent. */
     modelColumn: z.string().min(1).optional(),
     columns: DimensionMap,
+    /**
+     * A second price inside a cell, introduced by its label ("$0.269 /Mt· Cache Read $0.1345 /Mt"):
+     * label → dimension. The cell's own column reads only the text before the first such label.
+     */
+    cellLabels: DimensionMap.optional(),
     /** Group header row above the column headers ("Short context" / "Long context") → tier; unlisted groups are skipped. */
     groups: TierMap.optional(),
     /** Tab panes / sections the tables sit in ("standard", "batch") → tier; tables in unlisted sections are skipped. */
@@ -69,6 +87,8 @@ const TableParser = z
         /** HTML: closest ancestor selector and attribute holding the section name; markdown uses the line above the table. */
         closest: z.string().min(1).optional(),
         attr: z.string().min(1).optional(),
+        /** HTML, instead of `attr`: the text of the first element matching this selector inside the closest ancestor (a pane's own <h3>). */
+        labelSelector: z.string().min(1).optional(),
         include: TierMap,
       })
       .strict()
@@ -76,14 +96,111 @@ const TableParser = z
   })
   .strict()
   .superRefine((p, ctx) => {
-    if (p.format === 'html' && p.sections && (!p.sections.closest || !p.sections.attr)) {
+    if (
+      p.format === 'html' &&
+      p.sections &&
+      (!p.sections.closest || !(p.sections.attr ?? p.sections.labelSelector))
+    ) {
       ctx.addIssue({
         code: 'custom',
         path: ['sections'],
-        message: 'html sections need both `closest` and `attr`',
+        message: 'html sections need `closest` and one of `attr` / `labelSelector`',
       });
     }
+    if (p.format === 'mdx' && (p.sections || p.groups)) {
+      ctx.addIssue({ code: 'custom', path: ['format'], message: 'mdx tables have no sections or groups' });
+    }
   });
+
+/**
+ * Rows are (model, row label) pairs, columns are tiers (Google Cloud Vertex): the model cell spans its
+ * rows (rowspan), a "Type" column names the dimension ("Input (text, image, video, audio)", "Text
+ * output"), each price column is a tier, and a column may move the row's dimension elsewhere
+ * ("cached input tokens": prompt → input_cache_read).
+ */
+const RowLabelTableParser = z
+  .object({
+    kind: z.literal('row-label-table'),
+    format: z.literal('html'),
+    tableSelector: z.string().min(1).default('table'),
+    headers: z.array(z.string().min(1)).min(1),
+    modelColumn: z.string().min(1),
+    labelColumn: z.string().min(1),
+    /** Row label → dimension; a label matches its key or the key followed by a qualifier, longest key first. */
+    rows: DimensionMap,
+    /** Column header → its tier, and optionally `as`: row dimension → the dimension this column prices (others skipped). */
+    columns: z
+      .record(
+        z.string().min(1),
+        z
+          .object({
+            tier: TierLabel.nullable(),
+            as: z.record(z.string().min(1), z.string().min(1)).optional(),
+          })
+          .strict(),
+      )
+      .refine((m) => Object.keys(m).length > 0, 'must map at least one column'),
+    sections: z
+      .object({
+        closest: z.string().min(1),
+        labelSelector: z.string().min(1),
+        include: TierMap,
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+/**
+ * A table flattened into one line per cell (a Jina rendering of a CSS-grid "table", SiliconFlow): the
+ * header cells as consecutive lines, then per row the model name, other cells, prices as "$" + number
+ * lines, and a closing line (`rowEnd`). Empty cells leave no line, so a row with fewer prices than price
+ * columns is read only at its ends: the first price is the first column's, the last the last column's.
+ */
+const FlatTableParser = z
+  .object({
+    kind: z.literal('flat-table'),
+    format: z.literal('markdown'),
+    /** The header cells, in order, as consecutive non-empty lines. */
+    headers: z.array(z.string().min(1)).min(2),
+    /** Price columns (a subset of `headers`, read in header order) → dimension. */
+    columns: DimensionMap,
+    /** A line matching this regular expression closes a row ("[Details](...)"). */
+    rowEnd: Pattern,
+    /** A line matching this regular expression ends the table ("Load More", "Prices shown are ..."). */
+    tableEnd: Pattern,
+  })
+  .strict();
+
+/**
+ * One entry per model: a name line, then a line of "Label$price" pairs (docs.venice.ai):
+ * "GLM 5`zai-org-glm-5`" / "Input Price$1.00 Output Price$3.20 Cache Read$0.20 Context 198K".
+ */
+const LabelledLinesParser = z
+  .object({
+    kind: z.literal('labelled-lines'),
+    format: z.literal('markdown'),
+    /** Regular expression over a line; its first capture group is the model name. */
+    namePattern: Pattern,
+    /** Only the lines after the first line equal to `startAfter`, up to the first line equal to `stopAt`. */
+    startAfter: z.string().min(1),
+    stopAt: z.string().min(1),
+    labels: DimensionMap,
+  })
+  .strict();
+
+/** A CMS table inside the Next.js flight payload ({rows: [{cells: [...]}]}, cerebras.ai's Sanity blocks). */
+const NextFlightTableParser = z
+  .object({
+    kind: z.literal('next-flight-table'),
+    format: z.literal('html'),
+    rowsField: z.string().min(1).default('rows'),
+    cellsField: z.string().min(1).default('cells'),
+    headers: z.array(z.string().min(1)).min(1),
+    modelColumn: z.string().min(1).optional(),
+    columns: DimensionMap,
+  })
+  .strict();
 
 /** Columns are models, rows are dimensions, with rowspan/colspan (DeepSeek). */
 const TransposedTableParser = z
@@ -142,6 +259,10 @@ const Parser = z.discriminatedUnion('kind', [
   ModelSectionsParser,
   CardsParser,
   NextFlightParser,
+  RowLabelTableParser,
+  FlatTableParser,
+  LabelledLinesParser,
+  NextFlightTableParser,
 ]);
 
 const Politeness = z
@@ -162,6 +283,14 @@ const Provider = z
   .object({
     /** Unique entry id; defaults to the slug (an alternate page of the same provider needs its own id). */
     id: z.string().min(1).optional(),
+    /**
+     * author (default): `slug` is an OpenRouter author slug and the page prices that author's models
+     * (plus any other id the mapping names). host: the page is a hosting provider's own price list for
+     * other authors' models; `slug` is the host's OpenRouter provider slug (the endpoints' tag before
+     * "/", e.g. "novita", "google-vertex") and only the mapped models are priced, each only when
+     * OpenRouter lists that provider for it (when the endpoints were read in the same run).
+     */
+    role: z.enum(['author', 'host']).default('author'),
     /** OpenRouter author/provider slug: the models of this author are priced from this page. */
     slug: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lowercase OpenRouter slug, e.g. "openai" or "x-ai"'),
     name: z.string().min(1),
@@ -264,6 +393,10 @@ export type TransposedTableParserConfig = z.infer<typeof TransposedTableParser>;
 export type ModelSectionsParserConfig = z.infer<typeof ModelSectionsParser>;
 export type CardsParserConfig = z.infer<typeof CardsParser>;
 export type NextFlightParserConfig = z.infer<typeof NextFlightParser>;
+export type RowLabelTableParserConfig = z.infer<typeof RowLabelTableParser>;
+export type FlatTableParserConfig = z.infer<typeof FlatTableParser>;
+export type LabelledLinesParserConfig = z.infer<typeof LabelledLinesParser>;
+export type NextFlightTableParserConfig = z.infer<typeof NextFlightTableParser>;
 export type PolitenessConfig = z.infer<typeof Politeness>;
 
 /** One provider pricing page, with defaults filled in. */
@@ -329,11 +462,17 @@ export function parseProvidersConfig(doc: unknown, source = 'providers config'):
   });
 }
 
-/** The enabled pages, keyed by OpenRouter slug: what the scraper shell iterates on. */
+/** The enabled author pages, keyed by OpenRouter author slug: what the scraper shell iterates on. */
 export function enabledProviders(config: ProvidersConfig): ReadonlyMap<string, ProviderPage> {
   const map = new Map<string, ProviderPage>();
-  for (const p of config.providers) if (p.enabled && !map.has(p.slug)) map.set(p.slug, p);
+  for (const p of config.providers)
+    if (p.enabled && p.role === 'author' && !map.has(p.slug)) map.set(p.slug, p);
   return map;
+}
+
+/** The enabled host pages (role: host): each prices the models its mapping names, of any author. */
+export function enabledHostPages(config: ProvidersConfig): readonly ProviderPage[] {
+  return config.providers.filter((p) => p.enabled && p.role === 'host');
 }
 
 /**

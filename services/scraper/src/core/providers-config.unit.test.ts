@@ -2,6 +2,7 @@ import path from 'node:path';
 import { repoRoot } from '@llmpt/core/paths';
 import { describe, expect, it } from 'vitest';
 import {
+  enabledHostPages,
   enabledProviders,
   fetcherOptionsFrom,
   parseProvidersConfig,
@@ -12,15 +13,23 @@ import { loadProvidersConfig } from '../adapters/providers-file.ts';
 const config = loadProvidersConfig(path.join(repoRoot, 'configs', 'providers.yml'));
 
 describe('configs/providers.yml', () => {
-  it('loads, with one enabled page per provider slug', () => {
+  it('loads, with one enabled author page per author slug, and the host pages apart', () => {
     expect([...enabledProviders(config).keys()].sort()).toEqual([
       'anthropic',
       'deepseek',
       'google',
       'mistralai',
+      'moonshotai',
       'openai',
       'x-ai',
       'z-ai',
+    ]);
+    expect(enabledHostPages(config).map((p) => `${p.slug} ${p.parser.kind}`)).toEqual([
+      'cerebras next-flight-table',
+      'google-vertex row-label-table',
+      'novita table',
+      'siliconflow flat-table',
+      'venice labelled-lines',
     ]);
     expect(config.politeness).toEqual({
       perHostConcurrency: 1,
@@ -49,6 +58,35 @@ describe('configs/providers.yml', () => {
     expect(ds?.allowHosts).toEqual(['127.0.0.1']);
     const paths = local.providers.map((p) => new URL(p.url).pathname);
     expect(new Set(paths).size).toBe(paths.length); // claude.com/pricing and mistral.ai/pricing stay apart
+  });
+
+  it('a pattern that is not a regular expression fails at load, naming it', () => {
+    const doc = {
+      version: 1,
+      userAgent: 'x',
+      politeness: config.politeness,
+      providers: [
+        {
+          slug: 'acme',
+          role: 'host',
+          name: 'Acme',
+          url: 'https://acme.example/pricing',
+          render: 'static',
+          parser: {
+            kind: 'flat-table',
+            format: 'markdown',
+            headers: ['Model', 'Input'],
+            columns: { Input: 'prompt' },
+            rowEnd: '^[Details',
+            tableEnd: '^Load More',
+          },
+          models: { One: 'meta-llama/one' },
+        },
+      ],
+    };
+    expect(() => parseProvidersConfig(doc, 'providers.yml')).toThrow(
+      /providers\.0\.parser\.rowEnd: not a valid regular expression/,
+    );
   });
 
   it('a bad entry fails with its path and how to fix it', () => {

@@ -12,9 +12,21 @@ export interface Grid {
 }
 
 export interface LabelFrom {
-  /** HTML: the closest ancestor matching this selector carries the label in `attr`. */
+  /** HTML: the closest ancestor matching this selector carries the label in `attr`, or in the text of its first `labelSelector` element. */
   readonly closest: string;
-  readonly attr: string;
+  readonly attr?: string;
+  readonly labelSelector?: string;
+}
+
+function sectionLabel($: CheerioAPI, table: Element, from: LabelFrom): string | null {
+  const section = $(table).closest(from.closest);
+  if (section.length === 0) return null;
+  if (from.attr) return section.attr(from.attr) ?? null;
+  if (from.labelSelector) {
+    const el = section.find(from.labelSelector).first();
+    return el.length === 0 ? null : collapse(el.text());
+  }
+  return null;
 }
 
 function htmlCell($: CheerioAPI, el: Element): Cell {
@@ -59,7 +71,7 @@ export function htmlTableGrid($: CheerioAPI, table: Element, labelFrom?: LabelFr
       c += cs;
     }
   });
-  const label = labelFrom ? ($(table).closest(labelFrom.closest).attr(labelFrom.attr) ?? null) : null;
+  const label = labelFrom ? sectionLabel($, table, labelFrom) : null;
   return { rows: rows.map((row) => Array.from(row, (cell) => cell ?? { text: '', struck: '' })), label };
 }
 
@@ -137,4 +149,52 @@ export function markdownBlocks(markdown: string): MarkdownBlock[] {
     if (text !== '') lastText = { text, line: i };
   }
   return blocks;
+}
+
+// ---- MDX ----
+
+// Ends at the `]}` closing its last prop then `/>`: fragments inside cells (`</>`) also contain "/>".
+const DOC_TABLE = /<DocTable\b([\s\S]*?\]\})\s*\/>/g;
+const CELL = /"((?:[^"\\]|\\.)*)"|<>([\s\S]*?)<\/>/g;
+
+/** One DocTable cell: a JSON string literal, or a JSX fragment such as `<>{"$"}0.16</>` ("$0.16"). */
+function mdxCellText(literal: string | undefined, fragment: string | undefined): string {
+  if (literal !== undefined) {
+    try {
+      return JSON.parse(`"${literal}"`) as string;
+    } catch {
+      return literal;
+    }
+  }
+  return (fragment ?? '').replace(/\{\s*"((?:[^"\\]|\\.)*)"\s*\}/g, '$1').replace(/<[^>]*>/g, ' ');
+}
+
+function mdxRow(line: string): Cell[] {
+  return [...line.matchAll(CELL)].map((m) => ({ text: collapse(mdxCellText(m[1], m[2])), struck: '' }));
+}
+
+/**
+ * The `<DocTable columns={[{ title: "Model" }, ...]} rows={[["kimi-k2.6", ...], ...]} />` components of an
+ * MDX source as grids: the column titles are the header row, each row array a row (Kimi's docs).
+ */
+export function mdxDocTableGrids(source: string): Grid[] {
+  const grids: Grid[] = [];
+  for (const m of source.matchAll(DOC_TABLE)) {
+    const props = m[1] ?? '';
+    const rowsAt = props.indexOf('rows={');
+    const columnsPart = rowsAt < 0 ? props : props.slice(0, rowsAt);
+    const titles = [...columnsPart.matchAll(/title:\s*"((?:[^"\\]|\\.)*)"/g)].map((t) => ({
+      text: collapse(mdxCellText(t[1], undefined)),
+      struck: '',
+    }));
+    const rows: Cell[][] = [titles];
+    if (rowsAt >= 0) {
+      for (const line of props.slice(rowsAt + 'rows={'.length).split(/\r?\n/)) {
+        const t = line.trim();
+        if (t.startsWith('[') && !t.startsWith('[[') && t !== '[') rows.push(mdxRow(t));
+      }
+    }
+    grids.push({ rows, label: null });
+  }
+  return grids;
 }

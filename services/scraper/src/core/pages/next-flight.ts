@@ -37,7 +37,7 @@ export function flightRows(payload: string): unknown[] {
 }
 
 /** Flight escapes strings that start with "$" as "$$"; the value may also be an HTML snippet ("<p>$0.5</p>"). */
-function flightText(value: string): string {
+export function flightText(value: string): string {
   const unescaped = value.startsWith('$$') ? value.slice(1) : value;
   return collapse(unescaped.replace(/<[^>]*>/g, ' '));
 }

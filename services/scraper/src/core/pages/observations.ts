@@ -17,7 +17,25 @@ export function authorOf(modelId: string): string {
  */
 export function pageCovers(provider: ProviderPage, modelId: string): boolean {
   if (modelId.includes(':')) return false;
-  return authorOf(modelId) === provider.slug || Object.values(provider.models).includes(modelId);
+  const mapped = Object.values(provider.models).includes(modelId);
+  // A host's page speaks only for the models its mapping names (other authors' models it serves).
+  if (provider.role === 'host') return mapped;
+  return authorOf(modelId) === provider.slug || mapped;
+}
+
+/**
+ * The host pages that speak for a model: those mapping it, and, when the run read OpenRouter's
+ * endpoints for it (`hostedBy` = the providers OpenRouter lists for the model), only the hosts among
+ * them: a host page is compared with what OpenRouter lists for that provider, never with nothing.
+ */
+export function hostPagesFor(
+  hosts: readonly ProviderPage[],
+  modelId: string,
+  hostedBy: ReadonlySet<string> | null,
+): ProviderPage[] {
+  return hosts.filter(
+    (p) => p.role === 'host' && pageCovers(p, modelId) && (hostedBy === null || hostedBy.has(p.slug)),
+  );
 }
 
 /**

@@ -235,3 +235,204 @@ describe('Z.AI (Jina markdown)', () => {
     expect(price(page, 'z-ai/glm-4.5v', 'completion')).toBe('$1.8');
   });
 });
+
+describe('Moonshot AI / Kimi (MDX source of the docs, <DocTable> components)', () => {
+  const page = parseCapture('moonshotai');
+
+  it('reads each DocTable row: cache hit, cache miss and output columns', () => {
+    expect(page.problems).toEqual([]);
+    // line 43: ["kimi-k2.6", "1M tokens", <>{"$"}0.16</>, <>{"$"}0.95</>, <>{"$"}4.00</>, "262,144 tokens"]
+    // under "Model | Unit | Input Price (Cache Hit) | Input Price (Cache Miss) | Output Price | Context Window"
+    expect(price(page, 'moonshotai/kimi-k2.6', 'input_cache_read')).toBe('$0.16');
+    expect(price(page, 'moonshotai/kimi-k2.6', 'prompt')).toBe('$0.95');
+    expect(price(page, 'moonshotai/kimi-k2.6', 'completion')).toBe('$4.00');
+    // line 156: ["kimi-k2-0711-preview", "1M tokens", <>{"$"}0.15</>, <>{"$"}0.60</>, <>{"$"}2.50</>, "131,072 tokens"]
+    expect(price(page, 'moonshotai/kimi-k2', 'prompt')).toBe('$0.60');
+    expect(price(page, 'moonshotai/kimi-k2', 'completion')).toBe('$2.50');
+    // line 99: ["kimi-k2.5", "1M tokens", <>{"$"}0.10</>, <>{"$"}0.60</>, <>{"$"}3.00</>, ...]
+    expect(price(page, 'moonshotai/kimi-k2.5', 'input_cache_read')).toBe('$0.10');
+    // The moonshot-v1 table has a plain "Input Price" column: not a mapped column, and not mapped models.
+    expect(page.unmapped).toContain('moonshot-v1-8k');
+  });
+
+  it('a renamed output column gives no prices: layout changed, never a shifted column', () => {
+    const mdx = capture('kimi_platform-docs-pricing-k2.6_2026-05-08_markdown.md').replaceAll(
+      'title: "Output Price"',
+      'title: "Completion Price"',
+    );
+    const r = parsePricingPage(provider('moonshotai'), mdx, ctx);
+    expect(r.prices).toEqual([]);
+    expect(r.problems[0]).toMatch(/^page layout changed: no table with headers \["Model","Output Price"\]/);
+  });
+});
+
+describe('Cerebras (host; Sanity table inside the Next.js flight payload)', () => {
+  const page = parseCapture('cerebras');
+
+  it('reads the Developer tier table cells ("$$0.10/M tokens" is "$0.10")', () => {
+    expect(page.problems).toEqual([]);
+    // "cells":["[META]Llama 3.1 8B**","~2200 tokens/s","$$0.10/M tokens","$$0.10/M tokens"]
+    expect(price(page, 'meta-llama/llama-3.1-8b-instruct', 'prompt')).toBe('$0.10');
+    expect(price(page, 'meta-llama/llama-3.1-8b-instruct', 'completion')).toBe('$0.10');
+    // "cells":["[ZAI]ZAI GLM 4.7*","~1000 tokens/s","$$2.25/M tokens","$$2.75/M tokens"]
+    expect(price(page, 'z-ai/glm-4.7', 'prompt')).toBe('$2.25');
+    expect(price(page, 'z-ai/glm-4.7', 'completion')).toBe('$2.75');
+    // "cells":["[QWEN]Qwen 3 235B Instruct**","~1400 tokens/s","$$0.60/M tokens ","$$1.20/M tokens"]
+    expect(price(page, 'qwen/qwen3-235b-a22b-2507', 'completion')).toBe('$1.20');
+    // The "Speed" column ("~3000 tokens/s") is not a price.
+    expect(page.prices.flatMap((p) => p.components.map((c) => c.dimension)).sort()).toEqual(
+      Array(4).fill(['completion', 'prompt']).flat().sort(),
+    );
+  });
+
+  it('a payload table without the "Input" header gives layout changed, no price', () => {
+    const html = capture('cerebras_pricing_2026-05-08_raw.html').replace(
+      '\\"Model\\",\\"Speed\\",\\"Input\\",\\"Output\\"',
+      '\\"Model\\",\\"Speed\\",\\"Prompt\\",\\"Output\\"',
+    );
+    const r = parsePricingPage(provider('cerebras'), html, ctx);
+    expect(r.prices).toEqual([]);
+    expect(r.problems[0]).toMatch(/^page layout changed: no \{rows: \[\{cells\}\]\} table with headers/);
+  });
+});
+
+describe('Google Cloud Vertex AI (host; raw HTML, rowspan model cells, Standard pane only)', () => {
+  const page = parseCapture('google-vertex');
+
+  it('reads base, > 200K and cached columns of the Standard pane', () => {
+    expect(page.problems).toEqual([]);
+    // Standard pane, Gemini 2.5: <td rowspan="3">Gemini 2.5 Pro</td>, then
+    // "Input (text, image, video, audio) | $1.25 | $2.50 | $0.13 | $0.25" and
+    // "Text output (response and reasoning) | $10 | $15 | N/A | N/A"
+    expect(price(page, 'google/gemini-2.5-pro', 'prompt')).toBe('$1.25');
+    expect(price(page, 'google/gemini-2.5-pro', 'prompt', 'prompt_tokens>200000')).toBe('$2.50');
+    expect(price(page, 'google/gemini-2.5-pro', 'input_cache_read')).toBe('$0.13');
+    expect(price(page, 'google/gemini-2.5-pro', 'input_cache_read', 'prompt_tokens>200000')).toBe('$0.25');
+    expect(price(page, 'google/gemini-2.5-pro', 'completion')).toBe('$10');
+    expect(price(page, 'google/gemini-2.5-pro', 'completion', 'prompt_tokens>200000')).toBe('$15');
+    // Gemini 3: "Gemini 3.1 Pro Preview": "Input ... | $2 | $4 | $0.2 | $0.4", "Text output ... | $12 | $18"
+    expect(price(page, 'google/gemini-3.1-pro-preview', 'prompt')).toBe('$2');
+    expect(price(page, 'google/gemini-3.1-pro-preview', 'completion', 'prompt_tokens>200000')).toBe('$18');
+    // "Gemini 3 Flash Preview": "Input (audio) | $1 | $1 | $0.1 | $0.1": audio input; its cached
+    // audio price has no dimension mapped for that column (only prompt → input_cache_read).
+    expect(price(page, 'google/gemini-3-flash-preview', 'audio')).toBe('$1');
+    expect(price(page, 'google/gemini-3-flash-preview', 'input_cache_read')).toBe('$0.05');
+    // The Priority pane's "Input (text, image, video, audio) | $2.25 | $4.50 | $0.23 | $0.45" for
+    // Gemini 2.5 Pro is never read: only the Standard pane.
+    const tiers = new Set(page.prices.flatMap((p) => p.components.map((c) => c.tier)));
+    expect([...tiers].sort()).toEqual([null, 'prompt_tokens>200000'].sort());
+    // "Image Output*** | $60" (Gemini 3.1 Flash Image Preview): its row label is not mapped, not read.
+    expect(page.prices.flatMap((p) => p.components).some((c) => c.raw_value === '$60')).toBe(false);
+  });
+
+  it('panes renamed (no "Standard" heading) give layout changed, not the Priority prices', () => {
+    const html = capture('google-cloud-vertex_agent-platform-genai-pricing_2026-05-08_raw.html').replaceAll(
+      'data-text="Standard" tabindex="-1">Standard</h3>',
+      'data-text="Default" tabindex="-1">Default</h3>',
+    );
+    const r = parsePricingPage(provider('google-vertex'), html, ctx);
+    expect(r.prices).toEqual([]);
+    expect(r.problems[0]).toMatch(/^page layout changed: no table with headers \["Model","Type"\]/);
+  });
+});
+
+describe('Novita (host; Jina markdown, cache price inside the input cell)', () => {
+  const page = parseCapture('novita');
+
+  it('reads input, the "Cache Read" inside the input cell, and output', () => {
+    expect(page.problems).toEqual([]);
+    // line 38: "| [deepseek/deepseek-v3.2](...) | 163,840 | $0.269 /Mt· Cache Read $0.1345 /Mt | $0.4 /Mt | [More](...) |"
+    expect(price(page, 'deepseek/deepseek-v3.2', 'prompt')).toBe('$0.269');
+    expect(price(page, 'deepseek/deepseek-v3.2', 'input_cache_read')).toBe('$0.1345');
+    expect(price(page, 'deepseek/deepseek-v3.2', 'completion')).toBe('$0.4');
+    // line 106: "| [zai-org/glm-5.1](...) | 204,800 | $1.4 /Mt· Cache Read $0.26 /Mt | $4.4 /Mt |"
+    expect(price(page, 'z-ai/glm-5.1', 'prompt')).toBe('$1.4');
+    expect(price(page, 'z-ai/glm-5.1', 'input_cache_read')).toBe('$0.26');
+    // line 42: "| [deepseek/deepseek-v3.2-exp](...) | 163,840 | $0.27 /Mt | $0.41 /Mt |": no cache price
+    expect(price(page, 'deepseek/deepseek-v3.2-exp', 'input_cache_read')).toBeUndefined();
+    expect(price(page, 'deepseek/deepseek-v3.2-exp', 'completion')).toBe('$0.41');
+    // line 67: "| [qwen/qwen3-max](...) | 262,144 | - | Tiered pricing |": no figure, nothing read
+    expect(page.unmapped).not.toContain('qwen/qwen3-max');
+  });
+
+  it('a renamed "Input" header gives layout changed, no price', () => {
+    const md = capture('novita_pricing_2026-05-08_jina-markdown.md').replaceAll(
+      '| Model Name | Context | Input | Output | Actions |',
+      '| Model Name | Context | Input tokens | Output | Actions |',
+    );
+    const r = parsePricingPage(provider('novita'), md, ctx);
+    expect(r.prices).toEqual([]);
+    expect(r.problems[0]).toMatch(
+      /^page layout changed: no table with headers \["Model Name","Input","Output"\]/,
+    );
+  });
+});
+
+describe('SiliconFlow (host; Jina markdown, one line per cell)', () => {
+  const page = parseCapture('siliconflow');
+
+  it('reads the three price columns of full rows, only the ends of short rows', () => {
+    expect(page.problems).toEqual([]);
+    // lines 97-113: "DeepSeek-V4-Pro", "1049K", "$", "1.74", "$", "0.145", "$", "3.48", "[Details](...)"
+    expect(price(page, 'deepseek/deepseek-v4-pro', 'prompt')).toBe('$1.74');
+    expect(price(page, 'deepseek/deepseek-v4-pro', 'input_cache_read')).toBe('$0.145');
+    expect(price(page, 'deepseek/deepseek-v4-pro', 'completion')).toBe('$3.48');
+    // lines 133-145: "DeepSeek-V3.2-Exp", "164K", "$", "0.27", "$", "0.41": two prices under three columns;
+    // the empty cell left no line, so the first is Input, the last Output, and no cache price is guessed.
+    expect(price(page, 'deepseek/deepseek-v3.2-exp', 'prompt')).toBe('$0.27');
+    expect(price(page, 'deepseek/deepseek-v3.2-exp', 'completion')).toBe('$0.41');
+    expect(price(page, 'deepseek/deepseek-v3.2-exp', 'input_cache_read')).toBeUndefined();
+    // Z.ai section: "GLM-5.1", "205K", "$", "1.4", "$", "0.26", "$", "4.4"
+    expect(price(page, 'z-ai/glm-5.1', 'input_cache_read')).toBe('$0.26');
+    // Image models ("FLUX 1.1 [pro]", "$", "0.04" under "Price (/image)") are another table: not read.
+    expect(page.unmapped).not.toContain('FLUX 1.1 [pro]');
+  });
+
+  it('a header line renamed gives layout changed, no price', () => {
+    const md = capture('siliconflow_pricing_published-2026-04-26_jina-markdown.md').replaceAll(
+      '\nCached Input\n',
+      '\nCache Hit Input\n',
+    );
+    const r = parsePricingPage(provider('siliconflow'), md, ctx);
+    expect(r.prices).toEqual([]);
+    expect(r.problems[0]).toMatch(/^page layout changed: no header lines/);
+  });
+});
+
+describe('Venice (host; Jina markdown, "Label$price" lines under Chat Completions)', () => {
+  const page = parseCapture('venice');
+
+  it('reads each entry by its API id', () => {
+    expect(page.problems).toEqual([]);
+    // lines 83/87: "GLM 5.1 Beta`zai-org-glm-5-1`" / "Input Price$1.75 Output Price$5.50 Cache Read$0.33 Context 200K"
+    expect(price(page, 'z-ai/glm-5.1', 'prompt')).toBe('$1.75');
+    expect(price(page, 'z-ai/glm-5.1', 'completion')).toBe('$5.50');
+    expect(price(page, 'z-ai/glm-5.1', 'input_cache_read')).toBe('$0.33');
+    // lines 333/337: "Kimi K2.6`kimi-k2-6`" / "Input Price$0.85 Output Price$4.66 Cache Read$0.22 Context 256K"
+    expect(price(page, 'moonshotai/kimi-k2.6', 'completion')).toBe('$4.66');
+    // line 117: "Input Price$0.13 Output Price$0.50 Context 128K" (GLM 4.7 Flash): no cache price
+    expect(price(page, 'z-ai/glm-4.7-flash', 'input_cache_read')).toBeUndefined();
+    // "Context 200K" is not a price.
+    expect(page.prices.flatMap((p) => p.components).every((c) => c.raw_value.startsWith('$'))).toBe(true);
+  });
+
+  it('without the "Chat Completions" section the page is a layout change, not prices from elsewhere', () => {
+    const md = capture('venice_docs-pricing_2026-05-08_jina-markdown.md').replaceAll(
+      '\nChat Completions\n',
+      '\nText Generation\n',
+    );
+    const r = parsePricingPage(provider('venice'), md, ctx);
+    expect(r.prices).toEqual([]);
+    expect(r.problems[0]).toBe('page layout changed: no line "Chat Completions" on the page');
+  });
+
+  it('a renamed price label gives no price for it: "Input Cost$1.75" is not read as prompt', () => {
+    const md = capture('venice_docs-pricing_2026-05-08_jina-markdown.md').replaceAll(
+      'Input Price$',
+      'Input Cost$',
+    );
+    const r = parsePricingPage(provider('venice'), md, ctx);
+    expect(price(r, 'z-ai/glm-5.1', 'prompt')).toBeUndefined();
+    expect(price(r, 'z-ai/glm-5.1', 'completion')).toBe('$5.50');
+  });
+});

@@ -6,6 +6,10 @@ import { parseNextFlightLayout } from './next-flight.ts';
 import { parseTableLayout } from './table.ts';
 import { normalizeModelName } from './text.ts';
 import { parseTransposedTableLayout } from './transposed-table.ts';
+import { parseRowLabelTableLayout } from './row-label-table.ts';
+import { parseFlatTableLayout } from './flat-table.ts';
+import { parseLabelledLinesLayout } from './labelled-lines.ts';
+import { parseNextFlightTableLayout } from './next-flight-table.ts';
 import type { LayoutResult, PageContext, PagePrice, ParsedPage } from './types.ts';
 
 export const BOT_CHALLENGE_REASON = 'bot challenge / no prices';
@@ -31,6 +35,14 @@ function runLayout(parser: ParserConfig, body: string): LayoutResult {
       return parseCardsLayout(parser, body);
     case 'next-flight':
       return parseNextFlightLayout(parser, body);
+    case 'row-label-table':
+      return parseRowLabelTableLayout(parser, body);
+    case 'flat-table':
+      return parseFlatTableLayout(parser, body);
+    case 'labelled-lines':
+      return parseLabelledLinesLayout(parser, body);
+    case 'next-flight-table':
+      return parseNextFlightTableLayout(parser, body);
     default: {
       const never: never = parser;
       throw new TypeError(`unknown parser ${JSON.stringify(never)}`);

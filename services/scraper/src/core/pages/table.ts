@@ -3,8 +3,8 @@
 import * as cheerio from 'cheerio';
 import type { TableParserConfig } from '../providers-config.ts';
 import { NamedPrices, toComponents } from './components.ts';
-import { htmlTableGrids, markdownBlocks, type Grid } from './grid.ts';
-import { cellValues, collapse, findLabel, labelMatches, type Cell } from './text.ts';
+import { htmlTableGrids, markdownBlocks, mdxDocTableGrids, type Grid } from './grid.ts';
+import { cellValues, collapse, findLabel, labelMatches, moneyToken, type Cell } from './text.ts';
 import type { LayoutResult } from './types.ts';
 
 function headerRowIndex(grid: Grid, headers: readonly string[]): number {
@@ -24,7 +24,36 @@ function groupLabel(groupRow: readonly Cell[], width: number, col: number): stri
   return groups[Math.min(groups.length - 1, Math.floor((col - 1) / size))]?.text ?? '';
 }
 
-export function readRowTables(grids: readonly Grid[], cfg: TableParserConfig, out: NamedPrices): number {
+/** The rules readRowTables needs: the table parser's, also used by parsers that find their grids elsewhere. */
+export type RowTableRules = Pick<TableParserConfig, 'headers' | 'modelColumn' | 'columns' | 'cellLabels'> &
+  Partial<Pick<TableParserConfig, 'groups' | 'sections'>>;
+
+/**
+ * A cell holding a second, labelled price ("$0.269 /Mt· Cache Read $0.1345 /Mt"): the text before the
+ * first label (the column's own value) and each label's figure, the figure being the first money after
+ * the label and before the next one.
+ */
+export function splitCellLabels(
+  cell: Cell,
+  labels: Readonly<Record<string, unknown>>,
+): { own: Cell; labelled: { label: string; raw: string }[] } {
+  const text = collapse(cell.text);
+  const lower = text.toLowerCase();
+  const hits = Object.keys(labels)
+    .map((label) => ({ label, at: lower.indexOf(collapse(label).toLowerCase()) }))
+    .filter((h) => h.at >= 0)
+    .sort((a, b) => a.at - b.at);
+  if (hits.length === 0) return { own: cell, labelled: [] };
+  const labelled: { label: string; raw: string }[] = [];
+  hits.forEach((h, i) => {
+    const part = text.slice(h.at + h.label.length, hits[i + 1]?.at ?? text.length);
+    const raw = moneyToken(part);
+    if (raw !== null) labelled.push({ label: h.label, raw });
+  });
+  return { own: { text: text.slice(0, hits[0]!.at), struck: cell.struck }, labelled };
+}
+
+export function readRowTables(grids: readonly Grid[], cfg: RowTableRules, out: NamedPrices): number {
   let used = 0;
   for (const grid of grids) {
     let sectionTier: string | null = null;
@@ -57,6 +86,15 @@ export function readRowTables(grids: readonly Grid[], cfg: TableParserConfig, ou
           if (!g) return;
           groupTier = g[1];
         }
+        if (cfg.cellLabels) {
+          const { own, labelled } = splitCellLabels(cell, cfg.cellLabels);
+          out.add(name, toComponents(dim[1], cellValues(own), sectionTier, groupTier));
+          for (const l of labelled) {
+            const spec = cfg.cellLabels[l.label];
+            if (spec) out.add(name, toComponents(spec, [{ raw: l.raw, tier: null }], sectionTier, groupTier));
+          }
+          return;
+        }
         out.add(name, toComponents(dim[1], cellValues(cell), sectionTier, groupTier));
       });
     }
@@ -70,8 +108,12 @@ export function parseTableLayout(cfg: TableParserConfig, body: string): LayoutRe
   if (cfg.format === 'html') {
     const $ = cheerio.load(body);
     const labelFrom =
-      cfg.sections?.closest && cfg.sections.attr
-        ? { closest: cfg.sections.closest, attr: cfg.sections.attr }
+      cfg.sections?.closest && (cfg.sections.attr ?? cfg.sections.labelSelector)
+        ? {
+            closest: cfg.sections.closest,
+            attr: cfg.sections.attr,
+            labelSelector: cfg.sections.labelSelector,
+          }
         : undefined;
     grids = htmlTableGrids($, cfg.tableSelector, labelFrom);
     if (grids.length === 0)
@@ -79,6 +121,10 @@ export function parseTableLayout(cfg: TableParserConfig, body: string): LayoutRe
         named: [],
         problems: [`page layout changed: selector "${cfg.tableSelector}" matched nothing`],
       };
+  } else if (cfg.format === 'mdx') {
+    grids = mdxDocTableGrids(body);
+    if (grids.length === 0)
+      return { named: [], problems: ['page layout changed: no <DocTable> component in the MDX source'] };
   } else {
     grids = markdownBlocks(body).flatMap((b) => (b.kind === 'table' ? [b.grid] : []));
     if (grids.length === 0)
