@@ -77,7 +77,9 @@ export async function verifyOffline(o: {
   const producer = createProducer(o.kafka, { idempotent: true });
   await producer.connect();
   try {
-    const candidates = (await loadCandidates(db)).filter((c) => `${c.model_id}|${c.provider}` in RECORDED);
+    const candidates = (await loadCandidates(db, { recentOnly: false })).filter(
+      (c) => `${c.model_id}|${c.provider}` in RECORDED,
+    );
     // One run id for every offline run: the same probes are the same events (ids derive from the run
     // and the pair), so running the daily again adds no row, as the rest of the offline run.
     const runId = 'daily-offline-verify';

@@ -14,9 +14,18 @@ const iso = (v: unknown): string | null => {
 /**
  * Pairs OpenRouter listed in its latest endpoint listings (seen within two days of the newest
  * sighting) and not published as down (status below 0), with the provider's display name, the last
- * price change in force and the last verification.
+ * price change in force and the last verification. `recentOnly: false` drops the two-day window: the
+ * offline daily run probes the bundled sample's pairs, last seen on the sample's own (past) day while
+ * its provider pages are observed now.
  */
-export async function loadCandidates(db: Queryable): Promise<Candidate[]> {
+export async function loadCandidates(
+  db: Queryable,
+  opts: { readonly recentOnly?: boolean } = {},
+): Promise<Candidate[]> {
+  const recent =
+    opts.recentOnly === false
+      ? 'true'
+      : `mp.last_seen_at >= (select max(last_seen_at) from public.model_providers) - interval '2 days'`;
   const { rows } = await db.query(
     `select mp.model_id, mp.provider, p.name as provider_name, mp.first_seen_at,
             (select max(coalesce(c.occurred_at, c.current_observed_at))
@@ -26,7 +35,7 @@ export async function loadCandidates(db: Queryable): Promise<Candidate[]> {
               where v.model_id = mp.model_id and v.provider = mp.provider) as last_verified_at
        from public.model_providers mp
        left join public.providers p on p.slug = mp.provider
-      where mp.last_seen_at >= (select max(last_seen_at) from public.model_providers) - interval '2 days'
+      where ${recent}
         and coalesce(mp.status, 0) >= 0`,
     [],
   );
