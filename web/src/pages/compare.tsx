@@ -6,6 +6,7 @@ import { ApiError, postJson, type Loaded } from '../api.ts';
 import { Link } from '../components/link.tsx';
 import { ModelOptions } from '../components/model-options.tsx';
 import { Empty, Page, type PageStatus } from '../components/page.tsx';
+import { CallFields } from '../components/call-fields.tsx';
 import { UsageFields } from '../components/usage-fields.tsx';
 import { providerLabel, utcText } from '../core/changes.ts';
 import {
@@ -206,20 +207,7 @@ function CompareForm(props: { query: URLSearchParams }) {
     >
       <UsageFields idPrefix="compare" draft={draft} onChange={setDraft} />
       <div class="row">
-        <label>
-          Time of the call (UTC; empty: now)
-          <input name="at" type="datetime-local" value={at} onInput={(e) => setAt(e.currentTarget.value)} />
-        </label>
-        <label>
-          Calls a month
-          <input
-            name="n"
-            inputMode="numeric"
-            autoComplete="off"
-            value={n}
-            onInput={(e) => setN(e.currentTarget.value)}
-          />
-        </label>
+        <CallFields at={at} onAt={setAt} n={n} onN={setN} />
         <button class="primary" type="submit">
           Compare
         </button>

@@ -6,6 +6,7 @@ import { ComponentsTable, CostNotes } from '../components/cost-parts.tsx';
 import { Link } from '../components/link.tsx';
 import { ModelOptions } from '../components/model-options.tsx';
 import { Empty, Failure, Loading, Page, type PageStatus } from '../components/page.tsx';
+import { CallFields } from '../components/call-fields.tsx';
 import { UsageFields } from '../components/usage-fields.tsx';
 import { providerLabel, utcText } from '../core/changes.ts';
 import { cheapestIndexes, signedUsd, tokensText, type CostAnswer, type ProviderCost } from '../core/cost.ts';
@@ -123,20 +124,7 @@ function CostForm(props: { query: URLSearchParams }) {
           />
         </label>
         <ModelOptions id="cost-models" />
-        <label>
-          Time of the call (UTC; empty: now)
-          <input name="at" type="datetime-local" value={at} onInput={(e) => setAt(e.currentTarget.value)} />
-        </label>
-        <label>
-          Calls a month
-          <input
-            name="n"
-            inputMode="numeric"
-            autoComplete="off"
-            value={n}
-            onInput={(e) => setN(e.currentTarget.value)}
-          />
-        </label>
+        <CallFields at={at} onAt={setAt} n={n} onN={setN} />
       </div>
       <UsageFields idPrefix="cost" draft={draft} onChange={setDraft} />
       <button class="primary" type="submit">
