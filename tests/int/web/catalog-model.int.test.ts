@@ -536,7 +536,7 @@ describe('web explorer: Catalog and Model pages', () => {
       percentText(amount(moves[1]!, d).minus(amount(moves[0]!, d)).div(amount(moves[0]!, d)));
     expect(move('prompt')).toBe('+51.7%');
     await page.waitForSelector('.u-legend');
-    expect(await page.locator('.u-legend .u-series').count()).toBe(keys.length + 1);
+    await expect.poll(() => page.locator('.u-legend .u-series').count()).toBe(keys.length + 1);
     const description = text(await page.textContent('#chart-description'));
     expect(description).toContain(`${keys.length} series`);
     expect(description).toContain(`OpenRouter (routed) (changes: ${move('prompt')})`);
@@ -551,17 +551,18 @@ describe('web explorer: Catalog and Model pages', () => {
     // The dimension switch and the provider filter live in the URL; a reload restores them.
     await page.selectOption('.chart-controls select', 'completion');
     await page.waitForURL((u) => u.searchParams.get('dim') === 'completion');
-    expect(text(await page.textContent('#chart-description'))).toContain(
-      `OpenRouter (routed) (changes: ${move('completion')})`,
-    );
+    await expect
+      .poll(async () => text(await page.textContent('#chart-description')))
+      .toContain(`OpenRouter (routed) (changes: ${move('completion')})`);
+    // The URL changes in the render; the chart is rebuilt in an effect after it, so its legend is polled.
     await page.getByLabel('OpenRouter (routed)', { exact: true }).uncheck();
     await page.waitForURL((u) => u.searchParams.has('providers'));
-    expect(await page.locator('.u-legend .u-series').count()).toBe(keys.length);
+    await expect.poll(() => page.locator('.u-legend .u-series').count()).toBe(keys.length);
     await page.reload();
     await waitForPage(page, 'model');
     expect(await page.inputValue('.chart-controls select')).toBe('completion');
     expect(await page.getByLabel('OpenRouter (routed)', { exact: true }).isChecked()).toBe(false);
-    expect(await page.locator('.u-legend .u-series').count()).toBe(keys.length);
+    await expect.poll(() => page.locator('.u-legend .u-series').count()).toBe(keys.length);
 
     const phone = await open('phone');
     await phone.page.goto(`${explorer.base}/explorer/models/${id}`);
@@ -597,7 +598,7 @@ describe('web explorer: Catalog and Model pages', () => {
     ).map((r) => [r.status, r.text]);
     expect(statuses).toEqual(keys.map(() => ['removed', 'removed on 2026-08-19']));
     await page.waitForSelector('.u-legend');
-    expect(await page.locator('.u-legend .u-series').count()).toBe(keys.length + 1);
+    await expect.poll(() => page.locator('.u-legend .u-series').count()).toBe(keys.length + 1);
     expect(
       await page.locator('[data-testid=history-table] tbody tr td:nth-child(4)').allTextContents(),
     ).toEqual(keys.map(() => 'removal'));
