@@ -8,4 +8,6 @@ export const commonEnv = {
   TOPIC_PREFIX: z.string().default(''),
   LOG_LEVEL: env.logLevel,
   HEALTH_PORT: env.nonNegativeInt(8080),
+  // Between polls of the consumer lag gauge (docs/metrics.md); consumers only.
+  LAG_POLL_MS: env.positiveInt(30_000),
 };

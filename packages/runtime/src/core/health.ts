@@ -7,10 +7,13 @@ export interface HealthState {
   ready: () => boolean;
   /** Extra figures for /healthz, e.g. counts processed. */
   details?: () => Record<string, unknown>;
+  /** GET /metrics: the process's Prometheus registry in the text format (docs/metrics.md). */
+  metrics?: () => Promise<{ contentType: string; body: string }>;
 }
 
 /**
- * GET /livez and /readyz answer 200 or 503 for Kubernetes probes; /healthz returns both with details.
+ * GET /livez and /readyz answer 200 or 503 for Kubernetes probes; /healthz returns both with details;
+ * /metrics the Prometheus figures when the state has them.
  * Port 0 picks a free port (tests); the bound port is returned.
  */
 export async function startHealthServer(
@@ -23,6 +26,13 @@ export async function startHealthServer(
 }> {
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
+    if (path === '/metrics' && state.metrics) {
+      state.metrics().then(
+        (m) => res.writeHead(200, { 'content-type': m.contentType }).end(m.body),
+        () => res.writeHead(500).end(),
+      );
+      return;
+    }
     const live = state.live();
     const ready = state.ready();
     const send = (ok: boolean, body: unknown) => {

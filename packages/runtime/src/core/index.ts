@@ -6,5 +6,6 @@ export * from './logger.ts';
 export * from './config.ts';
 export * from './common-config.ts';
 export * from './health.ts';
+export * from './metrics.ts';
 export * from './shutdown.ts';
 export * from './topics.ts';

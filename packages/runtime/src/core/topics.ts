@@ -75,3 +75,12 @@ export const topicOfEvent: Readonly<Record<EventName, string>> = {
 export function prefixedTopics(prefix: string): TopicSpec[] {
   return Object.values(topics).map((t) => ({ name: `${prefix}${t.name}`, configs: t.configs }));
 }
+
+/**
+ * The pipeline topic a (possibly prefixed) topic name is, without the prefix; any other name as it is.
+ * Metrics label topics by it, so a test's or a deployment's TOPIC_PREFIX does not change the series.
+ */
+export function baseTopicName(topic: string): string {
+  for (const t of Object.values(topics)) if (topic.endsWith(t.name)) return t.name;
+  return topic;
+}

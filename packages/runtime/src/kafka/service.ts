@@ -1,5 +1,7 @@
 import type { Kafka } from 'kafkajs';
 import { startHealthServer } from '../core/health.ts';
+import { metricsText } from '../core/metrics.ts';
+import { startLagGauge } from './lag.ts';
 import { createKafka } from './kafka.ts';
 import { createLogger, type Logger } from '../core/logger.ts';
 import { onShutdown } from '../core/shutdown.ts';
@@ -14,6 +16,8 @@ export interface ConsumerServiceConfig {
   readonly LOG_LEVEL: string;
   readonly HEALTH_PORT: number;
   readonly GROUP_ID: string;
+  /** Between consumer-lag polls for llmpt_consumer_lag (docs/metrics.md); default 30 s. */
+  readonly LAG_POLL_MS?: number;
 }
 
 export interface ConsumerServiceOptions {
@@ -49,13 +53,16 @@ export async function runConsumerService(o: ConsumerServiceOptions): Promise<voi
     logger,
   });
   let stage: RunningStage | undefined;
+  let lag: { stop: () => Promise<void> } | undefined;
   const health = await startHealthServer(config.HEALTH_PORT, {
     live: () => true,
     ready: () => stage?.isReady() ?? false,
     details: o.details,
+    metrics: metricsText,
   });
   const shutdown = onShutdown(
     async () => {
+      await lag?.stop();
       await stage?.stop();
       await o.close?.();
       await health.close();
@@ -81,6 +88,14 @@ export async function runConsumerService(o: ConsumerServiceOptions): Promise<voi
       logger.fatal({ err }, `${o.service} cannot go on, exiting 1`);
       void shutdown('consumer stopped').finally(() => process.exit(1));
     },
+  });
+  lag = startLagGauge({
+    kafka,
+    stage: o.service,
+    groupId: config.GROUP_ID,
+    topics: o.inputTopics.map((t) => prefix + t),
+    intervalMs: config.LAG_POLL_MS ?? 30_000,
+    logger,
   });
   logger.info({ health: health.port, topics: o.inputTopics }, `${o.service} running`);
 }

@@ -1,6 +1,8 @@
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Logger } from '../core/logger.ts';
 import { retry, type RetryOptions } from '../core/retry.ts';
+import { metric } from '../core/metrics.ts';
+import { baseTopicName } from '../core/topics.ts';
 import { createConsumer, createProducer } from './kafka.ts';
 import {
   crashVerdict,
@@ -108,6 +110,13 @@ export async function runStage(opts: StageOptions): Promise<RunningStage> {
     replacing: undefined,
   };
 
+  // docs/metrics.md: what the stage consumed, published and dead-lettered, counted once sent.
+  const stageLabel = { stage: opts.stage };
+  const consumed = metric('llmpt_events_consumed_total');
+  const published = metric('llmpt_events_published_total');
+  const deadLettered = metric('llmpt_dead_letters_total');
+  const batchSeconds = metric('llmpt_batch_duration_seconds');
+  const retries = metric('llmpt_batch_retries_total');
   const publish = async (publication: Publication) => {
     for (const dl of publication.deadLetters)
       logger.warn(
@@ -121,6 +130,9 @@ export async function runStage(opts: StageOptions): Promise<RunningStage> {
         `dead-lettered: ${dl.error_message}`,
       );
     await state.publisher.publish(publication);
+    for (const t of publication.topicMessages)
+      published.inc({ ...stageLabel, topic: baseTopicName(t.topic) }, t.messages.length);
+    for (const dl of publication.deadLetters) deadLettered.inc({ ...stageLabel, code: dl.error_code });
   };
 
   const eachBatch = async (payload: EachBatchPayload) => {
@@ -131,6 +143,7 @@ export async function runStage(opts: StageOptions): Promise<RunningStage> {
     // hundred models' endpoints, a database outage being retried) keeps its session alive itself, or
     // the group would evict the member mid-batch and hand the same batch to another, again and again.
     const beat = setInterval(() => void heartbeat().catch(() => undefined), HEARTBEAT_INTERVAL_MS);
+    const endTimer = batchSeconds.startTimer(stageLabel);
     const done = await processBatch(
       {
         topic: batch.topic,
@@ -155,6 +168,7 @@ export async function runStage(opts: StageOptions): Promise<RunningStage> {
             ...opts.retry,
             shouldRetry,
             onRetry: (err, n, delayMs) => {
+              retries.inc(stageLabel);
               logger.warn(
                 { err, attempt: n, delayMs, topic: batch.topic, partition: batch.partition },
                 'batch failed, retrying',
@@ -166,6 +180,11 @@ export async function runStage(opts: StageOptions): Promise<RunningStage> {
     payload.resolveOffset(done.lastOffset);
     if (!opts.transactionalId) await payload.commitOffsetsIfNecessary();
     state.processed += done.processed;
+    endTimer();
+    consumed.inc(
+      { ...stageLabel, topic: baseTopicName(batch.topic) },
+      batch.messages.filter((m) => m.value !== null).length,
+    );
     opts.onCommitted?.({
       topic: batch.topic,
       partition: batch.partition,
