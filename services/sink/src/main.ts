@@ -24,7 +24,7 @@ await runConsumerService({
             logger,
           })
         : createPostgresStore({ databaseUrl: config.DATABASE_URL!, logger, applicationName: 'pricing-sink' });
-    return { handle: createSinkHandler(store, logger, totals) };
+    return { handle: createSinkHandler(store, logger, totals, config.STORE) };
   },
   details: () => ({ store: config.STORE, ...totals }),
   close: async () => store?.close(),

@@ -1,5 +1,6 @@
 import { type CatalogSnapshot, type PriceChanged, type RawPriceObserved } from '@llmpt/schemas';
 import type { HandlerResult, Output, RawOutput, Rejection, StageMessage } from '@llmpt/runtime/kafka';
+import { metric } from '@llmpt/runtime';
 import { identifyWithinDay, type DecideOptions } from '../core/changes.ts';
 import { encodeHistory, encodeKnownSnapshot, snapshotRecordKey } from '../core/key-history.ts';
 import { normalize } from '../core/normalize.ts';
@@ -118,6 +119,28 @@ function beyondHorizon(event: ValidTimeEvent, keys: readonly string[]): Normaliz
 }
 
 /**
+ * The normalizer's figures (docs/metrics.md): changes published by kind and alert, and the catalog
+ * snapshots consumed, one per complete discovery run, with the newest one's time and size.
+ */
+function normalizerMetrics() {
+  const changes = metric('llmpt_price_changes_total');
+  const snapshots = metric('llmpt_catalog_snapshots_total');
+  const snapshotTime = metric('llmpt_catalog_snapshot_timestamp_seconds');
+  const snapshotModels = metric('llmpt_catalog_snapshot_models');
+  let newest = -Infinity;
+  return (batch: { changes: readonly PriceChanged[]; snapshots: readonly CatalogSnapshot[] }) => {
+    for (const c of batch.changes) changes.inc({ kind: c.kind, alert: String(c.alert) });
+    for (const s of batch.snapshots) {
+      snapshots.inc();
+      if (s.fetched_at <= newest) continue;
+      newest = s.fetched_at;
+      snapshotTime.set(s.fetched_at / 1000);
+      snapshotModels.set(s.model_ids.length);
+    }
+  };
+}
+
+/**
  * The normalizer's handler over one batch of raw observations and catalog snapshots (docs/price-model.md
  * §3–4). Each observation is normalized, given its identity within its day against its key's state just
  * before it in time, and placed into its key's history; each snapshot into every key's history. A late
@@ -140,10 +163,17 @@ export function createNormalizerHandler(
   const reportUnregistered = unregisteredReporter(opts.onUnregistered);
   let staged = emptyNormalizerState();
   let stagedCounts = emptyCounters();
+  // docs/metrics.md: counted when the batch's transaction has committed (commit()), like the counters.
+  let stagedMetrics: { changes: PriceChanged[]; snapshots: CatalogSnapshot[] } = {
+    changes: [],
+    snapshots: [],
+  };
+  const report = normalizerMetrics();
 
   const handle = async (messages: readonly StageMessage[]): Promise<HandlerResult> => {
     staged = emptyNormalizerState();
     stagedCounts = emptyCounters();
+    stagedMetrics = { changes: [], snapshots: [] };
     const outputs: Output[] = [];
     const rawOutputs: RawOutput[] = [];
     const rejected: Rejection[] = [];
@@ -153,6 +183,7 @@ export function createNormalizerHandler(
     const publish = (change: PriceChanged) => {
       outputs.push({ topic: topics.changed, key: change.price_key, name: 'PriceChanged', event: change });
       stagedCounts.changes++;
+      stagedMetrics.changes.push(change);
       if (change.alert) stagedCounts.alerts++;
       if (change.backfilled) stagedCounts.backfilled++;
     };
@@ -225,6 +256,7 @@ export function createNormalizerHandler(
       );
       if (step.beforeHorizon.length > 0) throw beyondHorizon(event, step.beforeHorizon);
       stagedCounts.snapshots++;
+      stagedMetrics.snapshots.push(snapshot);
       if (!step.snapshot) {
         stagedCounts.duplicates++;
         return;
@@ -276,6 +308,8 @@ export function createNormalizerHandler(
     state.snapshots.push(...staged.snapshots);
     for (const k of Object.keys(counters) as (keyof NormalizerCounters)[]) counters[k] += stagedCounts[k];
     if (stagedCounts.late > 0 || stagedCounts.retractions > 0) opts.onLate?.(stagedCounts);
+    report(stagedMetrics);
+    stagedMetrics = { changes: [], snapshots: [] };
     staged = emptyNormalizerState();
     stagedCounts = emptyCounters();
   };

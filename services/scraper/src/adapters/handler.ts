@@ -1,7 +1,9 @@
 import { priceKey } from '@llmpt/schemas';
-import { PoisonInputError } from '@llmpt/runtime';
+import { metric, PoisonInputError } from '@llmpt/runtime';
 import { type HandlerResult, type Output, type Rejection, type StageMessage } from '@llmpt/runtime/kafka';
 import { scrapeModel, type ScrapeOptions } from './scrape-model.ts';
+import { providerLabel, scrapeOutcome } from '../core/outcome.ts';
+import type { RawPriceObserved } from '@llmpt/schemas';
 
 export interface ScraperCounters {
   models: number;
@@ -27,11 +29,42 @@ export async function mapLimit<T, R>(
   return out;
 }
 
+/**
+ * docs/metrics.md "Scrape outcomes": every observation scraped counts once per scrape (a batch redone after
+ * a broker failure scrapes, and counts, again); the timestamps follow live observations only (a
+ * backfilled one carries an old day) and never move back.
+ */
+export function scrapeMetrics(): (o: RawPriceObserved) => void {
+  const observations = metric('llmpt_scrape_observations_total');
+  const lastAttempt = metric('llmpt_scrape_last_attempt_timestamp_seconds');
+  const lastPrice = metric('llmpt_scrape_last_price_timestamp_seconds');
+  const latest = new Map<string, number>();
+  const setLatest = (
+    g: typeof lastAttempt,
+    kind: string,
+    labels: Record<'source' | 'provider', string>,
+    s: number,
+  ) => {
+    const k = `${kind}|${labels.source}|${labels.provider}`;
+    if ((latest.get(k) ?? -Infinity) >= s) return;
+    latest.set(k, s);
+    g.set(labels, s);
+  };
+  return (o) => {
+    const labels = { source: o.source_type, provider: providerLabel(o.provider) };
+    observations.inc({ ...labels, ...scrapeOutcome(o) });
+    if (o.backfill) return;
+    setLatest(lastAttempt, 'attempt', labels, o.fetched_at / 1000);
+    if (o.status === 'ok') setLatest(lastPrice, 'price', labels, o.fetched_at / 1000);
+  };
+}
+
 export function createScraperHandler(
   rawTopic: string,
   opts: ScrapeOptions & { concurrency: number },
   counters: ScraperCounters,
 ) {
+  const count = scrapeMetrics();
   return async (messages: readonly StageMessage[]): Promise<HandlerResult> => {
     const outputs: Output[] = [];
     const rejected: Rejection[] = [];
@@ -50,6 +83,7 @@ export function createScraperHandler(
       counters.models++;
       for (const o of result.observations) {
         counters.observations++;
+        count(o);
         if (o.status === 'unavailable') counters.unavailable++;
         outputs.push({
           topic: rawTopic,
