@@ -50,6 +50,8 @@ function localEnv(r: K8sRunnable, healthPort: number): Record<string, string> {
     DATABASE_URL: () => stack.databaseUrl,
     GROUP_ID: () => `${prefix}${r.env.GROUP_ID ?? ''}`,
     TRANSACTIONAL_ID: () => `${prefix}${r.env.TRANSACTIONAL_ID ?? ''}`,
+    // The API's metrics port: any free one here.
+    METRICS_PORT: () => '0',
   };
   const env: Record<string, string> = { ...imageEnv(r), ...r.env };
   for (const k of Object.keys(env)) {

@@ -12,6 +12,8 @@ const schema = z
       .regex(/^postgres(ql)?:\/\//, 'a postgres:// URL of a login that has the api_reader role'),
     PORT: env.nonNegativeInt(8080),
     HOST: z.string().min(1).default('0.0.0.0'),
+    // GET /metrics (and /livez, /readyz) on a port of its own, off the public surface (docs/metrics.md).
+    METRICS_PORT: env.nonNegativeInt(9464),
     DB_POOL_SIZE: env.positiveInt(10),
     RATE_LIMIT_MAX: env.positiveInt(300),
     RATE_LIMIT_WINDOW_MS: env.positiveInt(60_000),

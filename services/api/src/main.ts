@@ -1,4 +1,4 @@
-import { createLogger, onShutdown } from '@llmpt/runtime';
+import { createLogger, metricsText, onShutdown, startHealthServer } from '@llmpt/runtime';
 import { buildApiApp } from './adapters/app.ts';
 import { createCatalogReader } from './adapters/catalog.ts';
 import { createSubscriptionStore } from './adapters/subscriptions.ts';
@@ -38,10 +38,20 @@ const app = await buildApiApp({
   ...(config.WEB_DIST ? { explorer: { root: config.WEB_DIST } } : {}),
 });
 
+// Prometheus scrapes this port, which the public Service does not expose (docs/metrics.md "API").
+let listening = false;
+const metricsServer = await startHealthServer(config.METRICS_PORT, {
+  live: () => true,
+  ready: () => listening,
+  metrics: metricsText,
+});
+
 // SIGTERM: stop accepting, let requests in flight finish (new ones get 503), then close the pool.
 onShutdown(
   async () => {
+    listening = false;
     await app.close();
+    await metricsServer.close();
     await reader.close();
     await subscriptionStore?.close();
   },
@@ -49,4 +59,5 @@ onShutdown(
 );
 
 await app.listen({ port: config.PORT, host: config.HOST });
-logger.info({ port: config.PORT }, 'api listening');
+listening = true;
+logger.info({ port: config.PORT, metrics: metricsServer.port }, 'api listening');

@@ -601,13 +601,16 @@ describe('services/api on two recorded OpenRouter days', () => {
     }
   });
 
-  it('main.ts: serves from its environment, then on SIGTERM closes and exits 0', async () => {
-    const port = await new Promise<number>((resolve) => {
-      const probe = createServer().listen(0, '127.0.0.1', () => {
-        const a = probe.address();
-        probe.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
+  it('main.ts: serves from its environment and its metrics on their own port, then on SIGTERM closes and exits 0', async () => {
+    const freePort = () =>
+      new Promise<number>((resolve) => {
+        const probe = createServer().listen(0, '127.0.0.1', () => {
+          const a = probe.address();
+          probe.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
+        });
       });
-    });
+    const port = await freePort();
+    const metricsPort = await freePort();
     const url = new URL(db.url);
     url.username = login;
     url.password = password;
@@ -619,6 +622,7 @@ describe('services/api on two recorded OpenRouter days', () => {
           PATH: process.env.PATH,
           DATABASE_URL: url.toString(),
           PORT: String(port),
+          METRICS_PORT: String(metricsPort),
           HOST: '127.0.0.1',
           LOG_LEVEL: 'info',
         },
@@ -636,6 +640,12 @@ describe('services/api on two recorded OpenRouter days', () => {
       });
       const models = await fetch(`http://127.0.0.1:${port}/v1/models?at=2026-08-19T12:00:00Z`);
       expect(((await models.json()) as Json).data).toHaveLength(recorded.day2.length + 1); // + day 1's gpt-5.3-chat
+      // docs/metrics.md "API": the one catalog request this test made, by its route pattern, on the
+      // metrics port; the public port has no /metrics.
+      const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+      expect(metrics).toContain('llmpt_api_requests_total{route="/v1/models",method="GET",status="200"} 1\n');
+      expect(metrics).toMatch(/^llmpt_api_request_duration_seconds_count\{route="\/v1\/models"\} 1$/m);
+      expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(404);
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
       expect(output).toMatch(/shutdown complete/);

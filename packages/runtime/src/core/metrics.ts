@@ -131,7 +131,7 @@ export const METRICS = {
   // The notifier.
   llmpt_webhook_attempts_total: {
     type: 'counter',
-    help: 'Webhook delivery attempts, by outcome (delivered, retry, dead, refused).',
+    help: 'Webhook delivery attempts, by the decision recorded: delivered, pending (retried later), dead, gone (410).',
     labels: ['outcome'],
   },
   llmpt_webhook_attempt_duration_seconds: {

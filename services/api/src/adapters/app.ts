@@ -14,7 +14,7 @@ import cors from '@fastify/cors';
 import etag from '@fastify/etag';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
-import type { Logger } from '@llmpt/runtime';
+import { metric, type Logger } from '@llmpt/runtime';
 import type { PipelineError } from '@llmpt/core';
 import { instantOf } from '../core/at.ts';
 import { notModifiedSince } from '../core/conditional.ts';
@@ -177,6 +177,14 @@ export async function buildApiApp(opts: ApiAppOptions): Promise<FastifyInstance>
     return payload;
   });
   app.addHook('onResponse', async (req) => req.cacheFill?.release());
+  // docs/metrics.md "API": by route pattern (bounded), never by the URL asked for.
+  const requests = metric('llmpt_api_requests_total');
+  const requestSeconds = metric('llmpt_api_request_duration_seconds');
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? 'unmatched';
+    requests.inc({ route, method: req.method, status: String(reply.statusCode) });
+    requestSeconds.observe({ route }, reply.elapsedTime / 1000);
+  });
   app.addHook('onRequestAbort', async (req) => req.cacheFill?.release());
   // ETag before compression: the tag is the hash of the body, whatever encoding carries it.
   await app.register(etag);

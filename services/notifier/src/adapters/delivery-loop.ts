@@ -1,4 +1,4 @@
-import type { Logger } from '@llmpt/runtime';
+import { metric, type Logger } from '@llmpt/runtime';
 import type { HttpClient } from '@llmpt/runtime/http';
 import { decide } from '../core/outcome.ts';
 import type { RetrySchedule } from '../core/schedule.ts';
@@ -37,10 +37,16 @@ export interface DeliveryLoop {
 export function startDeliveryLoop(o: DeliveryLoopOptions): DeliveryLoop {
   const now = o.now ?? Date.now;
   const random = o.random ?? Math.random;
+  // docs/metrics.md "Webhooks": one count per attempt, by the decision recorded for it.
+  const attempts = metric('llmpt_webhook_attempts_total');
+  const attemptSeconds = metric('llmpt_webhook_attempt_duration_seconds');
   const one = async (d: ClaimedDelivery) => {
+    const end = attemptSeconds.startTimer();
     const outcome = await attemptDelivery(o.http, d, now(), o.timeoutMs);
+    end();
     const decision = decide(outcome, d.attempt, o.schedule, now(), random());
     o.totals.attempts++;
+    attempts.inc({ outcome: decision.status });
     if (decision.status === 'gone') await o.store.disableSubscription(d.subscriptionId, now());
     await o.store.complete(d.id, decision, now());
     if (decision.status === 'delivered') o.totals.delivered++;
