@@ -18,6 +18,9 @@ import {
   type PipelineSettings,
   type ServiceProcess,
   uniquePrefix,
+  freePort,
+  scrapeMetrics,
+  type Sample,
 } from '@llmpt/testkit';
 
 export { freshDatabase, type FreshDatabase } from '@llmpt/testkit';
@@ -48,6 +51,8 @@ export interface E2EPipeline {
   /** The database the sink writes: a fresh one (postgres store) or the stack's `llmpt` (supabase store). */
   readonly db: pg.Client;
   readonly services: readonly ServiceProcess[];
+  /** GET /metrics of a running stage (each listens on a port of its own), parsed. */
+  metrics(service: 'scraper' | 'normalizer' | 'sink'): Promise<Sample[]>;
   /** Runs discovery with this run id and waits until the sink has written everything it caused. */
   runDay(runId: string, extra?: Record<string, string>): Promise<DayRun>;
   stop(): Promise<void>;
@@ -83,10 +88,13 @@ export async function startPipeline(opts: PipelineOptions): Promise<E2EPipeline>
   };
   const db = new pg.Client({ connectionString: fresh?.url ?? env.databaseUrl });
   await db.connect();
+  // Known health ports, so a test can read each stage's /metrics; the lag gauge polled every second.
+  const ports = { scraper: await freePort(), normalizer: await freePort(), sink: await freePort() };
+  const metricsEnv = (s: keyof typeof ports) => ({ HEALTH_PORT: String(ports[s]), LAG_POLL_MS: '1000' });
   const services = [
-    startService('scraper', settings, { ...opts.scraperEnv }),
-    startService('normalizer', settings),
-    startService('sink', settings),
+    startService('scraper', settings, { ...metricsEnv('scraper'), ...opts.scraperEnv }),
+    startService('normalizer', settings, metricsEnv('normalizer')),
+    startService('sink', settings, metricsEnv('sink')),
   ];
   const drain = (): Promise<void> => waitForDrain(kafka, prefix, { services, timeoutMs: 240_000 });
 
@@ -97,6 +105,7 @@ export async function startPipeline(opts: PipelineOptions): Promise<E2EPipeline>
     settings,
     db,
     services,
+    metrics: (service) => scrapeMetrics(ports[service]),
     async runDay(runId, extra = {}) {
       const t0 = Date.now();
       const res = await runDiscoveryJob(settings, runId, extra);

@@ -18,11 +18,12 @@ import {
   type NormalizedPrice,
 } from '@llmpt/schemas';
 import { modelDiscovered, normalizedPrice, rawPriceObserved } from '@llmpt/schemas/samples';
-import { waitForDrain } from '@llmpt/testkit';
+import { sumOf, waitForDrain } from '@llmpt/testkit';
 import { count, eventsOf, observationRows, observed } from './checks.ts';
 import { deadLettersCli, listDeadLetters } from './dead-letters-cli.ts';
 import { expectedEndpoints, expectedRoutedDay, readModels, type ExpectedObservation } from './expected.ts';
 import { startPipeline, type E2EPipeline } from './harness.ts';
+import { deadLettersByStageAndCode, drainedMetrics, metricDeadLetters } from './metrics-checks.ts';
 
 type TopicName = 'modelDiscovered' | 'rawPriceObserved' | 'normalizedPrice';
 
@@ -183,6 +184,14 @@ describe('poison in the live topics', () => {
         expect(d).toMatchObject({ run_id: null, caused_by: null, retriable: false });
       }
     }
+
+    // docs/metrics.md: each stage counts the dead letters it published by code, as the topic holds them,
+    // and the poison among the records it consumed.
+    const metrics = await drainedMetrics(p);
+    expect(metricDeadLetters(metrics)).toEqual(deadLettersByStageAndCode(dead));
+    expect(
+      sumOf(metrics.scraper, 'llmpt_events_consumed_total', { topic: 'pricing.model-discovered.v1' }),
+    ).toBe(sent.filter((x) => x.topic === 'modelDiscovered').length);
 
     // The tool shows them: all, and filtered by the unprefixed topic name.
     const all = await listDeadLetters(p.prefix);

@@ -38,6 +38,7 @@ import {
   type ExpectedObservation,
 } from './expected.ts';
 import { startPipeline, type E2EPipeline } from './harness.ts';
+import { drainedMetrics, expectMetricsEqualTopics } from './metrics-checks.ts';
 
 type Day = ReturnType<typeof dayOf>;
 
@@ -386,4 +387,14 @@ describe.each([
     }
     console.info(`[e2e two-days ${label}] ${runId}`, { observations: normalized.length, changes: 0 });
   });
+
+  // docs/metrics.md: scraped after the three runs, each stage's counters equal the topics (once: the
+  // other two pipelines run the same code).
+  it.runIf(dataset.name === 'sample' && store === 'postgres')(
+    "metrics: each stage's counters equal what the three runs left on the topics",
+    async () => {
+      const compared = await expectMetricsEqualTopics(p, await drainedMetrics(p));
+      console.info(`[e2e two-days ${label}] metrics equal the topics`, JSON.stringify(compared));
+    },
+  );
 });

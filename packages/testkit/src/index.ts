@@ -19,6 +19,7 @@ export {
   type PrivateStackOptions,
 } from './private-stack.ts';
 export * from './pipeline.ts';
+export * from './metrics.ts';
 export * from './spec.ts';
 // The independent change-detection oracle (docs/price-model.md §3), for any test that needs the
 // documented answer over recorded captures; all of it is `@llmpt/testkit/oracle`. The harness running
