@@ -6,8 +6,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleCatalog, startFixtureServer, type FixtureServer } from '@llmpt/fixture-server';
 import { loadProvidersConfig } from '@llmpt/scraper';
-import { repoRoot, sharedDataDir } from '@llmpt/testkit';
+import { repoRoot, sharedDataDir, sumBy } from '@llmpt/testkit';
 import { startPipeline, type E2EPipeline } from './harness.ts';
+import { drainedMetrics, expectMetricsEqualTopics } from './metrics-checks.ts';
 
 const config = loadProvidersConfig(path.join(repoRoot, 'configs', 'providers.yml'));
 // Author pages (one per author slug) and host pages (role: host), as configs/providers.yml enables them.
@@ -117,6 +118,27 @@ describe('provider pricing pages end to end', () => {
       status: 'unavailable',
       reason: 'model not listed on page',
     });
+    // docs/metrics.md: the scraper's counters equal the topics, and the pages' outcomes the rows, with
+    // the reason class of the table ("model not listed on page" → not_listed); each page's times.
+    const metrics = await drainedMetrics(p);
+    await expectMetricsEqualTopics(p, metrics);
+    const classOf = (r: { status: string; reason: string | null }) =>
+      r.status === 'ok'
+        ? 'ok|'
+        : r.reason === 'model not listed on page'
+          ? 'unavailable|not_listed'
+          : `? ${r.reason}`;
+    const expectedOutcomes: Record<string, number> = {};
+    for (const r of rows.rows) {
+      const k = `${r.provider}|${classOf(r)}`;
+      expectedOutcomes[k] = (expectedOutcomes[k] ?? 0) + 1;
+    }
+    expect(
+      sumBy(metrics.scraper, 'llmpt_scrape_observations_total', ['provider', 'outcome', 'reason'], {
+        source: 'provider_site',
+      }),
+    ).toEqual(expectedOutcomes);
+    expect(expectedOutcomes['openai|unavailable|not_listed']).toBeGreaterThan(0);
   });
 });
 
