@@ -19,19 +19,25 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
 fi
 
-# promtool (deploy/prometheus: `promtool check rules` and `test rules` in deploy/tests/rules.int.test.ts).
-# Debian's `prometheus` package is the only one that ships it: installed, it brings the server (50 MB),
-# a system service and a dozen libjs packages (96 MB in all). Only its promtool binary is extracted here,
-# from the downloaded .deb (19 MB), into .cache/promtool.
-if ! command -v promtool >/dev/null 2>&1 && [ ! -x .cache/promtool/usr/bin/promtool ]; then
+# promtool (deploy/prometheus: `promtool check rules` and `test rules` in deploy/tests/rules.int.test.ts)
+# and the Pushgateway (the jobs' pushed figures, services/discovery/src/push.int.test.ts). Debian's
+# `prometheus` package is the only one that ships promtool: installed, it brings the server (50 MB), a
+# system service and a dozen libjs packages (96 MB in all). So only the binaries are extracted here from
+# the downloaded .debs (19 MB and 3.3 MB), into .cache/promtool and .cache/pushgateway.
+extract_bin() { # package, binary path inside it, destination folder
+  [ -x "$3$2" ] && return 0
   if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
-  echo "setup: extracting promtool from Debian's prometheus package"
+  echo "setup: extracting $2 from Debian's $1 package"
+  local tmp
   tmp="$(mktemp -d)"
-  (cd "$tmp" && { apt-get download prometheus >/dev/null 2>&1 || { $SUDO apt-get update -qq && apt-get download prometheus >/dev/null; }; })
-  mkdir -p .cache/promtool
-  dpkg-deb --fsys-tarfile "$tmp"/prometheus_*.deb | tar -x -C .cache/promtool ./usr/bin/promtool
+  (cd "$tmp" && { apt-get download "$1" >/dev/null 2>&1 || { $SUDO apt-get update -qq && apt-get download "$1" >/dev/null; }; })
+  mkdir -p "$3"
+  dpkg-deb --fsys-tarfile "$tmp/$1"_*.deb | tar -x -C "$3" ".$2"
   rm -rf "$tmp"
-fi
+}
+command -v promtool >/dev/null 2>&1 || extract_bin prometheus /usr/bin/promtool .cache/promtool
+command -v prometheus-pushgateway >/dev/null 2>&1 ||
+  extract_bin prometheus-pushgateway /usr/bin/prometheus-pushgateway .cache/pushgateway
 
 # npm ci when node_modules is missing or older than the lock file.
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then

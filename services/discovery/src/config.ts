@@ -9,6 +9,8 @@ const schema = z.object({
   RUN_ID: z.string().min(1).optional(),
   HTTP_TIMEOUT_MS: env.positiveInt(30_000),
   HTTP_ATTEMPTS: env.positiveInt(4),
+  // docs/metrics.md "Jobs": the run's figures are pushed there when set.
+  PUSHGATEWAY_URL: env.baseUrl().optional(),
 });
 
 export type DiscoveryConfig = z.infer<typeof schema>;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createKafka, createProducer } from '@llmpt/runtime/kafka';
-import { createLogger, errorCode } from '@llmpt/runtime';
+import { createLogger, errorCode, numericFigures, pushJobMetrics } from '@llmpt/runtime';
 import { loadBlocklist } from './adapters/blocklist-file.ts';
 import { runDiscovery } from './adapters/run.ts';
 import { loadDiscoveryConfig } from './config.ts';
@@ -33,6 +33,11 @@ try {
   });
   log.info(summary, 'discovery run complete');
   process.stdout.write(formatSummary(summary) + '\n');
+  // docs/metrics.md "Jobs": a failed push is logged, never a failed run.
+  if (config.PUSHGATEWAY_URL)
+    await pushJobMetrics(config.PUSHGATEWAY_URL, 'discovery', numericFigures(summary), Date.now()).catch(
+      (err: unknown) => log.warn({ err }, 'run figures not pushed to the Pushgateway'),
+    );
   await producer.disconnect();
   process.exit(0);
 } catch (err) {

@@ -28,6 +28,8 @@ const schema = z
     VERIFIER_TOLERANCE_USD: decimal('0.000000001'),
     VERIFIER_TOLERANCE_RELATIVE: decimal('0.01'),
     HTTP_TIMEOUT_MS: env.positiveInt(30_000),
+    // docs/metrics.md "Jobs": the run's figures are pushed there when set.
+    PUSHGATEWAY_URL: env.baseUrl().optional(),
   })
   .superRefine((c, ctx) => {
     // The prices in force and the pairs come from the database: needed as soon as the verifier is on.

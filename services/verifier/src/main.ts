@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { createKafka, createProducer } from '@llmpt/runtime/kafka';
-import { createLogger, errorCode } from '@llmpt/runtime';
+import { createLogger, errorCode, numericFigures, pushJobMetrics } from '@llmpt/runtime';
 import { loadCandidates, priceLookup } from './adapters/catalog.ts';
 import { createProbeClient } from './adapters/openrouter.ts';
 import { kafkaPublisher } from './adapters/publish.ts';
@@ -56,6 +56,18 @@ try {
   });
   log.info(summary, 'verifier run complete');
   process.stdout.write(formatSummary(summary) + '\n');
+  // docs/metrics.md "Jobs": a failed push is logged, never a failed run.
+  if (config.PUSHGATEWAY_URL)
+    await pushJobMetrics(
+      config.PUSHGATEWAY_URL,
+      'verifier',
+      {
+        ...numericFigures(summary),
+        ...Object.fromEntries(Object.entries(summary.outcomes).map(([k, v]) => [`outcome_${k}`, v ?? 0])),
+        spent_usd: Number(summary.spent),
+      },
+      Date.now(),
+    ).catch((err: unknown) => log.warn({ err }, 'run figures not pushed to the Pushgateway'));
   await producer.disconnect();
   await pool.end();
   process.exit(0);

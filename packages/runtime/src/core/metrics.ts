@@ -208,10 +208,33 @@ export async function metricsText(): Promise<{ contentType: string; body: string
   return { contentType: reg.contentType, body: await reg.metrics() };
 }
 
+/** The numeric figures of a run summary (models, sent, rejected, ...), as gauge values. */
+export function numericFigures(summary: object): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(summary)) if (typeof v === 'number' && Number.isFinite(v)) out[k] = v;
+  return out;
+}
+
 /**
- * Pushes the registry to a Pushgateway under `job` (the run-to-completion jobs: a CronJob's pod cannot be
- * scraped after it exits). A failure is the caller's to log: metrics never fail a run.
+ * A run-to-completion job's figures pushed to a Pushgateway (docs/metrics.md "Jobs"): a CronJob's pod
+ * cannot be scraped after it exits. Its own small registry (not the process's default metrics): the
+ * time of this successful run and its figures, under job `job`. Replaces what the job pushed before.
  */
-export async function pushMetrics(url: string, job: string): Promise<void> {
-  await new Pushgateway(url, { timeout: 5_000 }, metricsRegistry()).pushAdd({ jobName: job });
+export async function pushJobMetrics(
+  url: string,
+  job: string,
+  figures: Readonly<Record<string, number>>,
+  now: number,
+): Promise<void> {
+  const reg = new Registry();
+  const def = (name: 'llmpt_job_last_success_timestamp_seconds' | 'llmpt_job_last_run_figures') => ({
+    name,
+    help: METRICS[name].help,
+    labelNames: [...METRICS[name].labels],
+    registers: [reg],
+  });
+  new Gauge(def('llmpt_job_last_success_timestamp_seconds')).set({ job_name: job }, now / 1000);
+  const g = new Gauge(def('llmpt_job_last_run_figures'));
+  for (const [figure, value] of Object.entries(figures)) g.set({ job_name: job, figure }, value);
+  await new Pushgateway(url, { timeout: 5_000 }, reg).pushAdd({ jobName: `llmpt-${job}` });
 }
