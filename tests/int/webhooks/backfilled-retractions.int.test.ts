@@ -13,7 +13,10 @@ import { changeDigest, type PriceChanged, type PriceChangeRetracted } from '@llm
 import {
   createTestTopics,
   deleteTestTopics,
+  freePort,
   freshDatabase,
+  scrapeMetrics,
+  sumOf,
   repoRoot,
   stackEnv,
   testKafka,
@@ -104,6 +107,7 @@ let store: DeliveryStore;
 let kafka: Kafka;
 let producer: Producer;
 let child: ChildProcess | undefined;
+let healthPort = 0;
 let exited: Promise<unknown> = Promise.resolve();
 const prefix = uniquePrefix('notifier-valid-time');
 let topics: Awaited<ReturnType<typeof createTestTopics>>;
@@ -143,6 +147,7 @@ beforeAll(async () => {
   }
   producer = createProducer(kafka);
   await producer.connect();
+  healthPort = await freePort();
   child = spawn(process.execPath, ['--import', 'tsx', 'services/notifier/src/main.ts'], {
     cwd: repoRoot,
     env: {
@@ -152,7 +157,7 @@ beforeAll(async () => {
       TOPIC_PREFIX: prefix,
       GROUP_ID: `${prefix}notifier`,
       DATABASE_URL: notifierLogin.url,
-      HEALTH_PORT: '0',
+      HEALTH_PORT: String(healthPort),
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
       NODE_ENV: 'test',
       WEBHOOK_ALLOW_LOOPBACK: 'true',
@@ -290,5 +295,29 @@ describe('backfilled changes and retractions, live and replayed', () => {
     expect(lateHistory.bodies.get('evt-d')).toEqual([webhookPayload(D2)]);
     expect(lateHistory.bodies.get('evt-b')).toEqual([webhookPayload(B)]);
     expect(lateHistory.bodies.get('evt-e')).toEqual([webhookPayload(E)]);
+  }, 60_000);
+
+  it('docs/metrics.md: /metrics counts the attempts the deliveries record, delivered ones by outcome', async () => {
+    const recorded = () =>
+      withClient(db.url, async (c) => {
+        const { rows } = await c.query<{ attempts: number; delivered: number }>(
+          `select coalesce(sum(attempts), 0)::int attempts, count(*) filter (where status = 'delivered')::int delivered
+             from webhook_deliveries`,
+        );
+        return rows[0]!;
+      });
+    // An attempt is counted when its outcome is recorded; the claim counts it in the table just before.
+    await waitFor(
+      async () => {
+        const [rec, m] = [await recorded(), await scrapeMetrics(healthPort)];
+        return (
+          rec.attempts > 0 &&
+          sumOf(m, 'llmpt_webhook_attempts_total') === rec.attempts &&
+          sumOf(m, 'llmpt_webhook_attempts_total', { outcome: 'delivered' }) === rec.delivered &&
+          sumOf(m, 'llmpt_webhook_attempt_duration_seconds_count') === rec.attempts
+        );
+      },
+      { timeoutMs: 20_000, message: 'the attempts counted to equal the attempts recorded' },
+    );
   }, 60_000);
 });
