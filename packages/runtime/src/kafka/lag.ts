@@ -99,11 +99,17 @@ export function startLagGauge(o: LagGaugeOptions): { stop: () => Promise<void> }
   const timer = setInterval(tick, o.intervalMs);
   timer.unref();
   return {
+    // Never holds up a shutdown: a poll in flight (the broker away, kafkajs retrying) is abandoned, and the
+    // admin client gets two seconds to disconnect.
     stop: async () => {
       stopped = true;
       clearInterval(timer);
-      await running;
-      await admin.disconnect().catch(() => undefined);
+      let timeout: NodeJS.Timeout | undefined;
+      await Promise.race([
+        admin.disconnect().catch(() => undefined),
+        new Promise<void>((resolve) => (timeout = setTimeout(resolve, 2_000))),
+      ]);
+      clearTimeout(timeout);
     },
   };
 }

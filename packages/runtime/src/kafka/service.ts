@@ -62,8 +62,8 @@ export async function runConsumerService(o: ConsumerServiceOptions): Promise<voi
   });
   const shutdown = onShutdown(
     async () => {
-      await lag?.stop();
       await stage?.stop();
+      await lag?.stop();
       await o.close?.();
       await health.close();
       logger.info(o.details(), `${o.service} stopped`);
