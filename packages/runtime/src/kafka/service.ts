@@ -5,6 +5,8 @@ import { createLogger, type Logger } from '../core/logger.ts';
 import { onShutdown } from '../core/shutdown.ts';
 import { runStage, type RunningStage, type StageOptions } from './stage.ts';
 import { topics } from '../core/topics.ts';
+import { setUpWire } from './registry-client.ts';
+import type { EventEncoding } from './wire.ts';
 
 /** The config fields every consuming service has (see commonEnv). */
 export interface ConsumerServiceConfig {
@@ -14,6 +16,10 @@ export interface ConsumerServiceConfig {
   readonly LOG_LEVEL: string;
   readonly HEALTH_PORT: number;
   readonly GROUP_ID: string;
+  readonly EVENT_ENCODING?: EventEncoding | undefined;
+  readonly SCHEMA_REGISTRY_URL?: string | undefined;
+  readonly SCHEMA_REGISTRY_USERNAME?: string | undefined;
+  readonly SCHEMA_REGISTRY_PASSWORD?: string | undefined;
 }
 
 export interface ConsumerServiceOptions {
@@ -63,6 +69,8 @@ export async function runConsumerService(o: ConsumerServiceOptions): Promise<voi
     },
     { logger },
   );
+  // Before anything is produced: with EVENT_ENCODING=confluent, every schema is registered here first.
+  await setUpWire(config);
   const { handle, onCommitted } = await o.prepare({ kafka, logger, prefix });
   stage = await runStage({
     kafka,
