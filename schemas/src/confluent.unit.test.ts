@@ -3,6 +3,8 @@
 // single-object encoding; readers tell the framings apart by the first byte; an id is never guessed.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import avro from 'avsc';
+import type { Schema } from 'avsc';
 import { describe, expect, it } from 'vitest';
 import { PoisonInputError } from '@llmpt/core';
 import { readFixture } from '../test/fixtures.ts';
@@ -79,6 +81,13 @@ describe('Confluent framing (schemas/README.md)', () => {
     const fixture = readFixture(codecSchemas(), 'PriceChanged.v1');
     const framed = Buffer.concat([confluentHeader(9), fixture.bytes.subarray(10)]);
     expect(decodeEvent(framed, new Map([[9, v1]]))).toEqual(decodeEvent(fixture.bytes));
+  });
+
+  it('a registry schema parsed by avsc first (as registry clients hand it over) still matches ours', () => {
+    for (const v of codecSchemas().versions) {
+      const parsed = avro.Type.forSchema(v.schema as Schema).schema();
+      expect(writerVersionFromRegistry(1, parsed).fingerprint, v.file).toBe(v.fingerprint);
+    }
   });
 
   it('a schema another producer registered (a field we lack, with a default) resolves to ours', () => {
