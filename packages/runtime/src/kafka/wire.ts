@@ -74,8 +74,12 @@ export function registeredSchemaText(name: EventName): string {
  * A reader of registry-framed values: the writer schemas of the ids seen so far, fetched on demand.
  * `client` undefined: no registry configured, Confluent values are refused (NO_REGISTRY, poison).
  */
-function registryReader(client: RegistryClient | undefined): Pick<Wire, 'decode' | 'decodeAs' | 'prepare'> {
-  const known = new Map<number, SchemaVersion>();
+function registryReader(
+  client: RegistryClient | undefined,
+  registered: ReadonlyMap<number, SchemaVersion> = new Map(),
+): Pick<Wire, 'decode' | 'decodeAs' | 'prepare'> {
+  // The ids this process registered itself are known without asking the registry again.
+  const known = new Map<number, SchemaVersion>(registered);
   // Ids whose registry schema is not one of our event types: their values fail with that reason.
   const refused = new Map<number, CodecError>();
   const registry: RegistrySchemas | undefined = client ? known : undefined;
@@ -139,6 +143,7 @@ export async function createWire(config: WireConfig, registry: RegistryClient | 
     );
   }
   const ids = new Map<EventName, number>();
+  const registered = new Map<number, SchemaVersion>();
   for (const name of eventNames) {
     const subject = subjectOf(name, config.TOPIC_PREFIX);
     let id: number;
@@ -158,6 +163,8 @@ export async function createWire(config: WireConfig, registry: RegistryClient | 
       );
     }
     ids.set(name, id);
+    const current = codecSchemas().current.get(name);
+    if (current) registered.set(id, current);
   }
   return {
     encoding,
@@ -167,7 +174,7 @@ export async function createWire(config: WireConfig, registry: RegistryClient | 
       if (id === undefined) throw new CodecError('WRONG_TYPE', `${name} has no registry id`);
       return encodeEventConfluent(name, event, id);
     },
-    ...registryReader(registry),
+    ...registryReader(registry, registered),
   };
 }
 
