@@ -2,9 +2,16 @@
 // any language finds the writer schema from the fingerprint alone, without a registry service:
 //   0xC3 0x01 | CRC-64-AVRO fingerprint of the writer schema, 8 bytes little-endian | Avro binary body
 // The event type also travels in the Kafka header EVENT_TYPE_HEADER, for routing without decoding.
-import type { Type } from 'avsc';
+// Optionally (EVENT_ENCODING=confluent, schemas/README.md "Schema Registry framing") the same body goes
+// out in the Confluent framing instead: 0x00 | registry schema id, 4 bytes big-endian | Avro binary
+// body. Readers accept both; the first byte tells them apart (0xC3 or 0x00). A Confluent id means
+// nothing without the registry that issued it: the writer schemas it names come in as a map from id
+// to schema (RegistrySchemas), fetched by the runtime; without one the bytes are refused, never guessed.
+import avro from 'avsc';
+import type { Schema, Type } from 'avsc';
 import { PoisonInputError } from '@llmpt/core';
 import type { EventName, EventTypes } from './generated.ts';
+import { parsingCanonicalForm, rabinFingerprint64 } from './fingerprint.ts';
 import { embeddedSource, loadSchemas, type SchemaSet, type SchemaVersion } from './registry.ts';
 import { schemaFiles } from './schema-files.ts';
 import { ScanError, scanBody } from './scan.ts';
@@ -17,9 +24,23 @@ export const EVENT_TYPE_HEADER = 'event-type';
 const MAGIC_0 = 0xc3;
 const MAGIC_1 = 0x01;
 export const HEADER_LENGTH = 10;
+/** Confluent Schema Registry wire format: magic byte 0, then the schema id (int32 big-endian). */
+export const CONFLUENT_MAGIC = 0x00;
+export const CONFLUENT_HEADER_LENGTH = 5;
+
+/** The two framings of an event value on the wire. */
+export type Framing = 'single-object' | 'confluent';
+
+/**
+ * Writer schemas by Schema Registry id, as fetched from the registry (see writerVersionFromRegistry).
+ * An id absent from the map was not found in the registry: its bytes are poison, not guessed.
+ */
+export type RegistrySchemas = ReadonlyMap<number, SchemaVersion>;
 
 export type CodecErrorCode =
   | 'TRUNCATED'
+  | 'NO_REGISTRY'
+  | 'UNKNOWN_REGISTRY_ID'
   | 'BAD_MAGIC'
   | 'UNKNOWN_FINGERPRINT'
   | 'BAD_BODY'
@@ -147,11 +168,11 @@ function plain(value: unknown): unknown {
   return out;
 }
 
-function decodeBody(version: SchemaVersion, buf: Buffer): unknown {
+function decodeBody(version: SchemaVersion, buf: Buffer, start: number = HEADER_LENGTH): unknown {
   const where = `${version.name} v${version.version} (${version.file})`;
   let end: number;
   try {
-    end = scanBody(version.type, buf, HEADER_LENGTH);
+    end = scanBody(version.type, buf, start);
   } catch (e) {
     if (e instanceof ScanError) throw new CodecError(e.code, `${where}: ${e.message}`, { cause: e });
     throw e;
@@ -165,7 +186,7 @@ function decodeBody(version: SchemaVersion, buf: Buffer): unknown {
   const reader = currentVersion(version.name).type;
   let decoded: { value: unknown; offset: number };
   try {
-    decoded = reader.decode(buf, HEADER_LENGTH, version.resolver);
+    decoded = reader.decode(buf, start, version.resolver);
   } catch (e) {
     throw new CodecError('BAD_BODY', `${where}: ${(e as Error).message}`, { cause: e });
   }
@@ -175,19 +196,132 @@ function decodeBody(version: SchemaVersion, buf: Buffer): unknown {
   return plain(decoded.value);
 }
 
-/** Decodes any event, resolving old writer schemas to the current reader schema of the type. */
-export function decodeEvent(buf: Buffer): DecodedEvent {
-  const version = writerSchemaOf(buf);
-  return { name: version.name, event: decodeBody(version, buf) } as DecodedEvent;
+/** Which framing a value uses, from its first byte; BAD_MAGIC when neither. */
+export function framingOf(buf: Buffer): Framing {
+  if (!buf || buf.length === 0) throw new CodecError('TRUNCATED', 'empty message: no framing byte');
+  if (buf[0] === CONFLUENT_MAGIC) return 'confluent';
+  if (buf[0] === MAGIC_0) return 'single-object';
+  const first = buf.subarray(0, 2).toString('hex');
+  throw new CodecError(
+    'BAD_MAGIC',
+    `message starts with 0x${first}, expected 0xc301 (Avro single-object) or 0x00 (Confluent framing)`,
+  );
+}
+
+/** The registry schema id of a Confluent-framed value. */
+export function confluentIdOf(buf: Buffer): number {
+  if (buf.length < CONFLUENT_HEADER_LENGTH || buf[0] !== CONFLUENT_MAGIC) {
+    throw new CodecError(
+      'TRUNCATED',
+      `message of ${buf.length} bytes has no ${CONFLUENT_HEADER_LENGTH}-byte Confluent header`,
+    );
+  }
+  return buf.readUInt32BE(1);
+}
+
+/** The 5-byte Confluent header for a registry schema id (an id the registry gave, never made up). */
+export function confluentHeader(id: number): Buffer {
+  if (!Number.isInteger(id) || id < 0 || id > 0xffffffff) {
+    throw new CodecError('INVALID_EVENT', `a registry schema id is an unsigned 32-bit integer, got ${id}`);
+  }
+  const header = Buffer.alloc(CONFLUENT_HEADER_LENGTH);
+  header[0] = CONFLUENT_MAGIC;
+  header.writeUInt32BE(id, 1);
+  return header;
+}
+
+/** Confluent-framed bytes of an event, written with the current schema of its type under `registryId`. */
+export function encodeEventConfluent<N extends EventName>(
+  name: N,
+  event: EventTypes[N],
+  registryId: number,
+): Buffer {
+  const version = currentVersion(name);
+  validate(version, event);
+  return Buffer.concat([confluentHeader(registryId), version.type.toBuffer(event)]);
+}
+
+/**
+ * The writer schema of a registry id, from the schema text the registry returned: one of ours (current
+ * or historical, found by fingerprint) when it is, else a schema some other producer registered for one
+ * of our event types, read into the current reader schema by Avro resolution (like a history version).
+ */
+export function writerVersionFromRegistry(id: number, schema: unknown): SchemaVersion {
+  const canonicalForm = parsingCanonicalForm(schema);
+  const fingerprint = rabinFingerprint64(Buffer.from(canonicalForm, 'utf8'));
+  const known = schemas.byFingerprint.get(fingerprint);
+  if (known) return known;
+  const fullName = (schema as { name?: unknown } | null)?.name;
+  const name = typeof fullName === 'string' ? (fullName.split('.').pop() ?? fullName) : String(fullName);
+  const reader = schemas.current.get(name as EventName);
+  if (!reader) {
+    throw new CodecError('WRONG_TYPE', `registry schema id ${id} is a ${name}, not an event type of ours`);
+  }
+  let type: Type;
+  let resolver: SchemaVersion['resolver'];
+  try {
+    type = avro.Type.forSchema(schema as Schema);
+    resolver = reader.type.createResolver(type);
+  } catch (e) {
+    throw new CodecError(
+      'BAD_BODY',
+      `registry schema id ${id} (${name}) cannot be read with ${reader.file}: ${(e as Error).message}`,
+      { cause: e },
+    );
+  }
+  return {
+    name: reader.name,
+    version: 0,
+    current: false,
+    file: `registry id ${id}`,
+    schema,
+    canonicalForm,
+    fingerprint,
+    type,
+    resolver,
+  };
+}
+
+/** The writer schema and where the body starts, for either framing. */
+function writerOf(
+  buf: Buffer,
+  registry: RegistrySchemas | undefined,
+): { version: SchemaVersion; start: number } {
+  if (framingOf(buf) === 'single-object') return { version: writerSchemaOf(buf), start: HEADER_LENGTH };
+  const id = confluentIdOf(buf);
+  if (!registry) {
+    throw new CodecError(
+      'NO_REGISTRY',
+      `message is in the Confluent framing (schema id ${id}) but no schema registry is configured (set SCHEMA_REGISTRY_URL)`,
+    );
+  }
+  const version = registry.get(id);
+  if (!version) {
+    throw new CodecError('UNKNOWN_REGISTRY_ID', `schema id ${id} is not known to the schema registry`);
+  }
+  return { version, start: CONFLUENT_HEADER_LENGTH };
+}
+
+/**
+ * Decodes any event, in either framing, resolving old writer schemas to the current reader schema of
+ * the type. Confluent-framed values need `registry`: the writer schemas of the ids they carry.
+ */
+export function decodeEvent(buf: Buffer, registry?: RegistrySchemas): DecodedEvent {
+  const { version, start } = writerOf(buf, registry);
+  return { name: version.name, event: decodeBody(version, buf, start) } as DecodedEvent;
 }
 
 /** Decodes an event that must be of type `name`; CodecError WRONG_TYPE otherwise. */
-export function decodeEventAs<N extends EventName>(name: N, buf: Buffer): EventTypes[N] {
-  const version = writerSchemaOf(buf);
+export function decodeEventAs<N extends EventName>(
+  name: N,
+  buf: Buffer,
+  registry?: RegistrySchemas,
+): EventTypes[N] {
+  const { version, start } = writerOf(buf, registry);
   if (version.name !== name) {
     throw new CodecError('WRONG_TYPE', `expected a ${name} event, got ${version.name}`);
   }
-  return decodeBody(version, buf) as EventTypes[N];
+  return decodeBody(version, buf, start) as EventTypes[N];
 }
 
 /** The schema set this codec reads with (current and historical versions). */

@@ -243,10 +243,10 @@ describe('bad bytes give a CodecError naming the problem', () => {
     }
   });
 
-  it('a wrong first byte is BAD_MAGIC, with a hint for the Confluent format', () => {
+  it('a wrong first byte is BAD_MAGIC; a Confluent one without a registry is NO_REGISTRY', () => {
     expectCode(() => decodeEvent(Buffer.from('{"event_id":"x"}')), 'BAD_MAGIC', /starts with 0x7b22/);
     const confluent = Buffer.from([0x00, 0x00, 0x00, 0x00, 0x07, 0x02]);
-    expectCode(() => decodeEvent(confluent), 'BAD_MAGIC', /Confluent/);
+    expectCode(() => decodeEvent(confluent), 'NO_REGISTRY', /SCHEMA_REGISTRY_URL/);
     const swapped = Buffer.from(good);
     swapped[1] = 0x02;
     expectCode(() => decodeEvent(swapped), 'BAD_MAGIC');
@@ -305,7 +305,7 @@ describe('bad bytes give a CodecError naming the problem', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 64 }), (bytes) => {
         expect(codecError(() => decodeEvent(Buffer.from(bytes))).code).toMatch(
-          /BAD_MAGIC|TRUNCATED|UNKNOWN_FINGERPRINT/,
+          /BAD_MAGIC|TRUNCATED|UNKNOWN_FINGERPRINT|NO_REGISTRY/,
         );
       }),
       { numRuns: 500 },

@@ -5,7 +5,7 @@
 // second version of an id, which must reach the handler too. A retraction record is deduped by its own
 // event id (unique per record). Between the handler resolving and the dedupe mark being stored a crash
 // redelivers the event: handlers must be idempotent, or mark inside their own transaction.
-import { createConsumer, decodeKafkaMessage, type Kafka } from '@llmpt/runtime/kafka';
+import { createConsumer, decodeKafkaMessage, prepareDecode, type Kafka } from '@llmpt/runtime/kafka';
 import { topics, type Logger } from '@llmpt/runtime';
 import type { PriceChanged, PriceChangeRetracted } from '@llmpt/schemas';
 import type { KafkaMessage } from 'kafkajs';
@@ -174,6 +174,8 @@ export async function subscribePriceChanges(o: SubscribeOptions): Promise<Subscr
     eachBatch: async (b) => {
       const { batch } = b;
       const { topic: t, partition } = batch;
+      // Registry-framed values need their writer schemas first (a no-op for single-object ones).
+      await prepareDecode(batch.messages.map((m) => m.value));
       for (const message of batch.messages) {
         if (!b.isRunning() || b.isStale()) return;
         await handleMessage(t, partition, message);

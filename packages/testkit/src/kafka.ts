@@ -3,6 +3,7 @@ import {
   createKafka,
   decodeKafkaMessage,
   ensureTopics,
+  prepareDecode,
   type DecodedMessage,
   type Kafka,
 } from '@llmpt/runtime/kafka';
@@ -121,20 +122,20 @@ export async function consumeAll(
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning });
     await consumer.run({
-      eachMessage: ({ topic: t, partition, message }) => {
+      eachMessage: async ({ topic: t, partition, message }) => {
         try {
+          await prepareDecode([message.value]);
           const headers: Record<string, string> = {};
           for (const [k, v] of Object.entries(message.headers ?? {})) {
             const first = Array.isArray(v) ? v[0] : v;
             if (first !== undefined) headers[k] = first.toString();
           }
-          if (seen.has(`${partition}:${message.offset}`)) return Promise.resolve();
+          if (seen.has(`${partition}:${message.offset}`)) return;
           seen.add(`${partition}:${message.offset}`);
           events.push({ ...decodeKafkaMessage(message), topic: t, partition, headers });
         } catch (err) {
           failure ??= err;
         }
-        return Promise.resolve();
       },
     });
     await waitFor(() => failure !== undefined || done(), {

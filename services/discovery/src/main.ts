@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createKafka, createProducer } from '@llmpt/runtime/kafka';
+import { createKafka, createProducer, setUpWire } from '@llmpt/runtime/kafka';
 import { createLogger, errorCode, numericFigures, pushJobMetrics } from '@llmpt/runtime';
 import { loadBlocklist } from './adapters/blocklist-file.ts';
 import { runDiscovery } from './adapters/run.ts';
@@ -19,6 +19,8 @@ const producer = createProducer(kafka, { idempotent: true });
 
 try {
   const blocklist = loadBlocklist(config.MODELS_BLOCKLIST_PATH);
+  // EVENT_ENCODING=confluent: every schema registered before the first event (a down registry fails here).
+  await setUpWire(config);
   await producer.connect();
   const summary = await runDiscovery({
     baseUrl: config.OPENROUTER_BASE_URL,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commonEnv, loadConfig } from '@llmpt/runtime';
+import { commonEnv, loadConfig, registryEnv } from '@llmpt/runtime';
 
 const schema = z.object({
   ...commonEnv,
@@ -22,6 +22,7 @@ export const normalizerEnvSchema = schema;
 
 /** The `rebuild-changes` command's environment: the broker, and the normalizer's decision settings. */
 const rebuildChangesSchema = z.object({
+  ...registryEnv,
   KAFKA_BROKERS: commonEnv.KAFKA_BROKERS,
   TOPIC_PREFIX: commonEnv.TOPIC_PREFIX,
   LOG_LEVEL: commonEnv.LOG_LEVEL,

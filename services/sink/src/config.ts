@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commonEnv, loadConfig } from '@llmpt/runtime';
+import { commonEnv, loadConfig, registryEnv } from '@llmpt/runtime';
 
 const schema = z
   .object({
@@ -31,6 +31,7 @@ export const sinkEnvSchema = schema;
 
 /** The replay command's environment (the Job sets these; `--into` may replace REPLAY_INTO). */
 export const replayEnvSchema = z.object({
+  ...registryEnv,
   KAFKA_BROKERS: commonEnv.KAFKA_BROKERS,
   TOPIC_PREFIX: commonEnv.TOPIC_PREFIX,
   LOG_LEVEL: commonEnv.LOG_LEVEL,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { createKafka, createProducer } from '@llmpt/runtime/kafka';
+import { createKafka, createProducer, setUpWire } from '@llmpt/runtime/kafka';
 import { createLogger, errorCode, numericFigures, pushJobMetrics } from '@llmpt/runtime';
 import { loadCandidates, priceLookup } from './adapters/catalog.ts';
 import { createProbeClient } from './adapters/openrouter.ts';
@@ -35,6 +35,7 @@ const kafka = createKafka({
 const producer = createProducer(kafka, { idempotent: true });
 
 try {
+  await setUpWire(config);
   await producer.connect();
   const summary = await runVerification({
     runId,

@@ -6,12 +6,14 @@
 import pg from 'pg';
 import { pino } from 'pino';
 import { z } from 'zod';
-import { createKafka } from '@llmpt/runtime/kafka';
+import { registryEnv } from '@llmpt/runtime';
+import { createKafka, setUpWire } from '@llmpt/runtime/kafka';
 import { startGatewaySync } from '../gateway/sync.ts';
 
 const env = z
   .object({
     KAFKA_BROKERS: z.string().min(1, 'set KAFKA_BROKERS, e.g. 127.0.0.1:39092'),
+    ...registryEnv,
     DATABASE_URL: z
       .string()
       .min(1, 'set DATABASE_URL, e.g. postgres://postgres:postgres@127.0.0.1:54322/llmpt'),
@@ -24,6 +26,7 @@ const env = z
   .parse(process.env);
 
 const logger = pino({ name: 'gateway-sync', level: env.LOG_LEVEL });
+await setUpWire(env);
 const aliases = z.record(z.string(), z.string()).parse(JSON.parse(env.MODEL_ALIASES));
 const db = new pg.Client({ connectionString: env.DATABASE_URL });
 await db.connect();

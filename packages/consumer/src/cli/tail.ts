@@ -1,11 +1,13 @@
 // tail: follow a pipeline topic and print its events as JSON lines.
 //   npx tsx packages/consumer/src/cli/tail.ts --topic price-changed --from earliest|latest|<ISO time>
 //     [--model ID]... [--provider NAME]... [--alerts-only] [--prefix TOPIC_PREFIX] [--exit-at-end]
-// Brokers: --brokers or KAFKA_BROKERS (the local stack's are in .stack/env).
+// Brokers: --brokers or KAFKA_BROKERS (the local stack's are in .stack/env). Confluent-framed events
+// (EVENT_ENCODING=confluent producers) need SCHEMA_REGISTRY_URL (+ _USERNAME/_PASSWORD) to be read.
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
-import { createKafka } from '@llmpt/runtime/kafka';
-import { topics } from '@llmpt/runtime';
+import { createKafka, setUpWire } from '@llmpt/runtime/kafka';
+import { loadConfig, registryEnv, topics } from '@llmpt/runtime';
+import { z } from 'zod';
 import { parseFrom, tailTopic } from '../tail/tail.ts';
 
 const usage = `usage: tail [--topic price-changed|price-change-retracted|normalized-price|model-discovered|provider-discovered|raw-price-observed|dead-letter|<full name>]
@@ -40,6 +42,9 @@ async function main(): Promise<number> {
     console.error(`KAFKA_BROKERS is not set (or pass --brokers)\n${usage}`);
     return 2;
   }
+  // A reader: the registry (if any) only serves the writer schemas of Confluent-framed values.
+  const registry = loadConfig(z.object(registryEnv));
+  await setUpWire({ ...registry, EVENT_ENCODING: 'single-object', TOPIC_PREFIX: values.prefix });
   const kafka = createKafka({
     brokers: values.brokers.split(',').map((b) => b.trim()),
     clientId: 'llmpt-tail',

@@ -1,7 +1,7 @@
 // Follows a topic from a starting point and hands each decoded, filtered event to `write`. Reads
 // without committing (a throwaway consumer group), so tailing never moves anyone's offsets.
 import { randomUUID } from 'node:crypto';
-import { createConsumer, decodeKafkaMessage, type Kafka } from '@llmpt/runtime/kafka';
+import { createConsumer, decodeKafkaMessage, prepareDecode, type Kafka } from '@llmpt/runtime/kafka';
 import { ConsumerError } from '../cost/errors.ts';
 import { formatLine, matchesFilters, summaryOf, type TailFilters, type TailLine } from './format.ts';
 
@@ -79,6 +79,7 @@ export async function tailTopic(o: TailOptions): Promise<number> {
     await consumer.run({
       autoCommit: false,
       eachMessage: async ({ topic, partition, message }) => {
+        await prepareDecode([message.value]);
         const m = decodeKafkaMessage(message);
         if (matchesFilters(m, o)) {
           const summary = summaryOf(m);

@@ -35,6 +35,8 @@ export const redactPaths = [
   '*.TAVILY_API_KEY',
   'BRAVE_API_KEY',
   '*.BRAVE_API_KEY',
+  'SCHEMA_REGISTRY_PASSWORD',
+  '*.SCHEMA_REGISTRY_PASSWORD',
   '*.headers["x-subscription-token"]',
   'connectionString',
   '*.connectionString',

@@ -13,13 +13,32 @@ import {
 } from 'kafkajs';
 import { pino } from 'pino';
 import { z } from 'zod';
-import { CodecError, decodeEvent, EVENT_TYPE_HEADER, type DecodedEvent } from '@llmpt/schemas';
+import { CodecError, EVENT_TYPE_HEADER, type DecodedEvent } from '@llmpt/schemas';
 import { ConfigError, errorMessage, PoisonInputError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import { toKafkaMessage, type EventMessage } from './records.ts';
+import { currentWire } from './wire.ts';
 
 export type { Consumer, Kafka, KafkaMessage, Producer, RecordMetadata };
 export { toKafkaMessage, type EventMessage } from './records.ts';
+export {
+  createWire,
+  currentWire,
+  EVENT_ENCODINGS,
+  installWire,
+  singleObjectWire,
+  subjectOf,
+  type EventEncoding,
+  type RegistryClient,
+  type Wire,
+  type WireConfig,
+} from './wire.ts';
+export { registryClientFor, schemaRegistryClient, setUpWire } from './registry-client.ts';
+
+/** Fetches what decoding these values needs (registry writer schemas); call before decodeKafkaMessage. */
+export function prepareDecode(values: Iterable<Buffer | null | undefined>): Promise<void> {
+  return currentWire().prepare(values);
+}
 
 const retrySchema = z
   .object({
@@ -198,15 +217,16 @@ function headerString(headers: IHeaders | undefined, name: string): string | und
 }
 
 /**
- * Decodes a consumed message. A value that does not decode, or whose type contradicts its header, is
- * poison input (dead-letter it), never retried.
+ * Decodes a consumed message, in either framing (a Confluent one needs prepareDecode first). A value
+ * that does not decode, or whose type contradicts its header, is poison input (dead-letter it), never
+ * retried.
  */
 export function decodeKafkaMessage(message: KafkaMessage): DecodedMessage {
   if (!message.value)
     throw new PoisonInputError('EVENT_EMPTY', `message at offset ${message.offset} has no value`);
   let decoded: DecodedEvent;
   try {
-    decoded = decodeEvent(message.value);
+    decoded = currentWire().decode(message.value);
   } catch (err) {
     const code = err instanceof CodecError ? `EVENT_${err.code}` : 'EVENT_UNDECODABLE';
     throw new PoisonInputError(code, `message at offset ${message.offset}: ${errorMessage(err)}`, err);

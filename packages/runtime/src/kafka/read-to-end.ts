@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import { createConsumer } from './kafka.ts';
+import { currentWire } from './wire.ts';
 
 export interface TopicRecord {
   readonly topic: string;
@@ -73,6 +74,8 @@ export async function readToEnd(
           eachBatch: async ({ batch }) => {
             const id = `${batch.topic}:${batch.partition}`;
             const end = remaining.get(id);
+            // Writer schemas of registry-framed values, so that onRecord can decode synchronously.
+            await currentWire().prepare(batch.messages.map((m) => m.value));
             for (const message of batch.messages) {
               const offset = BigInt(message.offset);
               // Past the end seen at start: somebody produced meanwhile; the next run reads it.

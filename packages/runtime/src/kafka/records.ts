@@ -1,4 +1,5 @@
-import { encodeEvent, EVENT_TYPE_HEADER, type EventName, type EventTypes } from '@llmpt/schemas';
+import { EVENT_TYPE_HEADER, type EventName, type EventTypes } from '@llmpt/schemas';
+import { currentWire } from './wire.ts';
 
 // Records as plain data, without the Kafka client: the stage's batch plan builds what a batch sends
 // here and stays free of kafkajs; kafka.ts re-exports both names, so importers did not change.
@@ -16,11 +17,14 @@ export interface OutgoingMessage {
   readonly timestamp?: string;
 }
 
-/** The Kafka message for an event: Avro single-object bytes, type in a header, event time as timestamp. */
+/**
+ * The Kafka message for an event: Avro bytes in the process's framing (single-object unless the service
+ * installed the Confluent one, wire.ts), type in a header, event time as timestamp.
+ */
 export function toKafkaMessage(item: EventMessage): OutgoingMessage {
   return {
     key: item.key,
-    value: encodeEvent(item.name, item.event),
+    value: currentWire().encode(item.name, item.event),
     headers: { [EVENT_TYPE_HEADER]: item.name },
     timestamp: String(item.event.occurred_at),
   };

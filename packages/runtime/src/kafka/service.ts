@@ -7,6 +7,8 @@ import { createLogger, type Logger } from '../core/logger.ts';
 import { onShutdown } from '../core/shutdown.ts';
 import { runStage, type RunningStage, type StageOptions } from './stage.ts';
 import { topics } from '../core/topics.ts';
+import { setUpWire } from './registry-client.ts';
+import type { EventEncoding } from './wire.ts';
 
 /** The config fields every consuming service has (see commonEnv). */
 export interface ConsumerServiceConfig {
@@ -18,6 +20,10 @@ export interface ConsumerServiceConfig {
   readonly GROUP_ID: string;
   /** Between consumer-lag polls for llmpt_consumer_lag (docs/metrics.md); default 30 s. */
   readonly LAG_POLL_MS?: number;
+  readonly EVENT_ENCODING?: EventEncoding | undefined;
+  readonly SCHEMA_REGISTRY_URL?: string | undefined;
+  readonly SCHEMA_REGISTRY_USERNAME?: string | undefined;
+  readonly SCHEMA_REGISTRY_PASSWORD?: string | undefined;
 }
 
 export interface ConsumerServiceOptions {
@@ -70,6 +76,8 @@ export async function runConsumerService(o: ConsumerServiceOptions): Promise<voi
     },
     { logger },
   );
+  // Before anything is produced: with EVENT_ENCODING=confluent, every schema is registered here first.
+  await setUpWire(config);
   const { handle, onCommitted } = await o.prepare({ kafka, logger, prefix });
   stage = await runStage({
     kafka,

@@ -38,7 +38,6 @@
 import {
   assertSoundEvent,
   CodecError,
-  decodeEvent,
   eventId,
   type DeadLetter,
   type DecodedEvent,
@@ -47,6 +46,7 @@ import {
 import { errorCode, errorMessage, isRetriable } from '../core/errors.ts';
 import { topicOfEvent } from '../core/topics.ts';
 import { toKafkaMessage, type EventMessage, type OutgoingMessage } from './records.ts';
+import { currentWire } from './wire.ts';
 
 /** One consumed message, decoded, with where it came from. */
 export interface StageMessage {
@@ -126,11 +126,11 @@ export function eventTypeOfTopic(topic: string): EventName | undefined {
 
 /**
  * Decodes a consumed value and checks it is the type its topic carries and that its contract holds:
- * CodecError (TRUNCATED, BAD_MAGIC, UNKNOWN_FINGERPRINT, BAD_BODY, TRAILING_BYTES, WRONG_TYPE,
- * INVALID_EVENT) otherwise, which the stage dead-letters with the message's coordinates.
+ * CodecError (TRUNCATED, BAD_MAGIC, UNKNOWN_FINGERPRINT, NO_REGISTRY, UNKNOWN_REGISTRY_ID, BAD_BODY,
+ * TRAILING_BYTES, WRONG_TYPE, INVALID_EVENT) otherwise, which the stage dead-letters with the message's coordinates.
  */
 export function decodeStageValue(topic: string, value: Buffer): DecodedEvent {
-  const decoded = decodeEvent(value);
+  const decoded = currentWire().decode(value);
   assertSoundEvent(decoded, eventTypeOfTopic(topic));
   return decoded;
 }

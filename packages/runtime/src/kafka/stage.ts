@@ -4,6 +4,8 @@ import { retry, type RetryOptions } from '../core/retry.ts';
 import { metric } from '../core/metrics.ts';
 import { baseTopicName } from '../core/topics.ts';
 import { createConsumer, createProducer } from './kafka.ts';
+import { currentWire } from './wire.ts';
+import { isRetriable } from '../core/errors.ts';
 import {
   crashVerdict,
   isKafkaClientError,
@@ -144,6 +146,22 @@ export async function runStage(opts: StageOptions): Promise<RunningStage> {
     // the group would evict the member mid-batch and hand the same batch to another, again and again.
     const beat = setInterval(() => void heartbeat().catch(() => undefined), HEARTBEAT_INTERVAL_MS);
     const endTimer = batchSeconds.startTimer(stageLabel);
+    // Registry-framed values need their writer schemas before the (synchronous) plan decodes them; a
+    // registry that cannot be reached is transient: retried like a broker outage, nothing committed.
+    const prepared = retry(() => currentWire().prepare(batch.messages.map((m) => m.value)), {
+      attempts: Number.MAX_SAFE_INTEGER,
+      initialDelayMs: 200,
+      maxDelayMs: 10_000,
+      ...opts.retry,
+      shouldRetry: (err) => isRetriable(err) && !state.stopping,
+      onRetry: (err, n, delayMs) => {
+        logger.warn({ err, attempt: n, delayMs, topic: batch.topic }, 'schema registry failed, retrying');
+      },
+    });
+    await prepared.catch((err: unknown) => {
+      clearInterval(beat);
+      throw err;
+    });
     const done = await processBatch(
       {
         topic: batch.topic,

@@ -2,7 +2,14 @@
 // Exit codes: 0 published (or dry run passed), 1 a file refused (nothing published), 2 usage or
 // unreadable source, 3 the broker failed mid-way or the stages did not consume within
 // --settle-timeout-s (rerun the same command: it skips what was published whole).
-import { createKafka, createProducer, decodeKafkaMessage, groupLag, readToEnd } from '@llmpt/runtime/kafka';
+import {
+  createKafka,
+  createProducer,
+  decodeKafkaMessage,
+  groupLag,
+  readToEnd,
+  setUpWire,
+} from '@llmpt/runtime/kafka';
 import { createLogger, errorMessage, topicOfEvent, type Logger } from '@llmpt/runtime';
 import type { Kafka } from 'kafkajs';
 import { loadBlocklist } from '../adapters/blocklist-file.ts';
@@ -52,6 +59,7 @@ try {
   process.exit(2);
 }
 
+if (!dryRun) await setUpWire(config);
 const kafka = dryRun
   ? null
   : createKafka({

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { priceKey, type RawPriceObserved } from '@llmpt/schemas';
 import { createLogger, errorMessage, topics } from '@llmpt/runtime';
-import { createKafka, createProducer, produceEvents } from '@llmpt/runtime/kafka';
+import { createKafka, createProducer, produceEvents, setUpWire } from '@llmpt/runtime/kafka';
 import { loadScraperConfig } from '../config.ts';
 import { createPageCache } from '../adapters/page-cache.ts';
 import { createPageFetcher } from '../adapters/page-fetcher.ts';
@@ -90,6 +90,7 @@ for (const page of [...authors.values(), ...hosts]) {
   );
 }
 
+await setUpWire(config);
 const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'pricing-pages', logger });
 const producer = createProducer(kafka, { idempotent: true });
 try {

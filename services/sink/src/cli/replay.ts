@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createLogger, redactUrl } from '@llmpt/runtime';
+import { setUpWire } from '@llmpt/runtime/kafka';
 import { replay } from '../adapters/replay.ts';
 import { loadReplayConfig } from '../config.ts';
 
@@ -21,6 +22,8 @@ const logger = createLogger({
 const migrationsDir =
   config.MIGRATIONS_DIR ??
   path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'migrations');
+// Topics may hold Confluent-framed events: their writer schemas come from SCHEMA_REGISTRY_URL.
+await setUpWire(config);
 const result = await replay({
   brokers: config.KAFKA_BROKERS,
   topicPrefix: config.TOPIC_PREFIX,

@@ -5,7 +5,7 @@
 //            --again: also what an earlier re-drive already published)
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { commonEnv } from '../../core/common-config.ts';
+import { commonEnv, registryEnv } from '../../core/common-config.ts';
 import { loadConfig } from '../../core/config.ts';
 import {
   deadLetterJson,
@@ -22,6 +22,7 @@ import {
 } from '../dead-letters.ts';
 import { ConfigError, errorMessage } from '../../core/errors.ts';
 import { createKafka, createProducer } from '../../kafka/kafka.ts';
+import { setUpWire } from '../../kafka/registry-client.ts';
 import { createLogger } from '../../core/logger.ts';
 import { topicOfEvent, topics } from '../../core/topics.ts';
 
@@ -62,8 +63,10 @@ async function main(): Promise<number> {
       KAFKA_CLIENT_ID: commonEnv.KAFKA_CLIENT_ID,
       TOPIC_PREFIX: commonEnv.TOPIC_PREFIX,
       LOG_LEVEL: commonEnv.LOG_LEVEL,
+      ...registryEnv,
     }),
   );
+  await setUpWire(config);
   const prefix = config.TOPIC_PREFIX;
   // The tool's output is its report; logs (kafkajs retries) go to stderr at warn unless asked for more.
   const logger = createLogger({
