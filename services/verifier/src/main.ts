@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { createKafka, createProducer, kafkaSecurityFromConfig } from '@llmpt/runtime/kafka';
+import {
+  checkKafkaAccessOrExit,
+  createKafka,
+  createProducer,
+  kafkaSecurityFromConfig,
+} from '@llmpt/runtime/kafka';
 import { createLogger, errorCode } from '@llmpt/runtime';
 import { loadCandidates, priceLookup } from './adapters/catalog.ts';
 import { createProbeClient } from './adapters/openrouter.ts';
@@ -27,12 +32,14 @@ const pool = new pg.Pool({
   max: 2,
   application_name: 'llmpt-verifier',
 });
+const security = kafkaSecurityFromConfig(config);
 const kafka = createKafka({
   brokers: config.KAFKA_BROKERS,
   clientId: config.KAFKA_CLIENT_ID ?? 'pricing-verifier',
   logger: log,
-  security: kafkaSecurityFromConfig(config),
+  security,
 });
+await checkKafkaAccessOrExit(kafka, security, { logger: log, name: 'verifier' });
 const producer = createProducer(kafka, { idempotent: true });
 
 try {

@@ -5,6 +5,7 @@
 import {
   createKafka,
   createProducer,
+  checkKafkaAccessOrExit,
   kafkaSecurityFromConfig,
   decodeKafkaMessage,
   groupLag,
@@ -67,6 +68,7 @@ const kafka = dryRun
       logger,
       security: kafkaSecurityFromConfig(config),
     });
+if (kafka) await checkKafkaAccessOrExit(kafka, kafkaSecurityFromConfig(config), { logger, name: 'backfill' });
 const producer = kafka ? createProducer(kafka, { idempotent: true }) : null;
 try {
   const blocklist = loadBlocklist(config.MODELS_BLOCKLIST_PATH);

@@ -15,6 +15,7 @@ import { createLogger, topics } from '@llmpt/runtime';
 import {
   createKafka,
   createProducer,
+  checkKafkaAccessOrExit,
   kafkaSecurityFromConfig,
   produceEvents,
   type Kafka,
@@ -54,12 +55,14 @@ const logger = createLogger({
   level: config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL,
 });
 const out = (line: string) => process.stdout.write(`${line}\n`);
+const security = kafkaSecurityFromConfig(config);
 const kafka = createKafka({
   brokers: config.KAFKA_BROKERS,
   clientId: 'pricing-rebuild-changes',
   logger,
-  security: kafkaSecurityFromConfig(config),
+  security,
 });
+await checkKafkaAccessOrExit(kafka, security, { logger, name: 'rebuild-changes' });
 const opts = { alertThreshold: config.ALERT_THRESHOLD, removalAfterRuns: config.REMOVAL_AFTER_RUNS };
 
 const topicOf = (t: { name: string }) => config.TOPIC_PREFIX + t.name;

@@ -21,7 +21,12 @@ import {
   type DeadLetterFilter,
 } from '../dead-letters.ts';
 import { ConfigError, errorMessage } from '../../core/errors.ts';
-import { createKafka, createProducer, kafkaSecurityFromConfig } from '../../kafka/kafka.ts';
+import {
+  checkKafkaAccessOrExit,
+  createKafka,
+  createProducer,
+  kafkaSecurityFromConfig,
+} from '../../kafka/kafka.ts';
 import { kafkaSecurityEnv } from '../../core/kafka-security.ts';
 import { createLogger } from '../../core/logger.ts';
 import { topicOfEvent, topics } from '../../core/topics.ts';
@@ -73,12 +78,14 @@ async function main(): Promise<number> {
     level: config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL,
     destination: process.stderr,
   });
+  const security = kafkaSecurityFromConfig(config);
   const kafka = createKafka({
     brokers: config.KAFKA_BROKERS,
     clientId: config.KAFKA_CLIENT_ID ?? 'pricing-dead-letters',
     logger,
-    security: kafkaSecurityFromConfig(config),
+    security,
   });
+  await checkKafkaAccessOrExit(kafka, security, { logger, name: 'dead-letters' });
   const filter: DeadLetterFilter = {
     stage: values.stage,
     code: values.code,
