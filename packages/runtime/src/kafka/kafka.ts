@@ -146,32 +146,27 @@ function errorChainText(err: unknown): string {
 }
 
 /**
- * Connects once (an admin client: ApiVersions, the TLS handshake and the SASL login) before the real
- * work, so that a wrong password, an untrusted CA or a refused client certificate ends the start with
- * one line naming the variables to check (KafkaAccessError), at once and not after the consumer's
- * retries. A broker that is away is retried (attempts, backoff) and then rethrown as it came.
+ * Connects once (an admin client, no retries: ApiVersions, the TLS handshake and the SASL login)
+ * before the real work, so that a wrong password, an untrusted CA or a refused client certificate
+ * ends the start with one line naming the variables to check (KafkaAccessError), at once and not
+ * after the consumer's retries. Any other failure (a broker that is away) is logged and left to the
+ * real work's own connection and retries, which behave as they did without this check.
  */
 export async function checkKafkaAccess(
   kafka: Kafka,
   security: KafkaSecurity,
-  opts: { logger?: Logger; attempts?: number; backoffMs?: number } = {},
+  opts: { logger?: Logger } = {},
 ): Promise<void> {
-  const attempts = opts.attempts ?? 10;
-  for (let attempt = 1; ; attempt++) {
-    const admin = kafka.admin({ retry: { retries: 0 } });
-    try {
-      await admin.connect();
-      opts.logger?.info({ security: describeKafkaSecurity(security) }, 'kafka reachable');
-      return;
-    } catch (err) {
-      const explained = explainKafkaAccessFailure(errorChainText(err), security);
-      if (explained !== undefined) throw new KafkaAccessError(`cannot connect to Kafka: ${explained}`, err);
-      if (attempt >= attempts) throw err;
-      opts.logger?.warn({ attempt, err: errorMessage(err) }, 'kafka not reachable yet, retrying');
-      await new Promise((r) => setTimeout(r, Math.min(5000, (opts.backoffMs ?? 300) * 2 ** (attempt - 1))));
-    } finally {
-      await admin.disconnect().catch(() => undefined);
-    }
+  const admin = kafka.admin({ retry: { retries: 0 } });
+  try {
+    await admin.connect();
+    opts.logger?.info({ security: describeKafkaSecurity(security) }, 'kafka reachable');
+  } catch (err) {
+    const explained = explainKafkaAccessFailure(errorChainText(err), security);
+    if (explained !== undefined) throw new KafkaAccessError(`cannot connect to Kafka: ${explained}`, err);
+    opts.logger?.warn({ err: errorMessage(err) }, 'kafka not reachable at start; the client retries');
+  } finally {
+    await admin.disconnect().catch(() => undefined);
   }
 }
 
