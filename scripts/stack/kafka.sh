@@ -8,7 +8,8 @@
 # Security (docs/deploying.md "Local stack"): KAFKA_SASL_SSL_PORT (39094: SASL_SSL with SCRAM-SHA-256,
 # SCRAM-SHA-512 and PLAIN), KAFKA_SSL_PORT (39095: TLS with a required client certificate, principal =
 # the certificate's CN), KAFKA_PLAINTEXT (true; false = no plaintext listener for clients),
-# KAFKA_SCRAM_USERS (space-separated; passwords random at format time, in $STACK_DIR/kafka/users.env).
+# KAFKA_SCRAM_USERS (space-separated; passwords random at format time, in $STACK_DIR/kafka/users.env;
+# users of a storage formatted without them get SCRAM credentials at start, ScramUsers.java).
 # Certificates are made at first start in $STACK_DIR/kafka/tls/. The authorizer is on: super users are
 # User:ANONYMOUS (plaintext and controller listeners), User:llmpt-admin and User:llmpt-broker (the
 # broker's own certificate, inter-broker over mTLS when there is no plaintext listener).
@@ -94,11 +95,31 @@ ensure_users() {
     grep -q "^$(password_var "$u")=" "$USERS_ENV" || missing+=("$u")
   done
   [ "${#missing[@]}" -eq 0 ] && return 0
-  if [ -f "$DIR/data/meta.properties" ]; then
-    log "storage was formatted before these users existed: ${missing[*]}; they get PLAIN only (SCRAM" \
-      "credentials are made at format time: kafka.sh down, remove $DIR/data, kafka.sh up)"
-  fi
   for u in "${missing[@]}"; do echo "$(password_var "$u")=$(openssl rand -hex 18)" >> "$USERS_ENV"; done
+  # Storage formatted before these users existed (e.g. by an older kafka.sh): their SCRAM credentials
+  # are added once the broker runs (add_pending_scram_users).
+  if [ -f "$DIR/data/meta.properties" ]; then printf '%s\n' "${missing[@]}" >> "$DIR/scram-pending"; fi
+}
+
+# SCRAM credentials for users the format did not make, through the admin API (ScramUsers.java) on the
+# plaintext listener, whose ANONYMOUS principal is a super user. Passwords go through stdin.
+add_pending_scram_users() {
+  [ -s "$DIR/scram-pending" ] || return 0
+  if [ "$PLAINTEXT" != true ]; then
+    log "users without SCRAM credentials (PLAIN and mTLS only): $(sort -u "$DIR/scram-pending" | tr '\n' ' ');" \
+      "start once with the plaintext listener to add them, or reformat (remove $DIR/data)"
+    return 0
+  fi
+  local u
+  if sort -u "$DIR/scram-pending" | while read -r u; do [ -z "$u" ] || echo "$u $(user_password "$u")"; done |
+    java -Xmx128m -cp "$CACHE/*" "-Dlog4j.configuration=file:$DIR/log4j-tools.properties" \
+      "$HERE/ScramUsers.java" "127.0.0.1:$PORT" >> "$DIR/logs/scram.log" 2>&1; then
+    log "SCRAM credentials added for $(sort -u "$DIR/scram-pending" | tr '\n' ' ')"
+    rm -f "$DIR/scram-pending"
+  else
+    log "could not add SCRAM credentials for $(sort -u "$DIR/scram-pending" | tr '\n' ' ')(see $DIR/logs/scram.log);" \
+      "the next up retries"
+  fi
 }
 
 password_var() { echo "KAFKA_USER_${1//-/_}_PASSWORD"; }
@@ -145,26 +166,28 @@ expired_cert() {
 # (clients/<user>.crt/.key, CN = user name) for the mTLS listener; for the failure tests an EXPIRED
 # client certificate of llmpt-scraper (clients/expired.*, valid in 2020 only) and an unrelated CA (other-ca.crt).
 ensure_tls() {
-  [ -f "$TLS/.complete" ] && return 0
-  log "generating the stack's CA and certificates in $TLS"
-  rm -rf "$TLS"; mkdir -p "$TLS/clients"; chmod 700 "$TLS"
-  make_ca "$TLS/ca" "llmpt local stack CA"
-  make_ca "$TLS/other-ca" "llmpt unrelated CA"
-  sign_cert "$TLS/broker" "/CN=llmpt-broker" "basicConstraints=CA:FALSE
+  if [ ! -f "$TLS/.complete" ]; then
+    log "generating the stack's CA and certificates in $TLS"
+    rm -rf "$TLS"; mkdir -p "$TLS/clients"; chmod 700 "$TLS"
+    make_ca "$TLS/ca" "llmpt local stack CA"
+    make_ca "$TLS/other-ca" "llmpt unrelated CA"
+    sign_cert "$TLS/broker" "/CN=llmpt-broker" "basicConstraints=CA:FALSE
 keyUsage=critical,digitalSignature,keyEncipherment
 extendedKeyUsage=serverAuth,clientAuth
 subjectAltName=IP:127.0.0.1,DNS:localhost"
-  (umask 077; openssl rand -hex 12 > "$TLS/keystore.password")
-  openssl pkcs12 -export -in "$TLS/broker.crt" -inkey "$TLS/broker.key" -certfile "$TLS/ca.crt" -name broker \
-    -out "$TLS/broker.p12" -passout "file:$TLS/keystore.password"
+    (umask 077; openssl rand -hex 12 > "$TLS/keystore.password")
+    openssl pkcs12 -export -in "$TLS/broker.crt" -inkey "$TLS/broker.key" -certfile "$TLS/ca.crt" -name broker \
+      -out "$TLS/broker.p12" -passout "file:$TLS/keystore.password"
+    expired_cert llmpt-scraper
+    touch "$TLS/.complete"
+  fi
+  # Every user has a client certificate, also one added to KAFKA_SCRAM_USERS after the first start.
   local u
   for u in $SCRAM_USERS; do
-    sign_cert "$TLS/clients/$u" "/CN=$u" "basicConstraints=CA:FALSE
+    [ -f "$TLS/clients/$u.crt" ] || sign_cert "$TLS/clients/$u" "/CN=$u" "basicConstraints=CA:FALSE
 keyUsage=critical,digitalSignature
 extendedKeyUsage=clientAuth"
   done
-  expired_cert llmpt-scraper
-  touch "$TLS/.complete"
 }
 
 write_config() {
@@ -230,6 +253,10 @@ log.cleaner.threads=1
 EOF
   )
   chmod 600 "$DIR/server.properties" # PLAIN passwords and the keystore password
+  # Command-line tools (ScramUsers.java): warnings only, to stderr, not into the broker's log.
+  printf '%s\n' 'log4j.rootLogger=WARN, stderr' 'log4j.appender.stderr=org.apache.log4j.ConsoleAppender' \
+    'log4j.appender.stderr.Target=System.err' 'log4j.appender.stderr.layout=org.apache.log4j.PatternLayout' \
+    'log4j.appender.stderr.layout.ConversionPattern=[%d] %p %m (%c)%n' > "$DIR/log4j-tools.properties"
   cat > "$DIR/log4j.properties" <<EOF
 log4j.rootLogger=INFO, file
 log4j.appender.file=org.apache.log4j.RollingFileAppender
@@ -314,6 +341,7 @@ up() {
   pid=$!
   echo "$pid" > "$PID_FILE"
   wait_ready "$pid"
+  add_pending_scram_users
   write_env
   log "up (pid $pid) on $BROKERS (SASL_SSL $SASL_SSL_BROKERS, mTLS $SSL_BROKERS) in $(( ($(date +%s%N) - t0) / 1000000 ))ms"
 }
