@@ -14,6 +14,7 @@ import type { NormalizedPrice } from '@llmpt/schemas';
 import { createKafka } from '@llmpt/runtime/kafka';
 import { Secret } from '@llmpt/runtime';
 import {
+  portInUse,
   runProcess,
   serviceCommand,
   serviceEnv,
@@ -167,6 +168,9 @@ describe('the pipeline on a broker that accepts only SASL_SSL and mTLS', () => {
   }
 
   it('day 1 and day 2: the same events and rows as the plaintext run (expected.ts)', async () => {
+    // No plaintext listener: nothing answers on KAFKA_PORT, KAFKA_BROKERS is the SASL_SSL address.
+    expect(await portInUse(39410)).toBe(false);
+    expect(stack.kafkaBrokers).toEqual(stack.security.saslSslBrokers);
     const figures = [await checkDay(0), await checkDay(1)];
     // The sample's known sizes (two-days.e2e.test.ts): 83 then 81 per-provider observations.
     expect([days[0]!.perProvider.size, days[1]!.perProvider.size]).toEqual([83, 81]);
