@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commonEnv, loadConfig, registryEnv } from '@llmpt/runtime';
+import { commonEnv, kafkaSecurityEnv, loadConfig, registryEnv } from '@llmpt/runtime';
 
 const schema = z.object({
   ...commonEnv,
@@ -24,6 +24,7 @@ export const normalizerEnvSchema = schema;
 const rebuildChangesSchema = z.object({
   ...registryEnv,
   KAFKA_BROKERS: commonEnv.KAFKA_BROKERS,
+  ...kafkaSecurityEnv,
   TOPIC_PREFIX: commonEnv.TOPIC_PREFIX,
   LOG_LEVEL: commonEnv.LOG_LEVEL,
   ALERT_THRESHOLD: schema.shape.ALERT_THRESHOLD,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commonEnv, loadConfig, registryEnv } from '@llmpt/runtime';
+import { commonEnv, kafkaSecurityEnv, loadConfig, registryEnv } from '@llmpt/runtime';
 
 const schema = z
   .object({
@@ -33,6 +33,7 @@ export const sinkEnvSchema = schema;
 export const replayEnvSchema = z.object({
   ...registryEnv,
   KAFKA_BROKERS: commonEnv.KAFKA_BROKERS,
+  ...kafkaSecurityEnv,
   TOPIC_PREFIX: commonEnv.TOPIC_PREFIX,
   LOG_LEVEL: commonEnv.LOG_LEVEL,
   REPLAY_INTO: z

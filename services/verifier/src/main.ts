@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { createKafka, createProducer, setUpWire } from '@llmpt/runtime/kafka';
+import {
+  checkKafkaAccessOrExit,
+  createKafka,
+  createProducer,
+  kafkaSecurityFromConfig,
+  setUpWire,
+} from '@llmpt/runtime/kafka';
 import { createLogger, errorCode, numericFigures, pushJobMetrics } from '@llmpt/runtime';
 import { loadCandidates, priceLookup } from './adapters/catalog.ts';
 import { createProbeClient } from './adapters/openrouter.ts';
@@ -27,11 +33,14 @@ const pool = new pg.Pool({
   max: 2,
   application_name: 'llmpt-verifier',
 });
+const security = kafkaSecurityFromConfig(config);
 const kafka = createKafka({
   brokers: config.KAFKA_BROKERS,
   clientId: config.KAFKA_CLIENT_ID ?? 'pricing-verifier',
   logger: log,
+  security,
 });
+await checkKafkaAccessOrExit(kafka, security, { logger: log, name: 'verifier' });
 const producer = createProducer(kafka, { idempotent: true });
 
 try {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { env } from './config.ts';
+import { kafkaSecurityEnv } from './kafka-security.ts';
 
 /**
  * How events are framed on the wire (schemas/README.md "Schema Registry framing"): single-object by
@@ -14,9 +15,13 @@ export const registryEnv = {
   SCHEMA_REGISTRY_PASSWORD: z.string().min(1).optional(),
 };
 
-/** Variables every service reads: where Kafka is, topic prefix, logging and the health port. */
+/**
+ * Variables every service reads: where Kafka is and how to reach it (TLS, SASL: kafkaSecurityEnv,
+ * checked together by kafkaSecurityFromConfig), topic prefix, logging and the health port.
+ */
 export const commonEnv = {
   KAFKA_BROKERS: env.brokers,
+  ...kafkaSecurityEnv,
   KAFKA_CLIENT_ID: z.string().min(1).optional(),
   TOPIC_PREFIX: z.string().default(''),
   LOG_LEVEL: env.logLevel,

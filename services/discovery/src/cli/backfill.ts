@@ -5,6 +5,8 @@
 import {
   createKafka,
   createProducer,
+  checkKafkaAccessOrExit,
+  kafkaSecurityFromConfig,
   decodeKafkaMessage,
   groupLag,
   readToEnd,
@@ -66,7 +68,9 @@ const kafka = dryRun
       brokers: config.KAFKA_BROKERS,
       clientId: config.KAFKA_CLIENT_ID ?? 'pricing-backfill',
       logger,
+      security: kafkaSecurityFromConfig(config),
     });
+if (kafka) await checkKafkaAccessOrExit(kafka, kafkaSecurityFromConfig(config), { logger, name: 'backfill' });
 const producer = kafka ? createProducer(kafka, { idempotent: true }) : null;
 try {
   const blocklist = loadBlocklist(config.MODELS_BLOCKLIST_PATH);

@@ -15,6 +15,8 @@ import { createLogger, topics } from '@llmpt/runtime';
 import {
   createKafka,
   createProducer,
+  checkKafkaAccessOrExit,
+  kafkaSecurityFromConfig,
   produceEvents,
   setUpWire,
   type Kafka,
@@ -55,7 +57,14 @@ const logger = createLogger({
 });
 const out = (line: string) => process.stdout.write(`${line}\n`);
 await setUpWire(config);
-const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'pricing-rebuild-changes', logger });
+const security = kafkaSecurityFromConfig(config);
+const kafka = createKafka({
+  brokers: config.KAFKA_BROKERS,
+  clientId: 'pricing-rebuild-changes',
+  logger,
+  security,
+});
+await checkKafkaAccessOrExit(kafka, security, { logger, name: 'rebuild-changes' });
 const opts = { alertThreshold: config.ALERT_THRESHOLD, removalAfterRuns: config.REMOVAL_AFTER_RUNS };
 
 const topicOf = (t: { name: string }) => config.TOPIC_PREFIX + t.name;

@@ -8,7 +8,14 @@
 import { readFileSync } from 'node:fs';
 import { priceKey, type RawPriceObserved } from '@llmpt/schemas';
 import { createLogger, errorMessage, topics } from '@llmpt/runtime';
-import { createKafka, createProducer, produceEvents, setUpWire } from '@llmpt/runtime/kafka';
+import {
+  checkKafkaAccessOrExit,
+  createKafka,
+  createProducer,
+  kafkaSecurityFromConfig,
+  produceEvents,
+  setUpWire,
+} from '@llmpt/runtime/kafka';
 import { loadScraperConfig } from '../config.ts';
 import { createPageCache } from '../adapters/page-cache.ts';
 import { createPageFetcher } from '../adapters/page-fetcher.ts';
@@ -91,7 +98,9 @@ for (const page of [...authors.values(), ...hosts]) {
 }
 
 await setUpWire(config);
-const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'pricing-pages', logger });
+const security = kafkaSecurityFromConfig(config);
+const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'pricing-pages', logger, security });
+await checkKafkaAccessOrExit(kafka, security, { logger, name: 'pages' });
 const producer = createProducer(kafka, { idempotent: true });
 try {
   await producer.connect();

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeEvent, encodeEventConfluent, EVENT_TYPE_HEADER, eventId } from '@llmpt/schemas';
 import { samples } from '@llmpt/schemas/samples';
-import { createLogger } from '@llmpt/runtime';
+import { createLogger, PLAINTEXT_SECURITY } from '@llmpt/runtime';
 import {
   consumeAll,
   createTestTopics,
@@ -56,6 +56,7 @@ describe('replay of a topic holding both framings, without a registry', () => {
   it('projects the single-object event and dead-letters the Confluent one as NO_REGISTRY', async () => {
     await replay({
       brokers: stackEnv().kafkaBrokers,
+      security: PLAINTEXT_SECURITY,
       topicPrefix: prefix,
       into: db.url,
       migrationsDir: path.join(repoRoot, 'migrations'),

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { createKafka, groupLag, runStage } from '@llmpt/runtime/kafka';
+import { checkKafkaAccess, createKafka, groupLag, runStage } from '@llmpt/runtime/kafka';
+import type { KafkaSecurity } from '@llmpt/runtime';
 import { migrate } from '@llmpt/runtime/ops';
 import { topics, type Logger, sinkInputTopics } from '@llmpt/runtime';
 import { createPostgresStore } from './postgres.ts';
@@ -9,6 +10,8 @@ import { createSinkHandler, type SinkTotals } from './handler.ts';
 
 export interface ReplayOptions {
   readonly brokers: readonly string[];
+  /** TLS and SASL, as every client (createKafka). */
+  readonly security: KafkaSecurity;
   readonly topicPrefix: string;
   /** The database to rebuild: migrated first; it should be empty (replay adds, never deletes). */
   readonly into: string;
@@ -37,8 +40,16 @@ export function sinkTopics(prefix: string): string[] {
  * per table. The topics are the event store: the same events give the same rows.
  */
 export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
+  const kafka = createKafka({
+    brokers: opts.brokers,
+    clientId: 'pricing-replay',
+    logger: opts.logger,
+    security: opts.security,
+  });
+  // A wrong password or certificate fails here with one line (KafkaAccessError), before the database
+  // is touched.
+  await checkKafkaAccess(kafka, opts.security, { logger: opts.logger });
   await migrate({ databaseUrl: opts.into, dir: opts.migrationsDir, logger: opts.logger });
-  const kafka = createKafka({ brokers: opts.brokers, clientId: 'pricing-replay', logger: opts.logger });
   const store = createPostgresStore({
     databaseUrl: opts.into,
     logger: opts.logger,

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createLogger, redactUrl } from '@llmpt/runtime';
-import { setUpWire } from '@llmpt/runtime/kafka';
+import { KafkaAccessError, kafkaSecurityFromConfig, setUpWire } from '@llmpt/runtime/kafka';
 import { replay } from '../adapters/replay.ts';
 import { loadReplayConfig } from '../config.ts';
 
@@ -26,11 +26,16 @@ const migrationsDir =
 await setUpWire(config);
 const result = await replay({
   brokers: config.KAFKA_BROKERS,
+  security: kafkaSecurityFromConfig(config),
   topicPrefix: config.TOPIC_PREFIX,
   into,
   migrationsDir,
   logger,
   progress: (line) => process.stdout.write(`${line}\n`),
+}).catch((err: unknown) => {
+  if (!(err instanceof KafkaAccessError)) throw err;
+  process.stderr.write(`replay: ${err.message}\n`);
+  process.exit(1);
 });
 process.stdout.write(
   `replay into ${redactUrl(into)}: ${result.events} events in ${result.seconds.toFixed(1)} s (${Math.round(result.eventsPerSecond)} events/s)\n`,

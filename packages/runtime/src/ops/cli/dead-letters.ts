@@ -21,8 +21,14 @@ import {
   type DeadLetterFilter,
 } from '../dead-letters.ts';
 import { ConfigError, errorMessage } from '../../core/errors.ts';
-import { createKafka, createProducer } from '../../kafka/kafka.ts';
 import { setUpWire } from '../../kafka/registry-client.ts';
+import {
+  checkKafkaAccessOrExit,
+  createKafka,
+  createProducer,
+  kafkaSecurityFromConfig,
+} from '../../kafka/kafka.ts';
+import { kafkaSecurityEnv } from '../../core/kafka-security.ts';
 import { createLogger } from '../../core/logger.ts';
 import { topicOfEvent, topics } from '../../core/topics.ts';
 
@@ -60,6 +66,7 @@ async function main(): Promise<number> {
   const config = loadConfig(
     z.object({
       KAFKA_BROKERS: commonEnv.KAFKA_BROKERS,
+      ...kafkaSecurityEnv,
       KAFKA_CLIENT_ID: commonEnv.KAFKA_CLIENT_ID,
       TOPIC_PREFIX: commonEnv.TOPIC_PREFIX,
       LOG_LEVEL: commonEnv.LOG_LEVEL,
@@ -74,11 +81,14 @@ async function main(): Promise<number> {
     level: config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL,
     destination: process.stderr,
   });
+  const security = kafkaSecurityFromConfig(config);
   const kafka = createKafka({
     brokers: config.KAFKA_BROKERS,
     clientId: config.KAFKA_CLIENT_ID ?? 'pricing-dead-letters',
     logger,
+    security,
   });
+  await checkKafkaAccessOrExit(kafka, security, { logger, name: 'dead-letters' });
   const filter: DeadLetterFilter = {
     stage: values.stage,
     code: values.code,
