@@ -10,6 +10,7 @@ import {
   type Producer,
   type RecordMetadata,
   type RetryOptions as KafkaRetryOptions,
+  type SASLOptions,
 } from 'kafkajs';
 import { pino } from 'pino';
 import { z } from 'zod';
@@ -50,6 +51,9 @@ export interface KafkaOptions {
   readonly retry?: Omit<KafkaRetryOptions, 'restartOnFailure'>;
   readonly connectionTimeout?: number;
   readonly requestTimeout?: number;
+  /** TLS (true, or the CA to trust) and SASL credentials, for a broker that requires them. */
+  readonly ssl?: true | { readonly ca: readonly string[] };
+  readonly sasl?: SASLOptions;
 }
 
 function formatIssues(error: z.ZodError): string {
@@ -58,13 +62,15 @@ function formatIssues(error: z.ZodError): string {
 
 /** Builds the kafkajs client; options are checked here so a typo fails at start, not at the first send. */
 export function createKafka(opts: KafkaOptions): Kafka {
-  const { logger, ...rest } = opts;
+  const { logger, ssl, sasl, ...rest } = opts;
   const parsed = kafkaOptionsSchema.safeParse({ ...rest, brokers: [...rest.brokers] });
   if (!parsed.success)
     throw new ConfigError(`createKafka: invalid options, fix these:\n${formatIssues(parsed.error)}`);
   const log = logger ?? pino({ name: 'kafkajs', level: 'warn' });
   return new Kafka({
     ...parsed.data,
+    ...(ssl ? { ssl: ssl === true ? true : { ca: [...ssl.ca] } } : {}),
+    ...(sasl ? { sasl } : {}),
     logLevel: kafkaLogLevel(log.level),
     logCreator: pinoLogCreator(log),
   });
