@@ -37,6 +37,7 @@ import {
   type ServiceProcess,
 } from '@llmpt/testkit';
 import { createKafka } from '@llmpt/runtime/kafka';
+import { PLAINTEXT_SECURITY } from '@llmpt/runtime';
 import {
   backfillOutcomeOf,
   formatLiveSummary,
@@ -101,7 +102,8 @@ const settings: PipelineSettings = {
 const services: ServiceProcess[] = (['scraper', 'normalizer', 'sink'] as const).map((n) =>
   startService(n, settings),
 );
-const kafka = createKafka({ brokers: env.kafkaBrokers, clientId: 'daily-run' });
+// The local stack's plaintext listener, as the services this script starts (their env has no TLS/SASL).
+const kafka = createKafka({ brokers: env.kafkaBrokers, clientId: 'daily-run', security: PLAINTEXT_SECURITY });
 let exitCode = 0;
 try {
   if (live) {

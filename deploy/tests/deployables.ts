@@ -6,7 +6,7 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { repoRoot } from '@llmpt/core/paths';
-import { env } from '@llmpt/runtime';
+import { env, kafkaSecurityEnv } from '@llmpt/runtime';
 import { discoveryEnvSchema } from '@llmpt/discovery';
 import { normalizerEnvSchema } from '@llmpt/normalizer';
 import { notifierEnvSchema } from '@llmpt/notifier';
@@ -59,6 +59,7 @@ export const envSchemas: Record<Runnable, z.ZodObject> = {
   // cli/create-topics.ts's loadConfig schema.
   topics: z.object({
     KAFKA_BROKERS: env.brokers,
+    ...kafkaSecurityEnv,
     TOPIC_PREFIX: z.string().default(''),
     KAFKA_PARTITIONS: env.positiveInt(3),
     KAFKA_REPLICATION_FACTOR: env.positiveInt(1),

@@ -55,6 +55,7 @@ describe('broker down between sending a transaction and committing it', () => {
     const kafka = createKafka({
       brokers: stack.kafkaBrokers,
       clientId: 'tx-outage-stage',
+      security: stack.kafkaSecurity,
       retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 1000 },
       logger,
     });

@@ -49,4 +49,3 @@ export {
   type RecordedCapture,
 } from './oracle/captures.ts';
 export { compareWithV1, v1RoutedChanges, type V2VersusV1 } from './oracle/v1-rules.ts';
-export { startSecureKafka, type SecureKafka, type SecureKafkaOptions } from './secure-kafka.ts';

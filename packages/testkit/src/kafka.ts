@@ -6,7 +6,7 @@ import {
   type DecodedMessage,
   type Kafka,
 } from '@llmpt/runtime/kafka';
-import { prefixedTopics, topics, type Logger } from '@llmpt/runtime';
+import { PLAINTEXT_SECURITY, prefixedTopics, topics, type Logger } from '@llmpt/runtime';
 import { pino } from 'pino';
 import { stackEnv } from './env.ts';
 import { uniquePrefix, waitFor } from './wait.ts';
@@ -24,6 +24,8 @@ export function testKafka(clientId = 'test', logger?: Logger): Kafka {
     clientId,
     retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 2000 },
     logger: logger ?? pino({ name: clientId, level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    // The shared stack's plaintext listener (its ANONYMOUS principal is a super user).
+    security: PLAINTEXT_SECURITY,
   });
 }
 

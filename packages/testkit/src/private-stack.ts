@@ -2,6 +2,7 @@
 // the shared stack but in another STACK_DIR and on other ports. Fault tests stop and start them; the
 // shared stack is used by other test files at the same time and must never be restarted.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
@@ -9,7 +10,7 @@ import { pino } from 'pino';
 import { PipelineError } from '@llmpt/core';
 import { createKafka, type Kafka } from '@llmpt/runtime/kafka';
 import { migrate } from '@llmpt/runtime/ops';
-import { type Logger } from '@llmpt/runtime';
+import { PLAINTEXT_SECURITY, Secret, type KafkaSecurity, type Logger } from '@llmpt/runtime';
 import { readStackEnvFile } from './env.ts';
 import { repoRoot } from './paths.ts';
 
@@ -22,12 +23,39 @@ export interface PrivateStackOptions {
   readonly pgPort?: number;
   /** Apply migrations/ to the database (default true). */
   readonly migrate?: boolean;
+  /** Start a Postgres too (default true); false: a broker only (kafka.sh), databaseUrl is ''. */
+  readonly postgres?: boolean;
+  /** The broker's SASL_SSL and mTLS listeners (kafka.sh; default: the controller port + 1 and + 2). */
+  readonly kafkaSaslSslPort?: number;
+  readonly kafkaSslPort?: number;
+  /**
+   * false: no plaintext listener (KAFKA_PLAINTEXT=false): kafkaBrokers is then the SASL_SSL address and
+   * `kafka` logs in there as llmpt-admin (SCRAM-SHA-512). Default true.
+   */
+  readonly kafkaPlaintext?: boolean;
+}
+
+/** What the broker's TLS and SASL setup is made of (kafka.sh writes it; docs/deploying.md "Local stack"). */
+export interface PrivateKafkaSecurity {
+  readonly saslSslBrokers: readonly string[];
+  /** The mTLS listener (a client certificate of the stack's CA required; principal = its CN). */
+  readonly sslBrokers: readonly string[];
+  /** The stack's CA (what clients trust), the certificates dir (clients/<user>.crt|.key, expired.*, other-ca.crt). */
+  readonly caFile: string;
+  readonly tlsDir: string;
+  /** users.env (mode 600): KAFKA_USER_<user with _ for ->_PASSWORD=... */
+  readonly usersFile: string;
+  /** A SCRAM/PLAIN user's password, from users.env. */
+  password(user: string): string;
 }
 
 export interface PrivateStack {
   /** STACK_DIR of this stack (.stack/<name>). */
   readonly dir: string;
   readonly kafkaBrokers: readonly string[];
+  /** How `kafka` reaches kafkaBrokers: plaintext, or llmpt-admin over SASL_SSL (kafkaPlaintext false). */
+  readonly kafkaSecurity: KafkaSecurity;
+  readonly security: PrivateKafkaSecurity;
   /** The `llmpt` database of the private server, migrated. */
   readonly databaseUrl: string;
   /** A client on the private broker with fast retries (test code; services get their own). */
@@ -92,10 +120,16 @@ export async function startPrivateStack(opts: PrivateStackOptions): Promise<Priv
   const kafkaPort = opts.kafkaPort ?? 39192;
   const kafkaControllerPort = opts.kafkaControllerPort ?? 39193;
   const pgPort = opts.pgPort ?? 54422;
+  const saslSslPort = opts.kafkaSaslSslPort ?? kafkaControllerPort + 1;
+  const sslPort = opts.kafkaSslPort ?? kafkaControllerPort + 2;
+  const withPostgres = opts.postgres ?? true;
   const kafkaEnv = {
     STACK_DIR: dir,
     KAFKA_PORT: String(kafkaPort),
     KAFKA_CONTROLLER_PORT: String(kafkaControllerPort),
+    KAFKA_SASL_SSL_PORT: String(saslSslPort),
+    KAFKA_SSL_PORT: String(sslPort),
+    KAFKA_PLAINTEXT: String(opts.kafkaPlaintext ?? true),
     // Smaller heap than the shared broker: this one holds one test's topics.
     KAFKA_HEAP: '-Xmx384m -Xms128m',
   };
@@ -104,7 +138,9 @@ export async function startPrivateStack(opts: PrivateStackOptions): Promise<Priv
     const errors: unknown[] = [];
     await Promise.all([
       runScript('kafka', 'down', kafkaEnv).catch((e: unknown) => errors.push(e)),
-      runScript('postgres', 'down', pgEnv).catch((e: unknown) => errors.push(e)),
+      withPostgres
+        ? runScript('postgres', 'down', pgEnv).catch((e: unknown) => errors.push(e))
+        : Promise.resolve(),
     ]);
     // postgres.sh may have put the data dir under /var/tmp (see postgres.path): remove that too.
     const pgBase = await readPgBase(dir);
@@ -114,31 +150,57 @@ export async function startPrivateStack(opts: PrivateStackOptions): Promise<Priv
   };
 
   await stopAll();
-  for (const port of [kafkaPort, kafkaControllerPort, pgPort])
+  for (const port of [
+    kafkaPort,
+    kafkaControllerPort,
+    saslSslPort,
+    sslPort,
+    ...(withPostgres ? [pgPort] : []),
+  ])
     if (await portInUse(port))
       throw new PrivateStackError(
         `startPrivateStack: port ${port} is taken; pass other kafkaPort/kafkaControllerPort/pgPort`,
       );
   // Side by side: the broker's JVM start is the long part, Postgres is ready well before it.
-  await Promise.all([runScript('postgres', 'up', pgEnv), runScript('kafka', 'up', kafkaEnv)]);
+  await Promise.all([
+    withPostgres ? runScript('postgres', 'up', pgEnv) : Promise.resolve(),
+    runScript('kafka', 'up', kafkaEnv),
+  ]);
   const vars = readStackEnvFile(dir);
   const kafkaBrokers = (vars.KAFKA_BROKERS ?? '').split(',').filter(Boolean);
   const databaseUrl = vars.DATABASE_URL ?? '';
-  if (kafkaBrokers.length === 0 || !databaseUrl)
+  if (kafkaBrokers.length === 0 || (withPostgres && !databaseUrl))
     throw new PrivateStackError(`startPrivateStack: ${dir}/env.d lacks KAFKA_BROKERS or DATABASE_URL`);
-  if (opts.migrate ?? true) await migrate({ databaseUrl, dir: path.join(repoRoot, 'migrations') });
+  if (withPostgres && (opts.migrate ?? true))
+    await migrate({ databaseUrl, dir: path.join(repoRoot, 'migrations') });
+  const security = privateKafkaSecurity(vars);
+  const kafkaSecurity: KafkaSecurity =
+    opts.kafkaPlaintext === false
+      ? {
+          protocol: 'SASL_SSL',
+          tls: { ca: await readFile(security.caFile, 'utf8') },
+          sasl: {
+            mechanism: 'SCRAM-SHA-512',
+            username: 'llmpt-admin',
+            password: new Secret(security.password('llmpt-admin')),
+          },
+        }
+      : PLAINTEXT_SECURITY;
   const logger: Logger = pino({ name: opts.name, level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const kafka = createKafka({
     brokers: kafkaBrokers,
     clientId: `${opts.name}-test`,
     retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 2000 },
     logger,
+    security: kafkaSecurity,
   });
 
   let stopped = false;
   return {
     dir,
     kafkaBrokers,
+    kafkaSecurity,
+    security,
     databaseUrl,
     kafka,
     kafkaDown: () => runScript('kafka', 'down', kafkaEnv),
@@ -149,6 +211,30 @@ export async function startPrivateStack(opts: PrivateStackOptions): Promise<Priv
       if (stopped) return;
       stopped = true;
       await stopAll();
+    },
+  };
+}
+
+function privateKafkaSecurity(vars: Record<string, string>): PrivateKafkaSecurity {
+  const need = (name: string) => {
+    const v = vars[name];
+    if (!v) throw new PrivateStackError(`startPrivateStack: env.d lacks ${name} (an older kafka.sh?)`);
+    return v;
+  };
+  const usersFile = need('KAFKA_STACK_USERS_FILE');
+  return {
+    saslSslBrokers: need('KAFKA_SASL_SSL_BROKERS').split(','),
+    sslBrokers: need('KAFKA_SSL_BROKERS').split(','),
+    caFile: need('KAFKA_STACK_CA_FILE'),
+    tlsDir: need('KAFKA_STACK_TLS_DIR'),
+    usersFile,
+    password(user) {
+      const name = `KAFKA_USER_${user.replace(/-/g, '_')}_PASSWORD`;
+      const line = readFileSync(usersFile, 'utf8')
+        .split('\n')
+        .find((l) => l.startsWith(`${name}=`));
+      if (!line) throw new PrivateStackError(`startPrivateStack: no ${name} in ${usersFile}`);
+      return line.slice(name.length + 1).trim();
     },
   };
 }

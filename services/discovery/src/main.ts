@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { createKafka, createProducer } from '@llmpt/runtime/kafka';
+import {
+  checkKafkaAccessOrExit,
+  createKafka,
+  createProducer,
+  kafkaSecurityFromConfig,
+} from '@llmpt/runtime/kafka';
 import { createLogger, errorCode } from '@llmpt/runtime';
 import { loadBlocklist } from './adapters/blocklist-file.ts';
 import { runDiscovery } from './adapters/run.ts';
@@ -10,11 +15,15 @@ const config = loadDiscoveryConfig();
 const logger = createLogger({ service: 'discovery', level: config.LOG_LEVEL });
 const runId = config.RUN_ID ?? runIdOf(Date.now(), randomUUID());
 const log = logger.child({ run_id: runId });
+const security = kafkaSecurityFromConfig(config);
 const kafka = createKafka({
   brokers: config.KAFKA_BROKERS,
   clientId: config.KAFKA_CLIENT_ID ?? 'pricing-discovery',
   logger: log,
+  security,
 });
+// A wrong password or an untrusted certificate ends the run with one line, before any request.
+await checkKafkaAccessOrExit(kafka, security, { logger: log, name: 'discovery' });
 const producer = createProducer(kafka, { idempotent: true });
 
 try {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commonEnv, loadConfig } from '@llmpt/runtime';
+import { commonEnv, kafkaSecurityEnv, loadConfig } from '@llmpt/runtime';
 
 const schema = z.object({
   ...commonEnv,
@@ -23,6 +23,7 @@ export const normalizerEnvSchema = schema;
 /** The `rebuild-changes` command's environment: the broker, and the normalizer's decision settings. */
 const rebuildChangesSchema = z.object({
   KAFKA_BROKERS: commonEnv.KAFKA_BROKERS,
+  ...kafkaSecurityEnv,
   TOPIC_PREFIX: commonEnv.TOPIC_PREFIX,
   LOG_LEVEL: commonEnv.LOG_LEVEL,
   ALERT_THRESHOLD: schema.shape.ALERT_THRESHOLD,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commonEnv, loadConfig } from '@llmpt/runtime';
+import { commonEnv, kafkaSecurityEnv, loadConfig } from '@llmpt/runtime';
 
 const schema = z
   .object({
@@ -32,6 +32,7 @@ export const sinkEnvSchema = schema;
 /** The replay command's environment (the Job sets these; `--into` may replace REPLAY_INTO). */
 export const replayEnvSchema = z.object({
   KAFKA_BROKERS: commonEnv.KAFKA_BROKERS,
+  ...kafkaSecurityEnv,
   TOPIC_PREFIX: commonEnv.TOPIC_PREFIX,
   LOG_LEVEL: commonEnv.LOG_LEVEL,
   REPLAY_INTO: z

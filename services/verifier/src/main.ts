@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { createKafka, createProducer } from '@llmpt/runtime/kafka';
+import { createKafka, createProducer, kafkaSecurityFromConfig } from '@llmpt/runtime/kafka';
 import { createLogger, errorCode } from '@llmpt/runtime';
 import { loadCandidates, priceLookup } from './adapters/catalog.ts';
 import { createProbeClient } from './adapters/openrouter.ts';
@@ -31,6 +31,7 @@ const kafka = createKafka({
   brokers: config.KAFKA_BROKERS,
   clientId: config.KAFKA_CLIENT_ID ?? 'pricing-verifier',
   logger: log,
+  security: kafkaSecurityFromConfig(config),
 });
 const producer = createProducer(kafka, { idempotent: true });
 

@@ -9,7 +9,7 @@ import path from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeEvent, EVENT_TYPE_HEADER, priceKey, type DecodedEvent } from '@llmpt/schemas';
-import { topicOfEvent } from '@llmpt/runtime';
+import { PLAINTEXT_SECURITY, topicOfEvent } from '@llmpt/runtime';
 import { replay } from '@llmpt/sink';
 import { EXPORT_FORMATS } from '@llmpt/api';
 import {
@@ -91,6 +91,7 @@ describe('exports for a past date across a replay into a fresh database', () => 
     await publish(prefix, api.events.flat());
     const result = await replay({
       brokers: stackEnv().kafkaBrokers,
+      security: PLAINTEXT_SECURITY,
       topicPrefix: prefix,
       into: replayed.url,
       migrationsDir: path.join(repoRoot, 'migrations'),

@@ -22,6 +22,7 @@ import { discoverModels, emptyBlocklist, parseModelsResponse } from '@llmpt/disc
 import { endpointObservations, endpointsUrl, routedPriceObservation } from '@llmpt/scraper';
 import { normalizeAndDecide, type PriceState } from '@llmpt/normalizer';
 import { replay } from '@llmpt/sink';
+import { PLAINTEXT_SECURITY } from '@llmpt/runtime';
 import {
   freshDatabase,
   withClient,
@@ -153,6 +154,7 @@ describe('replay from v1 events into the v2 schema', () => {
     await publish(v2Prefix, v2Messages());
     const common = {
       brokers: stackEnv().kafkaBrokers,
+      security: PLAINTEXT_SECURITY,
       migrationsDir: path.join(repoRoot, 'migrations'),
       logger,
     };

@@ -3,15 +3,16 @@
 // by `npm run acls -- apply` as the admin, then each principal over SCRAM does what it needs and is
 // refused what it must not do. The refusals are the broker's Kafka error codes.
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Kafka } from 'kafkajs';
-import { prefixedTopics, topics } from '@llmpt/runtime';
-import { createConsumer, createProducer, ensureTopics } from '@llmpt/runtime/kafka';
+import { prefixedTopics, Secret, topics, type Logger } from '@llmpt/runtime';
+import { createConsumer, createKafka, createProducer, ensureTopics } from '@llmpt/runtime/kafka';
 import { createBindings } from '@llmpt/runtime/ops';
-import { repoRoot, startSecureKafka, waitFor, type SecureKafka } from '@llmpt/testkit';
+import { repoRoot, startPrivateStack, waitFor, type PrivateStack } from '@llmpt/testkit';
 
 const PREFIX = 'acl.';
 const t = (key: keyof typeof topics) => PREFIX + topics[key].name;
@@ -20,7 +21,31 @@ const TOPIC_AUTHORIZATION_FAILED = { type: 'TOPIC_AUTHORIZATION_FAILED', code: 2
 const GROUP_AUTHORIZATION_FAILED = { type: 'GROUP_AUTHORIZATION_FAILED', code: 30 };
 const TRANSACTIONAL_ID_AUTHORIZATION_FAILED = { type: 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED', code: 53 };
 
-let k: SecureKafka;
+let stack: PrivateStack;
+let ca: string;
+const quiet: Logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+
+/** A client as `user` over SASL_SSL (SCRAM-SHA-512), few and fast retries (idempotent producers need some). */
+function kafkaAs(
+  user: string,
+  o: { logger?: Logger; retry?: { retries: number; initialRetryTime?: number; maxRetryTime?: number } } = {},
+): Kafka {
+  return createKafka({
+    brokers: stack.security.saslSslBrokers,
+    clientId: `acls-int-${user}`,
+    retry: o.retry ?? { retries: 2, initialRetryTime: 100, maxRetryTime: 500 },
+    logger: o.logger ?? quiet,
+    security: {
+      protocol: 'SASL_SSL',
+      tls: { ca },
+      sasl: {
+        mechanism: 'SCRAM-SHA-512',
+        username: user,
+        password: new Secret(stack.security.password(user)),
+      },
+    },
+  });
+}
 
 /** The broker's error inside what kafkajs threw (it wraps protocol errors in retry errors). */
 function brokerError(err: unknown): { type: string; code: number } | undefined {
@@ -63,7 +88,7 @@ function recordingClient(user: string): { kafka: Kafka; refused: { type: string;
       },
     },
   );
-  return { kafka: k.kafkaAs(user, { logger }), refused };
+  return { kafka: kafkaAs(user, { logger }), refused };
 }
 
 const runAcls = async (action: string) =>
@@ -75,13 +100,13 @@ const runAcls = async (action: string) =>
         cwd: repoRoot,
         env: {
           ...process.env,
-          KAFKA_BROKERS: k.saslSslBrokers.join(','),
+          KAFKA_BROKERS: stack.security.saslSslBrokers.join(','),
           TOPIC_PREFIX: PREFIX,
           KAFKA_SECURITY_PROTOCOL: 'SASL_SSL',
-          KAFKA_SASL_MECHANISM: 'scram-sha-512',
+          KAFKA_SASL_MECHANISM: 'SCRAM-SHA-512',
           KAFKA_SASL_USERNAME: 'llmpt-admin',
-          KAFKA_SASL_PASSWORD: k.password('llmpt-admin'),
-          KAFKA_SSL_CA_FILE: k.caFile,
+          KAFKA_SASL_PASSWORD: stack.security.password('llmpt-admin'),
+          KAFKA_SSL_CA_FILE: stack.security.caFile,
         },
       },
     )
@@ -155,7 +180,7 @@ async function consumeOne(kafka: Kafka, topic: string, groupId: string): Promise
 
 /** Offsets of a group as the ops principal sees them (Describe on the group). */
 async function committed(groupId: string, topic: string): Promise<string[]> {
-  const admin = k.kafkaAs('llmpt-ops').admin();
+  const admin = kafkaAs('llmpt-ops').admin();
   await admin.connect();
   try {
     const [res] = await admin.fetchOffsets({ groupId, topics: [topic] });
@@ -166,11 +191,19 @@ async function committed(groupId: string, topic: string): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  k = await startSecureKafka({ name: 'acls-int', ports: [39450, 39451, 39452, 39453] });
+  stack = await startPrivateStack({
+    name: 'acls-int',
+    postgres: false,
+    kafkaPort: 39450,
+    kafkaControllerPort: 39451,
+    kafkaSaslSslPort: 39452,
+    kafkaSslPort: 39453,
+  });
+  ca = readFileSync(stack.security.caFile, 'utf8');
   expect(await runAcls('apply')).toMatch(/acls: apply done \(\d+ added, 0 removed\)/);
   // The ops principal creates the topics (Create, DescribeConfigs); the ACLs reach the authorizer
   // through the metadata log just after the command returns.
-  const ops = k.kafkaAs('llmpt-ops');
+  const ops = kafkaAs('llmpt-ops');
   await waitFor(
     async () => {
       await ensureTopics(ops, prefixedTopics(PREFIX), { partitions: 1, replicationFactor: 1 });
@@ -183,7 +216,7 @@ beforeAll(async () => {
   await send(ops, t('priceChanged'));
   // The first group and the first transaction create the offsets and transaction topics: as the admin,
   // patiently, so that no test below meets "coordinator not available" instead of an answer.
-  const admin = k.kafkaAs('llmpt-admin', {
+  const admin = kafkaAs('llmpt-admin', {
     retry: { retries: 10, initialRetryTime: 200, maxRetryTime: 2000 },
   });
   await waitFor(() => consumeOne(admin, t('modelDiscovered'), 'warm-up').then(() => true), {
@@ -197,7 +230,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  await k?.stop();
+  await stack?.stop();
 });
 
 describe('Kafka ACLs: each principal can do what it needs and nothing else', () => {
@@ -206,7 +239,7 @@ describe('Kafka ACLs: each principal can do what it needs and nothing else', () 
   });
 
   it('scraper: consumes ModelDiscovered in its group, writes RawPriceObserved; PriceChanged is refused', async () => {
-    const scraper = k.kafkaAs('llmpt-scraper');
+    const scraper = kafkaAs('llmpt-scraper');
     await consumeOne(scraper, t('modelDiscovered'), `${PREFIX}pricing-scraper`);
     expect(await committed(`${PREFIX}pricing-scraper`, t('modelDiscovered'))).toEqual(['1']);
     expect(await refusal(send(scraper, t('rawPriceObserved')))).toBe('allowed');
@@ -219,7 +252,7 @@ describe('Kafka ACLs: each principal can do what it needs and nothing else', () 
   });
 
   it('sink: writes the dead letters (idempotent, no cluster ACL) and no other topic', async () => {
-    const sink = k.kafkaAs('llmpt-sink');
+    const sink = kafkaAs('llmpt-sink');
     expect(await refusal(send(sink, t('deadLetter')))).toBe('allowed');
     const others = (Object.keys(topics) as (keyof typeof topics)[]).filter((key) => key !== 'deadLetter');
     expect(others).toHaveLength(10);
@@ -229,7 +262,7 @@ describe('Kafka ACLs: each principal can do what it needs and nothing else', () 
   });
 
   it('normalizer: a transaction with its id commits outputs and offsets; another id is refused', async () => {
-    const normalizer = k.kafkaAs('llmpt-normalizer');
+    const normalizer = kafkaAs('llmpt-normalizer');
     await sendInTransaction(normalizer, t('normalizedPrice'), `pricing-normalizer-${PREFIX}`, {
       group: `${PREFIX}pricing-normalizer`,
       topic: t('rawPriceObserved'),
@@ -254,7 +287,7 @@ describe('Kafka ACLs: each principal can do what it needs and nothing else', () 
   });
 
   it('consumer: reads PriceChanged in a group of its own; the dead letters are refused', async () => {
-    const consumer = k.kafkaAs('llmpt-consumer');
+    const consumer = kafkaAs('llmpt-consumer');
     await consumeOne(consumer, t('priceChanged'), `${PREFIX}llmpt-consumer-acl-test`);
     expect(await refusal(consumeOne(consumer, t('deadLetter'), `${PREFIX}llmpt-consumer-acl-test`))).toEqual(
       TOPIC_AUTHORIZATION_FAILED,
@@ -262,7 +295,7 @@ describe('Kafka ACLs: each principal can do what it needs and nothing else', () 
   });
 
   it('a stranger (no ACL) cannot read: neither the topic nor a group', async () => {
-    const stranger = k.kafkaAs('llmpt-stranger');
+    const stranger = kafkaAs('llmpt-stranger');
     const admin = stranger.admin();
     await admin.connect();
     try {
@@ -291,7 +324,7 @@ describe('Kafka ACLs: each principal can do what it needs and nothing else', () 
   });
 
   it('plan shows a binding outside the data, apply removes it, and the broker refuses again', async () => {
-    const admin = k.kafkaAs('llmpt-admin').admin();
+    const admin = kafkaAs('llmpt-admin').admin();
     await admin.connect();
     try {
       await createBindings(admin, [
@@ -308,7 +341,7 @@ describe('Kafka ACLs: each principal can do what it needs and nothing else', () 
     } finally {
       await admin.disconnect();
     }
-    const sink = k.kafkaAs('llmpt-sink');
+    const sink = kafkaAs('llmpt-sink');
     await waitFor(async () => (await refusal(send(sink, t('priceChanged')))) === 'allowed', {
       timeoutMs: 15_000,
     });

@@ -6,12 +6,14 @@
 import pg from 'pg';
 import { pino } from 'pino';
 import { z } from 'zod';
-import { createKafka } from '@llmpt/runtime/kafka';
+import { kafkaSecurityEnv } from '@llmpt/runtime';
+import { checkKafkaAccessOrExit, createKafka, kafkaSecurityFromConfig } from '@llmpt/runtime/kafka';
 import { startGatewaySync } from '../gateway/sync.ts';
 
 const env = z
   .object({
     KAFKA_BROKERS: z.string().min(1, 'set KAFKA_BROKERS, e.g. 127.0.0.1:39092'),
+    ...kafkaSecurityEnv,
     DATABASE_URL: z
       .string()
       .min(1, 'set DATABASE_URL, e.g. postgres://postgres:postgres@127.0.0.1:54322/llmpt'),
@@ -25,11 +27,19 @@ const env = z
 
 const logger = pino({ name: 'gateway-sync', level: env.LOG_LEVEL });
 const aliases = z.record(z.string(), z.string()).parse(JSON.parse(env.MODEL_ALIASES));
+const security = kafkaSecurityFromConfig(env);
+const kafka = createKafka({
+  brokers: env.KAFKA_BROKERS.split(','),
+  clientId: 'gateway-sync',
+  logger,
+  security,
+});
+await checkKafkaAccessOrExit(kafka, security, { logger, name: 'gateway-sync' });
 const db = new pg.Client({ connectionString: env.DATABASE_URL });
 await db.connect();
 let applied = 0;
 const sub = await startGatewaySync({
-  kafka: createKafka({ brokers: env.KAFKA_BROKERS.split(','), clientId: 'gateway-sync', logger }),
+  kafka,
   db,
   groupId: env.GROUP_ID,
   topicPrefix: env.TOPIC_PREFIX,

@@ -1,11 +1,13 @@
 // tail: follow a pipeline topic and print its events as JSON lines.
 //   npx tsx packages/consumer/src/cli/tail.ts --topic price-changed --from earliest|latest|<ISO time>
 //     [--model ID]... [--provider NAME]... [--alerts-only] [--prefix TOPIC_PREFIX] [--exit-at-end]
-// Brokers: --brokers or KAFKA_BROKERS (the local stack's are in .stack/env).
+// Brokers: --brokers or KAFKA_BROKERS (the local stack's are in .stack/env); TLS and SASL from the
+// KAFKA_SECURITY_PROTOCOL... variables (docs/deploying.md).
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
-import { createKafka } from '@llmpt/runtime/kafka';
-import { topics } from '@llmpt/runtime';
+import { z } from 'zod';
+import { checkKafkaAccessOrExit, createKafka, kafkaSecurityFromConfig } from '@llmpt/runtime/kafka';
+import { ConfigError, kafkaSecurityEnv, loadConfig, topics, type KafkaSecurity } from '@llmpt/runtime';
 import { parseFrom, tailTopic } from '../tail/tail.ts';
 
 const usage = `usage: tail [--topic price-changed|price-change-retracted|normalized-price|model-discovered|provider-discovered|raw-price-observed|dead-letter|<full name>]
@@ -40,11 +42,23 @@ async function main(): Promise<number> {
     console.error(`KAFKA_BROKERS is not set (or pass --brokers)\n${usage}`);
     return 2;
   }
+  let security: KafkaSecurity;
+  try {
+    // The same KAFKA_SECURITY_PROTOCOL... variables as every service (docs/deploying.md).
+    security = kafkaSecurityFromConfig(loadConfig(z.object(kafkaSecurityEnv)));
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    console.error(err.message);
+    return 2;
+  }
+  const logger = pino({ name: 'tail', level: process.env.LOG_LEVEL ?? 'silent' }, pino.destination(2));
   const kafka = createKafka({
     brokers: values.brokers.split(',').map((b) => b.trim()),
     clientId: 'llmpt-tail',
-    logger: pino({ name: 'tail', level: process.env.LOG_LEVEL ?? 'silent' }, pino.destination(2)),
+    logger,
+    security,
   });
+  await checkKafkaAccessOrExit(kafka, security, { logger, name: 'tail' });
   const stop = new AbortController();
   process.once('SIGINT', () => stop.abort());
   process.once('SIGTERM', () => stop.abort());

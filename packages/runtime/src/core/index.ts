@@ -5,6 +5,7 @@ export * from './retry.ts';
 export * from './logger.ts';
 export * from './config.ts';
 export * from './common-config.ts';
+export * from './kafka-security.ts';
 export * from './health.ts';
 export * from './shutdown.ts';
 export * from './topics.ts';

@@ -15,8 +15,17 @@ import {
 import { pino } from 'pino';
 import { z } from 'zod';
 import { CodecError, decodeEvent, EVENT_TYPE_HEADER, type DecodedEvent } from '@llmpt/schemas';
-import { ConfigError, errorMessage, PoisonInputError } from '../core/errors.ts';
+import { readFileSync } from 'node:fs';
+import type { ConnectionOptions } from 'node:tls';
+import { ConfigError, errorMessage, PipelineError, PoisonInputError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
+import {
+  describeKafkaSecurity,
+  explainKafkaAccessFailure,
+  kafkaSecurityFromEnv,
+  type KafkaSecurity,
+  type KafkaSecurityVars,
+} from '../core/kafka-security.ts';
 import { toKafkaMessage, type EventMessage } from './records.ts';
 
 export type { Consumer, Kafka, KafkaMessage, Producer, RecordMetadata };
@@ -46,14 +55,16 @@ const kafkaOptionsSchema = z.object({
 export interface KafkaOptions {
   readonly brokers: readonly string[];
   readonly clientId: string;
+  /**
+   * TLS and SASL (kafkaSecurityFromConfig(config), from the KAFKA_SECURITY_PROTOCOL... variables).
+   * Required, so the type checker proves every client passes it; PLAINTEXT_SECURITY for plaintext.
+   */
+  readonly security: KafkaSecurity;
   /** kafkajs logs go here (namespace as a field); its level decides kafkajs's own level. */
   readonly logger?: Logger;
   readonly retry?: Omit<KafkaRetryOptions, 'restartOnFailure'>;
   readonly connectionTimeout?: number;
   readonly requestTimeout?: number;
-  /** TLS (true, or the CA to trust) and SASL credentials, for a broker that requires them. */
-  readonly ssl?: true | { readonly ca: readonly string[] };
-  readonly sasl?: SASLOptions;
 }
 
 function formatIssues(error: z.ZodError): string {
@@ -62,18 +73,125 @@ function formatIssues(error: z.ZodError): string {
 
 /** Builds the kafkajs client; options are checked here so a typo fails at start, not at the first send. */
 export function createKafka(opts: KafkaOptions): Kafka {
-  const { logger, ssl, sasl, ...rest } = opts;
+  const { logger, security, ...rest } = opts;
   const parsed = kafkaOptionsSchema.safeParse({ ...rest, brokers: [...rest.brokers] });
   if (!parsed.success)
     throw new ConfigError(`createKafka: invalid options, fix these:\n${formatIssues(parsed.error)}`);
   const log = logger ?? pino({ name: 'kafkajs', level: 'warn' });
+  const ssl = kafkaTlsOptions(security);
+  const sasl = kafkaSaslOptions(security);
   return new Kafka({
     ...parsed.data,
-    ...(ssl ? { ssl: ssl === true ? true : { ca: [...ssl.ca] } } : {}),
-    ...(sasl ? { sasl } : {}),
+    ...(ssl !== undefined ? { ssl } : {}),
+    ...(sasl !== undefined ? { sasl } : {}),
     logLevel: kafkaLogLevel(log.level),
     logCreator: pinoLogCreator(log),
   });
+}
+
+/**
+ * The KafkaSecurity a parsed config's KAFKA_SECURITY_PROTOCOL... variables describe (commonEnv holds
+ * them), reading the files they name; a ConfigError naming the variables otherwise.
+ */
+export function kafkaSecurityFromConfig(config: KafkaSecurityVars): KafkaSecurity {
+  return kafkaSecurityFromEnv(config, (file) => readFileSync(file, 'utf8'));
+}
+
+/** kafkajs's `ssl`: node's tls options. A CA bundle replaces the system CAs, as a Java truststore does. */
+function kafkaTlsOptions(s: KafkaSecurity): ConnectionOptions | true | undefined {
+  if (s.protocol !== 'SSL' && s.protocol !== 'SASL_SSL') return undefined;
+  const t = s.tls ?? {};
+  const options: ConnectionOptions = {
+    rejectUnauthorized: true,
+    ...(t.ca !== undefined ? { ca: [t.ca] } : {}),
+    ...(t.cert !== undefined ? { cert: t.cert } : {}),
+    ...(t.key !== undefined ? { key: t.key.reveal() } : {}),
+    ...(t.keyPassword !== undefined ? { passphrase: t.keyPassword.reveal() } : {}),
+    ...(t.servername !== undefined ? { servername: t.servername } : {}),
+  };
+  return options;
+}
+
+function kafkaSaslOptions(s: KafkaSecurity): SASLOptions | undefined {
+  if (!s.sasl) return undefined;
+  const { username } = s.sasl;
+  const password = s.sasl.password.reveal();
+  switch (s.sasl.mechanism) {
+    case 'PLAIN':
+      return { mechanism: 'plain', username, password };
+    case 'SCRAM-SHA-256':
+      return { mechanism: 'scram-sha-256', username, password };
+    case 'SCRAM-SHA-512':
+      return { mechanism: 'scram-sha-512', username, password };
+  }
+}
+
+/** The first connection failed for a reason the security settings explain (wrong password, CA...). */
+export class KafkaAccessError extends PipelineError {
+  constructor(message: string, cause?: unknown) {
+    super('KAFKA_ACCESS_DENIED', message, { retriable: false, cause });
+  }
+}
+
+/** kafkajs wraps the socket's error (retries exceeded > connection error > TLS error): all their messages. */
+function errorChainText(err: unknown): string {
+  const parts: string[] = [];
+  let e: unknown = err;
+  for (let depth = 0; e !== undefined && e !== null && depth < 6; depth++) {
+    parts.push(errorMessage(e));
+    const o = e as { originalError?: unknown; cause?: unknown };
+    e = o.originalError ?? o.cause;
+  }
+  return parts.join(' | ');
+}
+
+/**
+ * Connects once (an admin client: ApiVersions, the TLS handshake and the SASL login) before the real
+ * work, so that a wrong password, an untrusted CA or a refused client certificate ends the start with
+ * one line naming the variables to check (KafkaAccessError), at once and not after the consumer's
+ * retries. A broker that is away is retried (attempts, backoff) and then rethrown as it came.
+ */
+export async function checkKafkaAccess(
+  kafka: Kafka,
+  security: KafkaSecurity,
+  opts: { logger?: Logger; attempts?: number; backoffMs?: number } = {},
+): Promise<void> {
+  const attempts = opts.attempts ?? 10;
+  for (let attempt = 1; ; attempt++) {
+    const admin = kafka.admin({ retry: { retries: 0 } });
+    try {
+      await admin.connect();
+      opts.logger?.info({ security: describeKafkaSecurity(security) }, 'kafka reachable');
+      return;
+    } catch (err) {
+      const explained = explainKafkaAccessFailure(errorChainText(err), security);
+      if (explained !== undefined) throw new KafkaAccessError(`cannot connect to Kafka: ${explained}`, err);
+      if (attempt >= attempts) throw err;
+      opts.logger?.warn({ attempt, err: errorMessage(err) }, 'kafka not reachable yet, retrying');
+      await new Promise((r) => setTimeout(r, Math.min(5000, (opts.backoffMs ?? 300) * 2 ** (attempt - 1))));
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  }
+}
+
+/**
+ * checkKafkaAccess for a process's start: a KafkaAccessError is logged (fatal) and written as one
+ * line to stderr, then the process exits 1; other errors propagate.
+ */
+export async function checkKafkaAccessOrExit(
+  kafka: Kafka,
+  security: KafkaSecurity,
+  opts: { logger?: Logger; name: string },
+): Promise<void> {
+  try {
+    await checkKafkaAccess(kafka, security, opts.logger ? { logger: opts.logger } : {});
+  } catch (err) {
+    if (!(err instanceof KafkaAccessError)) throw err;
+    opts.logger?.fatal({ code: err.code }, err.message);
+    process.stderr.write(`${opts.name}: ${err.message}\n`);
+    process.exit(1);
+  }
 }
 
 /** kafkajs filters by its own level before calling the log creator: derive it from pino's so debug reaches pino. */

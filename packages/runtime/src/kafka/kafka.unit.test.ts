@@ -5,6 +5,7 @@ import { logLevel, type KafkaMessage } from 'kafkajs';
 import { EVENT_TYPE_HEADER } from '@llmpt/schemas';
 import { samples } from '@llmpt/schemas/samples';
 import { ConfigError, PoisonInputError } from '../core/errors.ts';
+import { PLAINTEXT_SECURITY } from '../core/kafka-security.ts';
 import {
   createConsumer,
   createKafka,
@@ -31,13 +32,15 @@ function consumed(value: Buffer | null, headers: Record<string, string> = {}): K
 
 describe('createKafka', () => {
   it('rejects a broker without a port, naming the option and the expected form', () => {
-    expect(() => createKafka({ brokers: ['localhost'], clientId: 'x' })).toThrow(ConfigError);
-    expect(() => createKafka({ brokers: ['localhost'], clientId: 'x' })).toThrow(
-      /brokers\.0: a broker is "host:port"/,
-    );
+    expect(() =>
+      createKafka({ brokers: ['localhost'], clientId: 'x', security: PLAINTEXT_SECURITY }),
+    ).toThrow(ConfigError);
+    expect(() =>
+      createKafka({ brokers: ['localhost'], clientId: 'x', security: PLAINTEXT_SECURITY }),
+    ).toThrow(/brokers\.0: a broker is "host:port"/);
   });
   it('rejects an empty broker list and an empty client id', () => {
-    expect(() => createKafka({ brokers: [], clientId: '' })).toThrow(
+    expect(() => createKafka({ brokers: [], clientId: '', security: PLAINTEXT_SECURITY })).toThrow(
       /brokers: give at least one broker[\s\S]*clientId:/,
     );
   });
@@ -46,19 +49,24 @@ describe('createKafka', () => {
       createKafka({
         brokers: ['127.0.0.1:39092'],
         clientId: 'x',
+        security: PLAINTEXT_SECURITY,
         retry: { retires: 3 } as unknown as { retries: number },
       }),
     ).toThrow(/retry/);
   });
   it('builds a client for valid options', () => {
     expect(
-      createKafka({ brokers: ['127.0.0.1:39092', 'kafka-0.kafka:9092'], clientId: 'sink' }),
+      createKafka({
+        brokers: ['127.0.0.1:39092', 'kafka-0.kafka:9092'],
+        clientId: 'sink',
+        security: PLAINTEXT_SECURITY,
+      }),
     ).toBeDefined();
   });
 });
 
 describe('producer and consumer factories', () => {
-  const kafka = createKafka({ brokers: ['127.0.0.1:39092'], clientId: 'unit' });
+  const kafka = createKafka({ brokers: ['127.0.0.1:39092'], clientId: 'unit', security: PLAINTEXT_SECURITY });
   it('refuses a transactional producer that is not idempotent', () => {
     expect(() => createProducer(kafka, { transactionalId: 'n-1', idempotent: false })).toThrow(
       /must be idempotent/,

@@ -1,13 +1,14 @@
 import type { Kafka } from 'kafkajs';
 import { startHealthServer } from '../core/health.ts';
-import { createKafka } from './kafka.ts';
+import { checkKafkaAccessOrExit, createKafka, kafkaSecurityFromConfig } from './kafka.ts';
+import type { KafkaSecurityVars } from '../core/kafka-security.ts';
 import { createLogger, type Logger } from '../core/logger.ts';
 import { onShutdown } from '../core/shutdown.ts';
 import { runStage, type RunningStage, type StageOptions } from './stage.ts';
 import { topics } from '../core/topics.ts';
 
 /** The config fields every consuming service has (see commonEnv). */
-export interface ConsumerServiceConfig {
+export interface ConsumerServiceConfig extends KafkaSecurityVars {
   readonly KAFKA_BROKERS: readonly string[];
   readonly KAFKA_CLIENT_ID?: string | undefined;
   readonly TOPIC_PREFIX: string;
@@ -43,10 +44,12 @@ export async function runConsumerService(o: ConsumerServiceOptions): Promise<voi
   const { config } = o;
   const logger = createLogger({ service: o.service, level: config.LOG_LEVEL });
   const prefix = config.TOPIC_PREFIX;
+  const security = kafkaSecurityFromConfig(config);
   const kafka = createKafka({
     brokers: config.KAFKA_BROKERS,
     clientId: config.KAFKA_CLIENT_ID ?? `pricing-${o.service}`,
     logger,
+    security,
   });
   let stage: RunningStage | undefined;
   const health = await startHealthServer(config.HEALTH_PORT, {
@@ -63,6 +66,8 @@ export async function runConsumerService(o: ConsumerServiceOptions): Promise<voi
     },
     { logger },
   );
+  // A wrong password or an untrusted certificate ends the start with one line, before any work.
+  await checkKafkaAccessOrExit(kafka, security, { logger, name: o.service });
   const { handle, onCommitted } = await o.prepare({ kafka, logger, prefix });
   stage = await runStage({
     kafka,

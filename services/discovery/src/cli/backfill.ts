@@ -2,7 +2,14 @@
 // Exit codes: 0 published (or dry run passed), 1 a file refused (nothing published), 2 usage or
 // unreadable source, 3 the broker failed mid-way or the stages did not consume within
 // --settle-timeout-s (rerun the same command: it skips what was published whole).
-import { createKafka, createProducer, decodeKafkaMessage, groupLag, readToEnd } from '@llmpt/runtime/kafka';
+import {
+  createKafka,
+  createProducer,
+  kafkaSecurityFromConfig,
+  decodeKafkaMessage,
+  groupLag,
+  readToEnd,
+} from '@llmpt/runtime/kafka';
 import { createLogger, errorMessage, topicOfEvent, type Logger } from '@llmpt/runtime';
 import type { Kafka } from 'kafkajs';
 import { loadBlocklist } from '../adapters/blocklist-file.ts';
@@ -58,6 +65,7 @@ const kafka = dryRun
       brokers: config.KAFKA_BROKERS,
       clientId: config.KAFKA_CLIENT_ID ?? 'pricing-backfill',
       logger,
+      security: kafkaSecurityFromConfig(config),
     });
 const producer = kafka ? createProducer(kafka, { idempotent: true }) : null;
 try {

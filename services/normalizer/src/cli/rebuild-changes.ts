@@ -12,7 +12,14 @@
 // Reads KAFKA_BROKERS, TOPIC_PREFIX, ALERT_THRESHOLD and REMOVAL_AFTER_RUNS like the normalizer.
 import { parseArgs } from 'node:util';
 import { createLogger, topics } from '@llmpt/runtime';
-import { createKafka, createProducer, produceEvents, type Kafka, type Producer } from '@llmpt/runtime/kafka';
+import {
+  createKafka,
+  createProducer,
+  kafkaSecurityFromConfig,
+  produceEvents,
+  type Kafka,
+  type Producer,
+} from '@llmpt/runtime/kafka';
 import type { EventName, EventTypes, PriceChanged } from '@llmpt/schemas';
 import { readEvents } from '../adapters/event-log.ts';
 import { loadRebuildChangesConfig } from '../config.ts';
@@ -47,7 +54,12 @@ const logger = createLogger({
   level: config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL,
 });
 const out = (line: string) => process.stdout.write(`${line}\n`);
-const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'pricing-rebuild-changes', logger });
+const kafka = createKafka({
+  brokers: config.KAFKA_BROKERS,
+  clientId: 'pricing-rebuild-changes',
+  logger,
+  security: kafkaSecurityFromConfig(config),
+});
 const opts = { alertThreshold: config.ALERT_THRESHOLD, removalAfterRuns: config.REMOVAL_AFTER_RUNS };
 
 const topicOf = (t: { name: string }) => config.TOPIC_PREFIX + t.name;

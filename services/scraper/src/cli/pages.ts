@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { priceKey, type RawPriceObserved } from '@llmpt/schemas';
 import { createLogger, errorMessage, topics } from '@llmpt/runtime';
-import { createKafka, createProducer, produceEvents } from '@llmpt/runtime/kafka';
+import { createKafka, createProducer, kafkaSecurityFromConfig, produceEvents } from '@llmpt/runtime/kafka';
 import { loadScraperConfig } from '../config.ts';
 import { createPageCache } from '../adapters/page-cache.ts';
 import { createPageFetcher } from '../adapters/page-fetcher.ts';
@@ -90,7 +90,12 @@ for (const page of [...authors.values(), ...hosts]) {
   );
 }
 
-const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'pricing-pages', logger });
+const kafka = createKafka({
+  brokers: config.KAFKA_BROKERS,
+  clientId: 'pricing-pages',
+  logger,
+  security: kafkaSecurityFromConfig(config),
+});
 const producer = createProducer(kafka, { idempotent: true });
 try {
   await producer.connect();

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { createKafka, groupLag, runStage } from '@llmpt/runtime/kafka';
+import type { KafkaSecurity } from '@llmpt/runtime';
 import { migrate } from '@llmpt/runtime/ops';
 import { topics, type Logger, sinkInputTopics } from '@llmpt/runtime';
 import { createPostgresStore } from './postgres.ts';
@@ -9,6 +10,8 @@ import { createSinkHandler, type SinkTotals } from './handler.ts';
 
 export interface ReplayOptions {
   readonly brokers: readonly string[];
+  /** TLS and SASL, as every client (createKafka). */
+  readonly security: KafkaSecurity;
   readonly topicPrefix: string;
   /** The database to rebuild: migrated first; it should be empty (replay adds, never deletes). */
   readonly into: string;
@@ -38,7 +41,12 @@ export function sinkTopics(prefix: string): string[] {
  */
 export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
   await migrate({ databaseUrl: opts.into, dir: opts.migrationsDir, logger: opts.logger });
-  const kafka = createKafka({ brokers: opts.brokers, clientId: 'pricing-replay', logger: opts.logger });
+  const kafka = createKafka({
+    brokers: opts.brokers,
+    clientId: 'pricing-replay',
+    logger: opts.logger,
+    security: opts.security,
+  });
   const store = createPostgresStore({
     databaseUrl: opts.into,
     logger: opts.logger,

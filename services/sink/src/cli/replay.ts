@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createLogger, redactUrl } from '@llmpt/runtime';
+import { kafkaSecurityFromConfig } from '@llmpt/runtime/kafka';
 import { replay } from '../adapters/replay.ts';
 import { loadReplayConfig } from '../config.ts';
 
@@ -23,6 +24,7 @@ const migrationsDir =
   path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'migrations');
 const result = await replay({
   brokers: config.KAFKA_BROKERS,
+  security: kafkaSecurityFromConfig(config),
   topicPrefix: config.TOPIC_PREFIX,
   into,
   migrationsDir,

@@ -4,7 +4,8 @@
 //   remove       delete every binding of the managed principals
 //   kafka-users  write deploy/k8s/strimzi-users/kafka-users.yaml (--check: exit 1 if it differs;
 //                --out FILE, --authentication scram-sha-512|tls, TOPIC_PREFIX for another prefix)
-// Connects as the admin principal (a super user) with the security settings of kafka-config.ts.
+// Connects as the admin principal (a super user) with the KAFKA_SECURITY_PROTOCOL... settings of every
+// client (docs/deploying.md).
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -17,8 +18,8 @@ import { KAFKA_USERS_FILE, kafkaUsersFile } from '../acls/kafka-users-file.ts';
 import { env, loadConfig } from '../../core/config.ts';
 import { ConfigError, errorMessage } from '../../core/errors.ts';
 import { createLogger } from '../../core/logger.ts';
-import { createKafka } from '../../kafka/kafka.ts';
-import { kafkaSecurityEnv, kafkaSecurityOptions } from './kafka-security.ts';
+import { kafkaSecurityEnv } from '../../core/kafka-security.ts';
+import { checkKafkaAccessOrExit, createKafka, kafkaSecurityFromConfig } from '../../kafka/kafka.ts';
 
 const USAGE = `usage: npm run acls -- <plan|apply|remove>
        npm run acls -- kafka-users [--check] [--out FILE] [--authentication scram-sha-512|tls]`;
@@ -65,12 +66,9 @@ try {
       service: 'acls',
       level: config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL,
     });
-    const kafka = createKafka({
-      brokers: config.KAFKA_BROKERS,
-      clientId: 'llmpt-acls',
-      logger,
-      ...kafkaSecurityOptions(config),
-    });
+    const security = kafkaSecurityFromConfig(config);
+    const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'llmpt-acls', logger, security });
+    await checkKafkaAccessOrExit(kafka, security, { logger, name: 'acls' });
     const plan = await reconcileAcls(
       kafka,
       action satisfies AclAction,

@@ -5,13 +5,15 @@ import { z } from 'zod';
 import { ensureTopics, TopicMismatchError } from '../../kafka/admin.ts';
 import { env, loadConfig } from '../../core/config.ts';
 import { ConfigError, errorMessage } from '../../core/errors.ts';
-import { createKafka } from '../../kafka/kafka.ts';
+import { checkKafkaAccessOrExit, createKafka, kafkaSecurityFromConfig } from '../../kafka/kafka.ts';
+import { kafkaSecurityEnv } from '../../core/kafka-security.ts';
 import { createLogger } from '../../core/logger.ts';
 import { prefixedTopics } from '../../core/topics.ts';
 
 const config = loadConfig(
   z.object({
     KAFKA_BROKERS: env.brokers,
+    ...kafkaSecurityEnv,
     TOPIC_PREFIX: z.string().default(''),
     KAFKA_PARTITIONS: env.positiveInt(3),
     KAFKA_REPLICATION_FACTOR: env.positiveInt(1),
@@ -22,7 +24,9 @@ const config = loadConfig(
 const logger = createLogger({ service: 'create-topics', level: config.LOG_LEVEL });
 
 try {
-  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'create-topics', logger });
+  const security = kafkaSecurityFromConfig(config);
+  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'create-topics', logger, security });
+  await checkKafkaAccessOrExit(kafka, security, { logger, name: 'create-topics' });
   const res = await ensureTopics(kafka, prefixedTopics(config.TOPIC_PREFIX), {
     partitions: config.KAFKA_PARTITIONS,
     replicationFactor: config.KAFKA_REPLICATION_FACTOR,

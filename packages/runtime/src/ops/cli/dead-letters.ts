@@ -21,7 +21,8 @@ import {
   type DeadLetterFilter,
 } from '../dead-letters.ts';
 import { ConfigError, errorMessage } from '../../core/errors.ts';
-import { createKafka, createProducer } from '../../kafka/kafka.ts';
+import { createKafka, createProducer, kafkaSecurityFromConfig } from '../../kafka/kafka.ts';
+import { kafkaSecurityEnv } from '../../core/kafka-security.ts';
 import { createLogger } from '../../core/logger.ts';
 import { topicOfEvent, topics } from '../../core/topics.ts';
 
@@ -59,6 +60,7 @@ async function main(): Promise<number> {
   const config = loadConfig(
     z.object({
       KAFKA_BROKERS: commonEnv.KAFKA_BROKERS,
+      ...kafkaSecurityEnv,
       KAFKA_CLIENT_ID: commonEnv.KAFKA_CLIENT_ID,
       TOPIC_PREFIX: commonEnv.TOPIC_PREFIX,
       LOG_LEVEL: commonEnv.LOG_LEVEL,
@@ -75,6 +77,7 @@ async function main(): Promise<number> {
     brokers: config.KAFKA_BROKERS,
     clientId: config.KAFKA_CLIENT_ID ?? 'pricing-dead-letters',
     logger,
+    security: kafkaSecurityFromConfig(config),
   });
   const filter: DeadLetterFilter = {
     stage: values.stage,
