@@ -356,4 +356,18 @@ describe('Kafka ACLs: each principal can do what it needs and nothing else', () 
       { timeoutMs: 15_000 },
     );
   });
+
+  it('remove deletes every binding of these principals: the scraper is refused what it could do', async () => {
+    expect(await runAcls('remove')).toMatch(/acls: remove done \(0 added, \d+ removed\)/);
+    expect(await runAcls('plan')).toMatch(/acls: \d+ to add, 0 to remove, 0 in place/);
+    const scraper = kafkaAs('llmpt-scraper');
+    await waitFor(
+      async () => {
+        const r = await refusal(send(scraper, t('rawPriceObserved')));
+        // With Write on no topic left, its idempotent producer may already be refused its producer id.
+        return r !== 'allowed' && [29, 31].includes(r.code) ? r : undefined;
+      },
+      { timeoutMs: 15_000, message: 'the scraper refused once its ACLs are removed' },
+    );
+  });
 });

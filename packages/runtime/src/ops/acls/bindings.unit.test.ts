@@ -129,6 +129,42 @@ describe('ACL bindings (docs/kafka-acls.md "The principals")', () => {
     );
   });
 
+  it('discovery, notifier, verifier and consumer, as the table says', () => {
+    const of = (name: string) => keys(principalBindings(access(name), ''));
+    expect(of('llmpt-discovery')).toEqual(
+      keys([
+        b('llmpt-discovery', 'Topic literal pricing.model-discovered.v1 Write'),
+        b('llmpt-discovery', 'Topic literal pricing.provider-discovered.v1 Write'),
+        b('llmpt-discovery', 'Topic literal pricing.catalog-snapshot.v1 Write'),
+        b('llmpt-discovery', 'Topic literal pricing.dead-letter.v1 Write'),
+      ]),
+    );
+    expect(of('llmpt-notifier')).toEqual(
+      keys([
+        b('llmpt-notifier', 'Topic literal pricing.price-changed.v1 Read'),
+        b('llmpt-notifier', 'Topic literal pricing.price-change-retracted.v1 Read'),
+        b('llmpt-notifier', 'Topic literal pricing.dead-letter.v1 Write'),
+        b('llmpt-notifier', 'Group literal pricing-notifier Read'),
+      ]),
+    );
+    expect(of('llmpt-verifier')).toEqual(
+      keys([
+        b('llmpt-verifier', 'Topic literal pricing.price-verified.v1 Write'),
+        b('llmpt-verifier', 'Topic literal pricing.price-discrepancy.v1 Write'),
+      ]),
+    );
+    expect(of('llmpt-consumer')).toEqual(
+      keys([
+        b('llmpt-consumer', 'Topic literal pricing.price-changed.v1 Read'),
+        b('llmpt-consumer', 'Topic literal pricing.price-change-retracted.v1 Read'),
+        b('llmpt-consumer', 'Topic literal pricing.normalized-price.v1 Read'),
+        b('llmpt-consumer', 'Group literal gateway-model-pricing Read'),
+        b('llmpt-consumer', 'Group prefixed llmpt-tail- Read'),
+        b('llmpt-consumer', 'Group prefixed llmpt-consumer- Read'),
+      ]),
+    );
+  });
+
   it('nobody has a cluster ACL; the admin and the stranger have none at all', () => {
     const all = aclBindings(principalAccess, '');
     expect(all.filter((x) => x.resourceType === 'Cluster')).toEqual([]);
