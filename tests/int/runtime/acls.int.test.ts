@@ -10,7 +10,8 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Kafka } from 'kafkajs';
 import { prefixedTopics, Secret, topics, type Logger } from '@llmpt/runtime';
-import { createConsumer, createKafka, createProducer, ensureTopics } from '@llmpt/runtime/kafka';
+import { createConsumer, createKafka, createProducer, ensureTopics, runStage } from '@llmpt/runtime/kafka';
+import { restoreState } from '@llmpt/normalizer';
 import { createBindings } from '@llmpt/runtime/ops';
 import { repoRoot, startPrivateStack, waitFor, type PrivateStack } from '@llmpt/testkit';
 
@@ -112,11 +113,11 @@ const runAcls = async (action: string) =>
     )
   ).stdout;
 
-async function send(kafka: Kafka, topic: string): Promise<void> {
+async function send(kafka: Kafka, topic: string, value: string | null = 'v'): Promise<void> {
   const producer = createProducer(kafka);
   await producer.connect();
   try {
-    await producer.send({ topic, acks: -1, messages: [{ key: 'k', value: 'v' }] });
+    await producer.send({ topic, acks: -1, messages: [{ key: 'k', value }] });
   } finally {
     await producer.disconnect();
   }
@@ -284,6 +285,54 @@ describe('Kafka ACLs: each principal can do what it needs and nothing else', () 
         scraper,
       ),
     ).toEqual(TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+  });
+
+  it("the services' own code paths run under their ACLs: the normalizer's restore, its transactional stage, the sink's stage", async () => {
+    // restoreState reads the state topic to its end with a throwaway group (normalizer-restore-<uuid>).
+    const ops = kafkaAs('llmpt-ops');
+    await send(ops, t('normalizerState'), null);
+    await send(ops, t('providerDiscovered'));
+    const state = await restoreState(kafkaAs('llmpt-normalizer'), t('normalizerState'), quiet);
+    expect(state.histories.size).toBe(0);
+    // The stage runner: each undecodable record above ('v') is dead-lettered and its offset committed,
+    // inside a transaction under the normalizer's id, or by the sink's idempotent producer.
+    const stageUnder = async (user: string, group: string, inputs: string[], transactionalId?: string) => {
+      const committed: string[] = [];
+      const stage = await runStage({
+        kafka: kafkaAs(user),
+        stage: user,
+        groupId: group,
+        topics: inputs,
+        deadLetterTopic: t('deadLetter'),
+        handle: () => Promise.resolve({}),
+        logger: quiet,
+        fromBeginning: true,
+        ...(transactionalId ? { transactionalId } : {}),
+        onCommitted: (c) => committed.push(`${c.topic}@${c.lastOffset}`),
+        onFatal: (err) => committed.push(`fatal: ${String(err)}`),
+      });
+      try {
+        await waitFor(() => committed.length >= inputs.length, {
+          timeoutMs: 30_000,
+          message: `${user}'s stage`,
+        });
+      } finally {
+        await stage.stop();
+      }
+      return committed.sort();
+    };
+    // Side by side: each joins its own group.
+    const [normalizerCommits, sinkCommits] = await Promise.all([
+      stageUnder(
+        'llmpt-normalizer',
+        `${PREFIX}pricing-normalizer`,
+        [t('rawPriceObserved')],
+        `pricing-normalizer-${PREFIX}`,
+      ),
+      stageUnder('llmpt-sink', `${PREFIX}pricing-sink`, [t('modelDiscovered'), t('providerDiscovered')]),
+    ]);
+    expect(normalizerCommits).toEqual([`${t('rawPriceObserved')}@1`]);
+    expect(sinkCommits).toEqual([`${t('modelDiscovered')}@0`, `${t('providerDiscovered')}@0`]);
   });
 
   it('consumer: reads PriceChanged in a group of its own; the dead letters are refused', async () => {
