@@ -57,6 +57,9 @@ function localEnv(r: K8sRunnable, healthPort: number): Record<string, string> {
     if (swap) env[k] = swap();
   }
   if ('HEALTH_PORT' in env) env.HEALTH_PORT = String(healthPort);
+  // The local stack's plaintext listener: the cluster's Kafka login and certificates do not apply.
+  if ('KAFKA_SECURITY_PROTOCOL' in env) env.KAFKA_SECURITY_PROTOCOL = 'PLAINTEXT';
+  for (const k of Object.keys(env)) if (/^KAFKA_(SASL|SSL)_/.test(k)) delete env[k];
   return env;
 }
 

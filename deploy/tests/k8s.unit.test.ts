@@ -7,7 +7,7 @@ import { ConfigMap, Namespace, Secret, Service } from 'kubernetes-models/v1';
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { CronJob, Job } from 'kubernetes-models/batch/v1';
 import { describe, expect, it } from 'vitest';
-import { prefixedTopics } from '@llmpt/runtime';
+import { kafkaSecurityFromEnv, prefixedTopics } from '@llmpt/runtime';
 import {
   baseBuild,
   envNames,
@@ -68,6 +68,39 @@ describe.each([
       expect(envProblems(r.runnable, r.env), r.workload).toEqual([]);
       for (const req of envNames(r.runnable).required)
         expect(Object.keys(r.env), `${r.workload}: ${req}`).toContain(req);
+    }
+  });
+});
+
+/** The example's out-of-band Secret: the template's keys less the SASL login (mutual TLS instead). */
+const mtlsSecrets = base
+  .filter((m) => m.kind === 'Secret')
+  .map((m) => {
+    const s = m as Manifest & { stringData?: Record<string, string> };
+    const kept = Object.entries(s.stringData ?? {}).filter(([k]) => !k.startsWith('KAFKA_SASL_'));
+    return { ...s, stringData: Object.fromEntries(kept) };
+  });
+
+describe.each([
+  // The base's Secret template holds the SASL login; the example (Strimzi mTLS) creates its Secret out
+  // of band without one (its patches/config.yaml).
+  ['base', base, base],
+  ['overlays/example', example, [...example, ...mtlsSecrets]],
+])('deploy/k8s/%s Kafka security', (_name, build, lookup) => {
+  it('every Kafka client gets settings that hold together (docs/deploying.md rules), files from kafka-tls', () => {
+    const rs = k8sRunnables(build, lookup).filter((r) => 'KAFKA_BROKERS' in r.env);
+    expect(rs.length).toBeGreaterThanOrEqual(7);
+    for (const r of rs) {
+      const read = (file: string): string => {
+        const mounts = (r.container.volumeMounts ?? []) as { name: string; mountPath: string }[];
+        const mount = mounts.find((m) => m.name === 'kafka-tls');
+        expect(file.startsWith(`${mount?.mountPath}/`), `${r.workload}: ${file}`).toBe(true);
+        return file.endsWith('.key')
+          ? '-----BEGIN PRIVATE KEY-----\n-----END PRIVATE KEY-----\n'
+          : '-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n';
+      };
+      const vars = envSchemas[r.runnable].parse(r.env) as Parameters<typeof kafkaSecurityFromEnv>[0];
+      expect(() => kafkaSecurityFromEnv(vars, read), r.workload).not.toThrow();
     }
   });
 });
@@ -144,8 +177,12 @@ describe('deploy/k8s/base', () => {
       });
       expect(pod.securityContext).toMatchObject({ runAsNonRoot: true });
       expect(pod.terminationGracePeriodSeconds as number).toBeGreaterThan(SHUTDOWN_TIMEOUT_S);
-      // /tmp is writable (Chromium's profile for the scraper) though the root filesystem is not.
-      expect(pod.volumes).toEqual([{ name: 'tmp', emptyDir: anObject }]);
+      // /tmp is writable (Chromium's profile for the scraper) though the root filesystem is not; the
+      // Kafka CA and client certificate are files from optional Secrets (docs/deploying.md).
+      expect(pod.volumes).toEqual([
+        { name: 'tmp', emptyDir: anObject },
+        { name: 'kafka-tls', projected: anObject },
+      ]);
     }
   });
 
@@ -243,7 +280,7 @@ describe('deploy/k8s/overlays/example', () => {
     for (const i of images) expect(i).toMatch(/^registry\.example\.com\/llmpt(-scraper)?:0\.1\.0$/);
     expect(example.some((m) => m.kind === 'Secret')).toBe(false);
     const cm = example.find((m) => m.kind === 'ConfigMap') as Manifest & { data: Record<string, string> };
-    expect(cm.data.KAFKA_BROKERS).toBe('my-cluster-kafka-bootstrap.kafka.svc:9092');
+    expect(cm.data.KAFKA_BROKERS).toBe('my-cluster-kafka-bootstrap.kafka.svc:9093');
     expect(cm.data.LOG_LEVEL).toBe('info'); // untouched keys survive the merge
     const scraper = example.find((m) => m.metadata.name === 'llmpt-scraper') as Manifest & {
       spec: { replicas: number };

@@ -45,6 +45,6 @@ describe('deploy/k8s/operations', () => {
     expect(envProblems('backfill', r!.env)).toEqual([]);
     for (const req of envNames('backfill').required) expect(Object.keys(r!.env)).toContain(req);
     const mounts = (r!.container.volumeMounts ?? []) as { name: string; mountPath: string }[];
-    expect(mounts.map((m) => m.mountPath).sort()).toEqual(['/archive', '/tmp']);
+    expect(mounts.map((m) => m.mountPath).sort()).toEqual(['/archive', '/etc/llmpt/kafka-tls', '/tmp']);
   });
 });

@@ -29,6 +29,15 @@ export interface PipelineOptions {
   readonly openRouterBaseUrl: string;
   /** Extra variables for the scraper (e.g. SCRAPE_ENDPOINTS=false). */
   readonly scraperEnv?: Readonly<Record<string, string>>;
+  /**
+   * A broker of the test's own instead of the shared stack's plaintext one: its addresses, a client
+   * on it for the test, and each service's security variables.
+   */
+  readonly broker?: {
+    readonly brokers: string;
+    readonly kafka: Kafka;
+    readonly serviceEnv: NonNullable<PipelineSettings['kafkaEnv']>;
+  };
 }
 
 export interface DayRun {
@@ -66,11 +75,12 @@ async function stopProcess(p: ServiceProcess, graceMs = 20_000): Promise<void> {
 export async function startPipeline(opts: PipelineOptions): Promise<E2EPipeline> {
   const env = stackEnv();
   const prefix = uniquePrefix(`e2e-${opts.name}`);
-  const kafka = testKafka(`e2e-${opts.name}`);
+  const kafka = opts.broker?.kafka ?? testKafka(`e2e-${opts.name}`);
   const topics = await createTestTopics(prefix, { kafka });
   const fresh = opts.store === 'postgres' ? await freshDatabase(opts.name) : undefined;
   const settings: PipelineSettings = {
-    kafkaBrokers: env.kafkaBrokers.join(','),
+    kafkaBrokers: opts.broker?.brokers ?? env.kafkaBrokers.join(','),
+    ...(opts.broker ? { kafkaEnv: opts.broker.serviceEnv } : {}),
     store: opts.store,
     ...(fresh
       ? { databaseUrl: fresh.url }

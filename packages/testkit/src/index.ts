@@ -16,6 +16,7 @@ export {
   PrivateStackError,
   startPrivateStack,
   type PrivateStack,
+  type PrivateKafkaSecurity,
   type PrivateStackOptions,
 } from './private-stack.ts';
 export * from './pipeline.ts';

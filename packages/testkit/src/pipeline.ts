@@ -20,6 +20,8 @@ export interface PipelineSettings {
   readonly alertThreshold?: string;
   readonly logDir: string;
   readonly logLevel?: string;
+  /** Each service's KAFKA_SECURITY_PROTOCOL... variables (docs/deploying.md); none: plaintext. */
+  readonly kafkaEnv?: Readonly<Partial<Record<ServiceName, Readonly<Record<string, string>>>>>;
 }
 
 export type ServiceName = 'discovery' | 'scraper' | 'normalizer' | 'sink';
@@ -44,6 +46,7 @@ export function serviceEnv(
     TOPIC_PREFIX: s.topicPrefix,
     LOG_LEVEL: s.logLevel ?? 'info',
     HEALTH_PORT: '0',
+    ...s.kafkaEnv?.[service],
   };
   const groups = groupIds(s.topicPrefix);
   switch (service) {
