@@ -16,6 +16,7 @@ const entries = [
   ['services/notifier/src/cli/subscriptions.ts', 'services/notifier/dist/subscriptions.js'],
   ['packages/runtime/src/ops/cli/migrate.ts', 'packages/runtime/dist/migrate.js'],
   ['packages/runtime/src/ops/cli/create-topics.ts', 'packages/runtime/dist/create-topics.js'],
+  ['packages/runtime/src/ops/cli/acls.ts', 'packages/runtime/dist/acls.js'],
 ].filter(([src]) => existsSync(src));
 
 for (const [src, out] of entries) {
