@@ -7,7 +7,12 @@ import pg from 'pg';
 import { pino } from 'pino';
 import { z } from 'zod';
 import { kafkaSecurityEnv, registryEnv } from '@llmpt/runtime';
-import { checkKafkaAccessOrExit, createKafka, kafkaSecurityFromConfig, setUpWire } from '@llmpt/runtime/kafka';
+import {
+  checkKafkaAccessOrExit,
+  createKafka,
+  kafkaSecurityFromConfig,
+  setUpWire,
+} from '@llmpt/runtime/kafka';
 import { startGatewaySync } from '../gateway/sync.ts';
 
 const env = z

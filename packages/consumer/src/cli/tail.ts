@@ -7,7 +7,12 @@
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { z } from 'zod';
-import { checkKafkaAccessOrExit, createKafka, kafkaSecurityFromConfig, setUpWire } from '@llmpt/runtime/kafka';
+import {
+  checkKafkaAccessOrExit,
+  createKafka,
+  kafkaSecurityFromConfig,
+  setUpWire,
+} from '@llmpt/runtime/kafka';
 import {
   ConfigError,
   kafkaSecurityEnv,
