@@ -150,6 +150,23 @@ describe('one Kafka login per workload', () => {
     .filter((m) => ['Deployment', 'Job', 'CronJob'].includes(m.kind))
     .map((m) => m.metadata.name.replace(/^llmpt-/, ''));
 
+  it('the data names the workloads of docs/kafka-acls.md "One login per workload"', () => {
+    // The docs' table, written out by hand.
+    const table: Record<string, string[]> = {
+      'llmpt-discovery': ['discovery'],
+      'llmpt-scraper': ['scraper'],
+      'llmpt-normalizer': ['normalizer'],
+      'llmpt-sink': ['sink'],
+      'llmpt-notifier': ['notifier'],
+      'llmpt-verifier': ['verifier'],
+      'llmpt-ops': ['backfill', 'replay', 'topics'],
+    };
+    const data = Object.fromEntries(
+      principalAccess.filter((p) => p.workloads.length > 0).map((p) => [p.name, [...p.workloads].sort()]),
+    );
+    expect(data).toEqual(table);
+  });
+
   it('every workload the ACL data names is deployed, and only Kafka clients are named', () => {
     const named = principalAccess.flatMap((p) => p.workloads);
     for (const w of named) expect(deployed, w).toContain(w);
