@@ -205,6 +205,8 @@ export function interpolate(value: string, vars: Record<string, string>): string
 export interface K8sRunnable {
   workload: string;
   kind: string;
+  /** The workload's object as built (its pod spec holds the volumes). */
+  manifest: Manifest;
   container: Container;
   command: string[];
   runnable: Runnable;
@@ -268,6 +270,7 @@ export function k8sRunnables(build: readonly Manifest[], lookup: readonly Manife
         return {
           workload: m.metadata.name,
           kind: m.kind,
+          manifest: m,
           container: c,
           command,
           runnable: runnableOf(command),

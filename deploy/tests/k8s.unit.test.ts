@@ -72,18 +72,12 @@ describe.each([
   });
 });
 
-/** The example's out-of-band Secret: the template's keys less the SASL login (mutual TLS instead). */
-const mtlsSecrets = base
-  .filter((m) => m.kind === 'Secret')
-  .map((m) => {
-    const s = m as Manifest & { stringData?: Record<string, string> };
-    const kept = Object.entries(s.stringData ?? {}).filter(([k]) => !k.startsWith('KAFKA_SASL_'));
-    return { ...s, stringData: Object.fromEntries(kept) };
-  });
+/** The example's out-of-band Secret: the template's keys; no SASL logins (mutual TLS instead). */
+const mtlsSecrets = base.filter((m) => m.kind === 'Secret' && m.metadata.name === 'llmpt-secrets');
 
 describe.each([
-  // The base's Secret template holds the SASL login; the example (Strimzi mTLS) creates its Secret out
-  // of band without one (its patches/config.yaml).
+  // The base's login templates (kafka-logins.yaml) hold the SASL logins; the example (Strimzi mTLS)
+  // drops them and creates its Secret out of band (its patches/config.yaml).
   ['base', base, base],
   ['overlays/example', example, [...example, ...mtlsSecrets]],
 ])('deploy/k8s/%s Kafka security', (_name, build, lookup) => {
@@ -143,8 +137,11 @@ describe('deploy/k8s/base', () => {
     const secret = manifest('Secret', 'llmpt-secrets');
     const cm = manifest('ConfigMap', 'llmpt-config');
     const refs = rs.flatMap((r) => r.container.env ?? []);
+    // The Kafka logins are Secrets of their own (kafka-logins.unit.test.ts).
     const secretKeys = new Set(
-      refs.flatMap((e) => (e.valueFrom?.secretKeyRef ? [e.valueFrom.secretKeyRef.key] : [])),
+      refs.flatMap((e) =>
+        e.valueFrom?.secretKeyRef?.name === 'llmpt-secrets' ? [e.valueFrom.secretKeyRef.key] : [],
+      ),
     );
     const cmKeys = new Set(
       refs.flatMap((e) => (e.valueFrom?.configMapKeyRef ? [e.valueFrom.configMapKeyRef.key] : [])),

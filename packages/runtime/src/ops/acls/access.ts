@@ -30,6 +30,12 @@ export interface PrincipalAccess {
   /** The principal's name: the SCRAM user name or the TLS certificate's CN (User:<name>). */
   readonly name: string;
   readonly runs: string;
+  /**
+   * The deployed workloads that log in as this principal, by their short name: the docker-compose.yml
+   * service and the deploy/k8s workload `llmpt-<name>` (docs/kafka-acls.md "One login per workload").
+   * Each gets its own login; a workload missing here has no Kafka login of its own.
+   */
+  readonly workloads: readonly string[];
   readonly reads: readonly TopicKey[];
   readonly writes: readonly TopicKey[];
   /** Create and DescribeConfigs: the topics job creates them and checks their configs. */
@@ -70,6 +76,7 @@ export const principalAccess: readonly PrincipalAccess[] = [
   {
     name: 'llmpt-discovery',
     runs: 'discovery (CronJob)',
+    workloads: ['discovery'],
     reads: [],
     writes: ['modelDiscovered', 'providerDiscovered', 'catalogSnapshot', 'deadLetter'],
     creates: [],
@@ -79,6 +86,7 @@ export const principalAccess: readonly PrincipalAccess[] = [
   {
     name: 'llmpt-scraper',
     runs: 'scraper; npm run pages',
+    workloads: ['scraper'],
     reads: ['modelDiscovered'],
     writes: ['rawPriceObserved', 'deadLetter'],
     creates: [],
@@ -88,6 +96,7 @@ export const principalAccess: readonly PrincipalAccess[] = [
   {
     name: 'llmpt-normalizer',
     runs: 'normalizer',
+    workloads: ['normalizer'],
     reads: ['rawPriceObserved', 'catalogSnapshot', 'normalizerState'],
     writes: ['normalizedPrice', 'priceChanged', 'priceChangeRetracted', 'normalizerState', 'deadLetter'],
     creates: [],
@@ -100,6 +109,7 @@ export const principalAccess: readonly PrincipalAccess[] = [
   {
     name: 'llmpt-sink',
     runs: 'sink',
+    workloads: ['sink'],
     reads: sinkInputs,
     writes: ['deadLetter'],
     creates: [],
@@ -109,6 +119,7 @@ export const principalAccess: readonly PrincipalAccess[] = [
   {
     name: 'llmpt-notifier',
     runs: 'notifier',
+    workloads: ['notifier'],
     reads: ['priceChanged', 'priceChangeRetracted'],
     writes: ['deadLetter'],
     creates: [],
@@ -118,6 +129,7 @@ export const principalAccess: readonly PrincipalAccess[] = [
   {
     name: 'llmpt-verifier',
     runs: 'verifier (CronJob)',
+    workloads: ['verifier'],
     reads: [],
     writes: ['priceVerified', 'priceDiscrepancy'],
     creates: [],
@@ -127,6 +139,7 @@ export const principalAccess: readonly PrincipalAccess[] = [
   {
     name: 'llmpt-ops',
     runs: 'create-topics, replay, rebuild-changes, dead-letters, backfill, the daily run',
+    workloads: ['topics', 'replay', 'backfill'],
     reads: allTopics,
     writes: allTopics,
     creates: allTopics,
@@ -145,6 +158,7 @@ export const principalAccess: readonly PrincipalAccess[] = [
   {
     name: 'llmpt-consumer',
     runs: 'tail, gateway-sync, @llmpt/consumer subscribers',
+    workloads: [],
     reads: ['priceChanged', 'priceChangeRetracted', 'normalizedPrice'],
     writes: [],
     creates: [],
@@ -159,6 +173,7 @@ export const principalAccess: readonly PrincipalAccess[] = [
   {
     name: 'llmpt-admin',
     runs: 'npm run acls',
+    workloads: [],
     reads: [],
     writes: [],
     creates: [],
@@ -169,6 +184,7 @@ export const principalAccess: readonly PrincipalAccess[] = [
   {
     name: 'llmpt-stranger',
     runs: 'nobody',
+    workloads: [],
     reads: [],
     writes: [],
     creates: [],
