@@ -310,8 +310,10 @@ wait_ready() {
   local pid="$1" deadline=$(( $(date +%s) + READY_TIMEOUT ))
   until metadata_ok; do
     if ! kill -0 "$pid" 2>/dev/null; then
-      log "broker process $pid exited during start; last log lines ($LOG, $DIR/logs/stdout.log):"
-      tail -n 40 "$LOG" "$DIR/logs/stdout.log" >&2 2>/dev/null || true
+      log "broker process $pid exited during start; its errors, then the last log lines ($LOG, $DIR/logs/stdout.log):"
+      # The cause (a port in use, a bad setting) comes long before the shutdown lines that end the log.
+      grep -E '\] (ERROR|FATAL) |Exception|Address already in use' "$LOG" 2>/dev/null | head -n 15 >&2 || true
+      tail -n 25 "$LOG" "$DIR/logs/stdout.log" >&2 2>/dev/null || true
       rm -f "$PID_FILE"; exit 1
     fi
     if [ "$(date +%s)" -ge "$deadline" ]; then
@@ -320,6 +322,19 @@ wait_ready() {
       exit 1
     fi
     sleep 0.5 # poll interval, not a wait for readiness
+  done
+}
+
+# A listener port bound by another socket makes the broker exit at start (often a client connection
+# whose ephemeral port is ours: keep listener ports below /proc/sys/net/ipv4/ip_local_port_range).
+# TIME-WAIT is no conflict (the JVM binds with SO_REUSEADDR). Without ss (iproute2) the broker's own
+# log says it.
+check_ports_free() {
+  command -v ss >/dev/null || return 0
+  local p busy
+  for p in $([ "$PLAINTEXT" = true ] && echo "$PORT") "$CONTROLLER_PORT" "$SASL_SSL_PORT" "$SSL_PORT"; do
+    busy="$(ss -Htan "( sport = :$p )" 2>/dev/null | grep -v '^TIME-WAIT' | head -n 3)"
+    [ -z "$busy" ] || { log "port $p is already in use on this machine, the broker cannot listen there:"; echo "$busy" >&2; exit 1; }
   done
 }
 
@@ -336,6 +351,7 @@ up() {
   ensure_tls
   write_config
   format_storage
+  check_ports_free
   # java directly (not through a function or subshell) so that the PID file names the JVM itself.
   nohup java "${JVM_OPTS[@]}" kafka.Kafka "$DIR/server.properties" > "$DIR/logs/stdout.log" 2>&1 < /dev/null &
   pid=$!

@@ -74,10 +74,10 @@ describe('the pipeline on a broker that accepts only SASL_SSL and mTLS', () => {
   beforeAll(async () => {
     stack = await startPrivateStack({
       name: 'kafka-security',
-      kafkaPort: 39410,
-      kafkaControllerPort: 39411,
-      kafkaSaslSslPort: 39412,
-      kafkaSslPort: 39413,
+      kafkaPort: 29410,
+      kafkaControllerPort: 29411,
+      kafkaSaslSslPort: 29412,
+      kafkaSslPort: 29413,
       kafkaPlaintext: false,
       postgres: false,
     });
@@ -169,7 +169,7 @@ describe('the pipeline on a broker that accepts only SASL_SSL and mTLS', () => {
 
   it('day 1 and day 2: the same events and rows as the plaintext run (expected.ts)', async () => {
     // No plaintext listener: nothing answers on KAFKA_PORT, KAFKA_BROKERS is the SASL_SSL address.
-    expect(await portInUse(39410)).toBe(false);
+    expect(await portInUse(29410)).toBe(false);
     expect(stack.kafkaBrokers).toEqual(stack.security.saslSslBrokers);
     const figures = [await checkDay(0), await checkDay(1)];
     // The sample's known sizes (two-days.e2e.test.ts): 83 then 81 per-provider observations.

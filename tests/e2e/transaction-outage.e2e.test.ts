@@ -36,9 +36,9 @@ describe('broker down between sending a transaction and committing it', () => {
     // Its own ports: the outages e2e uses the private stack's defaults.
     stack = await startPrivateStack({
       name: 'tx-outage',
-      kafkaPort: 39292,
-      kafkaControllerPort: 39293,
-      pgPort: 54522,
+      kafkaPort: 29292,
+      kafkaControllerPort: 29293,
+      pgPort: 29522,
       migrate: false,
     });
   });

@@ -17,7 +17,12 @@ import { repoRoot } from './paths.ts';
 export interface PrivateStackOptions {
   /** Names the folder under .stack/ (data, logs, env.d). */
   readonly name: string;
-  /** Defaults keep clear of the shared stack (Kafka 39092/39093, Postgres 54322, PostgREST 54321/54330). */
+  /**
+   * Defaults keep clear of the shared stack (Kafka 39092–39095, Postgres 54322, PostgREST 54321/54330)
+   * and of Linux's ephemeral range (32768–60999, /proc/sys/net/ipv4/ip_local_port_range): a private
+   * broker (re)starts while the other tests hold hundreds of client connections, and one of them
+   * bound to a listener's port made the broker exit at start (CI, stop 24). Pick ports below 32768.
+   */
   readonly kafkaPort?: number;
   readonly kafkaControllerPort?: number;
   readonly pgPort?: number;
@@ -117,9 +122,9 @@ export function portInUse(port: number): Promise<boolean> {
  */
 export async function startPrivateStack(opts: PrivateStackOptions): Promise<PrivateStack> {
   const dir = path.join(repoRoot, '.stack', opts.name);
-  const kafkaPort = opts.kafkaPort ?? 39192;
-  const kafkaControllerPort = opts.kafkaControllerPort ?? 39193;
-  const pgPort = opts.pgPort ?? 54422;
+  const kafkaPort = opts.kafkaPort ?? 29192;
+  const kafkaControllerPort = opts.kafkaControllerPort ?? 29193;
+  const pgPort = opts.pgPort ?? 29422;
   const saslSslPort = opts.kafkaSaslSslPort ?? kafkaControllerPort + 1;
   const sslPort = opts.kafkaSslPort ?? kafkaControllerPort + 2;
   const withPostgres = opts.postgres ?? true;

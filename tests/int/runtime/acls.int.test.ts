@@ -195,10 +195,10 @@ beforeAll(async () => {
   stack = await startPrivateStack({
     name: 'acls-int',
     postgres: false,
-    kafkaPort: 39450,
-    kafkaControllerPort: 39451,
-    kafkaSaslSslPort: 39452,
-    kafkaSslPort: 39453,
+    kafkaPort: 29450,
+    kafkaControllerPort: 29451,
+    kafkaSaslSslPort: 29452,
+    kafkaSslPort: 29453,
   });
   ca = readFileSync(stack.security.caFile, 'utf8');
   expect(await runAcls('apply')).toMatch(/acls: apply done \(\d+ added, 0 removed\)/);
