@@ -333,7 +333,7 @@ check_ports_free() {
   command -v ss >/dev/null || return 0
   local p busy
   for p in $([ "$PLAINTEXT" = true ] && echo "$PORT") "$CONTROLLER_PORT" "$SASL_SSL_PORT" "$SSL_PORT"; do
-    busy="$(ss -Htan "( sport = :$p )" 2>/dev/null | grep -v '^TIME-WAIT' | head -n 3)"
+    busy="$(ss -Htan "( sport = :$p )" 2>/dev/null | { grep -v '^TIME-WAIT' || true; } | head -n 3)"
     [ -z "$busy" ] || { log "port $p is already in use on this machine, the broker cannot listen there:"; echo "$busy" >&2; exit 1; }
   done
 }
