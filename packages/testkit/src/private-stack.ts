@@ -166,18 +166,26 @@ export async function startPrivateStack(opts: PrivateStackOptions): Promise<Priv
       throw new PrivateStackError(
         `startPrivateStack: port ${port} is taken; pass other kafkaPort/kafkaControllerPort/pgPort`,
       );
-  // Side by side: the broker's JVM start is the long part, Postgres is ready well before it.
-  await Promise.all([
-    withPostgres ? runScript('postgres', 'up', pgEnv) : Promise.resolve(),
-    runScript('kafka', 'up', kafkaEnv),
-  ]);
-  const vars = readStackEnvFile(dir);
-  const kafkaBrokers = (vars.KAFKA_BROKERS ?? '').split(',').filter(Boolean);
-  const databaseUrl = vars.DATABASE_URL ?? '';
-  if (kafkaBrokers.length === 0 || (withPostgres && !databaseUrl))
-    throw new PrivateStackError(`startPrivateStack: ${dir}/env.d lacks KAFKA_BROKERS or DATABASE_URL`);
-  if (withPostgres && (opts.migrate ?? true))
-    await migrate({ databaseUrl, dir: path.join(repoRoot, 'migrations') });
+  // A start that fails half way (the broker exits, a migration fails) stops what did start: a server
+  // left running holds the ports, and every later start of this stack would fail on them.
+  const { vars, kafkaBrokers, databaseUrl } = await (async () => {
+    // Side by side: the broker's JVM start is the long part, Postgres is ready well before it.
+    await Promise.all([
+      withPostgres ? runScript('postgres', 'up', pgEnv) : Promise.resolve(),
+      runScript('kafka', 'up', kafkaEnv),
+    ]);
+    const vars = readStackEnvFile(dir);
+    const kafkaBrokers = (vars.KAFKA_BROKERS ?? '').split(',').filter(Boolean);
+    const databaseUrl = vars.DATABASE_URL ?? '';
+    if (kafkaBrokers.length === 0 || (withPostgres && !databaseUrl))
+      throw new PrivateStackError(`startPrivateStack: ${dir}/env.d lacks KAFKA_BROKERS or DATABASE_URL`);
+    if (withPostgres && (opts.migrate ?? true))
+      await migrate({ databaseUrl, dir: path.join(repoRoot, 'migrations') });
+    return { vars, kafkaBrokers, databaseUrl };
+  })().catch(async (err: unknown) => {
+    await stopAll().catch(() => undefined);
+    throw err;
+  });
   const security = privateKafkaSecurity(vars);
   const kafkaSecurity: KafkaSecurity =
     opts.kafkaPlaintext === false
