@@ -72,7 +72,7 @@ describe('decodeEvent equals the reference decoding', () => {
   it('for random values of every schema (avsc Type.random)', () => {
     for (const name of eventNames) {
       const type = current(name).type;
-      for (let i = 0; i < 50; i++) {
+      for (let i = 0; i < 20; i++) {
         const value = type.random() as never;
         const buf = encodeEvent(name, value);
         expect(buf.equals(encodeEventReference(name, value)), name).toBe(true);
