@@ -14,6 +14,7 @@ import type { EventName, EventTypes } from './generated.ts';
 import { parsingCanonicalForm, rabinFingerprint64 } from './fingerprint.ts';
 import { embeddedSource, loadSchemas, type SchemaSet, type SchemaVersion } from './registry.ts';
 import { schemaFiles } from './schema-files.ts';
+import { compiledReader, MISREAD } from './reader.ts';
 import { ScanError, scanBody } from './scan.ts';
 
 export { loadSchemas };
@@ -97,26 +98,78 @@ function schemaOf(type: Type): string {
 
 /** Checks a value against a schema; the error names every bad field path, e.g. `pricing_tiers.0.conditions`. */
 function validate(version: SchemaVersion, value: unknown): void {
+  // The plain check first: collecting paths (errorHook) walks every field the slow way, so it runs
+  // only to explain a value already found invalid.
+  if (version.type.isValid(value)) return;
   const problems: string[] = [];
-  const ok = version.type.isValid(value, {
+  version.type.isValid(value, {
     errorHook: (path, val, type) => {
       problems.push(
         `${path.length ? path.join('.') : '(root)'}: expected ${schemaOf(type)}, got ${describe(val)}`,
       );
     },
   });
-  if (!ok) {
-    throw new CodecError(
-      'INVALID_EVENT',
-      `invalid ${version.name} (${version.file}): ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? `; and ${problems.length - 5} more` : ''}`,
-    );
+  throw new CodecError(
+    'INVALID_EVENT',
+    `invalid ${version.name} (${version.file}): ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? `; and ${problems.length - 5} more` : ''}`,
+  );
+}
+
+/** Where encodings are written before they are copied out at their exact size. */
+let scratch = Buffer.allocUnsafe(16 * 1024);
+/** The scratch buffer grows up to this; a larger event is written into a buffer of its own. */
+const MAX_SCRATCH = 1024 * 1024;
+
+/** `header` then the Avro body of `value`, in one buffer of exactly their size (value already valid). */
+function frame(header: Buffer, type: Type, value: unknown): Buffer {
+  header.copy(scratch, 0);
+  const end = type.encode(value, scratch, header.length);
+  if (end >= 0) {
+    const out = Buffer.allocUnsafe(end);
+    scratch.copy(out, 0, 0, end);
+    return out;
   }
+  // avsc answers how many bytes were missing: the exact size is now known.
+  const size = scratch.length - end;
+  const out = Buffer.allocUnsafe(size);
+  header.copy(out, 0);
+  type.encode(value, out, header.length);
+  if (size <= MAX_SCRATCH && size > scratch.length)
+    scratch = Buffer.allocUnsafe(Math.min(2 * size, MAX_SCRATCH));
+  return out;
+}
+
+const headers = new WeakMap<SchemaVersion, Buffer>();
+function headerOf(version: SchemaVersion): Buffer {
+  let header = headers.get(version);
+  if (!header) {
+    header = singleObjectHeader(version.fingerprint);
+    headers.set(version, header);
+  }
+  return header;
 }
 
 /** Encodes a value with a given writer schema version: the current one, or an old one for fixtures. */
 export function encodeWithSchema(version: SchemaVersion, value: unknown): Buffer {
   validate(version, value);
-  return Buffer.concat([singleObjectHeader(version.fingerprint), version.type.toBuffer(value)]);
+  return frame(headerOf(version), version.type, value);
+}
+
+/**
+ * The encoding as it was before the single-buffer framing (validation with paths, avsc toBuffer, a
+ * header concatenated): the same bytes, kept as the reference for tests and the codec micro-bench.
+ */
+export function encodeEventReference<N extends EventName>(name: N, event: EventTypes[N]): Buffer {
+  const version = currentVersion(name);
+  validateReference(version, event);
+  return Buffer.concat([singleObjectHeader(version.fingerprint), version.type.toBuffer(event)]);
+}
+
+/** validate() as it was: every value walked with the path-collecting hook. */
+function validateReference(version: SchemaVersion, value: unknown): void {
+  const problems: string[] = [];
+  const ok = version.type.isValid(value, { errorHook: (path) => problems.push(path.join('.')) });
+  if (!ok) throw new CodecError('INVALID_EVENT', `invalid ${version.name}: ${problems.join('; ')}`);
 }
 
 /** Avro single-object bytes of an event, written with the current schema of its type. */
@@ -168,7 +221,26 @@ function plain(value: unknown): unknown {
   return out;
 }
 
-function decodeBody(version: SchemaVersion, buf: Buffer, start: number = HEADER_LENGTH): unknown {
+/**
+ * Bytes of the current schema go through its compiled reader (reader.ts): one checked pass straight
+ * to plain data. Old writer schemas, and any bytes that reader gives up on, take the reference path.
+ */
+function decodeBody(version: SchemaVersion, buf: Buffer, start: number): unknown {
+  if (version.current && version.resolver === undefined) {
+    const read = compiledReader(version.type);
+    if (read) {
+      const value = read(buf, start);
+      if (value !== MISREAD) return value;
+    }
+  }
+  return decodeBodyReference(version, buf, start);
+}
+
+/**
+ * The reference decoding: the bounded scan (a clear error for bad bytes), avsc with the resolver of
+ * the writer schema, then a deep copy of avsc's record instances and Buffers into plain data.
+ */
+function decodeBodyReference(version: SchemaVersion, buf: Buffer, start: number): unknown {
   const where = `${version.name} v${version.version} (${version.file})`;
   let end: number;
   try {
@@ -238,7 +310,7 @@ export function encodeEventConfluent<N extends EventName>(
 ): Buffer {
   const version = currentVersion(name);
   validate(version, event);
-  return Buffer.concat([confluentHeader(registryId), version.type.toBuffer(event)]);
+  return frame(confluentHeader(registryId), version.type, event);
 }
 
 /**
@@ -309,6 +381,15 @@ function writerOf(
 export function decodeEvent(buf: Buffer, registry?: RegistrySchemas): DecodedEvent {
   const { version, start } = writerOf(buf, registry);
   return { name: version.name, event: decodeBody(version, buf, start) } as DecodedEvent;
+}
+
+/**
+ * decodeEvent the reference way only (scan, avsc, deep copy), as before the compiled readers: what the
+ * fast path must equal, for tests and the codec micro-bench.
+ */
+export function decodeEventReference(buf: Buffer, registry?: RegistrySchemas): DecodedEvent {
+  const { version, start } = writerOf(buf, registry);
+  return { name: version.name, event: decodeBodyReference(version, buf, start) } as DecodedEvent;
 }
 
 /** Decodes an event that must be of type `name`; CodecError WRONG_TYPE otherwise. */

@@ -20,14 +20,14 @@ export class ScanError extends PoisonInputError {
 
 const { types } = avro;
 /** Nesting beyond this is not one of our schemas: refuse rather than risk a stack overflow. */
-const MAX_DEPTH = 64;
+export const MAX_DEPTH = 64;
 /** Cap on items in one block when an item can take zero bytes (never the case in our schemas). */
-const MAX_ZERO_SIZE_ITEMS = 1_000_000;
+export const MAX_ZERO_SIZE_ITEMS = 1_000_000;
 
 const minSizes = new WeakMap<Type, number>();
 
 /** The fewest bytes one value of the type can take: bounds block counts against the bytes left. */
-function minSize(type: Type, inProgress = new Set<Type>()): number {
+export function minSize(type: Type, inProgress = new Set<Type>()): number {
   const cached = minSizes.get(type);
   if (cached !== undefined) return cached;
   if (inProgress.has(type)) return 0;

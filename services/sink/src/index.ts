@@ -2,7 +2,7 @@
 // replay and the table checksums. The service itself starts from main.ts.
 export * from './core/project.ts';
 export * from './adapters/store.ts';
-export { createPostgresStore, type PostgresStoreOptions } from './adapters/postgres.ts';
+export { createPostgresStore, sinkStatements, type PostgresStoreOptions } from './adapters/postgres.ts';
 export { replay, sinkTopics, type ReplayOptions, type ReplayResult } from './adapters/replay.ts';
 export { SINK_TABLES, tableChecksums } from './adapters/checksums.ts';
 

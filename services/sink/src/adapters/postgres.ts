@@ -1,18 +1,22 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import { ConfigError } from '@llmpt/core';
 import type { Logger } from '@llmpt/runtime';
 import { CHANGE_DIGEST_FIELDS, DIMENSION_NAMES } from '@llmpt/schemas';
-import type { Rows } from '../core/project.ts';
+import { ROW_LISTS, type Rows } from '../core/project.ts';
 import { classifyDbError, SinkStoreError, type PriceStore, type WriteResult } from './store.ts';
 
 /**
  * The default store: a direct connection (pg). One transaction per batch, so a batch lands whole or
- * not at all; each table gets one multi-row statement per chunk of rows.
+ * not at all; each table gets one multi-row statement (per chunk of chunkSize rows).
  *
- * Rows travel as one JSON array per statement, expanded server-side with jsonb_to_recordset: a
- * single parameter whatever the row count (no 65535-parameter limit), array columns (text[]) work,
- * and money crosses as JSON strings cast straight to numeric, so no float ever touches a price.
- * The same statements, reading `payload -> '<table>'` instead of $1, make up the SQL function
+ * Rows travel by COPY (CSV) into a temporary table per list, then the table's statement reads them
+ * with insert ... select (docs/design.md §1 "sink"): COPY parses rows far faster than
+ * jsonb_to_recordset over a JSON parameter, array columns (text[]) work, and money crosses as text
+ * cast straight to numeric, so no float ever touches a price. The same statements, reading
+ * jsonb_to_recordset(`payload -> '<table>'`) instead of the temporary table, make up the SQL function
  * `sink_write_batch` (migrations/0006-sink-functions.sql, redefined by 0007, 0010, 0013, 0015 and 0016) that the Supabase
  * adapter calls: keep the two in step (adapters.unit.test.ts checks the latest definition, and the
  * shared integration suite runs against both).
@@ -23,7 +27,7 @@ export interface PostgresStoreOptions {
   readonly logger?: Logger;
   /** Connections in the pool; the sink writes one batch at a time, so the default 2 is plenty. */
   readonly poolSize?: number;
-  /** Rows per statement. */
+  /** Rows per statement (COPY then insert); a batch's lists are usually far below the default. */
   readonly chunkSize?: number;
   /** Name shown in pg_stat_activity. */
   readonly applicationName?: string;
@@ -34,7 +38,7 @@ export function createPostgresStore(opts: PostgresStoreOptions): PriceStore {
     throw new ConfigError(
       'createPostgresStore: databaseUrl must be a postgres:// connection string (DATABASE_URL)',
     );
-  const chunkSize = opts.chunkSize ?? 500;
+  const chunkSize = opts.chunkSize ?? 20_000;
   if (!Number.isInteger(chunkSize) || chunkSize < 1)
     throw new ConfigError('createPostgresStore: chunkSize must be a positive integer');
   const pool = new pg.Pool({
@@ -44,6 +48,8 @@ export function createPostgresStore(opts: PostgresStoreOptions): PriceStore {
   });
   // An idle client losing its connection must not crash the process; the next batch reconnects.
   pool.on('error', (err) => opts.logger?.warn({ err }, 'postgres pool: idle client error'));
+  // Connections whose temporary tables exist (a new or replaced connection creates them first).
+  const prepared = new WeakSet<pg.PoolClient>();
 
   return {
     async writeBatch(rows: Rows): Promise<WriteResult> {
@@ -64,12 +70,22 @@ export function createPostgresStore(opts: PostgresStoreOptions): PriceStore {
       };
       client.on('error', onError);
       try {
+        if (!prepared.has(client)) {
+          // Once per connection, outside any transaction: the tables live as long as the session.
+          await client.query(createTempTables);
+          prepared.add(client);
+        }
         await client.query('begin');
-        const result = await writeRows(
-          (sql, json) => client.query(sql, [json]).then((r) => r.rowCount ?? 0),
-          rows,
-          chunkSize,
-        );
+        const result = await writeRows(async (list, all) => {
+          let n = 0;
+          for (let i = 0; i < all.length; i += chunkSize) {
+            // A later chunk starts from an empty table (the earlier one's rows are written).
+            if (i > 0) await client.query(`truncate pg_temp.${tempTable(list)}`);
+            await copyInto(client, list, all.slice(i, i + chunkSize));
+            n += (await client.query(copyStatements[list])).rowCount ?? 0;
+          }
+          return n;
+        }, rows);
         await client.query('commit');
         opts.logger?.debug({ result }, 'sink batch committed');
         return result;
@@ -92,27 +108,24 @@ export function createPostgresStore(opts: PostgresStoreOptions): PriceStore {
   };
 }
 
-type RunStatement = (sql: string, json: string) => Promise<number>;
+/** Writes one list: COPY into its temporary table, then its statement reading from there. */
+type WriteList = (list: keyof Rows, rows: readonly object[]) => Promise<number>;
 
-async function writeRows(run: RunStatement, rows: Rows, chunkSize: number): Promise<WriteResult> {
+async function writeRows(write: WriteList, rows: Rows): Promise<WriteResult> {
   // Projections first, then facts (the model history last): no foreign keys, but a fixed order keeps
   // lock order stable.
-  const count = async (sql: string, list: readonly unknown[]): Promise<number> => {
-    let n = 0;
-    for (let i = 0; i < list.length; i += chunkSize)
-      n += await run(sql, JSON.stringify(list.slice(i, i + chunkSize)));
-    return n;
-  };
-  const providers = await count(statements.providers, rows.providers);
-  const models = await count(statements.models, rows.models);
-  const modelProviders = await count(statements.modelProviders, rows.modelProviders);
-  const observations = await count(statements.observations, rows.observations);
-  const changes = await count(statements.changes, rows.changes);
-  const retractions = await count(statements.retractions, rows.retractions);
-  const modelVersions = await count(statements.modelVersions, rows.modelVersions);
-  const modelSightings = await count(statements.modelSightings, rows.modelSightings);
-  const verifications = await count(statements.verifications, rows.verifications);
-  const discrepancies = await count(statements.discrepancies, rows.discrepancies);
+  const count = (list: keyof Rows): Promise<number> =>
+    rows[list].length === 0 ? Promise.resolve(0) : write(list, rows[list]);
+  const providers = await count('providers');
+  const models = await count('models');
+  const modelProviders = await count('modelProviders');
+  const observations = await count('observations');
+  const changes = await count('changes');
+  const retractions = await count('retractions');
+  const modelVersions = await count('modelVersions');
+  const modelSightings = await count('modelSightings');
+  const verifications = await count('verifications');
+  const discrepancies = await count('discrepancies');
   return {
     inserted: {
       observations,
@@ -158,11 +171,23 @@ interface Upsert {
   readonly changed?: string;
 }
 
-function source(columns: Upsert['columns'], json: string): string {
-  const names = columns.map(([n]) => n).join(', ');
-  const defs = columns.map(([n, t]) => `${n} ${t}`).join(', ');
-  return `select ${names} from jsonb_to_recordset(${json}) as x(${defs})`;
-}
+/** Where a statement reads its rows from: a `select` of the columns, the incoming row aliased `x`. */
+type Source = (columns: Upsert['columns']) => string;
+
+/** The rows as one jsonb array (`$1::jsonb`, or `payload -> '<table>'` in sink_write_batch). */
+const fromJson =
+  (json: string): Source =>
+  (columns) => {
+    const names = columns.map(([n]) => n).join(', ');
+    const defs = columns.map(([n, t]) => `${n} ${t}`).join(', ');
+    return `select ${names} from jsonb_to_recordset(${json}) as x(${defs})`;
+  };
+
+/** The rows COPYed into the session's temporary table of that list (see copyInto). */
+const fromTemp =
+  (list: keyof Rows): Source =>
+  (columns) =>
+    `select ${columns.map(([n]) => n).join(', ')} from pg_temp.${tempTable(list)} as x`;
 
 /**
  * Insert-only: a replayed key is a no-op (an UPDATE would hit the append-only trigger). `unless`: a
@@ -171,19 +196,19 @@ function source(columns: Upsert['columns'], json: string): string {
 function appendSql(
   table: string,
   columns: Upsert['columns'],
-  json: string,
+  source: Source,
   key: readonly string[] = ['event_id'],
   unless?: string,
 ): string {
   const where = unless === undefined ? '' : ` where not ${unless}`;
-  return `insert into ${table} (${columns.map(([n]) => n).join(', ')}) ${source(columns, json)}${where} on conflict (${key.join(', ')}) do nothing`;
+  return `insert into ${table} (${columns.map(([n]) => n).join(', ')}) ${source(columns)}${where} on conflict (${key.join(', ')}) do nothing`;
 }
 
 /**
  * Insert or merge. The WHERE compares the merged values with the stored ones, so replaying what is
  * already there updates nothing: rowCount then counts only real changes.
  */
-function upsertSql(u: Upsert, json: string): string {
+function upsertSql(u: Upsert, source: Source): string {
   const names = Object.keys(u.set);
   const assignments = [
     ...names.map((n) => `${n} = ${u.set[n]}`),
@@ -193,7 +218,7 @@ function upsertSql(u: Upsert, json: string): string {
   const stored = names.map((n) => `t.${n}`).join(', ');
   const changed = u.changed ?? `(${merged}) is distinct from (${stored})`;
   return (
-    `insert into ${u.table} as t (${u.columns.map(([n]) => n).join(', ')}) ${source(u.columns, json)} ` +
+    `insert into ${u.table} as t (${u.columns.map(([n]) => n).join(', ')}) ${source(u.columns)} ` +
     `on conflict (${u.key.join(', ')}) do update set ${assignments} where ${changed}`
   );
 }
@@ -464,38 +489,125 @@ const discrepancyColumns: Upsert['columns'] = [
  */
 export const SIGHTING_COLUMNS = ['run_id', 'caused_by', 'source_url', 'observed_at', 'content_hash'] as const;
 
-function observationSql(json: string): string {
+function observationSql(source: Source): string {
   const set = SIGHTING_COLUMNS.map((c) => `${c} = excluded.${c}`).join(', ');
   return (
     `insert into public.price_observations as t (${observationColumns.map(([n]) => n).join(', ')}) ` +
-    `${source(observationColumns, json)} on conflict (event_id) do update set ${set} ` +
+    `${source(observationColumns)} on conflict (event_id) do update set ${set} ` +
     `where (excluded.observed_at, coalesce(excluded.caused_by, '') collate "C") < (t.observed_at, coalesce(t.caused_by, '') collate "C")`
   );
 }
 
 /** The statements, with the rows as a jsonb array in `json` (`$1::jsonb` here, `payload -> 'x'` in SQL). */
 export function sinkStatements(json: (key: keyof Rows) => string): Readonly<Record<keyof Rows, string>> {
+  return statementsFrom((key) => fromJson(json(key)));
+}
+
+/** The same statements over any source of rows (a jsonb payload, or the temporary tables). */
+function statementsFrom(from: (key: keyof Rows) => Source): Readonly<Record<keyof Rows, string>> {
   return {
-    providers: upsertSql(providerUpsert, json('providers')),
-    models: upsertSql(modelUpsert, json('models')),
-    modelProviders: upsertSql(modelProviderUpsert, json('modelProviders')),
-    observations: observationSql(json('observations')),
+    providers: upsertSql(providerUpsert, from('providers')),
+    models: upsertSql(modelUpsert, from('models')),
+    modelProviders: upsertSql(modelProviderUpsert, from('modelProviders')),
+    observations: observationSql(from('observations')),
     changes: appendSql(
       'public.price_changes',
       changeColumns,
-      json('changes'),
+      from('changes'),
       ['event_id', 'digest'],
       storedWithoutDigest,
     ),
-    retractions: appendSql('public.price_change_retractions', retractionColumns, json('retractions')),
-    modelVersions: appendSql('public.model_versions', modelVersionColumns, json('modelVersions')),
-    modelSightings: appendSql('public.model_sightings', modelSightingColumns, json('modelSightings'), [
+    retractions: appendSql('public.price_change_retractions', retractionColumns, from('retractions')),
+    modelVersions: appendSql('public.model_versions', modelVersionColumns, from('modelVersions')),
+    modelSightings: appendSql('public.model_sightings', modelSightingColumns, from('modelSightings'), [
       'model_id',
       'fetched_at',
     ]),
-    verifications: appendSql('public.byok_verifications', verificationColumns, json('verifications')),
-    discrepancies: appendSql('public.price_discrepancies', discrepancyColumns, json('discrepancies')),
+    verifications: appendSql('public.byok_verifications', verificationColumns, from('verifications')),
+    discrepancies: appendSql('public.price_discrepancies', discrepancyColumns, from('discrepancies')),
   };
 }
 
-const statements = sinkStatements(() => '$1::jsonb');
+/** The columns (and their types) each statement reads from its source. */
+const sourceColumns: Readonly<Record<keyof Rows, Upsert['columns']>> = {
+  providers: providerUpsert.columns,
+  models: modelUpsert.columns,
+  modelProviders: modelProviderUpsert.columns,
+  observations: observationColumns,
+  changes: changeColumns,
+  retractions: retractionColumns,
+  modelVersions: modelVersionColumns,
+  modelSightings: modelSightingColumns,
+  verifications: verificationColumns,
+  discrepancies: discrepancyColumns,
+};
+
+// ---- COPY into temporary tables ----------------------------------------------------------------
+
+/** The session's temporary table a list is COPYed into (unquoted: folded to lower case). */
+function tempTable(list: keyof Rows): string {
+  return `sink_in_${list.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}`;
+}
+
+/**
+ * One temporary table per list, with the statement's columns and types and no constraint (a bad row
+ * fails in the statement, on the real table, with the error the jsonb path gave). `on commit delete
+ * rows`: empty at the start of every transaction; rows of a rolled-back one go with it.
+ */
+const createTempTables = ROW_LISTS.map(
+  (list) =>
+    `create temp table if not exists ${tempTable(list)} (${sourceColumns[list]
+      .map(([n, t]) => `${n} ${t}`)
+      .join(', ')}) on commit delete rows`,
+).join(';\n');
+
+const copyStatements = statementsFrom(fromTemp);
+
+/** COPY's text format: a backslash, newline, carriage return or tab in a value is escaped. */
+const SPECIAL = /[\\\n\r\t]/;
+const escapeText = (s: string): string =>
+  SPECIAL.test(s)
+    ? s.replace(/[\\\n\r\t]/g, (c) => (c === '\\' ? '\\\\' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : '\\t'))
+    : s;
+/** A text[] literal: every element quoted (a backslash or quote in it escaped), null as NULL. */
+const arrayLiteral = (xs: readonly unknown[]): string =>
+  `{${xs
+    .map((x) => {
+      if (x === null || x === undefined) return 'NULL';
+      const text = typeof x === 'string' ? x : JSON.stringify(x);
+      return `"${text.replace(/[\\"]/g, '\\$&')}"`;
+    })
+    .join(',')}}`;
+
+/** One field for a column of type `type`, in COPY's text format: \N is NULL, as JSON null was. */
+function textField(type: string, v: unknown): string {
+  if (v === null || v === undefined) return '\\N';
+  // A jsonb value (a JSON string included) as the jsonb payload carried it: its JSON text.
+  if (type === 'jsonb') return escapeText(JSON.stringify(v));
+  if (type === 'text[]') return escapeText(arrayLiteral(v as readonly unknown[]));
+  if (typeof v === 'string') return escapeText(v);
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return escapeText(JSON.stringify(v));
+}
+
+function textLines(columns: Upsert['columns'], rows: readonly object[]): string {
+  let text = '';
+  for (const row of rows) {
+    const r = row as Record<string, unknown>;
+    for (let i = 0; i < columns.length; i++) {
+      const [name, type] = columns[i]!;
+      text += (i ? '\t' : '') + textField(type, r[name]);
+    }
+    text += '\n';
+  }
+  return text;
+}
+
+/** COPYs rows into the list's temporary table (text format, pg-copy-streams, in the open transaction). */
+async function copyInto(client: pg.PoolClient, list: keyof Rows, rows: readonly object[]): Promise<void> {
+  const columns = sourceColumns[list];
+  const stream = client.query(
+    copyFrom(`copy pg_temp.${tempTable(list)} (${columns.map(([n]) => n).join(', ')}) from stdin`),
+  );
+  await pipeline(Readable.from([textLines(columns, rows)]), stream);
+}
