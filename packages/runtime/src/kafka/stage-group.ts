@@ -34,6 +34,11 @@ export interface GroupCommitter<P> {
    * committer failed and the batch joined nothing.
    */
   join(joined: Joined<P>, records: number): Promise<void> | undefined;
+  /**
+   * Resolves when at most one closed group is unfinished (the one in flight): a batch waits here
+   * before it is decoded, so that a large fetch is not decoded all at once, ahead of the writes.
+   */
+  room(): Promise<void>;
   /** Closes the open group now and resolves when every closed group has finished. */
   flush(): Promise<void>;
 }
@@ -57,6 +62,8 @@ export function createGroupCommitter<P>(o: GroupCommitterOptions<P>): GroupCommi
   let open: Group<P> | undefined;
   let tail: Promise<void> = Promise.resolve();
   let failed = false;
+  // Closed groups not finished yet, in the order they run.
+  const unfinished: Promise<void>[] = [];
 
   const close = (g: Group<P>) => {
     if (open !== g) return;
@@ -73,6 +80,9 @@ export function createGroupCommitter<P>(o: GroupCommitterOptions<P>): GroupCommi
         o.onFailure(err);
       }
     });
+    const done = tail;
+    unfinished.push(done);
+    void done.then(() => unfinished.splice(unfinished.indexOf(done), 1));
   };
 
   return {
@@ -92,6 +102,9 @@ export function createGroupCommitter<P>(o: GroupCommitterOptions<P>): GroupCommi
       g.records += records;
       if (g.records >= o.maxEvents) close(g);
       return g.previous;
+    },
+    room: async () => {
+      while (unfinished.length > 1) await unfinished[unfinished.length - 2];
     },
     flush: async () => {
       if (open) close(open);

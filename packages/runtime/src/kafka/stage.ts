@@ -244,6 +244,7 @@ export async function runStage(opts: StageOptions): Promise<RunningStage> {
       if (!payload.isRunning() || payload.isStale() || batch.messages.length === 0 || state.stopping) return;
       const beat = setInterval(() => void heartbeat().catch(() => undefined), HEARTBEAT_INTERVAL_MS);
       try {
+        await committer().room();
         await prepare(batch);
         const consumedOne = consumedBatch(batch);
         const decoded = decodeBatch(consumedOne);
