@@ -12,6 +12,10 @@ const schema = z.object({
   REMOVAL_AFTER_RUNS: z.coerce.number().int('a whole number of runs').min(1, 'at least 1').default(2),
   GROUP_ID: z.string().default('pricing-normalizer'),
   TRANSACTIONAL_ID: z.string().default('pricing-normalizer'),
+  // docs/design.md, group commit: partition batches handled and committed in one Kafka transaction, up
+  // to this many records or this long after the first one was fetched.
+  NORMALIZER_BATCH_MAX_EVENTS: z.coerce.number().int().min(1, 'at least 1').default(5000),
+  NORMALIZER_BATCH_MAX_WAIT_MS: z.coerce.number().int().min(0, 'milliseconds, 0 or more').default(100),
 });
 
 export type NormalizerConfig = z.infer<typeof schema>;

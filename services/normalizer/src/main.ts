@@ -15,6 +15,9 @@ await runConsumerService({
   inputTopics: normalizerInputTopics,
   // One transactional id per deployment (and per test prefix): a restarted instance fences its zombie.
   transactionalId: `${config.TRANSACTIONAL_ID}${prefix ? `-${prefix}` : ''}`,
+  // One transaction per group: the handler sees the group's messages at once and its state is applied
+  // (onCommitted) before the next group is handled.
+  group: { maxEvents: config.NORMALIZER_BATCH_MAX_EVENTS, maxWaitMs: config.NORMALIZER_BATCH_MAX_WAIT_MS },
   prepare: async ({ kafka, logger }) => {
     // State comes from the compacted changelog, never from the database: the topics are the truth.
     const state = await restoreState(kafka, prefix + topics.normalizerState.name, logger);

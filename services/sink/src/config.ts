@@ -9,6 +9,10 @@ const schema = z
     SUPABASE_URL: z.url().optional(),
     SUPABASE_SERVICE_ROLE_KEY: z.string().min(20).optional(),
     GROUP_ID: z.string().default('pricing-sink'),
+    // docs/design.md, group commit: partition batches written in one database transaction, up to
+    // this many records or this long after the first one was fetched.
+    SINK_BATCH_MAX_EVENTS: z.coerce.number().int().min(1, 'at least 1').default(5000),
+    SINK_BATCH_MAX_WAIT_MS: z.coerce.number().int().min(0, 'milliseconds, 0 or more').default(100),
   })
   .superRefine((c, ctx) => {
     if (c.STORE === 'postgres' && !c.DATABASE_URL)

@@ -15,6 +15,7 @@ await runConsumerService({
   config,
   // Raw observations carry the endpoint details and provider names of model_providers/providers.
   inputTopics: sinkInputTopics,
+  group: { maxEvents: config.SINK_BATCH_MAX_EVENTS, maxWaitMs: config.SINK_BATCH_MAX_WAIT_MS },
   prepare: async ({ logger }) => {
     store =
       config.STORE === 'supabase'

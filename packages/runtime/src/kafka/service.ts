@@ -6,7 +6,7 @@ import { checkKafkaAccessOrExit, createKafka, kafkaSecurityFromConfig } from './
 import type { KafkaSecurityVars } from '../core/kafka-security.ts';
 import { createLogger, type Logger } from '../core/logger.ts';
 import { onShutdown } from '../core/shutdown.ts';
-import { runStage, type RunningStage, type StageOptions } from './stage.ts';
+import { runStage, type GroupOptions, type RunningStage, type StageOptions } from './stage.ts';
 import { topics } from '../core/topics.ts';
 import { setUpWire } from './registry-client.ts';
 import type { EventEncoding } from './wire.ts';
@@ -33,6 +33,8 @@ export interface ConsumerServiceOptions {
   /** Input topics, without the prefix. */
   readonly inputTopics: readonly string[];
   readonly transactionalId?: string;
+  /** Group commit (docs/design.md): several partition batches per commit. Without it, one each. */
+  readonly group?: GroupOptions;
   /** Builds the handler once Kafka is reachable (e.g. after restoring state). */
   readonly prepare: (ctx: {
     kafka: Kafka;
@@ -93,6 +95,7 @@ export async function runConsumerService(o: ConsumerServiceOptions): Promise<voi
     handle,
     ...(onCommitted ? { onCommitted } : {}),
     ...(o.transactionalId ? { transactionalId: o.transactionalId } : {}),
+    ...(o.group ? { group: o.group } : {}),
     logger,
     // A stage that cannot go on (a bug in a batch, a consumer that cannot be replaced) would leave a
     // process alive and idle: exit 1 instead, so Kubernetes restarts the pod and the daily script fails

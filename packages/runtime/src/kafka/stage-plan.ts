@@ -113,9 +113,21 @@ export interface Publication {
   }[];
   /** The dead letters among the records, for the log. */
   readonly deadLetters: readonly DeadLetter[];
-  /** The consumer group's next offset on the batch's partition. */
-  readonly commit: { readonly topic: string; readonly partition: number; readonly offset: string };
+  /** The consumer group's next offset on the batch's partition (a group's: its first partition's). */
+  readonly commit: OffsetCommit;
+  /** A group's (docs/design.md, group commit): the next offset of every partition in it, `commit` first. */
+  readonly commits?: readonly OffsetCommit[];
 }
+
+/** A consumer group's next offset on one partition. */
+export interface OffsetCommit {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+}
+
+/** The offsets a publication commits: a group's every partition, or the one batch's. */
+export const commitsOf = (p: Publication): readonly OffsetCommit[] => p.commits ?? [p.commit];
 
 /** The event type a (possibly prefixed) pipeline topic carries; undefined for a topic we do not know. */
 export function eventTypeOfTopic(topic: string): EventName | undefined {
@@ -259,6 +271,49 @@ export async function processBatch(batch: ConsumedBatch, ports: BatchPorts): Pro
     (err) => retryBatchAfter(err, ports.stopping()),
   );
   return { lastOffset: batch.lastOffset, processed: decoded.messages.length };
+}
+
+/** A partition batch of a group, decoded when it joined (docs/design.md, group commit). */
+export interface GroupMember {
+  readonly batch: ConsumedBatch;
+  readonly decoded: DecodedBatch;
+}
+
+/**
+ * One group by the same rules as one batch (docs/design.md, group commit): attempts of handle → plan →
+ * publish over every member's messages at once (each partition's in offset order), one publication
+ * with the dead letters of all and the next offset of every partition, until one is published.
+ */
+export async function processGroup(
+  members: readonly GroupMember[],
+  ports: BatchPorts,
+): Promise<{ readonly processed: number }> {
+  const first = members[0];
+  if (!first) return { processed: 0 };
+  const messages = members.flatMap((m) => m.decoded.messages);
+  const decoded: DecodedBatch = { messages, rejected: members.flatMap((m) => m.decoded.rejected) };
+  // A partition may have several batches in a group (fetched one after the other): its last one counts.
+  const byPartition = new Map<string, OffsetCommit>();
+  for (const m of members)
+    byPartition.set(`${m.batch.topic}\u0000${m.batch.partition}`, {
+      topic: m.batch.topic,
+      partition: m.batch.partition,
+      offset: (BigInt(m.batch.lastOffset) + 1n).toString(),
+    });
+  const commits = [...byPartition.values()];
+  await ports.retry(
+    async () => {
+      const result = messages.length ? await ports.handle(messages) : {};
+      const publication = planPublication(first.batch, decoded, result, {
+        stage: ports.stage,
+        deadLetterTopic: ports.deadLetterTopic,
+        now: ports.now(),
+      });
+      await ports.publish({ ...publication, commits });
+    },
+    (err) => retryBatchAfter(err, ports.stopping()),
+  );
+  return { processed: messages.length };
 }
 
 /** Consumer crashes in a row (no group join in between) answered with a new consumer before giving up. */

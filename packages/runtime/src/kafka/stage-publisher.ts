@@ -1,6 +1,6 @@
 import type { ProducerBatch, Offsets } from 'kafkajs';
 import type { Logger } from '../core/logger.ts';
-import type { Publication } from './stage-plan.ts';
+import { commitsOf, type OffsetCommit, type Publication } from './stage-plan.ts';
 
 /** The part of a kafkajs transaction the stage uses. */
 export interface StageTransaction {
@@ -117,12 +117,7 @@ export function createStagePublisher(o: StagePublisherOptions): StagePublisher {
           for (const send of sends) await tx.sendBatch({ topicMessages: send });
           await tx.sendOffsets({
             consumerGroupId: o.groupId,
-            topics: [
-              {
-                topic: p.commit.topic,
-                partitions: [{ partition: p.commit.partition, offset: p.commit.offset }],
-              },
-            ],
+            topics: offsetsByTopic(commitsOf(p)),
           });
           await tx.commit();
         } catch (err) {
@@ -137,4 +132,17 @@ export function createStagePublisher(o: StagePublisherOptions): StagePublisher {
       }
     },
   };
+}
+
+/** A group's offsets as kafkajs's sendOffsets takes them: by topic, each partition once. */
+export function offsetsByTopic(
+  commits: readonly OffsetCommit[],
+): { topic: string; partitions: { partition: number; offset: string }[] }[] {
+  const byTopic = new Map<string, { partition: number; offset: string }[]>();
+  for (const c of commits) {
+    const list = byTopic.get(c.topic) ?? [];
+    list.push({ partition: c.partition, offset: c.offset });
+    byTopic.set(c.topic, list);
+  }
+  return [...byTopic].map(([topic, partitions]) => ({ topic, partitions }));
 }

@@ -8,12 +8,19 @@ import { currentWire } from './wire.ts';
 import { isRetriable } from '../core/errors.ts';
 import {
   crashVerdict,
+  decodeBatch,
   isKafkaClientError,
   processBatch,
+  processGroup,
+  type BatchPorts,
+  type ConsumedBatch,
   type Publication,
   type StageHandler,
 } from './stage-plan.ts';
 import { createStagePublisher, type StagePublisher } from './stage-publisher.ts';
+import { createGroupCommitter, type GroupCommitter, type GroupOptions, type Joined } from './stage-group.ts';
+
+export type { GroupOptions } from './stage-group.ts';
 
 // The stage's vocabulary and pure rules live in the plan; importers know them through this module.
 export {
@@ -40,6 +47,11 @@ export interface StageOptions {
   readonly transactionalId?: string;
   readonly fromBeginning?: boolean;
   readonly retry?: Partial<RetryOptions>;
+  /**
+   * Group commit (docs/design.md): several partition batches per commit, up to a size and a time
+   * bound. Without it, each partition batch commits alone.
+   */
+  readonly group?: GroupOptions;
   /**
    * Called once when the stage has stopped for good: its consumer crashed on an error that is not the
    * Kafka client's (a bug in a handler), or new consumers kept crashing without ever joining. The
@@ -137,18 +149,31 @@ export async function runStage(opts: StageOptions): Promise<RunningStage> {
     for (const dl of publication.deadLetters) deadLettered.inc({ ...stageLabel, code: dl.error_code });
   };
 
-  const eachBatch = async (payload: EachBatchPayload) => {
-    const { batch } = payload;
-    const heartbeat = () => payload.heartbeat();
-    if (!payload.isRunning() || payload.isStale() || batch.messages.length === 0) return;
-    // kafkajs heartbeats only between batches or when asked. A long batch (the scraper fetching a
-    // hundred models' endpoints, a database outage being retried) keeps its session alive itself, or
-    // the group would evict the member mid-batch and hand the same batch to another, again and again.
-    const beat = setInterval(() => void heartbeat().catch(() => undefined), HEARTBEAT_INTERVAL_MS);
-    const endTimer = batchSeconds.startTimer(stageLabel);
-    // Registry-framed values need their writer schemas before the (synchronous) plan decodes them; a
-    // registry that cannot be reached is transient: retried like a broker outage, nothing committed.
-    const prepared = retry(() => currentWire().prepare(batch.messages.map((m) => m.value)), {
+  const ports = (where: Record<string, unknown>): BatchPorts => ({
+    stage: opts.stage,
+    deadLetterTopic: opts.deadLetterTopic,
+    handle: opts.handle,
+    publish,
+    now: Date.now,
+    stopping: () => state.stopping,
+    retry: (attempt, shouldRetry) =>
+      retry(attempt, {
+        attempts: Number.MAX_SAFE_INTEGER,
+        initialDelayMs: 200,
+        maxDelayMs: 10_000,
+        ...opts.retry,
+        shouldRetry,
+        onRetry: (err, n, delayMs) => {
+          retries.inc(stageLabel);
+          logger.warn({ err, attempt: n, delayMs, ...where }, 'batch failed, retrying');
+        },
+      }),
+  });
+
+  // Registry-framed values need their writer schemas before the (synchronous) plan decodes them; a
+  // registry that cannot be reached is transient: retried like a broker outage, nothing committed.
+  const prepare = (batch: EachBatchPayload['batch']) =>
+    retry(() => currentWire().prepare(batch.messages.map((m) => m.value)), {
       attempts: Number.MAX_SAFE_INTEGER,
       initialDelayMs: 200,
       maxDelayMs: 10_000,
@@ -158,42 +183,107 @@ export async function runStage(opts: StageOptions): Promise<RunningStage> {
         logger.warn({ err, attempt: n, delayMs, topic: batch.topic }, 'schema registry failed, retrying');
       },
     });
-    await prepared.catch((err: unknown) => {
+
+  const consumedBatch = (batch: EachBatchPayload['batch']): ConsumedBatch => ({
+    topic: batch.topic,
+    partition: batch.partition,
+    messages: batch.messages.map((m) => ({ offset: m.offset, key: m.key ?? null, value: m.value })),
+    // batch.lastOffset() also covers trailing control records of transactional producers, so a
+    // drained read_committed consumer has no lag left.
+    lastOffset: batch.lastOffset(),
+  });
+
+  /**
+   * One closed group (docs/design.md, group commit): its batches that are not stale, handled and
+   * published at once; without a transaction, every partition's offset committed after the write.
+   */
+  const runGroup = async (consumer: Consumer, members: readonly Joined<EachBatchPayload | undefined>[]) => {
+    const live = members.filter((m) => !m.payload?.isStale());
+    if (live.length === 0) return;
+    const endTimer = batchSeconds.startTimer(stageLabel);
+    const done = await processGroup(
+      live.map((m) => m.member),
+      ports({ group: live.length }),
+    );
+    if (!opts.transactionalId) {
+      const last = new Map<string, { topic: string; partition: number; offset: string }>();
+      for (const { member: m } of live)
+        last.set(`${m.batch.topic}\u0000${m.batch.partition}`, {
+          topic: m.batch.topic,
+          partition: m.batch.partition,
+          offset: (BigInt(m.batch.lastOffset) + 1n).toString(),
+        });
+      // Refused after a rebalance (an older generation): the rows are written, and the partition's new
+      // owner reads the batch again, which adds nothing (docs/design.md, group commit, rule 6).
+      await consumer
+        .commitOffsets([...last.values()])
+        .catch((err: unknown) => logger.warn({ err }, 'offsets of a written group not committed'));
+    }
+    state.processed += done.processed;
+    endTimer();
+    for (const { member: m } of live) {
+      if (m.batch.messages.length === 0) continue;
+      consumed.inc(
+        { ...stageLabel, topic: baseTopicName(m.batch.topic) },
+        m.batch.messages.filter((r) => r.value !== null).length,
+      );
+      opts.onCommitted?.({
+        topic: m.batch.topic,
+        partition: m.batch.partition,
+        count: m.batch.messages.length,
+        lastOffset: m.batch.lastOffset,
+      });
+    }
+  };
+
+  /** eachBatch with group commit: decode, join the open group, wait for the group before it. */
+  const eachBatchGrouped =
+    (committer: () => GroupCommitter<EachBatchPayload | undefined>) => async (payload: EachBatchPayload) => {
+      const { batch } = payload;
+      const heartbeat = () => payload.heartbeat();
+      if (!payload.isRunning() || payload.isStale() || batch.messages.length === 0 || state.stopping) return;
+      const beat = setInterval(() => void heartbeat().catch(() => undefined), HEARTBEAT_INTERVAL_MS);
+      try {
+        await committer().room();
+        await prepare(batch);
+        const consumedOne = consumedBatch(batch);
+        const decoded = decodeBatch(consumedOne);
+        // Fetched after the stop began: joins nothing, committed by nobody, read by the next process.
+        if (state.stopping) return;
+        const previous = committer().join(
+          { member: { batch: consumedOne, decoded }, payload },
+          batch.messages.length,
+        );
+        if (!previous) return;
+        logger.debug(
+          { topic: batch.topic, partition: batch.partition, records: batch.messages.length },
+          'batch joined the open group',
+        );
+        // The fetch position moves on; the committed offset only after the group's commit.
+        payload.resolveOffset(batch.lastOffset());
+        await previous;
+      } finally {
+        clearInterval(beat);
+      }
+      await heartbeat();
+    };
+
+  const eachBatch = async (payload: EachBatchPayload) => {
+    const { batch } = payload;
+    const heartbeat = () => payload.heartbeat();
+    if (!payload.isRunning() || payload.isStale() || batch.messages.length === 0) return;
+    // kafkajs heartbeats only between batches or when asked. A long batch (the scraper fetching a
+    // hundred models' endpoints, a database outage being retried) keeps its session alive itself, or
+    // the group would evict the member mid-batch and hand the same batch to another, again and again.
+    const beat = setInterval(() => void heartbeat().catch(() => undefined), HEARTBEAT_INTERVAL_MS);
+    const endTimer = batchSeconds.startTimer(stageLabel);
+    await prepare(batch).catch((err: unknown) => {
       clearInterval(beat);
       throw err;
     });
     const done = await processBatch(
-      {
-        topic: batch.topic,
-        partition: batch.partition,
-        messages: batch.messages.map((m) => ({ offset: m.offset, key: m.key ?? null, value: m.value })),
-        // batch.lastOffset() also covers trailing control records of transactional producers, so a
-        // drained read_committed consumer has no lag left.
-        lastOffset: batch.lastOffset(),
-      },
-      {
-        stage: opts.stage,
-        deadLetterTopic: opts.deadLetterTopic,
-        handle: opts.handle,
-        publish,
-        now: Date.now,
-        stopping: () => state.stopping,
-        retry: (attempt, shouldRetry) =>
-          retry(attempt, {
-            attempts: Number.MAX_SAFE_INTEGER,
-            initialDelayMs: 200,
-            maxDelayMs: 10_000,
-            ...opts.retry,
-            shouldRetry,
-            onRetry: (err, n, delayMs) => {
-              retries.inc(stageLabel);
-              logger.warn(
-                { err, attempt: n, delayMs, topic: batch.topic, partition: batch.partition },
-                'batch failed, retrying',
-              );
-            },
-          }),
-      },
+      consumedBatch(batch),
+      ports({ topic: batch.topic, partition: batch.partition }),
     ).finally(() => clearInterval(beat));
     payload.resolveOffset(done.lastOffset);
     if (!opts.transactionalId) await payload.commitOffsetsIfNecessary();
@@ -227,38 +317,81 @@ export async function runStage(opts: StageOptions): Promise<RunningStage> {
     });
     c.on(c.events.CRASH, (e) => {
       state.ready = false;
-      const err = e.payload.error;
-      logger.error({ err, restart: e.payload.restart }, 'consumer crashed');
-      const verdict = crashVerdict({
-        error: err,
-        restart: e.payload.restart,
-        stopping: state.stopping,
-        crashesInARow: state.kafkaCrashesInARow,
-      });
-      state.kafkaCrashesInARow = verdict.crashesInARow;
-      switch (verdict.action) {
-        case 'none':
-          return;
-        case 'fatal':
-          opts.onFatal?.(err);
-          return;
-        case 'replace':
-          state.replacing = replaceConsumer(c);
-          return;
-      }
+      logger.error({ err: e.payload.error, restart: e.payload.restart }, 'consumer crashed');
+      crashed(c, e.payload.error, e.payload.restart);
     });
+    let run: Parameters<Consumer['run']>[0];
+    if (opts.group) {
+      const { maxEvents, maxWaitMs } = opts.group;
+      // One accumulator per consumer: after a failed group, the consumer that replaces this one starts
+      // from the committed offsets with a fresh one (docs/design.md, group commit, rule 5).
+      const committer = createGroupCommitter<EachBatchPayload | undefined>({
+        maxEvents,
+        maxWaitMs,
+        run: (members) => runGroup(c, members),
+        onFailure: (err) => {
+          state.ready = false;
+          logger.error({ err }, 'group failed');
+          crashed(c, err, false);
+        },
+      });
+      state.committer = committer;
+      // A fetch of control records only (a transactional producer's commit markers) never reaches
+      // eachBatch; without auto-commit its offset rides with the open group, or the group would keep a lag.
+      c.on(c.events.END_BATCH_PROCESS, (e) => {
+        if (e.payload.batchSize !== 0 || state.stopping) return;
+        const batch: ConsumedBatch = {
+          topic: e.payload.topic,
+          partition: e.payload.partition,
+          messages: [],
+          lastOffset: e.payload.lastOffset,
+        };
+        void committer.join(
+          { member: { batch, decoded: { messages: [], rejected: [] } }, payload: undefined },
+          0,
+        );
+      });
+      run = {
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: opts.group.concurrency ?? 16,
+        eachBatch: eachBatchGrouped(() => committer),
+      };
+    } else {
+      // Without a transaction kafkajs commits what we resolved, and we resolve only after the outputs
+      // (or the sink's database transaction) are durable; batches of control records only are committed too.
+      run = { autoCommit: !opts.transactionalId, eachBatchAutoResolve: false, eachBatch };
+    }
     try {
       await c.connect();
       for (const topic of opts.topics)
         await c.subscribe({ topic, fromBeginning: opts.fromBeginning ?? true });
-      // Without a transaction kafkajs commits what we resolved, and we resolve only after the outputs
-      // (or the sink's database transaction) are durable; batches of control records only are committed too.
-      await c.run({ autoCommit: !opts.transactionalId, eachBatchAutoResolve: false, eachBatch });
+      await c.run(run);
     } catch (err) {
       await c.disconnect().catch(() => undefined);
       throw err;
     }
     return c;
+  };
+  /** What the stage does about a crashed consumer, or a failed group (rule 6 of stage-plan.ts). */
+  const crashed = (c: Consumer, err: unknown, restart: boolean) => {
+    const verdict = crashVerdict({
+      error: err,
+      restart,
+      stopping: state.stopping,
+      crashesInARow: state.kafkaCrashesInARow,
+    });
+    state.kafkaCrashesInARow = verdict.crashesInARow;
+    switch (verdict.action) {
+      case 'none':
+        return;
+      case 'fatal':
+        opts.onFatal?.(err);
+        return;
+      case 'replace':
+        state.replacing = replaceConsumer(c);
+        return;
+    }
   };
   const replaceConsumer = async (crashed: Consumer) => {
     await crashed.disconnect().catch(() => undefined);
@@ -295,7 +428,17 @@ export async function runStage(opts: StageOptions): Promise<RunningStage> {
       state.stopping = true;
       state.ready = false;
       await state.replacing;
-      await (state.consumer ?? first).disconnect();
+      const c = state.consumer ?? first;
+      if (state.committer) {
+        // docs/design.md, group commit, rule 7: no more fetching; the open group commits now, once.
+        try {
+          c.pause(opts.topics.map((topic) => ({ topic })));
+        } catch (err) {
+          logger.warn({ err }, 'consumer not paused');
+        }
+        await state.committer.flush();
+      }
+      await c.disconnect();
       await state.publisher.disconnect();
     },
   };
@@ -319,4 +462,6 @@ interface StageState {
   kafkaCrashesInARow: number;
   /** The replacement of a crashed consumer under way, which stop() waits for. */
   replacing: Promise<void> | undefined;
+  /** The group accumulator of the consumer of the moment (group commit only). */
+  committer?: GroupCommitter<EachBatchPayload | undefined>;
 }
