@@ -292,7 +292,8 @@ export function decodeDaySegment(key: string, buf: Buffer | Uint8Array): KeyInpu
   } catch (err) {
     throw invalid(`${key}: not JSON`, err);
   }
-  if (!isRecord(r) || r.v !== SEGMENT_VERSION || !Array.isArray(r.inputs)) throw invalid(`${key}: not a day segment`);
+  if (!isRecord(r) || r.v !== SEGMENT_VERSION || !Array.isArray(r.inputs))
+    throw invalid(`${key}: not a day segment`);
   return r.inputs.map((x, i) => {
     const input = decodeInput(x, i, named.price_key);
     if (dayOf(input) !== named.day) throw invalid(`${key}: inputs.${i} lies on another day`);
