@@ -1,7 +1,7 @@
 import { isRecord } from '@llmpt/core';
 import { decodeEvent, decodeEventAs, encodeEvent, type CatalogSnapshot } from '@llmpt/schemas';
 import { NormalizeError } from '../errors.ts';
-import { decodeState, encodeState, parseChangelogRecord, stateOfRecord, type PriceState } from './state.ts';
+import { decodeState, parseChangelogRecord, stateOfRecord, stateText, type PriceState } from './state.ts';
 import type { KeyHistory, KeyInput, KnownSnapshot, Position } from './valid-time.ts';
 
 /**
@@ -15,7 +15,7 @@ import type { KeyHistory, KeyInput, KnownSnapshot, Position } from './valid-time
 const HISTORY_VERSION = 3;
 
 function stateJson(s: PriceState | undefined): unknown {
-  return s === undefined ? null : (JSON.parse(encodeState(s).toString('utf8')) as unknown);
+  return s === undefined ? null : (JSON.parse(stateText(s)) as unknown);
 }
 
 /**
@@ -180,20 +180,16 @@ function byDay(inputs: readonly KeyInput[], from = 0): Map<number, KeyInput[]> {
   return days;
 }
 
+const stateOrNull = (s: PriceState | undefined): string => (s === undefined ? 'null' : stateText(s));
+
+/** The head's JSON, its states spliced in as their cached record texts (the same JSON as a whole). */
 function encodeHead(h: KeyHistory, days: Map<number, KeyInput[]>): Buffer {
-  return Buffer.from(
-    JSON.stringify({
-      v: HEAD_VERSION,
-      price_key: h.price_key,
-      horizon: h.horizon,
-      start: stateJson(h.start),
-      state: stateJson(h.state),
-      days: [...days].map(([d, xs]) => [d, xs.length]),
-      revision: h.revision,
-      retracted: h.retracted,
-    }),
-    'utf8',
-  );
+  const text =
+    `{"v":${HEAD_VERSION},"price_key":${JSON.stringify(h.price_key)},"horizon":${JSON.stringify(h.horizon)}` +
+    `,"start":${stateOrNull(h.start)},"state":${stateOrNull(h.state)}` +
+    `,"days":${JSON.stringify([...days].map(([d, xs]) => [d, xs.length]))}` +
+    `,"revision":${h.revision},"retracted":${JSON.stringify(h.retracted)}}`;
+  return Buffer.from(text, 'utf8');
 }
 
 function encodeDaySegment(inputs: readonly KeyInput[]): Buffer {
