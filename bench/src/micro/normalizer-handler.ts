@@ -4,7 +4,7 @@
 // 500, about one kafkajs fetch), in time order, then with the days newest first. Reports the handler's
 // CPU per event and the changelog records and bytes it asks the stage to write per input event (what
 // the broker then has to take). Figures only: nothing here asserts a time.
-//   node --expose-gc --import tsx bench/src/micro/normalizer-handler.ts [days] [batch]
+//   node --expose-gc --import tsx bench/src/micro/normalizer-handler.ts [days] [batch] [time|newest]
 import { performance } from 'node:perf_hooks';
 import { sharedData } from '@llmpt/core/paths';
 import { createNormalizerHandler, emptyCounters, emptyNormalizerState } from '@llmpt/normalizer';
@@ -39,7 +39,9 @@ const ORDERS = {
   ),
 };
 
+const only = process.argv[4];
 for (const [order, raw] of Object.entries(ORDERS)) {
+  if (only && !order.startsWith(only === 'time' ? 'in time' : 'newest')) continue;
   const all = messages(raw);
   gc?.();
   const h = createNormalizerHandler(
@@ -69,6 +71,6 @@ for (const [order, raw] of Object.entries(ORDERS)) {
     `${order}: ${all.length} in (${days} days, batches of ${batchSize}); handler cpu ${Math.round(cpuMs)} ms ` +
       `= ${Math.round((all.length / cpuMs) * 1000)} ev/s per core (wall ${Math.round(wallMs)} ms); ` +
       `${events} events out; changelog ${records} records, ${(bytes / 1e6).toFixed(1)} MB ` +
-      `(${((bytes / all.length) / 1e3).toFixed(2)} KB per input)`,
+      `(${(bytes / all.length / 1e3).toFixed(2)} KB per input)`,
   );
 }
