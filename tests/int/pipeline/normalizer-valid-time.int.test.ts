@@ -27,6 +27,7 @@ import { samples } from '@llmpt/schemas/samples';
 import {
   changeDigest,
   isSnapshotRecordKey,
+  parseDaySegmentKey,
   rebuildChanges,
   stateFromChangelog,
   versionOf,
@@ -295,7 +296,7 @@ describe('the normalizer in valid time', () => {
     const expected = rebuildChanges(byTime, { alertThreshold: '0.30' }, distinct).changes;
     expect([...inForce].sort()).toEqual(expected.map((c) => versionOf(c.event_id, changeDigest(c))).sort());
 
-    // The changelog: BIG's history over 1 MB, one record per distinct snapshot, all readable.
+    // The changelog: BIG's history over 1 MB (in its day records), one record per distinct snapshot, all readable.
     const restore = stateFromChangelog();
     const sizes = new Map<string, number>();
     await readToEnd(kafka, [names.normalizerState], ({ message }) => {
@@ -303,7 +304,10 @@ describe('the normalizer in valid time', () => {
       sizes.set(key, message.value?.length ?? 0);
       restore.add(key, message.value);
     });
-    expect(sizes.get(priceKey(BIG, null, 'openrouter_api'))).toBeGreaterThan(MB);
+    // By day (§4.6): BIG's head and its day segments hold the history, over 1 MB together.
+    const big = priceKey(BIG, null, 'openrouter_api');
+    const bigBytes = [...sizes].filter(([k]) => k === big || parseDaySegmentKey(k)?.price_key === big);
+    expect(bigBytes.reduce((n, [, size]) => n + size, 0)).toBeGreaterThan(MB);
     expect([...sizes.keys()].filter(isSnapshotRecordKey)).toHaveLength(distinct.length);
     expect(restore.state().snapshots).toHaveLength(distinct.length);
   }, 600_000);

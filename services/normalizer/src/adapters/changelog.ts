@@ -1,13 +1,22 @@
 import type { Kafka } from 'kafkajs';
 import { readToEnd } from '@llmpt/runtime/kafka';
 import { type Logger } from '@llmpt/runtime';
-import { decodeHistory, decodeKnownSnapshot, isSnapshotRecordKey } from '../core/key-history.ts';
-import type { KeyHistory, KnownSnapshot } from '../core/valid-time.ts';
+import {
+  assembleHistory,
+  daySegmentKey,
+  decodeDaySegment,
+  decodeKeyRecord,
+  decodeKnownSnapshot,
+  isSnapshotRecordKey,
+  parseDaySegmentKey,
+} from '../core/key-history.ts';
+import type { KeyHistory, KeyInput, KnownSnapshot } from '../core/valid-time.ts';
 import type { NormalizerState } from './handler.ts';
 
 /**
  * Rebuilds what the normalizer holds from its compacted changelog topic (docs/price-model.md §4.6):
- * every key's history (version 3 records; version 1 and 2 records read as checkpoints) and every
+ * every key's history (version 4 heads with their day segments, version 3 records; version 1 and 2
+ * records read as checkpoints) and every
  * snapshot placed (`snapshot#…` records, written in the transaction that placed the snapshot). Every
  * partition is read from the beginning up to the high watermark seen at start (the normalizer is the only
  * writer, and it is not running yet). The database and the input topics are never consulted: a snapshot
@@ -49,11 +58,16 @@ export async function restoreState(kafka: Kafka, topic: string, logger: Logger):
 
 /**
  * The state a changelog holds, from its records in log order per key (a later record of a key replaces
- * the earlier one, a tombstone deletes it, as compaction would): price keys through `decodeHistory`,
- * `snapshot#…` keys through `decodeKnownSnapshot`. Throws INVALID_PRICE_STATE on a record it cannot read.
+ * the earlier one, a tombstone deletes it, as compaction would): price keys through `decodeKeyRecord`
+ * (a whole history, or a version-4 head), day segments (`<price key>#day:<day>`) through
+ * `decodeDaySegment`, `snapshot#…` keys through `decodeKnownSnapshot`. A head's history is assembled
+ * from its days' segments in `state()`, once every partition is read (a key's head and segments lie on
+ * different partitions). Throws INVALID_PRICE_STATE on a record it cannot read, or a head whose days'
+ * segments are missing.
  */
 export function stateFromChangelog() {
-  const histories = new Map<string, KeyHistory>();
+  const records = new Map<string, ReturnType<typeof decodeKeyRecord>>();
+  const segments = new Map<string, KeyInput[]>();
   const snapshots = new Map<string, KnownSnapshot>();
   let bytes = 0;
   return {
@@ -62,10 +76,21 @@ export function stateFromChangelog() {
       if (isSnapshotRecordKey(key)) {
         if (value) snapshots.set(key, decodeKnownSnapshot(key, value));
         else snapshots.delete(key);
-      } else if (value) histories.set(key, decodeHistory(value));
-      else histories.delete(key);
+      } else if (parseDaySegmentKey(key)) {
+        if (value) segments.set(key, decodeDaySegment(key, value));
+        else segments.delete(key);
+      } else if (value) records.set(key, decodeKeyRecord(value));
+      else records.delete(key);
     },
     bytes: () => bytes,
-    state: (): NormalizerState => ({ histories: new Map(histories), snapshots: [...snapshots.values()] }),
+    state: (): NormalizerState => {
+      const histories = new Map<string, KeyHistory>();
+      for (const [key, r] of records)
+        histories.set(
+          key,
+          'history' in r ? r.history : assembleHistory(r.head, (d) => segments.get(daySegmentKey(key, d))),
+        );
+      return { histories, snapshots: [...snapshots.values()] };
+    },
   };
 }

@@ -2,7 +2,12 @@ import { type CatalogSnapshot, type PriceChanged, type RawPriceObserved } from '
 import type { HandlerResult, Output, RawOutput, Rejection, StageMessage } from '@llmpt/runtime/kafka';
 import { metric } from '@llmpt/runtime';
 import { identifyWithinDay, type DecideOptions } from '../core/changes.ts';
-import { encodeHistory, encodeKnownSnapshot, snapshotRecordKey } from '../core/key-history.ts';
+import {
+  encodeKnownSnapshot,
+  historyRecords,
+  markWrittenByDay,
+  snapshotRecordKey,
+} from '../core/key-history.ts';
 import { normalize } from '../core/normalize.ts';
 import {
   isLateFor,
@@ -297,14 +302,19 @@ export function createNormalizerHandler(
         rejected.push({ message: m, error: err });
       }
     }
-    // Each key's history once per batch, as the batch leaves it (a snapshot rewrites every key's).
+    // Each key's history once per batch, as the batch leaves it: its head and the days the batch
+    // changed (docs/price-model.md §4.6 "Records by day"; a snapshot gives every key one more input).
     for (const [key, h] of staged.histories)
-      rawOutputs.push({ topic: topics.changelog, key, value: encodeHistory(h) });
+      for (const r of historyRecords(h, state.histories.get(key)))
+        rawOutputs.push({ topic: topics.changelog, key: r.key, value: r.value });
     return { outputs, rawOutputs, rejected };
   };
 
   const commit = () => {
-    for (const [k, h] of staged.histories) state.histories.set(k, h);
+    for (const [k, h] of staged.histories) {
+      state.histories.set(k, h);
+      markWrittenByDay(h);
+    }
     state.snapshots.push(...staged.snapshots);
     for (const k of Object.keys(counters) as (keyof NormalizerCounters)[]) counters[k] += stagedCounts[k];
     if (stagedCounts.late > 0 || stagedCounts.retractions > 0) opts.onLate?.(stagedCounts);

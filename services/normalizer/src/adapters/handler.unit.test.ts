@@ -20,7 +20,7 @@ import {
   type NormalizerState,
 } from './handler.ts';
 import { applyCatalogSnapshot, decide, normalizeAndDecide } from '../core/changes.ts';
-import { decodeHistory, isSnapshotRecordKey, snapshotRecordKey } from '../core/key-history.ts';
+import { daySegmentKey, isSnapshotRecordKey, snapshotRecordKey } from '../core/key-history.ts';
 import { normalize } from '../core/normalize.ts';
 import { encodeState, type PriceState } from '../core/state.ts';
 import { changeDigest, versionOf } from '../core/valid-time.ts';
@@ -60,10 +60,14 @@ describe('normalizer handler', () => {
     h.commit();
     expect(state.histories.size).toBe(1);
     expect(counters).toEqual({ ...emptyCounters(), observations: 1, changes: 1 });
-    // The changelog record is the state the next start restores.
-    expect(decodeHistory(first.rawOutputs![0]!.value!).state).toEqual(
-      [...state.histories.values()][0]!.state,
-    );
+    // The changelog records (a head and its day's segment, §4.6) are the state the next start restores.
+    const restored = stateFromChangelog();
+    for (const o of first.rawOutputs ?? []) restored.add(o.key, o.value);
+    // (the marks are in memory only)
+    expect([...restored.state().histories.values()][0]).toEqual({
+      ...[...state.histories.values()][0]!,
+      marks: undefined,
+    });
 
     const cut = msg(
       rawPrice({ fetched_at: T0 + DAY, prices: { prompt: '0.0000015', completion: '0.000015' } }),
@@ -125,7 +129,11 @@ describe('normalizer handler', () => {
     const first = await h.handle([snapshotMsg(snapshot(1))]);
     expect(first.outputs).toEqual([]);
     // the absence counted, in the changelog (beside the snapshot's own record)
-    expect(first.rawOutputs?.filter((r) => !isSnapshotRecordKey(r.key))).toHaveLength(1);
+    // (§4.6 by day: the key's head and the segment of the snapshot's day, which held no input yet)
+    expect(first.rawOutputs?.filter((r) => !isSnapshotRecordKey(r.key)).map((r) => r.key)).toEqual([
+      'anthropic/claude-sonnet-4||openrouter_api',
+      daySegmentKey('anthropic/claude-sonnet-4||openrouter_api', Math.floor((T0 + DAY) / DAY)),
+    ]);
     h.commit();
     // The same snapshot again counts nothing; the next one removes the key.
     const again = await h.handle([snapshotMsg(snapshot(1)), snapshotMsg(snapshot(2))]);
@@ -495,8 +503,16 @@ describe('normalizer handler in valid time (docs/price-model.md §4)', () => {
     await n.batch(observed(A, 0, '0.000001'), observed(B, 0, '0.000001'));
     const s = snapshotOf(1, [A]);
     const first = await n.batch(s);
+    // Each key's head and its segment of the snapshot's day (§4.6 by day).
+    const day = Math.floor(s.fetched_at / 86_400_000);
     expect(first.rawOutputs?.map((r) => r.key).sort()).toEqual(
-      [routed(A), routed(B), snapshotRecordKey(s)].sort(),
+      [
+        routed(A),
+        daySegmentKey(routed(A), day),
+        routed(B),
+        daySegmentKey(routed(B), day),
+        snapshotRecordKey(s),
+      ].sort(),
     );
     const second = await n.batch(s);
     expect(second).toEqual({ outputs: [], rawOutputs: [], rejected: [] });
@@ -581,7 +597,10 @@ describe('normalizer handler in valid time (docs/price-model.md §4)', () => {
       ['NormalizedPrice', routed(B)],
       ['PriceChanged', routed(B)],
     ]);
-    expect(r.rawOutputs?.map((o) => o.key)).toEqual([routed(B)]);
+    expect(r.rawOutputs?.map((o) => o.key)).toEqual([
+      routed(B),
+      daySegmentKey(routed(B), Math.floor(observed(B, 1, '0.000001').fetched_at / 86_400_000)),
+    ]);
     expect(n.counters).toMatchObject({ beyondHorizon: 1, observations: 1 });
     // Later observations go on as before the upgrade.
     const later = await n.batch(observed(A, 3, '0.000002'));

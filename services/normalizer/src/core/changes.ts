@@ -13,7 +13,7 @@ import {
   type SourceType,
 } from '@llmpt/schemas';
 import { NormalizeError } from '../errors.ts';
-import { contentIdOf, normalize } from './normalize.ts';
+import { contentIdOf, normalize, withEventId } from './normalize.ts';
 import { emptyState, slotId, slotsOf, type PriceState, type SlotState, type SlotValue } from './state.ts';
 import { Dec, toMoney } from './units.ts';
 
@@ -42,7 +42,19 @@ interface Policy {
   readonly removalAfterRuns: number;
 }
 
+// Options objects live as long as the handler that holds them: each is read once, not per decision.
+const policies = new WeakMap<DecideOptions, Policy>();
+
 function policyOf(opts: DecideOptions): Policy {
+  let policy = policies.get(opts);
+  if (!policy) {
+    policy = readPolicy(opts);
+    policies.set(opts, policy);
+  }
+  return policy;
+}
+
+function readPolicy(opts: DecideOptions): Policy {
   const value = new Dec(opts.alertThreshold ?? DEFAULT_ALERT_THRESHOLD);
   if (!value.isFinite() || value.isNegative()) {
     throw new ConfigError(`alertThreshold must be a finite decimal >= 0, got ${value.toString()}`);
@@ -58,10 +70,24 @@ function policyOf(opts: DecideOptions): Policy {
   };
 }
 
-/** A money string at the stored precision: scale 8, half-even (float artifacts fold onto their price). */
+/**
+ * A money string at the stored precision: scale 8, half-even (float artifacts fold onto their price).
+ * Remembered per text: a catalog repeats the same few thousand prices every day.
+ */
+const scaled = new Map<string, string>();
+const SCALED_REMEMBERED = 50_000;
+
 function atScale(value: string): string {
-  return toMoney(new Dec(value));
+  let money = scaled.get(value);
+  if (money === undefined) {
+    money = toMoney(new Dec(value));
+    if (scaled.size >= SCALED_REMEMBERED) scaled.clear();
+    scaled.set(value, money);
+  }
+  return money;
 }
+
+const ZERO_MONEY = toMoney(new Dec(0));
 
 interface Entry {
   readonly change: DimensionChange;
@@ -84,6 +110,9 @@ function entry(
  * so the alert never disagrees with it.
  */
 function compare(previous: string, current: string, policy: Policy) {
+  // Both at scale 8: the same text is the same value (no move; relative 0 unless from zero).
+  if (previous === current)
+    return { moved: false, relative: new Dec(previous).isZero() ? null : ZERO_MONEY, alert: false };
   const prev = new Dec(previous);
   const cur = new Dec(current);
   const moved = !prev.eq(cur);
@@ -378,7 +407,7 @@ export function identifyWithinDay(last: PriceState | undefined, np: NormalizedPr
     return np;
   const same = contentIdOf(np) === last.content_id && !last.removed;
   const event_id = same ? last.event_id : eventId('NormalizedPrice', np.event_id, 'after', last.event_id);
-  return event_id === np.event_id ? np : { ...np, event_id };
+  return event_id === np.event_id ? np : withEventId(np, event_id);
 }
 
 /** The whole stage for one raw observation: normalize, then decide against its key's state. Mutates nothing. */

@@ -252,6 +252,28 @@ interface Content {
  * unregistered keys), so the same prices seen again the same day are the same fact.
  */
 export function contentIdOf(np: NormalizedPrice): string {
+  let id = contentIds.get(np);
+  if (id === undefined) {
+    id = contentIdOfFields(np);
+    contentIds.set(np, id);
+  }
+  return id;
+}
+
+/**
+ * Content ids by event object: `normalize` knows it (its event id), and `decide` and the identity within
+ * the day ask for it again; events are never mutated (a new identity is a copy, `withEventId`).
+ */
+const contentIds = new WeakMap<NormalizedPrice, string>();
+
+/** The event under another id (the identity within its day, changes.ts), the same content. */
+export function withEventId(np: NormalizedPrice, event_id: string): NormalizedPrice {
+  const copy = { ...np, event_id };
+  contentIds.set(copy, contentIdOf(np));
+  return copy;
+}
+
+function contentIdOfFields(np: NormalizedPrice): string {
   return contentId(np.price_key, np.snapshot_date, {
     status: np.status,
     unavailable_reason: np.unavailable_reason,
@@ -332,8 +354,9 @@ export function normalize(raw: RawPriceObserved): NormalizedPrice {
           notes: [],
         }
       : { ...normalizeComponents(raw.components), currency: 'USD' };
-  return {
-    event_id: contentId(key, snapshotDate, content),
+  const id = contentId(key, snapshotDate, content);
+  const normalized: NormalizedPrice = {
+    event_id: id,
     run_id: raw.run_id,
     caused_by: raw.event_id,
     occurred_at: raw.fetched_at,
@@ -358,4 +381,6 @@ export function normalize(raw: RawPriceObserved): NormalizedPrice {
     // How it was learned, not what it says: outside the event id and the content (contentIdOf).
     backfill: raw.backfill,
   };
+  contentIds.set(normalized, id);
+  return normalized;
 }

@@ -109,25 +109,41 @@ export function slotsOf(np: NormalizedPrice): SlotValue[] {
 // Bumped when the stored shape changes; decodeState upcasts older versions.
 const STATE_VERSION = 2;
 
+/**
+ * The JSON text of a state record, once per state object: states are immutable (a change makes a new
+ * one), and a history's record and the valid-time convergence test read the same state many times.
+ */
+const stateTexts = new WeakMap<PriceState, string>();
+
+export function stateText(s: PriceState): string {
+  let text = stateTexts.get(s);
+  if (text === undefined) {
+    text = stateJsonText(s);
+    stateTexts.set(s, text);
+  }
+  return text;
+}
+
 /** A state entry as the value of the compacted changelog topic (UTF-8 JSON, keyed by price_key). */
 export function encodeState(s: PriceState): Buffer {
-  return Buffer.from(
-    JSON.stringify({
-      v: STATE_VERSION,
-      price_key: s.price_key,
-      slots: s.slots.map((x) => [x.tier, x.dimension, x.value, x.absences, x.removed]),
-      removed: s.removed,
-      absent_snapshots: s.absent_snapshots,
-      last_snapshot_id: s.last_snapshot_id,
-      expiration_date: s.expiration_date,
-      expiring_event_id: s.expiring_event_id,
-      observed_at: s.observed_at,
-      event_id: s.event_id,
-      content_id: s.content_id,
-      snapshot_date: s.snapshot_date,
-    }),
-    'utf8',
-  );
+  return Buffer.from(stateText(s), 'utf8');
+}
+
+function stateJsonText(s: PriceState): string {
+  return JSON.stringify({
+    v: STATE_VERSION,
+    price_key: s.price_key,
+    slots: s.slots.map((x) => [x.tier, x.dimension, x.value, x.absences, x.removed]),
+    removed: s.removed,
+    absent_snapshots: s.absent_snapshots,
+    last_snapshot_id: s.last_snapshot_id,
+    expiration_date: s.expiration_date,
+    expiring_event_id: s.expiring_event_id,
+    observed_at: s.observed_at,
+    event_id: s.event_id,
+    content_id: s.content_id,
+    snapshot_date: s.snapshot_date,
+  });
 }
 
 function invalid(why: string, cause?: unknown): NormalizeError {

@@ -10,7 +10,7 @@ import {
 } from '@llmpt/schemas';
 import { ConfigError } from '@llmpt/core';
 import { applyCatalogSnapshot, decide, parsePriceKey, type DecideOptions } from './changes.ts';
-import { encodeState, type PriceState } from './state.ts';
+import { stateText, type PriceState } from './state.ts';
 
 /**
  * Valid time apart from arrival order (docs/price-model.md §4): a key's PriceChanged set is what the
@@ -143,7 +143,7 @@ function applyInput(
 
 function sameState(a: PriceState | undefined, b: PriceState | undefined): boolean {
   if (a === b) return true;
-  return a !== undefined && b !== undefined && encodeState(a).equals(encodeState(b));
+  return a !== undefined && b !== undefined && stateText(a) === stateText(b);
 }
 
 /** A key with no input yet. */
