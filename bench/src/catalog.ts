@@ -69,3 +69,16 @@ export const ofFirstClones = <T extends { readonly model_id: string }>(
   events: readonly T[],
   factor: number,
 ): T[] => events.filter((e) => cloneOf(e.model_id) < factor);
+
+/** The first `total` observations of clones 0, 1, 2, … of `base`, one clone (an array) at a time. */
+export function* clonedObservations(
+  base: readonly NormalizedPrice[],
+  total: number,
+): Generator<NormalizedPrice[]> {
+  if (base.length === 0) return;
+  for (let i = 0, n = 0; n < total; i++) {
+    const clone = base.slice(0, total - n).map((e) => cloneNormalized(e, i));
+    n += clone.length;
+    yield clone;
+  }
+}

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { EndpointEntry } from '@llmpt/fixture-server';
 import type { NormalizedPrice } from '@llmpt/schemas';
-import { cloneCatalog, cloneId, cloneNormalized, cloneOf, ofFirstClones, type Catalog } from './catalog.ts';
+import {
+  cloneCatalog,
+  clonedObservations,
+  cloneId,
+  cloneNormalized,
+  cloneOf,
+  ofFirstClones,
+  type Catalog,
+} from './catalog.ts';
 
 const endpoint = (model_id: string, tag: string): EndpointEntry => ({
   name: `${tag} | ${model_id}`,
@@ -115,5 +123,28 @@ describe('ofFirstClones', () => {
       'x2-a/one',
     ]);
     expect(ofFirstClones(events, 16)).toHaveLength(6);
+  });
+});
+
+describe('clonedObservations', () => {
+  const base = ['a/one', 'b/two', 'c/three'].map(
+    (model_id, k) =>
+      ({
+        event_id: `e${k}`,
+        model_id,
+        price_key: `${model_id}||openrouter_api`,
+      }) as unknown as NormalizedPrice,
+  );
+
+  it('yields whole clones 0, 1, … and cuts the last one at the total', () => {
+    const clones = [...clonedObservations(base, 7)].map((c) => c.map((e) => e.model_id));
+    expect(clones).toEqual([
+      ['a/one', 'b/two', 'c/three'],
+      ['x1-a/one', 'x1-b/two', 'x1-c/three'],
+      ['x2-a/one'],
+    ]);
+    expect([...clonedObservations(base, 3)]).toHaveLength(1);
+    expect([...clonedObservations(base, 2)].flat().map((e) => e.model_id)).toEqual(['a/one', 'b/two']);
+    expect([...clonedObservations([], 5)]).toEqual([]);
   });
 });

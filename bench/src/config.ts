@@ -8,7 +8,7 @@
 // - `rebuild`: `npm run rebuild-changes` as its own process over BENCH_REBUILD_EVENTS (1,000,000)
 //   NormalizedPrice events, the history's observations cloned model by model (catalog.ts).
 // - `scale-replay`, `scale-normalizer`: replay -> Postgres (1 sink) and the normalizer at 1x, 4x and 16x
-//   the catalog (cloned models and their endpoints) over BENCH_SCALE_DAYS (3) days, interleaved in each
+//   the catalog (cloned models and their endpoints) over BENCH_SCALE_DAYS (2) days, interleaved in each
 //   of BENCH_RUNS rounds; the slope of a least-squares fit and each point's distance from it.
 // - `daily-scale`: the daily run on BENCH_DAILY_SCALE (4) times the recorded catalog on the fixture
 //   server, production politeness and no interval, BENCH_DAILY_SCALE_RUNS (1) runs each.
@@ -38,7 +38,7 @@ export const cfg = {
   partitions: int('BENCH_PARTITIONS', 6),
   seed: int('BENCH_SEED', 42),
   rebuildEvents: int('BENCH_REBUILD_EVENTS', 1_000_000),
-  scaleDays: int('BENCH_SCALE_DAYS', 3),
+  scaleDays: int('BENCH_SCALE_DAYS', 2),
   dailyScale: int('BENCH_DAILY_SCALE', 4),
   dailyScaleRuns: int('BENCH_DAILY_SCALE_RUNS', 1),
 };
