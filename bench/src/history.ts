@@ -10,6 +10,7 @@ import { endpointsFromDerivedMap, type EndpointEntry } from '@llmpt/fixture-serv
 import { discoverModels, emptyBlocklist, parseModelsResponse } from '@llmpt/discovery';
 import { normalizeAndDecide, type PriceState } from '@llmpt/normalizer';
 import { endpointObservations, routedPriceObservation } from '@llmpt/scraper';
+import { cloneCatalog } from './catalog.ts';
 
 export interface HistoryOptions {
   readonly modelsFile: string;
@@ -21,6 +22,8 @@ export interface HistoryOptions {
   /** Prefix for model ids and provider slugs (keeps rows written to a shared database recognisable). */
   readonly namespace?: string;
   readonly startMs?: number;
+  /** The catalog this many times over, by cloning (catalog.ts): clone i ≥ 1 under model ids `x<i>-…`. */
+  readonly scale?: number;
 }
 
 export interface History {
@@ -64,15 +67,20 @@ export function generateHistory(opts: HistoryOptions): History {
   const rand = prng(opts.seed);
   const drift = opts.driftPerDay ?? 0.03;
   const start = opts.startMs ?? Date.UTC(2025, 0, 1, 6, 0, 0);
-  const entries = parseModelsResponse(JSON.parse(readFileSync(opts.modelsFile, 'utf8'))).entries.map((e) =>
-    ns ? { ...(e as Record<string, unknown>), id: ns + String((e as { id: unknown }).id) } : e,
-  );
-  const endpoints = new Map<string, EndpointEntry[]>();
+  const recorded = parseModelsResponse(JSON.parse(readFileSync(opts.modelsFile, 'utf8'))).entries.map((e) => {
+    const entry = e as Record<string, unknown> & { id: string };
+    return ns ? { ...entry, id: ns + entry.id } : entry;
+  });
+  const recordedEndpoints = new Map<string, EndpointEntry[]>();
   for (const [id, list] of endpointsFromDerivedMap(JSON.parse(readFileSync(opts.endpointsFile, 'utf8'))))
-    endpoints.set(
+    recordedEndpoints.set(
       ns + id,
       list.map((e) => ({ ...e, model_id: ns + id, tag: ns + e.tag, provider_name: ns + e.provider_name })),
     );
+  const { models: entries, endpoints } = cloneCatalog(
+    { models: recorded, endpoints: recordedEndpoints },
+    opts.scale ?? 1,
+  );
 
   // Current price multiplier per model (routed price) and per endpoint.
   const factors = new Map<string, Decimal>();

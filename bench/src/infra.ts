@@ -85,6 +85,50 @@ export async function produceAll(
   }
 }
 
+/**
+ * Produces a stream of messages, each encoded once as it comes, in requests of about `requestBytes`
+ * (the broker takes at most 1 MB per partition in one request: keep this under 1 MB × partitions),
+ * without holding the stream in memory. Returns the messages and bytes sent.
+ */
+export async function produceStream(
+  kafka: Kafka,
+  items: Iterable<EventMessage & { topic: string }>,
+  requestBytes: number,
+): Promise<{ messages: number; bytes: number }> {
+  const producer = createProducer(kafka);
+  await producer.connect();
+  let messages = 0;
+  let bytes = 0;
+  try {
+    let byTopic = new Map<string, ReturnType<typeof toKafkaMessage>[]>();
+    let pending = 0;
+    const flush = async () => {
+      if (pending === 0) return;
+      await producer.sendBatch({
+        topicMessages: [...byTopic].map(([topic, list]) => ({ topic, messages: list })),
+        acks: -1,
+      });
+      byTopic = new Map();
+      pending = 0;
+    };
+    for (const item of items) {
+      const m = toKafkaMessage(item);
+      const size = (m.value?.length ?? 0) + (m.key?.length ?? 0) + 64;
+      if (pending + size > requestBytes) await flush();
+      const list = byTopic.get(item.topic) ?? [];
+      list.push(m);
+      byTopic.set(item.topic, list);
+      pending += size;
+      messages++;
+      bytes += size;
+    }
+    await flush();
+  } finally {
+    await producer.disconnect();
+  }
+  return { messages, bytes };
+}
+
 /** Peak resident set of a process (kB), from /proc; 0 once it has gone. */
 export function peakRssKb(pid: number | undefined): number {
   if (pid === undefined) return 0;

@@ -13,12 +13,15 @@ import { apiSection } from './sections/api.ts';
 import { backfillSection } from './sections/backfill.ts';
 import { breakdownSection } from './sections/breakdown.ts';
 import { copySection } from './sections/copy.ts';
+import { dailyScaleSection } from './sections/daily-scale.ts';
 import { dailySection } from './sections/daily.ts';
 import { kafkaSection } from './sections/kafka.ts';
 import { naiveSection } from './sections/naive.ts';
 import { normalizerSection } from './sections/normalizer.ts';
 import { replaySection } from './sections/replay.ts';
+import { rebuildSection } from './sections/rebuild.ts';
 import { restoreSection } from './sections/restore.ts';
+import { scaleSection } from './sections/scale.ts';
 import { supabaseSection } from './sections/supabase.ts';
 import { webSection } from './sections/web.ts';
 
@@ -30,8 +33,11 @@ const sections: readonly ((b: Bench) => Promise<void>)[] = [
   naiveSection, // per-row REST writes, extrapolated
   supabaseSection, // replay -> supabase/PostgREST on a smaller history
   normalizerSection, // the normalizer process in and out
+  scaleSection, // replay and the normalizer at 1x, 4x and 16x the catalog (`scale-replay`, `scale-normalizer`)
   restoreSection, // the normalizer's state restore
+  rebuildSection, // npm run rebuild-changes over 1M NormalizedPrice events
   dailySection, // a daily run on the fixture server
+  dailyScaleSection, // the same on 4x the catalog (`daily-scale`)
   backfillSection, // the 63-day series through npm run backfill
   apiSection, // the public API under autocannon, PostgREST side by side
   webSection, // the explorer in Chromium on the full catalog

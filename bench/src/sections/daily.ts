@@ -1,5 +1,6 @@
 // A daily run on the fixture server: the full recorded catalog and every endpoint through discovery,
-// the scraper, the normalizer and the sink, with the production politeness and without it.
+// the scraper, the normalizer and the sink, with the production politeness and without it. dailyRun is
+// shared with daily-scale.ts (the same run on a cloned catalog).
 import { startFixtureServer } from '@llmpt/fixture-server';
 import {
   createTestTopics,
@@ -52,7 +53,7 @@ export async function dailySection(b: Bench): Promise<void> {
   }
 }
 
-async function dailyRun(
+export async function dailyRun(
   b: Bench,
   baseUrl: string,
   scraperEnv: Record<string, string>,
