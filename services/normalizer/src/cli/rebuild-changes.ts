@@ -17,8 +17,9 @@ import {
   createProducer,
   checkKafkaAccessOrExit,
   kafkaSecurityFromConfig,
-  produceEvents,
   setUpWire,
+  toKafkaMessage,
+  type EventMessage,
   type Kafka,
   type Producer,
 } from '@llmpt/runtime/kafka';
@@ -128,13 +129,24 @@ function report(c: ChangesComparison): void {
     for (const item of items.slice(0, 5)) out(`  ${label}: ${item}`);
 }
 
-/** Sends keyed records in requests of at most ~900 kB (the broker's default request limit is 1 MB). */
+interface KeyedRecord {
+  readonly key: string;
+  readonly value: Buffer;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly timestamp?: string;
+}
+
+/**
+ * Sends keyed records in requests of at most ~900 kB (the broker's default request limit is 1 MB): a
+ * repair or a --write-topic of a year's versions is tens of MB, which one request cannot carry
+ * (MESSAGE_TOO_LARGE, seen by the bench at 22,695 versions).
+ */
 async function sendChunked(
   producer: Producer,
   topic: string,
-  messages: Iterable<{ key: string; value: Buffer }>,
+  messages: Iterable<KeyedRecord>,
 ): Promise<void> {
-  let chunk: { key: string; value: Buffer }[] = [];
+  let chunk: KeyedRecord[] = [];
   let bytes = 0;
   const flush = async () => {
     if (chunk.length > 0) await producer.send({ topic, acks: -1, messages: chunk });
@@ -147,6 +159,14 @@ async function sendChunked(
     bytes += m.value.length + m.key.length;
   }
   await flush();
+}
+
+/** Events, encoded one at a time (type header and event time as every producer of the project sets them). */
+function* encoded(items: Iterable<EventMessage>): Generator<KeyedRecord> {
+  for (const item of items) {
+    const { headers, timestamp, value } = toKafkaMessage(item);
+    yield { key: item.key, value: value!, headers, timestamp };
+  }
 }
 
 const changeMessage = (event: PriceChanged) => ({
@@ -191,15 +211,17 @@ try {
     const plan = planRepair(cmp, topic, all.newest);
     // The versions first, then the records: a repair cut short never leaves fewer versions in force than
     // it found, and running it again finishes it (every id is deterministic).
-    await produceEvents(producer, changedTopic, plan.publish.map(changeMessage));
-    await produceEvents(
+    await sendChunked(producer, changedTopic, encoded(plan.publish.map(changeMessage)));
+    await sendChunked(
       producer,
       retractedTopic,
-      plan.retractions.map((event) => ({
-        key: event.price_key,
-        name: 'PriceChangeRetracted' as const,
-        event,
-      })),
+      encoded(
+        plan.retractions.map((event) => ({
+          key: event.price_key,
+          name: 'PriceChangeRetracted' as const,
+          event,
+        })),
+      ),
     );
     const reinstated = plan.retractions.filter((r) => !r.retracted).length;
     out(
@@ -219,7 +241,7 @@ try {
       (await read(kafka, writeTopic, 'PriceChanged')).map((e) => versionOf(e.event_id, changeDigest(e))),
     );
     const todo = rebuilt.filter((e) => !held.has(versionOf(e.event_id, changeDigest(e))));
-    await produceEvents(producer, writeTopic, todo.map(changeMessage));
+    await sendChunked(producer, writeTopic, encoded(todo.map(changeMessage)));
     out(`  wrote ${todo.length} PriceChanged to ${writeTopic} (${held.size} already there)`);
   }
 
