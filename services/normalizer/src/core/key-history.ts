@@ -96,9 +96,9 @@ function decodeInput(x: unknown, i: number, key: string): KeyInput {
   return input;
 }
 
-function decodeV3(r: Record<string, unknown>, key: string): KeyHistory {
-  const { inputs, revision, retracted } = r;
-  if (!Array.isArray(inputs)) throw invalid('inputs');
+/** The fields a v3 record and a v4 head share (revision, retracted, horizon, start and end state). */
+function decodeHistoryFields(r: Record<string, unknown>, key: string) {
+  const { revision, retracted } = r;
   if (typeof revision !== 'number' || !Number.isInteger(revision) || revision < 0) throw invalid('revision');
   if (!Array.isArray(retracted) || !retracted.every((v) => typeof v === 'string')) throw invalid('retracted');
   return {
@@ -106,10 +106,17 @@ function decodeV3(r: Record<string, unknown>, key: string): KeyHistory {
     horizon: decodeHorizon(r.horizon ?? null),
     start: decodeNestedState(r.start ?? null, key, 'start'),
     state: decodeNestedState(r.state ?? null, key, 'state'),
-    inputs: inputs.map((x, i) => decodeInput(x, i, key)),
     revision,
     retracted,
   };
+}
+
+function decodeV3(r: Record<string, unknown>, key: string): KeyHistory {
+  const { inputs } = r;
+  if (!Array.isArray(inputs)) throw invalid('inputs');
+  const { price_key, horizon, start, state, revision, retracted } = decodeHistoryFields(r, key);
+  const decoded = inputs.map((x, i) => decodeInput(x, i, key));
+  return { price_key, horizon, start, state, inputs: decoded, revision, retracted };
 }
 
 /**
@@ -252,18 +259,8 @@ function decodeDays(x: unknown): [number, number][] {
 }
 
 function decodeHead(r: Record<string, unknown>, key: string): HistoryHead {
-  const { revision, retracted } = r;
-  if (typeof revision !== 'number' || !Number.isInteger(revision) || revision < 0) throw invalid('revision');
-  if (!Array.isArray(retracted) || !retracted.every((v) => typeof v === 'string')) throw invalid('retracted');
-  return {
-    price_key: key,
-    horizon: decodeHorizon(r.horizon ?? null),
-    start: decodeNestedState(r.start ?? null, key, 'start'),
-    state: decodeNestedState(r.state ?? null, key, 'state'),
-    days: decodeDays(r.days),
-    revision,
-    retracted,
-  };
+  const { price_key, horizon, start, state, revision, retracted } = decodeHistoryFields(r, key);
+  return { price_key, horizon, start, state, days: decodeDays(r.days), revision, retracted };
 }
 
 /**
