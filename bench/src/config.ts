@@ -2,7 +2,7 @@
 // 60), BENCH_RUNS (runs per figure, default 3), BENCH_SUPABASE_DAYS (10), BENCH_NORMALIZER_DAYS (30),
 // BENCH_NAIVE_ROWS (500), BENCH_RESTORE_KEYS (100000), BENCH_DAILY_RUNS (2), BENCH_PARTITIONS (6),
 // BENCH_SEED (42), BENCH_BATCH (the breakdown's batch size, 1000). BENCH_SKIP: a comma list of
-// sections (postgres,breakdown,supabase,copy,kafka,naive,normalizer,scale-replay,scale-normalizer,
+// sections (postgres,breakdown,supabase,copy,kafka,naive,normalizer,floor,scale-replay,scale-normalizer,
 // restore,rebuild,daily,daily-scale,backfill,scaling,api,web).
 // The sections that measure scale (issue 18):
 // - `rebuild`: `npm run rebuild-changes` as its own process over BENCH_REBUILD_EVENTS (1,000,000)

@@ -15,6 +15,7 @@ import { breakdownSection } from './sections/breakdown.ts';
 import { copySection } from './sections/copy.ts';
 import { dailyScaleSection } from './sections/daily-scale.ts';
 import { dailySection } from './sections/daily.ts';
+import { floorSection } from './sections/floor.ts';
 import { kafkaSection } from './sections/kafka.ts';
 import { naiveSection } from './sections/naive.ts';
 import { normalizerSection } from './sections/normalizer.ts';
@@ -33,6 +34,7 @@ const sections: readonly ((b: Bench) => Promise<void>)[] = [
   naiveSection, // per-row REST writes, extrapolated
   supabaseSection, // replay -> supabase/PostgREST on a smaller history
   normalizerSection, // the normalizer process in and out
+  floorSection, // kafkajs exactly-once with no work, and the normalizer's start: its floors
   scaleSection, // replay and the normalizer at 1x, 4x and 16x the catalog (`scale-replay`, `scale-normalizer`)
   restoreSection, // the normalizer's state restore
   rebuildSection, // npm run rebuild-changes over 1M NormalizedPrice events
