@@ -20,6 +20,11 @@ import {
   type ServiceName,
   type ServiceProcess,
 } from '@llmpt/testkit';
+import { cpuBetween, processCpu, sampleCpu, type CpuUse } from './cpu.ts';
+
+/** The run whose `by` is the median (the lower middle one of an even count). */
+export const medianRun = <T>(runs: readonly T[], by: (r: T) => number): T =>
+  [...runs].sort((a, b) => by(a) - by(b))[Math.floor((runs.length - 1) / 2)]!;
 
 export const median = (xs: readonly number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -146,6 +151,8 @@ export interface DrainTiming {
   /** From the first committed progress to lag 0 (startup, tsx and the group join excluded). */
   readonly steadyMs: number;
   readonly peakRssKb: number;
+  /** CPU from just after the spawn to lag 0: the machine's, Postgres's, the broker's, the processes'. */
+  readonly cpu: CpuUse;
 }
 
 /**
@@ -160,6 +167,7 @@ export async function waitGroupDrained(
   t0: number,
   timeoutMs = 900_000,
 ): Promise<DrainTiming> {
+  const cpuAtStart = sampleCpu();
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -173,7 +181,13 @@ export async function waitGroupDrained(
       if (firstProgress === undefined && lag < initial) firstProgress = now;
       if (lag === 0n) {
         const rss = Math.max(...procs.map((p) => peakRssKb(p.child.pid)));
-        return { wallMs: now - t0, steadyMs: now - (firstProgress ?? t0), peakRssKb: rss };
+        const used = procs.reduce((n, p) => n + processCpu(p.child.pid), 0);
+        return {
+          wallMs: now - t0,
+          steadyMs: now - (firstProgress ?? t0),
+          peakRssKb: rss,
+          cpu: cpuBetween(cpuAtStart, sampleCpu(), used),
+        };
       }
       if (now - t0 > timeoutMs) throw new Error(`group ${groupId} did not drain (lag ${lag})`);
       await new Promise((r) => setTimeout(r, 100));

@@ -12,6 +12,7 @@ import {
 } from '@llmpt/testkit';
 import { logDir, profileDir } from './config.ts';
 import type { History } from './history.ts';
+import type { CpuUse } from './cpu.ts';
 import { startProfiled, waitGroupDrained } from './infra.ts';
 
 export type Item = EventMessage & { topic: string };
@@ -81,6 +82,7 @@ export interface ReplayRun {
   readonly wallMs: number;
   readonly steadyMs: number;
   readonly peakRssKb: number;
+  readonly cpu: CpuUse;
   readonly observations: number;
   readonly changes: number;
 }

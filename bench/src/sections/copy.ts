@@ -4,9 +4,10 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { rowCount, type Rows } from '@llmpt/sink';
+import { createPostgresStore, rowCount, type Rows } from '@llmpt/sink';
 import { cfg, skip } from '../config.ts';
 import type { Bench } from '../bench.ts';
+import { sampleCpu } from '../cpu.ts';
 import { freshDatabase, median } from '../infra.ts';
 import { fmt, perSecond } from '../report.ts';
 
@@ -31,6 +32,34 @@ export async function copySection(b: Bench): Promise<void> {
     note: `${rowCount(rows)} rows in ${fmt(copyMs)} ms${replayWallMs[1] ? `; replay = ${(copyMs / replayWallMs[1]).toFixed(2)}x COPY` : ''}`,
   });
   b.result.copyMs = copyMs;
+
+  // The floor of the sink's own write path: its store (COPY into temporary tables, then the idempotent
+  // insert ... select / on conflict statements) given every row at once, one transaction, no Kafka.
+  const storeTimes: number[] = [];
+  const storeCpu: number[] = [];
+  for (let i = 0; i < cfg.runs; i++) {
+    const db = await freshDatabase('store');
+    const store = createPostgresStore({ databaseUrl: db.url });
+    try {
+      const before = sampleCpu();
+      const t0 = Date.now();
+      await store.writeBatch(rows);
+      storeTimes.push(Date.now() - t0);
+      storeCpu.push(sampleCpu().postgres - before.postgres);
+    } finally {
+      await store.close();
+      await db.drop();
+    }
+  }
+  const storeMs = median(storeTimes);
+  b.report.record({
+    section: 'limits',
+    figure: "the sink's store alone: every row in one writeBatch (one transaction, no Kafka)",
+    ...perSecond(events, storeTimes),
+    unit: 'events/s eq.',
+    note: `${fmt(storeMs)} ms = ${(storeMs / copyMs).toFixed(2)}x COPY's time; Postgres CPU ${fmt(median(storeCpu))} s; replay at 0.5x COPY would leave ${fmt(2 * copyMs - storeMs)} ms for everything else`,
+  });
+  b.result.storeMs = storeMs;
 }
 
 const TABLES: readonly [keyof Rows, string][] = [

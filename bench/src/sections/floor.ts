@@ -12,7 +12,8 @@ import { createTestTopics } from '@llmpt/testkit';
 import { cfg, endpointsFile, modelsFile, skip } from '../config.ts';
 import type { Bench } from '../bench.ts';
 import { generateHistory } from '../history.ts';
-import { load, median, produceAll, waitGroupsJoined } from '../infra.ts';
+import { cpuBetween, describeCpu, sampleCpu, type CpuUse } from '../cpu.ts';
+import { load, median, medianRun, produceAll, waitGroupsJoined } from '../infra.ts';
 import { fmt, perSecond } from '../report.ts';
 import { settingsFor, start } from '../sink-replay.ts';
 
@@ -21,6 +22,7 @@ export async function floorSection(b: Bench): Promise<void> {
   const { kafka } = b;
   const raw = generateHistory({ modelsFile, endpointsFile, days: cfg.normalizerDays, seed: cfg.seed }).raw;
   const eos: number[] = [];
+  const cpu: CpuUse[] = [];
   const starts: number[] = [];
   for (let i = 0; i < cfg.runs; i++) {
     const np = b.newPrefix(`floor${i}`);
@@ -29,7 +31,7 @@ export async function floorSection(b: Bench): Promise<void> {
       kafka,
       raw.map((e) => rawItem(np, e)),
     );
-    eos.push(await copyInTransactions(kafka, np));
+    eos.push(await copyInTransactions(kafka, np, cpu));
     starts.push(await timeToJoin(b, b.newPrefix(`floorstart${i}`)));
   }
   b.report.loads.push(`floor: ${load()}`);
@@ -38,7 +40,13 @@ export async function floorSection(b: Bench): Promise<void> {
     figure: `kafkajs exactly-once, no work (normalizer's input: ${raw.length} raw, one record out per input)`,
     ...perSecond(raw.length, eos),
     unit: 'events/s',
-    note: `median ${fmt(median(eos))} ms; one transaction per partition batch, read_committed, acks=all`,
+    note: `median ${fmt(median(eos))} ms; one transaction per partition batch, read_committed, acks=all; median run: ${describeCpu(
+      medianRun(
+        cpu.map((c, i) => ({ c, ms: eos[i]! })),
+        (r) => r.ms,
+      ).c,
+      'kafkajs',
+    )}`,
   });
   b.report.record({
     section: 'limits',
@@ -59,7 +67,7 @@ const rawItem = (prefix: string, e: RawPriceObserved) => ({
 });
 
 /** Consume -> produce (the same key and value) -> offsets, one transaction per batch, until no lag (ms). */
-async function copyInTransactions(k: Kafka, prefix: string): Promise<number> {
+async function copyInTransactions(k: Kafka, prefix: string, cpuUse: CpuUse[]): Promise<number> {
   const input = prefix + topics.rawPriceObserved.name;
   const output = prefix + topics.normalizedPrice.name;
   const groupId = `${prefix}floor-eos`;
@@ -83,6 +91,8 @@ async function copyInTransactions(k: Kafka, prefix: string): Promise<number> {
   let failed!: (err: unknown) => void;
   const finished = new Promise<void>((resolve, reject) => ((done = resolve), (failed = reject)));
   const t0 = Date.now();
+  const cpu0 = sampleCpu();
+  const own0 = process.cpuUsage();
   await consumer.run({
     autoCommit: false,
     eachBatch: async ({ batch }) => {
@@ -114,7 +124,10 @@ async function copyInTransactions(k: Kafka, prefix: string): Promise<number> {
   });
   try {
     await finished;
-    return Date.now() - t0;
+    const ms = Date.now() - t0;
+    const own = process.cpuUsage(own0);
+    cpuUse.push(cpuBetween(cpu0, sampleCpu(), (own.user + own.system) / 1e6));
+    return ms;
   } finally {
     await consumer.disconnect();
     await producer.disconnect();

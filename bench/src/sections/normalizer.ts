@@ -8,7 +8,8 @@ import { createTestTopics } from '@llmpt/testkit';
 import { cfg, endpointsFile, modelsFile, skip } from '../config.ts';
 import type { Bench } from '../bench.ts';
 import { generateHistory } from '../history.ts';
-import { load, median, produceAll, waitGroupDrained } from '../infra.ts';
+import { describeCpu, type CpuUse } from '../cpu.ts';
+import { load, median, medianRun, produceAll, waitGroupDrained } from '../infra.ts';
 import { fmt } from '../report.ts';
 import { settingsFor, start } from '../sink-replay.ts';
 
@@ -29,7 +30,7 @@ export async function normalizerSection(b: Bench): Promise<void> {
   const rates: Record<string, number> = {};
   for (const [order, arrange] of ORDERS) {
     const raw = arrange(nh.raw);
-    const runs: { wallMs: number; steadyMs: number; rss: number }[] = [];
+    const runs: { wallMs: number; steadyMs: number; rss: number; cpu: CpuUse }[] = [];
     for (let i = 0; i < cfg.runs; i++) {
       const np = b.newPrefix(`norm${order === 'in time order' ? '' : 'late'}${i}`);
       await createTestTopics(np, { kafka, partitions: cfg.partitions });
@@ -52,7 +53,12 @@ export async function normalizerSection(b: Bench): Promise<void> {
           [proc],
           t0,
         );
-        runs.push({ wallMs: timing.wallMs, steadyMs: timing.steadyMs, rss: timing.peakRssKb });
+        runs.push({
+          wallMs: timing.wallMs,
+          steadyMs: timing.steadyMs,
+          rss: timing.peakRssKb,
+          cpu: timing.cpu,
+        });
       } finally {
         await proc.stop();
       }
@@ -66,7 +72,7 @@ export async function normalizerSection(b: Bench): Promise<void> {
       value: median(inEps),
       unit: 'events/s',
       runs: inEps,
-      note: `${raw.length} in; steady ${fmt(median(runs.map((r) => raw.length / (r.steadyMs / 1000))))} ev/s; peak RSS ${fmt(median(runs.map((r) => r.rss / 1024)))} MiB${
+      note: `${raw.length} in; steady ${fmt(median(runs.map((r) => raw.length / (r.steadyMs / 1000))))} ev/s; peak RSS ${fmt(median(runs.map((r) => r.rss / 1024)))} MiB; median run: ${describeCpu(medianRun(runs, (r) => r.wallMs).cpu, 'normalizer')}${
         order === 'in time order' ? '' : `; ${fmt(rates[order] / rates['in time order']!)}x the in-order rate`
       }`,
     });

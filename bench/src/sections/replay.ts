@@ -2,7 +2,8 @@
 // consumer group (section `scaling`): events per second, with no loss and no duplicate on any run.
 import { cfg, skip } from '../config.ts';
 import type { Bench } from '../bench.ts';
-import { freshDatabase, load, median } from '../infra.ts';
+import { describeCpu } from '../cpu.ts';
+import { freshDatabase, load, median, medianRun } from '../infra.ts';
 import { fmt } from '../report.ts';
 import { countIn, replay, type ReplayRun } from '../sink-replay.ts';
 
@@ -35,7 +36,7 @@ export async function replaySection(b: Bench): Promise<void> {
       value: replayEps[n],
       unit: 'events/s',
       runs: eps,
-      note: `steady state ${fmt(median(runs.map((r) => events / (r.steadyMs / 1000))))} ev/s; peak RSS ${fmt(median(runs.map((r) => r.peakRssKb / 1024)))} MiB/process; rows == distinct ids (${distinctObs} obs, ${distinctChanges} changes) every run`,
+      note: `steady state ${fmt(median(runs.map((r) => events / (r.steadyMs / 1000))))} ev/s; peak RSS ${fmt(median(runs.map((r) => r.peakRssKb / 1024)))} MiB/process; rows == distinct ids (${distinctObs} obs, ${distinctChanges} changes) every run; median run: ${describeCpu(medianRun(runs, (r) => r.wallMs).cpu, n === 1 ? 'sink' : 'sinks')}`,
     });
   }
 }
