@@ -5,3 +5,4 @@ export * from './service.ts';
 export * from './admin.ts';
 export * from './lag.ts';
 export * from './read-to-end.ts';
+export { MAX_SEND_BYTES, sendsIn } from './stage-publisher.ts';

@@ -38,10 +38,21 @@ export interface StagePublisherOptions {
 export const MAX_SEND_BYTES = 900_000;
 
 type TopicMessages = NonNullable<ProducerBatch['topicMessages']>;
+type TopicMessage = TopicMessages[number]['messages'][number];
 
 /** Splits the records into sends of at most `max` bytes each, in order (per topic, as given). */
 export function sendsOf(topicMessages: TopicMessages, max: number): TopicMessages[] {
-  const sends: TopicMessages[] = [];
+  return [...sendsIn(topicMessages, max)];
+}
+
+/**
+ * sendsOf, one send at a time: the records are read (and may be encoded) only as each send is made
+ * up, so a long stream of them (a rebuild's versions or histories) is never held whole.
+ */
+export function* sendsIn(
+  topicMessages: Iterable<{ readonly topic: string; readonly messages: Iterable<TopicMessage> }>,
+  max = MAX_SEND_BYTES,
+): Generator<TopicMessages> {
   let current: TopicMessages = [];
   let bytes = 0;
   const sizeOf = (v: Buffer | string | null | undefined) =>
@@ -50,7 +61,7 @@ export function sendsOf(topicMessages: TopicMessages, max: number): TopicMessage
     for (const m of messages) {
       const size = sizeOf(m.key) + sizeOf(m.value);
       if (bytes > 0 && bytes + size > max) {
-        sends.push(current);
+        yield current;
         current = [];
         bytes = 0;
       }
@@ -60,8 +71,7 @@ export function sendsOf(topicMessages: TopicMessages, max: number): TopicMessage
       bytes += size;
     }
   }
-  if (current.length > 0) sends.push(current);
-  return sends;
+  if (current.length > 0) yield current;
 }
 
 /** Sends a batch's publication; owns the stage's producer and replaces it after a failed transaction. */

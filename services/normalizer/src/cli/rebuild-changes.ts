@@ -17,6 +17,8 @@ import {
   createProducer,
   checkKafkaAccessOrExit,
   kafkaSecurityFromConfig,
+  MAX_SEND_BYTES,
+  sendsIn,
   setUpWire,
   toKafkaMessage,
   type EventMessage,
@@ -129,44 +131,26 @@ function report(c: ChangesComparison): void {
     for (const item of items.slice(0, 5)) out(`  ${label}: ${item}`);
 }
 
-interface KeyedRecord {
-  readonly key: string;
-  readonly value: Buffer;
-  readonly headers?: Readonly<Record<string, string>>;
-  readonly timestamp?: string;
-}
+type KafkaRecord = ReturnType<typeof toKafkaMessage>;
 
 /**
- * Sends keyed records in requests of at most ~900 kB (the broker's default request limit is 1 MB): a
- * repair or a --write-topic of a year's versions is tens of MB, which one request cannot carry
- * (MESSAGE_TOO_LARGE, seen by the bench at 22,695 versions).
+ * Sends records in requests of at most MAX_SEND_BYTES, the stage publisher's split (the broker's
+ * default request limit is 1 MB): a repair or a --write-topic of a year's versions is tens of MB, which
+ * one request cannot carry (MESSAGE_TOO_LARGE, seen by the bench at 22,695 versions). The records are
+ * read one send at a time.
  */
 async function sendChunked(
   producer: Producer,
   topic: string,
-  messages: Iterable<KeyedRecord>,
+  messages: Iterable<KafkaRecord>,
 ): Promise<void> {
-  let chunk: KeyedRecord[] = [];
-  let bytes = 0;
-  const flush = async () => {
-    if (chunk.length > 0) await producer.send({ topic, acks: -1, messages: chunk });
-    chunk = [];
-    bytes = 0;
-  };
-  for (const m of messages) {
-    if (bytes + m.value.length > 900_000) await flush();
-    chunk.push(m);
-    bytes += m.value.length + m.key.length;
-  }
-  await flush();
+  for (const send of sendsIn([{ topic, messages }], MAX_SEND_BYTES))
+    await producer.sendBatch({ topicMessages: send, acks: -1 });
 }
 
 /** Events, encoded one at a time (type header and event time as every producer of the project sets them). */
-function* encoded(items: Iterable<EventMessage>): Generator<KeyedRecord> {
-  for (const item of items) {
-    const { headers, timestamp, value } = toKafkaMessage(item);
-    yield { key: item.key, value: value!, headers, timestamp };
-  }
+function* encoded(items: Iterable<EventMessage>): Generator<KafkaRecord> {
+  for (const item of items) yield toKafkaMessage(item);
 }
 
 const changeMessage = (event: PriceChanged) => ({
