@@ -1,8 +1,11 @@
 // The sink's input on topics, and replaying it: n sink processes in one fresh consumer group until the
-// group has no lag, then the rows counted in the database it wrote to.
+// group has no lag, then the rows counted in the database it wrote to. The normalizer's input likewise,
+// and one normalizer process run over it.
 import { topics, sinkInputTopics } from '@llmpt/runtime';
 import { type EventMessage, type Kafka } from '@llmpt/runtime/kafka';
+import type { RawPriceObserved } from '@llmpt/schemas';
 import {
+  createTestTopics,
   startService,
   withClient,
   type PipelineSettings,
@@ -10,10 +13,10 @@ import {
   type ServiceProcess,
   type StackEnv,
 } from '@llmpt/testkit';
-import { logDir, profileDir } from './config.ts';
+import { cfg, logDir, profileDir } from './config.ts';
 import type { History } from './history.ts';
 import type { CpuUse } from './cpu.ts';
-import { startProfiled, waitGroupDrained } from './infra.ts';
+import { produceAll, startProfiled, waitGroupDrained, type DrainTiming } from './infra.ts';
 
 export type Item = EventMessage & { topic: string };
 
@@ -46,6 +49,41 @@ export function sinkItems(h: History, prefix: string): Item[] {
       event: e,
     })),
   ];
+}
+
+/** Raw observations as messages to the prefixed raw topic, keyed as the scraper keys them. */
+export const rawItems = (raw: readonly RawPriceObserved[], prefix: string): Item[] =>
+  raw.map((e) => ({
+    topic: prefix + topics.rawPriceObserved.name,
+    key: `${e.model_id}|${e.provider ?? ''}|${e.source_type}`,
+    name: 'RawPriceObserved' as const,
+    event: e,
+  }));
+
+/**
+ * Fresh topics under `prefix`, `raw` produced to them, then one normalizer process from its spawn until
+ * its group has no lag on the raw topic (its state lives in the topics: a new prefix every run).
+ */
+export async function normalizerDrain(
+  stack: { readonly env: StackEnv; readonly kafka: Kafka },
+  prefix: string,
+  raw: readonly RawPriceObserved[],
+): Promise<DrainTiming> {
+  await createTestTopics(prefix, { kafka: stack.kafka, partitions: cfg.partitions });
+  await produceAll(stack.kafka, rawItems(raw, prefix));
+  const t0 = Date.now();
+  const proc = start('normalizer', settingsFor(stack.env, prefix, 'postgres'), { LOG_LEVEL: 'warn' });
+  try {
+    return await waitGroupDrained(
+      stack.kafka,
+      `${prefix}pricing-normalizer`,
+      [prefix + topics.rawPriceObserved.name],
+      [proc],
+      t0,
+    );
+  } finally {
+    await proc.stop();
+  }
 }
 
 export const sinkTopics = (prefix: string): string[] => sinkInputTopics.map((t) => prefix + t);

@@ -7,7 +7,6 @@
 //   the fixed cost inside the normalizer's wall-time figure, which starts at spawn.
 import { topics } from '@llmpt/runtime';
 import { createConsumer, createProducer, type Kafka } from '@llmpt/runtime/kafka';
-import type { RawPriceObserved } from '@llmpt/schemas';
 import { createTestTopics } from '@llmpt/testkit';
 import { cfg, endpointsFile, modelsFile, skip } from '../config.ts';
 import type { Bench } from '../bench.ts';
@@ -15,7 +14,7 @@ import { generateHistory } from '../history.ts';
 import { cpuBetween, describeCpu, sampleCpu, type CpuUse } from '../cpu.ts';
 import { load, median, medianRun, produceAll, waitGroupsJoined } from '../infra.ts';
 import { fmt, perSecond } from '../report.ts';
-import { settingsFor, start } from '../sink-replay.ts';
+import { rawItems, settingsFor, start } from '../sink-replay.ts';
 
 export async function floorSection(b: Bench): Promise<void> {
   if (skip('floor')) return;
@@ -27,10 +26,7 @@ export async function floorSection(b: Bench): Promise<void> {
   for (let i = 0; i < cfg.runs; i++) {
     const np = b.newPrefix(`floor${i}`);
     await createTestTopics(np, { kafka, partitions: cfg.partitions });
-    await produceAll(
-      kafka,
-      raw.map((e) => rawItem(np, e)),
-    );
+    await produceAll(kafka, rawItems(raw, np));
     eos.push(await copyInTransactions(kafka, np, cpu));
     starts.push(await timeToJoin(b, b.newPrefix(`floorstart${i}`)));
   }
@@ -58,13 +54,6 @@ export async function floorSection(b: Bench): Promise<void> {
   });
   b.result.floor = { eosMs: eos, startMs: starts, inputs: raw.length };
 }
-
-const rawItem = (prefix: string, e: RawPriceObserved) => ({
-  topic: prefix + topics.rawPriceObserved.name,
-  key: `${e.model_id}|${e.provider ?? ''}|${e.source_type}`,
-  name: 'RawPriceObserved' as const,
-  event: e,
-});
 
 /** Consume -> produce (the same key and value) -> offsets, one transaction per batch, until no lag (ms). */
 async function copyInTransactions(k: Kafka, prefix: string, cpuUse: CpuUse[]): Promise<number> {

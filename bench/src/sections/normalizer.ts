@@ -2,16 +2,14 @@
 // and out per second, with the history in time order and with its days arriving newest first (every
 // observation then lands before what its key already holds: the valid-time path of
 // docs/price-model.md §4.2, recomputed and corrected, where the in-order input takes the live path).
-import { topics } from '@llmpt/runtime';
 import type { RawPriceObserved } from '@llmpt/schemas';
-import { createTestTopics } from '@llmpt/testkit';
 import { cfg, endpointsFile, modelsFile, skip } from '../config.ts';
 import type { Bench } from '../bench.ts';
 import { generateHistory } from '../history.ts';
-import { describeCpu, type CpuUse } from '../cpu.ts';
-import { load, median, medianRun, produceAll, waitGroupDrained } from '../infra.ts';
+import { describeCpu } from '../cpu.ts';
+import { load, median, medianRun, type DrainTiming } from '../infra.ts';
 import { fmt } from '../report.ts';
-import { settingsFor, start } from '../sink-replay.ts';
+import { normalizerDrain } from '../sink-replay.ts';
 
 const ORDERS = [
   ['in time order', (raw: readonly RawPriceObserved[]) => raw],
@@ -25,44 +23,15 @@ const ORDERS = [
 
 export async function normalizerSection(b: Bench): Promise<void> {
   if (skip('normalizer')) return;
-  const { kafka } = b;
   const nh = generateHistory({ modelsFile, endpointsFile, days: cfg.normalizerDays, seed: cfg.seed });
   const rates: Record<string, number> = {};
   for (const [order, arrange] of ORDERS) {
     const raw = arrange(nh.raw);
-    const runs: { wallMs: number; steadyMs: number; rss: number; cpu: CpuUse }[] = [];
-    for (let i = 0; i < cfg.runs; i++) {
-      const np = b.newPrefix(`norm${order === 'in time order' ? '' : 'late'}${i}`);
-      await createTestTopics(np, { kafka, partitions: cfg.partitions });
-      await produceAll(
-        kafka,
-        raw.map((e) => ({
-          topic: np + topics.rawPriceObserved.name,
-          key: `${e.model_id}|${e.provider ?? ''}|${e.source_type}`,
-          name: 'RawPriceObserved' as const,
-          event: e,
-        })),
+    const runs: DrainTiming[] = [];
+    for (let i = 0; i < cfg.runs; i++)
+      runs.push(
+        await normalizerDrain(b, b.newPrefix(`norm${order === 'in time order' ? '' : 'late'}${i}`), raw),
       );
-      const t0 = Date.now();
-      const proc = start('normalizer', settingsFor(b.env, np, 'postgres'), { LOG_LEVEL: 'warn' });
-      try {
-        const timing = await waitGroupDrained(
-          kafka,
-          `${np}pricing-normalizer`,
-          [np + topics.rawPriceObserved.name],
-          [proc],
-          t0,
-        );
-        runs.push({
-          wallMs: timing.wallMs,
-          steadyMs: timing.steadyMs,
-          rss: timing.peakRssKb,
-          cpu: timing.cpu,
-        });
-      } finally {
-        await proc.stop();
-      }
-    }
     b.report.loads.push(`normalizer ${order}: ${load()}`);
     const inEps = runs.map((r) => raw.length / (r.wallMs / 1000));
     rates[order] = median(inEps);
@@ -72,7 +41,7 @@ export async function normalizerSection(b: Bench): Promise<void> {
       value: median(inEps),
       unit: 'events/s',
       runs: inEps,
-      note: `${raw.length} in; steady ${fmt(median(runs.map((r) => raw.length / (r.steadyMs / 1000))))} ev/s; peak RSS ${fmt(median(runs.map((r) => r.rss / 1024)))} MiB; median run: ${describeCpu(medianRun(runs, (r) => r.wallMs).cpu, 'normalizer')}${
+      note: `${raw.length} in; steady ${fmt(median(runs.map((r) => raw.length / (r.steadyMs / 1000))))} ev/s; peak RSS ${fmt(median(runs.map((r) => r.peakRssKb / 1024)))} MiB; median run: ${describeCpu(medianRun(runs, (r) => r.wallMs).cpu, 'normalizer')}${
         order === 'in time order' ? '' : `; ${fmt(rates[order] / rates['in time order']!)}x the in-order rate`
       }`,
     });

@@ -4,16 +4,15 @@
 // runs every size once (interleaved, so load drifts hit them alike). Per size: wall time, events/s and
 // peak RSS; then the slope of the least-squares line of wall time on events (seconds per 1,000 events;
 // the intercept is the start-up), each size's distance from that line, and the peak RSS at 16x over 1x.
-import { topics } from '@llmpt/runtime';
 import { createTestTopics } from '@llmpt/testkit';
 import { ofFirstClones } from '../catalog.ts';
 import { cfg, endpointsFile, modelsFile, skip } from '../config.ts';
 import type { Bench } from '../bench.ts';
 import { leastSquares } from '../fit.ts';
 import { generateHistory, type History } from '../history.ts';
-import { freshDatabase, load, median, produceAll, waitGroupDrained } from '../infra.ts';
+import { freshDatabase, load, median, produceAll } from '../infra.ts';
 import { fmt, say } from '../report.ts';
-import { countIn, replay, settingsFor, sinkItems, start } from '../sink-replay.ts';
+import { countIn, normalizerDrain, replay, sinkItems } from '../sink-replay.ts';
 
 const FACTORS = [1, 4, 16] as const;
 
@@ -100,33 +99,9 @@ async function replayRun(b: Bench, s: Size, i: number): Promise<Run> {
 }
 
 async function normalizerRun(b: Bench, s: Size, i: number): Promise<Run> {
-  // Fresh topics every run: the normalizer's state lives in them.
-  const np = b.newPrefix(`scalenorm${s.factor}-${i}`);
-  await createTestTopics(np, { kafka: b.kafka, partitions: cfg.partitions });
-  await produceAll(
-    b.kafka,
-    s.history.raw.map((e) => ({
-      topic: np + topics.rawPriceObserved.name,
-      key: `${e.model_id}|${e.provider ?? ''}|${e.source_type}`,
-      name: 'RawPriceObserved' as const,
-      event: e,
-    })),
-  );
-  const t0 = Date.now();
-  const proc = start('normalizer', settingsFor(b.env, np, 'postgres'), { LOG_LEVEL: 'warn' });
-  try {
-    const r = await waitGroupDrained(
-      b.kafka,
-      `${np}pricing-normalizer`,
-      [np + topics.rawPriceObserved.name],
-      [proc],
-      t0,
-    );
-    say(`scale-normalizer ${s.factor}x run ${i}: ${r.wallMs} ms, peak RSS ${fmt(r.peakRssKb / 1024)} MiB`);
-    return r;
-  } finally {
-    await proc.stop();
-  }
+  const r = await normalizerDrain(b, b.newPrefix(`scalenorm${s.factor}-${i}`), s.history.raw);
+  say(`scale-normalizer ${s.factor}x run ${i}: ${r.wallMs} ms, peak RSS ${fmt(r.peakRssKb / 1024)} MiB`);
+  return r;
 }
 
 const pct = (x: number): string => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)} %`;
