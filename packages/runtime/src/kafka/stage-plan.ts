@@ -287,9 +287,9 @@ export interface GroupMember {
 export async function processGroup(
   members: readonly GroupMember[],
   ports: BatchPorts,
-): Promise<{ readonly processed: number }> {
+): Promise<{ readonly processed: number; readonly commits: readonly OffsetCommit[] }> {
   const first = members[0];
-  if (!first) return { processed: 0 };
+  if (!first) return { processed: 0, commits: [] };
   const messages = members.flatMap((m) => m.decoded.messages);
   const decoded: DecodedBatch = { messages, rejected: members.flatMap((m) => m.decoded.rejected) };
   // A partition may have several batches in a group (fetched one after the other): its last one counts.
@@ -313,7 +313,7 @@ export async function processGroup(
     },
     (err) => retryBatchAfter(err, ports.stopping()),
   );
-  return { processed: messages.length };
+  return { processed: messages.length, commits };
 }
 
 /** Consumer crashes in a row (no group join in between) answered with a new consumer before giving up. */

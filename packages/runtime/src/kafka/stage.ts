@@ -217,17 +217,10 @@ export async function runStage(opts: StageOptions): Promise<RunningStage> {
       ports({ group: live.length }),
     );
     if (!opts.transactionalId) {
-      const last = new Map<string, { topic: string; partition: number; offset: string }>();
-      for (const { member: m } of live)
-        last.set(`${m.batch.topic}\u0000${m.batch.partition}`, {
-          topic: m.batch.topic,
-          partition: m.batch.partition,
-          offset: (BigInt(m.batch.lastOffset) + 1n).toString(),
-        });
       // Refused after a rebalance (an older generation): the rows are written, and the partition's new
       // owner reads the batch again, which adds nothing (docs/design.md, group commit, rule 6).
       await consumer
-        .commitOffsets([...last.values()])
+        .commitOffsets([...done.commits])
         .catch((err: unknown) => logger.warn({ err }, 'offsets of a written group not committed'));
     }
     state.processed += done.processed;

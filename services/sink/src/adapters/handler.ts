@@ -15,10 +15,10 @@ export interface SinkTotals {
 
 /**
  * The sink's handler: one batch of events (a group of partition batches, docs/design.md) becomes one
- * store write (one database transaction). When a
- * batch fails for a reason that retrying cannot fix (a row the database refuses), each event is
- * written alone so the good ones land and only the bad one goes to the dead-letter topic; transient
- * failures are thrown, and the stage runner retries without committing offsets.
+ * store write (one database transaction). When a batch fails for a reason that retrying cannot fix (a
+ * row the database refuses), each event is written alone so the good ones land and only the bad one
+ * goes to the dead-letter topic; transient failures are thrown, and the stage runner retries without
+ * committing offsets.
  */
 export function createSinkHandler(
   store: PriceStore,
