@@ -12,7 +12,7 @@ import { classifyDbError, SinkStoreError, type PriceStore, type WriteResult } fr
  * The default store: a direct connection (pg). One transaction per batch, so a batch lands whole or
  * not at all; each table gets one multi-row statement (per chunk of chunkSize rows).
  *
- * Rows travel by COPY (CSV) into a temporary table per list, then the table's statement reads them
+ * Rows travel by COPY (text format) into a temporary table per list, then the table's statement reads them
  * with insert ... select (docs/design.md §1 "sink"): COPY parses rows far faster than
  * jsonb_to_recordset over a JSON parameter, array columns (text[]) work, and money crosses as text
  * cast straight to numeric, so no float ever touches a price. The same statements, reading
